@@ -1,0 +1,234 @@
+"""Load and save tables: CSV, XLSX and Parquet, in the tidy contracts of DESIGN.md.
+
+Reading is forgiving where users type by hand, and strict about meaning:
+
+* Vietnamese decimal commas (``85,5``), thousands dots (``1.234,5``), a trailing ``%`` and
+  surrounding spaces are accepted in numeric cells;
+* text is normalised to Unicode NFC (Excel on macOS often stores NFD);
+* codes typed as numbers in Excel (``20500.0``) become the string ``"20500"``.
+
+Every write goes to a temporary file in the target folder and is renamed into place, so a crash
+never leaves a half-written file that looks finished.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from . import config
+from .errors import DataValidationError
+
+OBS_COLUMNS = ["unit_code", "period", "indicator", "value", "status", "source"]
+_NUM_RE = re.compile(r"^[+-]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?$")
+_PERIOD_RE = re.compile(r"^(\d{4})(H[12]|Q[1-4])?$")
+
+
+# --------------------------------------------------------------------------- atomic writes
+@contextlib.contextmanager
+def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator:
+    """Open a temporary file next to ``path``; rename it onto ``path`` only if the block succeeds.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> with atomic_write(d / "x.txt") as f:
+    ...     _ = f.write("ok")
+    >>> (d / "x.txt").read_text()
+    'ok'
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    kwargs = {} if "b" in mode else {"encoding": encoding, "newline": ""}
+    try:
+        with os.fdopen(fd, mode, **kwargs) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def save_table(df: pd.DataFrame, path: str | Path, *, status: str | None = None) -> Path:
+    """Save a table atomically as CSV (UTF-8), XLSX or Parquet, chosen by the suffix.
+
+    If ``status`` is given and the table has no ``status`` column, one is added, so that data
+    status (e.g. ``synthetic``) travels with every table that leaves the package.
+    """
+    path = Path(path)
+    if status is not None and "status" not in df.columns:
+        df = df.assign(status=status)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with atomic_write(path, "w") as fh:
+            df.to_csv(fh, index=False, lineterminator="\n")
+    elif suffix == ".parquet":
+        with atomic_write(path, "wb") as fh:
+            df.to_parquet(fh, index=False)
+    elif suffix == ".xlsx":
+        with atomic_write(path, "wb") as fh:
+            df.to_excel(fh, index=False)
+    else:
+        raise DataValidationError([f"{path}: unsupported table format {suffix!r}; use .csv, .xlsx or .parquet"])
+    return path
+
+
+# --------------------------------------------------------------------------- parsing helpers
+def nfc(value):
+    """NFC-normalise and strip a string; other values pass through.
+
+    >>> nfc("  Đa\u0323i Lô\u0323c ") == "Đại Lộc"
+    True
+    """
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value).strip()
+    return value
+
+
+def parse_number(value) -> float:
+    """Parse a user-typed number; Vietnamese decimal comma and a trailing % accepted.
+
+    Raises ValueError on text that is not a number.
+
+    >>> parse_number("85,5"), parse_number("1.234,5"), parse_number(" 72% "), parse_number("0.78")
+    (85.5, 1234.5, 72.0, 0.78)
+    >>> parse_number(12)
+    12.0
+    """
+    if value is None:
+        return float("nan")
+    if isinstance(value, int | float):
+        return float(value)
+    s = nfc(str(value)).replace("\u00a0", "").replace(" ", "")
+    if s == "" or s.lower() in {"nan", "na", "n/a"}:
+        return float("nan")
+    if s.endswith("%"):
+        s = s[:-1]
+    if "," in s and _NUM_RE.match(s):
+        s = s.replace(".", "").replace(",", ".")
+    return float(s)
+
+
+def normalise_code(value) -> str | None:
+    """Unit code as a string: ``20500.0`` (Excel) -> ``"20500"``; blanks -> None.
+
+    >>> normalise_code(20500.0), normalise_code(" 20500 "), normalise_code("AUT")
+    ('20500', '20500', 'AUT')
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    s = nfc(str(value))
+    if re.fullmatch(r"\d+\.0+", s):
+        s = s.split(".")[0]
+    return s or None
+
+
+def normalise_period(value) -> str | None:
+    """Period as text: ``2022`` / ``2022.0`` -> ``"2022"``; ``2022h1`` -> ``"2022H1"``.
+
+    >>> normalise_period(2022.0), normalise_period("2024h2")
+    ('2022', '2024H2')
+    """
+    code = normalise_code(value)
+    return code.upper() if code else None
+
+
+def period_to_time(period: str) -> float:
+    """Decimal year of a period label: ``2022`` -> 2022.0, ``2022H2`` -> 2022.5, ``2023Q2`` -> 2023.25.
+
+    >>> [period_to_time(p) for p in ("2022", "2022H1", "2022H2", "2023Q2")]
+    [2022.0, 2022.0, 2022.5, 2023.25]
+    """
+    m = _PERIOD_RE.match(str(period))
+    if not m:
+        raise ValueError(f"period {period!r} is not YYYY, YYYYH1/H2 or YYYYQ1-4")
+    year, part = int(m.group(1)), m.group(2)
+    if not part:
+        return float(year)
+    if part[0] == "H":
+        return year + (int(part[1]) - 1) * 0.5
+    return year + (int(part[1]) - 1) * 0.25
+
+
+# --------------------------------------------------------------------------- loaders
+def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read CSV / XLSX / Parquet as text-preserving object columns (no type guessing on codes)."""
+    path = Path(path)
+    if not path.exists():
+        raise DataValidationError([f"{path}: file not found"], source=str(path))
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        if path.stat().st_size == 0:
+            raise DataValidationError([f"{path}: the file is empty; expected a header row {OBS_COLUMNS}"], source=str(path))
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+    if suffix in (".xlsx", ".xlsm"):
+        return pd.read_excel(path, sheet_name=sheet or 0, dtype=object)
+    if suffix == ".parquet":
+        return pd.read_parquet(path)
+    raise DataValidationError([f"{path}: unsupported format {suffix!r}; use .csv, .xlsx or .parquet"], source=str(path))
+
+
+def load_units(path: str | Path | None = None) -> pd.DataFrame:
+    """The administrative units table (default: the 18 pre-2025 communes of Đại Lộc)."""
+    path = Path(path) if path is not None else config.UNITS_CSV
+    df = read_table(path)
+    df["unit_code"] = df["unit_code"].map(normalise_code)
+    for col in df.columns:
+        if df[col].dtype == object or pd.api.types.is_string_dtype(df[col]):
+            df[col] = df[col].map(nfc)
+    for col in ("lat", "lon", "population", "households", "area_km2"):
+        if col in df.columns:
+            df[col] = pd.to_numeric(df[col], errors="coerce")
+    for col in ("parent_code", "successor_code"):
+        if col in df.columns:
+            df[col] = df[col].map(normalise_code)
+    return df
+
+
+def load_observations(path: str | Path | None = None, *, validate: bool = True, units=None, framework=None) -> pd.DataFrame:
+    """Load observations (tidy CSV/Parquet, or a filled data-entry workbook) into the contract.
+
+    Args:
+        path: file to read (default: the synthetic demo panel ``data/demo/observations.csv``).
+        validate: run :func:`analysis.schema.validate_observations` and raise on problems.
+        units, framework: passed to the validator (defaults: Đại Lộc units, commune framework).
+
+    Returns:
+        DataFrame with columns ``unit_code, period, indicator, value, status, source``.
+
+    Raises:
+        DataValidationError: listing every problem with file, row, column, value and the fix.
+    """
+    from .schema import validate_file
+
+    path = Path(path) if path is not None else config.DEMO_OBSERVATIONS
+    report = validate_file(path, units=units, framework=framework)
+    if validate and not report.ok:
+        raise DataValidationError(report.problems, source=str(path))
+    return report.data
+
+
+def save_observations(df: pd.DataFrame, path: str | Path) -> Path:
+    """Save observations in contract column order, sorted, atomically."""
+    cols = OBS_COLUMNS + [c for c in df.columns if c not in OBS_COLUMNS]
+    df = df[cols].sort_values(["unit_code", "period", "indicator"], kind="stable").reset_index(drop=True)
+    return save_table(df, path)
+
+
+def write_template(out, *, units=None, framework=None, periods=None) -> Path:
+    """Write the data-entry workbook (see :mod:`analysis.template`)."""
+    from .template import write_template as _write
+
+    return _write(out, units=units, framework=framework, periods=periods)

@@ -1,0 +1,258 @@
+"""The data contracts of DESIGN.md and their validation.
+
+:func:`validate_file` reads a tidy observations file (CSV, XLSX, Parquet) or a filled data-entry
+workbook (from ``dgap template``) and returns a :class:`ValidationReport`: the cleaned data in the
+observations contract and one :class:`Problem` per issue. Each problem names the file, the row
+(as the user sees it: the line in a CSV, the row number in Excel), the column, the bad value and
+what is expected, so that the fix is obvious.
+
+Rules checked: empty file; missing required column; wrong sheet layout; unknown unit code;
+unknown indicator; bad period; duplicate (unit, period, indicator); non-numeric value; value
+outside the indicator's range (a percentage outside 0–100, a negative count); unknown status.
+
+Accepted and normalised (not problems): Vietnamese decimal comma (``85,5``), a trailing ``%``,
+NFD text, surrounding spaces, codes typed as numbers in Excel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import config
+from .errors import DataValidationError
+from .frameworks import Framework, load_framework
+from .io import OBS_COLUMNS, nfc, normalise_code, normalise_period, parse_number, read_table
+
+REQUIRED_OBS_COLUMNS = ("unit_code", "period", "indicator", "value")
+UNITS_COLUMNS = ("unit_code", "name_vi", "unit_type", "parent_code", "lat", "lon", "population", "households")
+_PERIOD_OK = r"^\d{4}(H[12]|Q[1-4])?$"
+#: Meta columns of a template pillar sheet (before the indicator columns).
+TEMPLATE_KEYS = ("unit_code", "unit_name", "period")
+TEMPLATE_HEADER_ROWS = 3  # row 1: ids, row 2: Vietnamese names, row 3: English names + unit
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation problem, printed as ``file:row: column=value: message (fix)``."""
+
+    file: str
+    row: int | None
+    column: str | None
+    value: object
+    message: str
+    fix: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.row}" if self.row is not None else self.file
+        col = f" column {self.column!r}" if self.column else ""
+        val = f" value {self.value!r}" if self.value is not None else ""
+        fix = f" -> {self.fix}" if self.fix else ""
+        return f"{where}:{col}{val}: {self.message}{fix}"
+
+
+@dataclass
+class ValidationReport:
+    """Result of a validation: cleaned ``data`` (observations contract) and ``problems``."""
+
+    source: str
+    data: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        if self.ok:
+            n_units = self.data["unit_code"].nunique() if len(self.data) else 0
+            return f"{self.source}: OK, {len(self.data)} observations, {n_units} units"
+        return f"{self.source}: {len(self.problems)} problem(s)"
+
+    def raise_if_invalid(self) -> None:
+        if not self.ok:
+            raise DataValidationError(self.problems, source=self.source)
+
+
+def _load_context(units, framework) -> tuple[pd.DataFrame, Framework]:
+    from .io import load_units
+
+    if units is None or isinstance(units, str | Path):
+        units = load_units(units)
+    if framework is None or isinstance(framework, str | Path):
+        framework = load_framework(framework)
+    return units, framework
+
+
+def validate_file(path, *, units=None, framework=None) -> ValidationReport:
+    """Read and validate an observations file or a filled data-entry workbook.
+
+    Args:
+        path: CSV, XLSX (tidy sheet or the template's pillar sheets) or Parquet file.
+        units: units table or its path (default: the Đại Lộc communes).
+        framework: :class:`Framework` or YAML path (default: the commune framework).
+    """
+    path = Path(path)
+    units, framework = _load_context(units, framework)
+    src = str(path)
+    empty = pd.DataFrame(columns=OBS_COLUMNS)
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            raw, rows, problems = _read_workbook(path, framework)
+        else:
+            raw = read_table(path)
+            rows = pd.Series(range(2, len(raw) + 2), index=raw.index)  # CSV line numbers (header = 1)
+            problems = []
+    except DataValidationError as exc:
+        return ValidationReport(src, empty, [Problem(src, None, None, None, str(p)) for p in exc.problems])
+    if problems:
+        return ValidationReport(src, empty, problems)
+    if len(raw) == 0:
+        return ValidationReport(src, empty, [Problem(src, None, None, None, "no data rows", f"add rows with columns {list(REQUIRED_OBS_COLUMNS)}")])
+    return validate_observations(raw, units=units, framework=framework, source=src, row_numbers=rows)
+
+
+def validate_observations(
+    raw: pd.DataFrame, *, units=None, framework=None, source: str = "<table>", row_numbers=None
+) -> ValidationReport:
+    """Validate and clean an observations table already in memory (see module docstring)."""
+    units, framework = _load_context(units, framework)
+    raw = raw.copy()
+    raw.columns = [nfc(str(c)).lower() for c in raw.columns]
+    rows = pd.Series(row_numbers if row_numbers is not None else range(2, len(raw) + 2), index=raw.index)
+    missing = [c for c in REQUIRED_OBS_COLUMNS if c not in raw.columns]
+    if missing:
+        return ValidationReport(
+            source,
+            pd.DataFrame(columns=OBS_COLUMNS),
+            [Problem(source, 1, c, None, "required column is missing", f"add a column named {c!r} (required: {list(REQUIRED_OBS_COLUMNS)})") for c in missing],
+        )
+    problems: list[Problem] = []
+    known_units = set(units["unit_code"])
+    ind = framework.indicators.set_index("id")
+    out = pd.DataFrame(index=raw.index)
+    out["unit_code"] = raw["unit_code"].map(normalise_code)
+    out["period"] = raw["period"].map(normalise_period)
+    out["indicator"] = raw["indicator"].map(lambda v: nfc(str(v)) if v is not None and v == v else None)
+    out["status"] = raw["status"].map(nfc) if "status" in raw.columns else "observed"
+    out["status"] = out["status"].fillna("observed").str.lower()
+    out["source"] = raw["source"].map(nfc) if "source" in raw.columns else Path(source).name
+    values = []
+    for idx, v in raw["value"].items():
+        try:
+            values.append(parse_number(v))
+        except ValueError:
+            values.append(float("nan"))
+            problems.append(Problem(source, int(rows[idx]), "value", v, "not a number", "type a number such as 85,5 or 85.5 (a trailing % is fine); leave empty if unknown"))
+    out["value"] = values
+
+    for idx, code in out["unit_code"].items():
+        if code is None:
+            problems.append(Problem(source, int(rows[idx]), "unit_code", None, "unit code is empty", "fill the GSO commune code, e.g. 20527"))
+        elif code not in known_units:
+            problems.append(Problem(source, int(rows[idx]), "unit_code", code, "unknown unit code", f"use one of the {len(known_units)} codes in the units table (e.g. {sorted(known_units)[0]})"))
+    for idx, code in out["indicator"].items():
+        if code is None or code not in ind.index:
+            problems.append(Problem(source, int(rows[idx]), "indicator", code, "unknown indicator", f"use an indicator id of framework {framework.id!r}, e.g. {framework.indicator_ids[0]}"))
+    bad_period = ~out["period"].fillna("").str.match(_PERIOD_OK)
+    for idx in out.index[bad_period]:
+        problems.append(Problem(source, int(rows[idx]), "period", raw.at[idx, "period"], "bad period", "write YYYY, YYYYH1/YYYYH2 (half-year) or YYYYQ1..Q4"))
+    bad_status = ~out["status"].isin(config.STATUSES)
+    for idx in out.index[bad_status]:
+        problems.append(Problem(source, int(rows[idx]), "status", out.at[idx, "status"], "unknown status", f"use one of {list(config.STATUSES)}"))
+    # range checks
+    for idx, (code, v) in out[["indicator", "value"]].iterrows():
+        if code not in ind.index or v != v:
+            continue
+        unit, kind = ind.at[code, "unit"], ind.at[code, "kind"]
+        if unit == "%" and not (0 <= v <= 100):
+            problems.append(Problem(source, int(rows[idx]), "value", raw.at[idx, "value"], f"percentage outside 0–100 for {code}", "enter a percentage between 0 and 100 (e.g. 85,5 for 85.5%)"))
+        elif kind in ("rate", "count") and v < 0:
+            problems.append(Problem(source, int(rows[idx]), "value", raw.at[idx, "value"], f"negative value for {kind} indicator {code}", "a rate or count cannot be negative"))
+    dup = out.duplicated(["unit_code", "period", "indicator"], keep="first")
+    for idx in out.index[dup]:
+        first = out.index[(out["unit_code"] == out.at[idx, "unit_code"]) & (out["period"] == out.at[idx, "period"]) & (out["indicator"] == out.at[idx, "indicator"])][0]
+        problems.append(
+            Problem(source, int(rows[idx]), "unit_code/period/indicator", f"{out.at[idx, 'unit_code']}/{out.at[idx, 'period']}/{out.at[idx, 'indicator']}", f"duplicate of row {int(rows[first])}", "keep one row per unit, period and indicator")
+        )
+    problems.sort(key=lambda p: (p.row or 0, p.column or ""))
+    data = out[OBS_COLUMNS].reset_index(drop=True)
+    return ValidationReport(source, data, problems)
+
+
+def _read_workbook(path: Path, framework: Framework):
+    """Read a workbook: the template's pillar sheets (wide) or a single tidy sheet."""
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a corrupt file
+        raise DataValidationError([f"{path}: cannot open as an Excel workbook ({type(exc).__name__}: {exc})"]) from exc
+    src = str(path)
+    pillar_sheets = [p for p in framework.pillar_ids if p in wb.sheetnames]
+    if pillar_sheets:
+        frames, rownums, problems = [], [], []
+        missing = [p for p in framework.pillar_ids if p not in wb.sheetnames]
+        for p in missing:
+            problems.append(Problem(src, None, None, p, "wrong sheet layout: pillar sheet missing", f"the workbook needs sheets {framework.pillar_ids}; regenerate it with `dgap template`"))
+        for sheet in pillar_sheets:
+            rows = list(wb[sheet].iter_rows(values_only=True))
+            if not rows:
+                problems.append(Problem(f"{src}[{sheet}]", 1, None, None, "wrong sheet layout: sheet is empty", "regenerate the workbook with `dgap template`"))
+                continue
+            header = [nfc(str(h)) if h is not None else "" for h in rows[0]]
+            if tuple(header[:3]) != TEMPLATE_KEYS:
+                problems.append(Problem(f"{src}[{sheet}]", 1, None, tuple(header[:3]), "wrong sheet layout: first columns must be unit_code, unit_name, period", "do not move or rename the header cells; regenerate with `dgap template`"))
+                continue
+            expected = framework.indicators.loc[framework.indicators["pillar"] == sheet, "id"].tolist()
+            inds = [h for h in header[3:] if h]
+            unknown = [h for h in inds if h not in expected]
+            for h in unknown:
+                problems.append(Problem(f"{src}[{sheet}]", 1, h, h, "wrong sheet layout: unknown indicator column", f"indicator columns of sheet {sheet!r} are {expected}"))
+            for r_i, r in enumerate(rows[TEMPLATE_HEADER_ROWS:], start=TEMPLATE_HEADER_ROWS + 1):
+                if r is None or all(c is None for c in r):
+                    continue
+                for c_i, h in enumerate(header[3:], start=3):
+                    if not h or h in unknown or c_i >= len(r):
+                        continue
+                    v = r[c_i]
+                    if v is None or (isinstance(v, str) and not v.strip()):
+                        continue
+                    frames.append({"unit_code": r[0], "period": r[2], "indicator": h, "value": v, "status": "observed", "source": path.name})
+                    rownums.append(r_i)
+        wb.close()
+        if problems:
+            return pd.DataFrame(), pd.Series(dtype=int), problems
+        df = pd.DataFrame(frames, columns=OBS_COLUMNS)
+        return df, pd.Series(rownums, index=df.index, dtype=int), []
+    # a tidy sheet
+    ws = wb.worksheets[0]
+    rows = list(ws.iter_rows(values_only=True))
+    wb.close()
+    if not rows:
+        raise DataValidationError([f"{path}: the first sheet is empty; expected a header row {OBS_COLUMNS}"])
+    header = [nfc(str(h)).lower() if h is not None else "" for h in rows[0]]
+    if not set(REQUIRED_OBS_COLUMNS) & set(header):
+        return pd.DataFrame(), pd.Series(dtype=int), [
+            Problem(src, 1, None, tuple(h for h in header if h), "wrong sheet layout: neither the template's pillar sheets nor a tidy sheet", f"use `dgap template` or a sheet with columns {list(REQUIRED_OBS_COLUMNS)}")
+        ]
+    df = pd.DataFrame(rows[1:], columns=header)
+    df = df.dropna(how="all")
+    return df, pd.Series(df.index + 2, index=df.index), []
+
+
+def validate_units(units: pd.DataFrame, source: str = "<units>") -> list[Problem]:
+    """Check a units table: required columns, unique string codes, plausible coordinates."""
+    problems = [Problem(source, 1, c, None, "required column is missing", f"add column {c!r}") for c in UNITS_COLUMNS if c not in units.columns]
+    if problems:
+        return problems
+    for i, code in units["unit_code"][units["unit_code"].duplicated()].items():
+        problems.append(Problem(source, i + 2, "unit_code", code, "duplicate unit code", "one row per unit"))
+    for i, r in units.iterrows():
+        if not (-90 <= r["lat"] <= 90) or not (-180 <= r["lon"] <= 180):
+            problems.append(Problem(source, i + 2, "lat/lon", (r["lat"], r["lon"]), "coordinates out of range", "decimal degrees, lat in [-90, 90], lon in [-180, 180]"))
+        if pd.notna(r["population"]) and r["population"] < 0:
+            problems.append(Problem(source, i + 2, "population", r["population"], "negative population", "a count of people >= 0"))
+    return problems
