@@ -256,3 +256,29 @@ def validate_units(units: pd.DataFrame, source: str = "<units>") -> list[Problem
         if pd.notna(r["population"]) and r["population"] < 0:
             problems.append(Problem(source, i + 2, "population", r["population"], "negative population", "a count of people >= 0"))
     return problems
+
+
+def compute_coverage(observations: pd.DataFrame, framework=None, units=None, *, by: str = "indicator") -> pd.DataFrame:
+    """Share of expected observations present (units × indicators × periods), reported not imputed.
+
+    Args:
+        observations: observations contract.
+        framework, units: define what is expected (defaults: commune framework, Đại Lộc units).
+        by: ``indicator`` (one row per indicator and period), ``unit`` (per unit and period) or
+            ``period``.
+
+    Returns:
+        Columns ``<by>, period, n_expected, n_present, coverage_pct, status``; status is the worst
+        status among the observations counted (``synthetic`` for the demo panel).
+    """
+    units, framework = _load_context(units, framework)
+    periods = sorted(observations["period"].unique())
+    grid = pd.MultiIndex.from_product([units["unit_code"], framework.indicator_ids, periods], names=["unit_code", "indicator", "period"]).to_frame(index=False)
+    present = observations.dropna(subset=["value"])[["unit_code", "indicator", "period", "status"]]
+    merged = grid.merge(present, on=["unit_code", "indicator", "period"], how="left")
+    merged["present"] = merged["status"].notna()
+    keys = [by] if by == "period" else [by if by != "unit" else "unit_code", "period"]
+    rank = {s: i for i, s in enumerate(config.STATUSES)}
+    out = merged.groupby(keys, sort=True).agg(n_expected=("present", "size"), n_present=("present", "sum"), status=("status", lambda s: max(s.dropna(), key=rank.get, default="observed"))).reset_index()
+    out["coverage_pct"] = 100 * out["n_present"] / out["n_expected"]
+    return out[keys + ["n_expected", "n_present", "coverage_pct", "status"]]
