@@ -68,7 +68,95 @@ def _run_data(args) -> int:
     return 0
 
 
-COMMANDS = [_add_validate, _add_template, _add_data]
+# --------------------------------------------------------------------------- index
+def _add_index(sub) -> None:
+    p = sub.add_parser("index", help="composite index from a COINr iData/iMeta pair (normalise, weight, aggregate, rank)")
+    p.add_argument("--idata", required=True, help="iData CSV: uCode, uName, *_group, denominators, one column per indicator")
+    p.add_argument("--imeta", required=True, help="iMeta CSV: Level, iCode, iName, Direction, Weight, Denominator, Parent, Type")
+    p.add_argument("--denominate", action="store_true", help="divide indicators by their iMeta Denominator column")
+    p.add_argument("--impute", default="none", help="none | mean | median | mean-by:COL | median-by:COL (default none)")
+    p.add_argument("--screen", type=float, default=None, help="drop units with data availability below this fraction, e.g. 0.9")
+    p.add_argument("--treat", default="none", help="none | jrc | jrc:WINMAX (JRC skew/kurtosis rule; default winmax 5)")
+    p.add_argument("--normalise", default="minmax", help="minmax[:LO,HI] | zscore[:MEAN,SD] | rank | percentile | goalposts (default minmax:0,100)")
+    p.add_argument("--aggregate", default="arithmetic", choices=["arithmetic", "geometric", "harmonic"], help="aggregation at every level")
+    p.add_argument("--weights", default="meta", choices=["meta", "equal", "pca"], help="iMeta weights, equal, or PCA per pillar")
+    p.add_argument("--min-coverage", type=float, default=None, help="aggregate is NaN below this share of available children")
+    p.add_argument("--nonpositive", default="raise", choices=["raise", "nan", "clip"], help="values <= 0 in geometric/harmonic means")
+    p.add_argument("--out", required=True, help="output scores CSV")
+    p.set_defaults(func=_run_index)
+
+
+def _run_index(args) -> int:
+    from .composite import run_index
+
+    path = run_index(
+        args.idata,
+        args.imeta,
+        args.out,
+        denominate=args.denominate,
+        impute=args.impute,
+        screen=args.screen,
+        treat=args.treat,
+        normalise=args.normalise,
+        aggregate=args.aggregate,
+        weights=args.weights,
+        min_coverage=args.min_coverage,
+        nonpositive=args.nonpositive,
+    )
+    print(path)
+    return 0
+
+
+# --------------------------------------------------------------------------- brief
+def _add_brief(sub) -> None:
+    p = sub.add_parser("brief", help="re-render one PDF brief of a finished run from its saved JSON")
+    p.add_argument("--unit", required=True, help="unit code (commune, or the district code for the district brief)")
+    p.add_argument("--lang", required=True, choices=["vi", "en"], help="language of the brief")
+    p.add_argument("--edition", required=True, help="edition name: reads reports/<edition>/briefs/<unit>_<lang>.json")
+    p.add_argument("--out", default=None, help="output PDF (default: next to the JSON, overwriting the brief)")
+    p.set_defaults(func=_run_brief)
+
+
+def _run_brief(args) -> int:
+    from .briefs import render_saved_brief
+
+    print(render_saved_brief(args.unit, args.lang, edition=args.edition, out_pdf=args.out))
+    return 0
+
+
+# --------------------------------------------------------------------------- report
+def _add_report(sub) -> None:
+    p = sub.add_parser("report", help="run an edition of the notebooks with papermill into reports/<edition>/")
+    p.add_argument("--edition", default="dai_loc", help="edition name (notebooks/params/NAME.yaml) or YAML path (default: dai_loc)")
+    p.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                   help="override a parameter (NAME or NOTEBOOK.NAME); repeatable; applied after -f")
+    p.add_argument("-f", "--parameters-file", action="append", default=[], metavar="PARAMS.yaml",
+                   help="YAML mapping of parameter overrides, applied after the edition; repeatable")
+    p.add_argument("--workers", type=int, default=None, help="worker processes (default: CPU count)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS|local",
+                   help="run the same tasks on a Dask cluster at ADDRESS, or 'local' for a LocalCluster")
+    p.add_argument("--force", action="store_true", help="rerun every task, even finished and unchanged ones")
+    p.add_argument("--cold", action="store_true", help="plain papermill: a fresh kernel per notebook (no warm kernels)")
+    p.add_argument("--only", action="append", default=None, metavar="NOTEBOOK",
+                   help="run only this notebook (name, prefix or glob); repeatable")
+    p.add_argument("--output", default=None, help="output folder (default: reports/<edition>)")
+    p.add_argument("--no-html", action="store_true", help="skip the HTML copies")
+    p.add_argument("--dry-run", action="store_true", help="check parameters and list the tasks; run nothing")
+    p.set_defaults(func=_run_report)
+
+
+def _run_report(args) -> int:
+    from .runner import run_edition
+
+    run_edition(
+        args.edition, parameters=[tuple(p) for p in args.parameter], parameter_files=args.parameters_file,
+        workers=args.workers, scheduler=args.scheduler, force=args.force, cold=args.cold, only=args.only,
+        output_dir=args.output, html=not args.no_html, dry_run=args.dry_run,
+    )
+    return 0
+
+
+COMMANDS = [_add_validate, _add_template, _add_data, _add_index, _add_brief, _add_report]
 
 
 def build_parser() -> argparse.ArgumentParser:

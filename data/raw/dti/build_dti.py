@@ -53,9 +53,26 @@ MAIN_INDICES = {
 EXTRA_DISTRICTS = {"Nông Sơn": "519"}
 
 COLUMNS = [
-    "year", "scope", "unit_code", "unit_name", "metric", "value", "value_lo", "value_hi",
-    "rank", "rank_lo", "rank_hi", "rank_of", "as_published", "is_derived", "confidence_level",
-    "confidence", "source_url", "source_doc_date", "source_note", "source_file",
+    "year",
+    "scope",
+    "unit_code",
+    "unit_name",
+    "metric",
+    "value",
+    "value_lo",
+    "value_hi",
+    "rank",
+    "rank_lo",
+    "rank_hi",
+    "rank_of",
+    "as_published",
+    "is_derived",
+    "confidence_level",
+    "confidence",
+    "source_url",
+    "source_doc_date",
+    "source_note",
+    "source_file",
 ]
 
 
@@ -65,8 +82,16 @@ def nfc(s: str) -> str:
 
 def province_codes() -> tuple[dict, dict]:
     con = sqlite3.connect(DB)
-    legacy = {nfc(n): c for c, n in con.execute("select distinct provinceCode, provinceShort from admin_units_legacy")}
-    new = {nfc(n): c for c, n in con.execute("select distinct provinceCode, provinceShort from admin_units")}
+    legacy = {
+        nfc(n): c
+        for c, n in con.execute(
+            "select distinct provinceCode, provinceShort from admin_units_legacy"
+        )
+    }
+    new = {
+        nfc(n): c
+        for c, n in con.execute("select distinct provinceCode, provinceShort from admin_units")
+    }
     return legacy, new
 
 
@@ -147,38 +172,46 @@ def observation_rows(legacy: dict, new: dict) -> list[dict]:
         metrics = ["cqs", "kts", "xhs"] if r["metric"] == "CQS/KTS/XHS" else [METRICS[r["metric"]]]
         value, vlo, vhi = parse_value(r["value"])
         rank, rlo, rhi = parse_rank(r["rank"], r["rank_of"])
-        published = "; ".join(x for x in (
-            f"value={nfc(r['value'])}" if r["value"] and (not value or "(" in r["value"]) else "",
-            f"rank={nfc(r['rank'])}" if r["rank"] and not rank else "",
-            f"metric={r['metric']}" if len(metrics) > 1 else "",
-            f"province={nfc(r['province'])}" if len(names) > 1 else "",
-        ) if x)
+        published = "; ".join(
+            x
+            for x in (
+                f"value={nfc(r['value'])}"
+                if r["value"] and (not value or "(" in r["value"])
+                else "",
+                f"rank={nfc(r['rank'])}" if r["rank"] and not rank else "",
+                f"metric={r['metric']}" if len(metrics) > 1 else "",
+                f"province={nfc(r['province'])}" if len(names) > 1 else "",
+            )
+            if x
+        )
         conf = nfc(r["confidence"])
         derived = "derived" in conf.lower() or nfc(r["source_note"]).startswith("DERIVED")
         for name in names:
             for metric in metrics:
-                rows.append({
-                    "year": r["year"],
-                    "scope": scope,
-                    "unit_code": unit_code(name, scope, legacy, new),
-                    "unit_name": nfc(name),
-                    "metric": metric,
-                    "value": value,
-                    "value_lo": vlo,
-                    "value_hi": vhi,
-                    "rank": rank,
-                    "rank_lo": rlo,
-                    "rank_hi": rhi,
-                    "rank_of": r["rank_of"],
-                    "as_published": published,
-                    "is_derived": str(derived).lower(),
-                    "confidence_level": confidence_level(conf),
-                    "confidence": conf,
-                    "source_url": r["source_url"],
-                    "source_doc_date": nfc(r["source_doc_date"]),
-                    "source_note": nfc(r["source_note"]),
-                    "source_file": path.name,
-                })
+                rows.append(
+                    {
+                        "year": r["year"],
+                        "scope": scope,
+                        "unit_code": unit_code(name, scope, legacy, new),
+                        "unit_name": nfc(name),
+                        "metric": metric,
+                        "value": value,
+                        "value_lo": vlo,
+                        "value_hi": vhi,
+                        "rank": rank,
+                        "rank_lo": rlo,
+                        "rank_hi": rhi,
+                        "rank_of": r["rank_of"],
+                        "as_published": published,
+                        "is_derived": str(derived).lower(),
+                        "confidence_level": confidence_level(conf),
+                        "confidence": conf,
+                        "source_url": r["source_url"],
+                        "source_doc_date": nfc(r["source_doc_date"]),
+                        "source_note": nfc(r["source_note"]),
+                        "source_file": path.name,
+                    }
+                )
     return rows
 
 
@@ -194,49 +227,103 @@ def ranking_rows(legacy: dict) -> list[dict]:
     for r in csv.DictReader(open(path, encoding="utf-8")):
         note = nfc(r["source_note"])
         base = {
-            "year": "2022", "scope": "63_provinces", "unit_code": legacy[short_name(r["province"])],
-            "unit_name": nfc(r["province"]), "value_lo": "", "value_hi": "", "rank_lo": "", "rank_hi": "",
-            "rank_of": "63", "as_published": "", "is_derived": "false", "confidence_level": "high",
-            "confidence": "high", "source_url": r["source_url"], "source_doc_date": "2023-07 (DTI 2022 ranking page)",
+            "year": "2022",
+            "scope": "63_provinces",
+            "unit_code": legacy[short_name(r["province"])],
+            "unit_name": nfc(r["province"]),
+            "value_lo": "",
+            "value_hi": "",
+            "rank_lo": "",
+            "rank_hi": "",
+            "rank_of": "63",
+            "as_published": "",
+            "is_derived": "false",
+            "confidence_level": "high",
+            "confidence": "high",
+            "source_url": r["source_url"],
+            "source_doc_date": "2023-07 (DTI 2022 ranking page)",
             "source_file": path.name,
         }
         pdti = r["pdti_overall"] if "Xếp hạng chi tiết" in note else ""
-        rows.append({**base, "metric": "dti", "value": pdti, "rank": r["dti_rank_2022"],
-                     "source_note": "overall DTI 2022 rank list (tie at 15: Thanh Hóa & Yên Bái)"
-                     + ("; PDTI from the 'Xếp hạng chi tiết' table" if pdti else "")})
+        rows.append(
+            {
+                **base,
+                "metric": "dti",
+                "value": pdti,
+                "rank": r["dti_rank_2022"],
+                "source_note": "overall DTI 2022 rank list (tie at 15: Thanh Hóa & Yên Bái)"
+                + ("; PDTI from the 'Xếp hạng chi tiết' table" if pdti else ""),
+            }
+        )
         for col, metric in MAIN_INDICES.items():
             if r[col]:
-                rows.append({**base, "metric": metric, "value": r[col], "rank": "",
-                             "source_note": "main-index value from the 'Xếp hạng chi tiết' table of dti.gov.vn/xep-hang-2022 (column order: Nhận thức số, Thể chế số, Hạ tầng số, Nhân lực số, ATTT mạng, HĐ chính quyền số, HĐ kinh tế số, HĐ xã hội số, PDTI)"})
+                rows.append(
+                    {
+                        **base,
+                        "metric": metric,
+                        "value": r[col],
+                        "rank": "",
+                        "source_note": "main-index value from the 'Xếp hạng chi tiết' table of dti.gov.vn/xep-hang-2022 (column order: Nhận thức số, Thể chế số, Hạ tầng số, Nhân lực số, ATTT mạng, HĐ chính quyền số, HĐ kinh tế số, HĐ xã hội số, PDTI)",
+                    }
+                )
     return rows
 
 
 def check_agreement(obs: list[dict]) -> None:
     """The pillar/overall values that the ranking table borrowed must equal the cited rows."""
     path = FACTS / "dti_2022_provincial_ranking_63.csv"
-    index = {(o["unit_name"].replace("TP. ", ""), o["metric"]): o for o in obs if o["year"] == "2022"}
+    index = {
+        (o["unit_name"].replace("TP. ", ""), o["metric"]): o for o in obs if o["year"] == "2022"
+    }
     for r in csv.DictReader(open(path, encoding="utf-8")):
         name = nfc(r["province"]).replace("TP. ", "")
-        for metric, vcol, rcol in (("cqs", "pillar_CQS_value", "pillar_CQS_rank"), ("kts", "pillar_KTS_value", "pillar_KTS_rank"), ("xhs", "pillar_XHS_value", "pillar_XHS_rank")):
+        for metric, vcol, rcol in (
+            ("cqs", "pillar_CQS_value", "pillar_CQS_rank"),
+            ("kts", "pillar_KTS_value", "pillar_KTS_rank"),
+            ("xhs", "pillar_XHS_value", "pillar_XHS_rank"),
+        ):
             if r[vcol] or r[rcol]:
                 o = index[(name, metric)]
-                assert (r[vcol] or "") == o["value"] and r[rcol] == o["rank"], (name, metric, r[vcol], r[rcol], o)
+                assert (r[vcol] or "") == o["value"] and r[rcol] == o["rank"], (
+                    name,
+                    metric,
+                    r[vcol],
+                    r[rcol],
+                    o,
+                )
 
 
 def district_rows() -> list[dict]:
     con = sqlite3.connect(DB)
-    codes = {nfc(n): c for c, n in con.execute("select distinct districtCode, districtShort from admin_units_legacy where provinceCode='49'")}
+    codes = {
+        nfc(n): c
+        for c, n in con.execute(
+            "select distinct districtCode, districtShort from admin_units_legacy where provinceCode='49'"
+        )
+    }
     codes.update(EXTRA_DISTRICTS)
     path = FACTS / "quangnam_district_dti_2023.csv"
     rows = []
     for r in csv.DictReader(open(path, encoding="utf-8")):
         name = nfc(r["district"])
-        rows.append({
-            "year": r["year"], "unit_code": codes[name], "unit_name": name, "parent_code": "49",
-            "metric": "dti_pct", "value": r["dti_percent"], "rank": r["rank"], "rank_of": r["rank_of"],
-            "class_vi": nfc(r["class"]), "confidence": "high", "source_url": r["source_url"],
-            "source_doc_date": r["source_doc_date"], "source_note": nfc(r["source_note"]), "source_file": path.name,
-        })
+        rows.append(
+            {
+                "year": r["year"],
+                "unit_code": codes[name],
+                "unit_name": name,
+                "parent_code": "49",
+                "metric": "dti_pct",
+                "value": r["dti_percent"],
+                "rank": r["rank"],
+                "rank_of": r["rank_of"],
+                "class_vi": nfc(r["class"]),
+                "confidence": "high",
+                "source_url": r["source_url"],
+                "source_doc_date": r["source_doc_date"],
+                "source_note": nfc(r["source_note"]),
+                "source_file": path.name,
+            }
+        )
     return rows
 
 

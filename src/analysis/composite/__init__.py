@@ -30,7 +30,7 @@ Tree (the framework, any depth)
 Batched core (import from ``analysis.composite``)
 -------------------------------------------------
 ``normalise_array(X, method="minmax", *, directions=None, lo=0.0, hi=100.0, mean=0.0, sd=1.0,
-                  goalposts=None, targets=None, cap=True, scale=1.0, clip=True) -> ndarray``
+                  goalposts=None, targets=None, cap=False, scale=1.0, clip=True) -> ndarray``
     ``X``: ``(*batch, U, I)``. ``method`` in ``minmax | zscore | rank | percentile | goalposts |
     dist2target | none``. ``directions`` ``(I,)`` of +1/-1 (default all +1), applied FIRST as
     ``x * direction`` (COINr). ``goalposts``: ``(2, I)`` or ``(I, 2)`` array of raw (lo, hi)
@@ -77,7 +77,9 @@ Steps and the wide pipeline
 ``impute(data, indicators, method="none", *, groups=None, unit_col=None, time_col=None) -> (DataFrame, mask)``
     ``none | mean | median | mean-by:COL | median-by:COL | locf``.
 ``screen_units(data, indicators, threshold) -> (DataFrame, report DataFrame)``
-``treat_outliers(data, indicators, *, winmax=5, skew_thresh=2.0, kurt_thresh=3.5, f2="log_CT") -> (DataFrame, log DataFrame)``
+``treat_outliers(data, indicators, *, winmax=5, skew_thresh=2.0, kurt_thresh=3.5, f2="log_CT") -> (DataFrame, details, points)``
+    ``details``: one row per indicator (skew/kurt before and after, nwin, treatment);
+    ``points``: one row per changed value (unit, iCode, old, new, how = winhi|winlo|log_CT).
 ``compute_weights(tree, scheme="meta", *, data=None, mapping=None, points=None) -> ndarray[(n_nodes,)]``
     ``meta | equal | custom | dti | pca``.
 ``compute_index(data, imeta, *, denominate=False, impute="none", screen=None, treat="none",
@@ -91,6 +93,9 @@ Steps and the wide pipeline
     ``.to_frame()`` -> ``uCode, <indicators normalised>, <aggregates>, Index_rank`` (CLI layout).
 ``compute_diagnostics(normalised, tree) -> dict[str, DataFrame]``
     ``coverage_unit, coverage_indicator, pearson, spearman, cronbach, pca``.
+``run_index(idata, imeta, out, *, denominate=False, impute="none", screen=None, treat="none"|"jrc[:WINMAX]",
+           normalise="minmax[:LO,HI]"|"zscore[:MEAN,SD]"|..., aggregate="arithmetic", weights="meta",
+           min_coverage=None, nonpositive="raise") -> Path``   (what ``dgap index`` calls)
 ``get_preset(name) -> Preset``; ``register_preset(name, builder)``; ``list_presets()``.
     ``commune`` is registered here (our framework via ``analysis.frameworks``).
 
@@ -144,7 +149,8 @@ Conventions (COINr / JRC; written down because the Handbook leaves a choice)
   PCA weights (COINr ``get_PCA``, ``by_groups=TRUE``): loadings of the first principal
   component of the standardised children of each aggregate (``prcomp(center, scale)`` on
   complete rows); since the sign of a component is arbitrary we orient it so the loadings sum
-  to a positive number (COINr leaves the sign to ``prcomp``).
+  to a positive number (COINr leaves the sign to ``prcomp``). Loadings can still be negative
+  (COINr's caveat); they are used as given, so negative weights are allowed in the core.
 * **Aggregation**: weighted arithmetic ``sum(w x)/sum(w)``; geometric
   ``exp(sum(w log x)/sum(w))``; harmonic ``sum(w)/sum(w/x)``; generalised mean
   ``(sum(w x^p)/sum(w))^(1/p)`` (p=0 is the geometric mean). **Values <= 0** for geometric
@@ -181,6 +187,7 @@ from .pipeline import (
     load_coinr,
     pillar_table,
     register_preset,
+    run_index,
 )
 from .steps import denominate, impute, screen_units, treat_outliers
 from .weights import compute_weights
@@ -207,6 +214,7 @@ __all__ = [
     "pillar_table",
     "rank_array",
     "register_preset",
+    "run_index",
     "screen_units",
     "skew",
     "treat_outliers",

@@ -1,0 +1,428 @@
+"""Batched array core: normalise, aggregate, rank. Pure numpy; shapes ``(*batch, units, indicators)``.
+
+Statistics are always taken over the units axis (``axis=-2``); NaN means missing and is skipped.
+See the package docstring (:mod:`analysis.composite`) for the conventions.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+from scipy.stats import rankdata
+
+from ..errors import MethodError
+from ._tree import Tree
+
+NORMALISATIONS = ("minmax", "zscore", "rank", "percentile", "goalposts", "dist2target", "none")
+#: Aggregation method -> generalised-mean power.
+AGG_POWER = {"arithmetic": 1.0, "geometric": 0.0, "harmonic": -1.0}
+NONPOSITIVE = ("raise", "nan", "clip")
+
+
+def _per_indicator(value, n: int, name: str) -> np.ndarray:
+    arr = np.asarray(value, dtype=float)
+    if arr.ndim == 0:
+        return np.full(n, float(arr))
+    if arr.shape[-1] != n:
+        raise MethodError(f"{name} has {arr.shape[-1]} entries but there are {n} indicators")
+    return arr
+
+
+# --------------------------------------------------------------------------- statistics
+def skew(x, axis: int = -2) -> np.ndarray:
+    """Bias-corrected sample skewness (e1071 type 2 / Excel ``SKEW``, as COINr ``skew()``), NaN-aware.
+
+    NaN where fewer than 3 values are available.
+
+    >>> round(float(skew(np.array([1., 2, 3, 4, 5, 6, 7, 8, 9, 10, 30, 100]), axis=0)), 6)
+    3.063241
+    """
+    x = np.asarray(x, dtype=float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        n = np.sum(~np.isnan(x), axis=axis)
+        d = x - np.nanmean(x, axis=axis, keepdims=True)
+        s2 = np.nansum(d**2, axis=axis)
+        s3 = np.nansum(d**3, axis=axis)
+        y = np.sqrt(n) * s3 / s2**1.5 * np.sqrt(n * (n - 1.0)) / (n - 2.0)
+    return np.where(n >= 3, y, np.nan)
+
+
+def kurt(x, axis: int = -2) -> np.ndarray:
+    """Bias-corrected sample excess kurtosis (e1071 type 2 / Excel ``KURT``, as COINr ``kurt()``).
+
+    NaN where fewer than 4 values are available.
+
+    >>> round(float(kurt(np.array([1., 2, 3, 4, 5, 6, 7, 8, 9, 10, 30, 100]), axis=0)), 6)
+    9.741391
+    """
+    x = np.asarray(x, dtype=float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        n = np.sum(~np.isnan(x), axis=axis)
+        d = x - np.nanmean(x, axis=axis, keepdims=True)
+        s2 = np.nansum(d**2, axis=axis)
+        s4 = np.nansum(d**4, axis=axis)
+        r = n * s4 / s2**2
+        y = ((n + 1.0) * (r - 3.0) + 6.0) * (n - 1.0) / ((n - 2.0) * (n - 3.0))
+    return np.where(n >= 4, y, np.nan)
+
+
+# --------------------------------------------------------------------------- normalisation
+def _goalposts_array(goalposts, n: int) -> tuple[np.ndarray, np.ndarray]:
+    gp = np.asarray(goalposts, dtype=float)
+    if gp.shape == (2, n):
+        lo, hi = gp[0], gp[1]
+    elif gp.shape == (n, 2):
+        lo, hi = gp[:, 0], gp[:, 1]
+    else:
+        raise MethodError(f"goalposts must have shape (2, {n}) or ({n}, 2), got {gp.shape}")
+    if np.any(~(hi > lo)):
+        raise MethodError(f"goalposts need low < high for every indicator; bad columns {np.flatnonzero(~(hi > lo)).tolist()}")
+    return lo, hi
+
+
+def normalise_array(
+    X,
+    method: str = "minmax",
+    *,
+    directions=None,
+    lo=0.0,
+    hi=100.0,
+    mean=0.0,
+    sd=1.0,
+    goalposts=None,
+    targets=None,
+    cap: bool = False,
+    scale: float = 1.0,
+    clip: bool = True,
+    return_clipped: bool = False,
+):
+    """Normalise indicator columns, batched over any leading axes.
+
+    Args:
+        X: array ``(*batch, units, indicators)``; NaN = missing.
+        method: ``minmax`` | ``zscore`` | ``rank`` | ``percentile`` | ``goalposts`` |
+            ``dist2target`` | ``none`` (direction only).
+        directions: ``(indicators,)`` of +1/-1, applied first (``x * direction``). Default +1.
+        lo, hi: min-max target range (scalars or per indicator).
+        mean, sd: z-score target mean and standard deviation.
+        goalposts: raw ``(lo, hi)`` per indicator, shape ``(2, I)`` or ``(I, 2)``.
+        targets: raw targets ``(I,)`` for ``dist2target``.
+        cap: ``dist2target``: cap scores at 1 (COINr ``cap_max``, default False).
+        scale: ``goalposts``: multiply the [0, 1] score by this (COINr ``gposts[3]``).
+        clip: ``goalposts``: truncate to the posts (COINr ``trunc2posts``).
+        return_clipped: also return a boolean mask of the points truncated by goalposts.
+
+    Returns:
+        Array of the same shape as ``X`` (and the clipped mask if asked).
+
+    >>> normalise_array(np.array([[1.], [2.], [3.]]), "minmax", lo=0, hi=1).ravel().tolist()
+    [0.0, 0.5, 1.0]
+    >>> normalise_array(np.array([[1.], [2.], [3.]]), "minmax", directions=[-1], lo=0, hi=1).ravel().tolist()
+    [1.0, 0.5, 0.0]
+    >>> normalise_array(np.array([[-5.], [50.], [120.]]), "goalposts", goalposts=[[0, 100]]).ravel().tolist()
+    [0.0, 0.5, 1.0]
+    """
+    X = np.asarray(X, dtype=float)
+    if X.ndim < 2:
+        raise MethodError(f"X must be at least 2-D (units, indicators); got shape {X.shape}")
+    n_ind = X.shape[-1]
+    dirs = np.ones(n_ind) if directions is None else _per_indicator(directions, n_ind, "directions")
+    if not np.all(np.isin(dirs, (-1.0, 1.0))):
+        raise MethodError(f"directions must be +1 or -1, got {sorted(set(dirs.tolist()))}")
+    Xd = X * dirs
+    clipped = np.zeros(X.shape, dtype=bool)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if method == "minmax":
+            lo_, hi_ = _per_indicator(lo, n_ind, "lo"), _per_indicator(hi, n_ind, "hi")
+            mn = np.nanmin(Xd, axis=-2, keepdims=True)
+            mx = np.nanmax(Xd, axis=-2, keepdims=True)
+            rng = mx - mn
+            rng = np.where(rng == 0, np.nan, rng)
+            Y = (Xd - mn) / rng * (hi_ - lo_) + lo_
+        elif method == "zscore":
+            if np.any(np.asarray(sd) <= 0):
+                raise MethodError(f"zscore sd must be > 0, got {sd}")
+            m = np.nanmean(Xd, axis=-2, keepdims=True)
+            s = np.nanstd(Xd, axis=-2, ddof=1, keepdims=True)
+            s = np.where(s == 0, np.nan, s)
+            Y = (Xd - m) / s * _per_indicator(sd, n_ind, "sd") + _per_indicator(mean, n_ind, "mean")
+        elif method == "rank":
+            Y = _rank_min(Xd, axis=-2)
+        elif method == "percentile":
+            r = _rank_min(Xd, axis=-2)
+            n = np.sum(~np.isnan(Xd), axis=-2, keepdims=True)
+            Y = (r - 1.0) / np.where(n > 1, n - 1.0, np.nan)
+        elif method == "goalposts":
+            if goalposts is None:
+                raise MethodError("method 'goalposts' needs goalposts=(lo, hi) per indicator")
+            glo, ghi = _goalposts_array(goalposts, n_ind)
+            lo_d = np.where(dirs > 0, glo, -ghi)
+            Y = (Xd - lo_d) / (ghi - glo)
+            if clip:
+                clipped = (Y < 0) | (Y > 1)
+                Y = np.clip(Y, 0.0, 1.0)
+            Y = Y * scale
+        elif method == "dist2target":
+            if targets is None:
+                raise MethodError("method 'dist2target' needs targets (one per indicator)")
+            t = _per_indicator(targets, n_ind, "targets") * dirs
+            if np.any(np.isnan(t)):
+                raise MethodError(f"dist2target: target missing for indicator column(s) {np.flatnonzero(np.isnan(t)).tolist()}")
+            mn = np.nanmin(Xd, axis=-2, keepdims=True)
+            den = t - mn
+            Y = (Xd - mn) / np.where(den == 0, np.nan, den)
+            if cap:
+                Y = np.minimum(Y, 1.0)
+        elif method == "none":
+            Y = Xd
+        else:
+            raise MethodError(f"unknown normalisation {method!r}; choose one of {NORMALISATIONS}")
+    if return_clipped:
+        return Y, clipped
+    return Y
+
+
+def _rank_min(X: np.ndarray, axis: int) -> np.ndarray:
+    if X.size == 0:
+        return X.copy()
+    return rankdata(X, method="min", axis=axis, nan_policy="omit").astype(float)
+
+
+def normalise_variants(X, specs: Sequence[dict], *, directions=None) -> np.ndarray:
+    """Stack several normalisations of ``X`` on a new leading axis: ``(len(specs), *X.shape)``.
+
+    Each spec is the keyword arguments of :func:`normalise_array` (must include ``method``).
+    """
+    out = []
+    for i, spec in enumerate(specs):
+        spec = dict(spec)
+        if "method" not in spec:
+            raise MethodError(f"normalisation spec #{i} {spec!r} has no 'method'")
+        spec.setdefault("directions", directions)
+        out.append(normalise_array(X, **spec))
+    return np.stack(out, axis=0)
+
+
+# --------------------------------------------------------------------------- ranks
+def rank_array(scores, *, axis: int = -1, higher_is_better: bool = True) -> np.ndarray:
+    """Ranks along ``axis`` (1 = best; ties share the lowest rank; NaN stays NaN).
+
+    >>> rank_array(np.array([10., 30., 30., np.nan, 5.])).tolist()
+    [3.0, 1.0, 1.0, nan, 4.0]
+    """
+    s = np.asarray(scores, dtype=float)
+    return _rank_min(-s if higher_is_better else s, axis=axis)
+
+
+# --------------------------------------------------------------------------- aggregation
+def _level_methods(method, n_steps: int) -> list:
+    if isinstance(method, str) or method is None:
+        return [method or "arithmetic"] * n_steps
+    methods = list(method)
+    if len(methods) != n_steps:
+        raise MethodError(f"method list has {len(methods)} entries but the tree has {n_steps} aggregation levels; give one per level (bottom-up) or a single string")
+    return methods
+
+
+def _powers(methods: list, p) -> list:
+    out = []
+    for m in methods:
+        if m in AGG_POWER:
+            out.append(AGG_POWER[m] if p is None or m != "genmean" else None)
+        elif m == "genmean":
+            if p is None:
+                raise MethodError("method 'genmean' needs the power p (e.g. p=0.5)")
+            out.append(p)
+        else:
+            raise MethodError(f"unknown aggregation {m!r}; choose arithmetic, geometric, harmonic or genmean")
+    return out
+
+
+def aggregate_tree(
+    Xn,
+    tree: Tree,
+    weights=None,
+    method="arithmetic",
+    *,
+    p=None,
+    min_coverage: float | None = None,
+    nonpositive: str = "raise",
+    floor: float = 1e-3,
+    return_report: bool = False,
+):
+    """Aggregate normalised indicators up the tree, batched over leading axes.
+
+    Args:
+        Xn: ``(*batch, units, n_indicators)`` normalised indicators (columns = ``tree.indicators``).
+        tree: the :class:`Tree`.
+        weights: ``(n_nodes,)`` or ``(*wbatch, n_nodes)`` node weights (default ``tree.weights``);
+            relative within each sibling group; broadcast against the batch axes of ``Xn``.
+        method: ``arithmetic | geometric | harmonic | genmean`` or one per level (bottom-up).
+        p: generalised-mean power: a scalar (used when ``method == "genmean"``) or an array
+            ``(*pbatch,)`` of powers, one per variant, which then overrides ``method`` for every
+            level (1 arithmetic, 0 geometric, -1 harmonic).
+        min_coverage: a parent is NaN when (available children / children) < this.
+        nonpositive: geometric / p <= 0 with values <= 0 (and p != 1 with values < 0):
+            ``raise`` | ``nan`` | ``clip`` (raise to ``floor``).
+        floor: the value used by ``nonpositive="clip"``.
+        return_report: also return ``{"n_clipped": int, "n_nonpositive": int}``.
+
+    Returns:
+        ``(*batch, units, n_nodes)``: every node in ``tree.nodes`` order.
+    """
+    Xn = np.asarray(Xn, dtype=float)
+    if Xn.ndim < 2 or Xn.shape[-1] != tree.n_indicators:
+        raise MethodError(f"Xn must be (..., units, {tree.n_indicators}) in tree.indicators order; got {Xn.shape}")
+    if nonpositive not in NONPOSITIVE:
+        raise MethodError(f"nonpositive must be one of {NONPOSITIVE}, got {nonpositive!r}")
+    W = tree.weights if weights is None else np.asarray(weights, dtype=float)
+    if W.shape[-1] != tree.n_nodes:
+        raise MethodError(f"weights must have {tree.n_nodes} entries on the last axis (tree.nodes order), got shape {W.shape}")
+    Wb = W[..., None, :]  # (*wbatch, 1, n_nodes)
+    steps = tree.aggregation_steps()
+    p_arr = None
+    if p is not None and np.ndim(p) > 0:
+        p_arr = np.asarray(p, dtype=float)[..., None, None]  # (*pbatch, 1, 1)
+        powers = [None] * len(steps)
+    else:
+        powers = _powers(_level_methods(method, len(steps)), p)
+    batch = np.broadcast_shapes(Xn.shape[:-2], W.shape[:-1], () if p_arr is None else p_arr.shape[:-2])
+    U = Xn.shape[-2]
+    out = np.full((*batch, U, tree.n_nodes), np.nan)
+    out[..., : tree.n_indicators] = Xn
+    report = {"n_clipped": 0, "n_nonpositive": 0}
+    for (_, parents), power in zip(steps, powers, strict=True):
+        child_idx = np.flatnonzero(np.isin(tree.parent, parents))
+        M = (tree.parent[child_idx][:, None] == parents[None, :]).astype(float)  # (n_child, n_par)
+        C = out[..., child_idx]
+        Wc = Wb[..., child_idx]
+        avail = ~np.isnan(C)
+        pw = p_arr if p_arr is not None else power
+        C, bad_parent = _fix_nonpositive(C, avail, pw, M, nonpositive, floor, report, tree, child_idx)
+        res = _genmean(C, avail, Wc, M, pw)
+        if bad_parent is not None:
+            res = np.where(bad_parent, np.nan, res)
+        if min_coverage is not None:
+            n_child = M.sum(axis=0)
+            cov = (avail.astype(float) @ M) / n_child
+            res = np.where(cov < min_coverage - 1e-12, np.nan, res)
+        out[..., parents] = res
+    if return_report:
+        return out, report
+    return out
+
+
+def _fix_nonpositive(C, avail, pw, M, nonpositive, floor, report, tree, child_idx):
+    if isinstance(pw, np.ndarray):
+        need_pos = pw <= 0
+        need_nonneg = pw != 1
+        bad = avail & (((C <= 0) & need_pos) | ((C < 0) & need_nonneg))
+    elif pw == 1:
+        return C, None
+    elif pw <= 0:
+        bad = avail & (C <= 0)
+    else:
+        bad = avail & (C < 0)
+    n_bad = int(bad.sum())
+    if n_bad == 0:
+        return C, None
+    report["n_nonpositive"] += n_bad
+    if nonpositive == "raise":
+        codes = sorted({tree.nodes[child_idx[j]] for j in np.flatnonzero(bad.reshape(-1, bad.shape[-1]).any(axis=0))})
+        shown = ", ".join(codes[:8]) + (f" and {len(codes) - 8} more" if len(codes) > 8 else "")
+        raise MethodError(
+            f"{n_bad} value(s) <= 0 (in {shown}) cannot enter a geometric/harmonic/generalised mean (p <= 0 needs x > 0); "
+            "normalise to a positive range (e.g. minmax 1..100, CLI --normalise minmax:1,100) or pass nonpositive='clip' or 'nan' (CLI --nonpositive)"
+        )
+    if nonpositive == "clip":
+        report["n_clipped"] += n_bad
+        return np.where(bad, floor, C), None
+    bad_parent = (bad.astype(float) @ M) > 0
+    return C, bad_parent
+
+
+def _genmean(C, avail, Wc, M, pw):
+    """Weighted generalised mean of the available children of each parent.
+
+    For p not in {1, 0, -1} it is computed around the weighted geometric mean ``g``:
+    ``g * exp(log1p(mean(expm1(p log(x/g)))) / p)``. By Jensen the mean inside ``log1p`` is
+    >= 0, so nothing cancels, and p -> 0 tends smoothly to the geometric mean. Parents with a
+    child equal to 0 (allowed for p > 0) use the direct formula ``mean(x**p)**(1/p)``.
+    """
+    Wa = np.where(avail, Wc, 0.0)
+    den = Wa @ M
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        den = np.where(den != 0, den, np.nan)
+        Cz = np.where(avail, C, 0.0)
+        C1 = np.where(avail, C, 1.0)
+        if isinstance(pw, np.ndarray):
+            is1 = pw == 1
+            is0 = pw == 0
+            safe_p = np.where(is0 | is1, 1.0, pw)
+            arith = (Cz * Wa) @ M / den
+            return np.where(is1, arith, _stable_genmean(C1, avail, Wa, M, den, safe_p, is0))
+        if pw == 1:
+            return (Cz * Wa) @ M / den
+        if pw == 0:
+            return np.exp((np.log(C1) * Wa) @ M / den)
+        if pw == -1:
+            return den / ((Wa / C1) @ M)
+        return _stable_genmean(C1, avail, Wa, M, den, pw, False)
+
+
+def _stable_genmean(C1, avail, Wa, M, den, p, is0):
+    pos = C1 > 0
+    L = np.log(np.where(pos, C1, 1.0))
+    lg = (L * Wa) @ M / den  # log of the weighted geometric mean, per parent
+    geo = np.exp(lg)
+    D = L - lg @ M.T  # log(x / g) for every child
+    A = (np.expm1(p * D) * Wa) @ M / den
+    res = geo * np.exp(np.log1p(A) / p)
+    has_zero = ((avail & ~pos).astype(float) @ M) > 0
+    if np.any(has_zero):
+        direct = np.power((np.power(C1, p) * Wa) @ M / den, 1.0 / p)
+        res = np.where(has_zero, direct, res)
+    return np.where(is0, geo, res)
+
+
+# --------------------------------------------------------------------------- effective weights
+def effective_weights(tree: Tree, weights=None) -> np.ndarray:
+    """Weight of each indicator in the root: product of sibling-normalised weights on its path.
+
+    Args:
+        tree: the tree.
+        weights: ``(n_nodes,)`` or ``(*batch, n_nodes)``; default ``tree.weights``.
+
+    Returns:
+        ``(*batch, n_indicators)``; sums to 1 when every weight is positive.
+    """
+    W = tree.weights if weights is None else np.asarray(weights, dtype=float)
+    n = tree.n_nodes
+    par = tree.parent
+    P = np.zeros((n, n))
+    nonroot = np.flatnonzero(par >= 0)
+    P[nonroot, par[nonroot]] = 1.0
+    sums = W @ P  # (*batch, n): sum of children weights for each parent
+    sib = np.ones(W.shape)
+    sib[..., nonroot] = sums[..., par[nonroot]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        wn = np.where(sib > 0, W / sib, 0.0)
+    root = np.flatnonzero(par < 0)
+    wn[..., root] = 1.0
+    eff = np.ones((*W.shape[:-1], tree.n_indicators))
+    k = np.arange(tree.n_indicators)
+    while True:
+        live = k >= 0
+        if not live.any():
+            break
+        kk = np.where(live, k, root[0])
+        eff = eff * np.where(live, wn[..., kk], 1.0)
+        k = np.where(live, par[kk], -1)
+    return eff

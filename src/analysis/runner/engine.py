@@ -1,0 +1,275 @@
+"""``WarmEngine``: a papermill engine that keeps one kernel per worker across notebooks.
+
+A cold papermill run starts a kernel and re-imports pandas/matplotlib/seaborn for every
+notebook. The warm engine keeps one started kernel per (process, thread, kernel name) and,
+before each further notebook, restores the state a fresh kernel would have:
+
+- user namespace, ``In``/``Out`` caches and execution counter (``InteractiveShell.reset``),
+- working directory (the notebook's ``cwd``), ``os.environ``, ``sys.path``, warning filters,
+- matplotlib: all figures closed, every rcParam except the backend back to the values read
+  from matplotlibrc at import (plus the inline backend's rc; this includes ``interactive``,
+  which the inline backend switches on at the first figure), so a notebook's
+  ``set_style()``/``set_theme()`` does not leak,
+- pandas options, and random state (``random`` and numpy's global RNG re-seeded from
+  entropy, exactly as in a new interpreter; notebooks that need reproducibility seed
+  themselves, as they must for cold runs too).
+
+Imported modules stay imported: that is the point. A kernel that dies, times out or fails to
+reset is shut down and replaced by a fresh one.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+
+from jupyter_client.manager import AsyncKernelManager
+from nbclient.util import run_sync
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine
+from papermill.log import logger as _pm_logger
+from papermill.utils import merge_kwargs, remove_args
+
+log = logging.getLogger(__name__)
+
+#: Code run once in a new kernel: snapshot of the interpreter state to restore later.
+_SNAPSHOT_CODE = r'''
+def __dgap_install():
+    import os, sys, types, warnings
+
+    mod = types.ModuleType("_dgap_warm")
+    mod.environ = dict(os.environ)
+    mod.path = list(sys.path)
+    mod.filters = list(warnings.filters)
+
+    def reset(cwd):
+        import random
+
+        ip = get_ipython()  # noqa: F821
+        ip.reset(new_session=True)
+        os.chdir(cwd)
+        if dict(os.environ) != mod.environ:
+            os.environ.clear()
+            os.environ.update(mod.environ)
+        sys.path[:] = mod.path
+        warnings.filters[:] = mod.filters
+        warnings._filters_mutated()
+        random.seed()
+        np = sys.modules.get("numpy")
+        if np is not None:
+            np.random.seed()
+        mpl = sys.modules.get("matplotlib")
+        if mpl is not None:
+            plt = sys.modules.get("matplotlib.pyplot")
+            if plt is not None:
+                plt.close("all")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                mpl.rcParams.update({
+                    k: v for k, v in mpl.rcParamsOrig.items() if k not in ("backend", "backend_fallback")
+                })
+            inline = sys.modules.get("matplotlib_inline.config")
+            if inline is not None and inline.InlineBackend.initialized():
+                mpl.rcParams.update(inline.InlineBackend.instance().rc)
+        pd = sys.modules.get("pandas")
+        if pd is not None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                pd.reset_option("all")
+        return True
+
+    mod.reset = reset
+    sys.modules["_dgap_warm"] = mod
+
+
+__dgap_install()
+del __dgap_install
+'''
+
+_RESET_CODE = "__import__('sys').modules['_dgap_warm'].reset({cwd!r})"
+
+
+@dataclass
+class _WarmKernel:
+    km: AsyncKernelManager
+    kc: object
+    kernel_name: str
+    n_notebooks: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_KERNELS: dict[tuple[int, int, str], _WarmKernel] = {}
+_KERNELS_LOCK = threading.Lock()
+_CLEANUP_REGISTERED = False
+
+
+def _silent_execute(wk: _WarmKernel, code: str, timeout: float) -> None:
+    """Run ``code`` silently in the kernel; raise RuntimeError if it fails."""
+    reply = run_sync(wk.kc.execute_interactive)(
+        code,
+        silent=True,
+        store_history=False,
+        allow_stdin=False,
+        timeout=timeout,
+        output_hook=lambda msg: None,
+    )
+    content = reply["content"]
+    if content.get("status") != "ok":
+        raise RuntimeError(f"warm kernel command failed: {content.get('ename')}: {content.get('evalue')}")
+
+
+def _start_kernel(kernel_name: str, cwd: str, start_timeout: float) -> _WarmKernel:
+    km = AsyncKernelManager(kernel_name=kernel_name) if kernel_name else AsyncKernelManager()
+    run_sync(km.start_kernel)(
+        cwd=cwd, extra_arguments=["--HistoryManager.hist_file=:memory:"]
+    )
+    kc = km.client()
+    try:
+        kc.start_channels()
+        run_sync(kc.wait_for_ready)(timeout=start_timeout)
+        kc.allow_stdin = False
+        wk = _WarmKernel(km=km, kc=kc, kernel_name=kernel_name)
+        _silent_execute(wk, _SNAPSHOT_CODE, timeout=start_timeout)
+    except BaseException:
+        _shutdown(_WarmKernel(km=km, kc=kc, kernel_name=kernel_name))
+        raise
+    log.debug("started warm kernel %s (pid %s)", kernel_name, os.getpid())
+    return wk
+
+
+def _shutdown(wk: _WarmKernel) -> None:
+    try:
+        wk.kc.stop_channels()
+    finally:
+        try:
+            if run_sync(wk.km.is_alive)():
+                run_sync(wk.km.shutdown_kernel)(now=True)
+            else:
+                run_sync(wk.km.cleanup_resources)()
+        except RuntimeError as exc:  # "No kernel is running!" after a crash: nothing left to stop
+            log.debug("warm kernel already gone: %s", exc)
+
+
+def _register_cleanup() -> None:
+    global _CLEANUP_REGISTERED
+    if _CLEANUP_REGISTERED:
+        return
+    _CLEANUP_REGISTERED = True
+    atexit.register(shutdown_warm_kernels)
+    try:  # multiprocessing workers leave through os._exit: use their finaliser hook too
+        from multiprocessing import util
+
+        util.Finalize(None, shutdown_warm_kernels, exitpriority=10)
+    except ImportError:  # pragma: no cover - multiprocessing is always there on CPython
+        pass
+
+
+def _acquire(kernel_name: str, cwd: str, start_timeout: float) -> _WarmKernel:
+    """A clean kernel for this process and thread, started or reset, with cwd set."""
+    key = (os.getpid(), threading.get_ident(), kernel_name or "")
+    with _KERNELS_LOCK:
+        wk = _KERNELS.pop(key, None)
+        _register_cleanup()
+    if wk is not None:
+        try:
+            if not run_sync(wk.km.is_alive)():
+                raise RuntimeError("kernel died")
+            _silent_execute(wk, _RESET_CODE.format(cwd=str(cwd)), timeout=max(30.0, start_timeout))
+            return wk
+        except Exception as exc:  # a kernel that cannot be reset is replaced, never reused
+            log.warning("warm kernel not reusable (%s); starting a new one", exc)
+            _shutdown(wk)
+    wk = _start_kernel(kernel_name, str(cwd), start_timeout)
+    # the snapshot ran in the kernel's start directory; set it explicitly like a reset would
+    _silent_execute(wk, f"__import__('os').chdir({str(cwd)!r})", timeout=start_timeout)
+    return wk
+
+
+def _release(wk: _WarmKernel, healthy: bool) -> None:
+    key = (os.getpid(), threading.get_ident(), wk.kernel_name or "")
+    if healthy:
+        try:
+            healthy = bool(run_sync(wk.km.is_alive)())
+        except RuntimeError:
+            healthy = False
+    if not healthy:
+        _shutdown(wk)
+        return
+    wk.n_notebooks += 1
+    with _KERNELS_LOCK:
+        old = _KERNELS.pop(key, None)
+        _KERNELS[key] = wk
+    if old is not None:  # pragma: no cover - only with re-entrant use of one thread
+        _shutdown(old)
+
+
+def shutdown_warm_kernels() -> int:
+    """Shut down every warm kernel started by this process.
+
+    Returns:
+        The number of kernels shut down.
+    """
+    with _KERNELS_LOCK:
+        mine = [k for k in _KERNELS if k[0] == os.getpid()]
+        kernels = [_KERNELS.pop(k) for k in mine]
+    for wk in kernels:
+        _shutdown(wk)
+    return len(kernels)
+
+
+def warm_kernel_count() -> int:
+    """Number of idle warm kernels held by this process (for tests and diagnostics)."""
+    with _KERNELS_LOCK:
+        return sum(1 for k in _KERNELS if k[0] == os.getpid())
+
+
+class WarmEngine(NBClientEngine):
+    """Papermill engine that reuses one kernel per worker and resets it between notebooks.
+
+    Registered under the name ``warm`` through the ``papermill.engine`` entry point, so
+    ``papermill --engine warm in.ipynb out.ipynb`` and
+    ``papermill.execute_notebook(..., engine_name="warm")`` use it. The working directory of
+    a notebook is ``resources["metadata"]["path"]`` when given, else the current directory
+    (papermill's ``cwd`` argument changes it before calling the engine).
+    """
+
+    @classmethod
+    def execute_managed_notebook(
+        cls,
+        nb_man,
+        kernel_name,
+        log_output=False,
+        stdout_file=None,
+        stderr_file=None,
+        start_timeout=60,
+        execution_timeout=None,
+        **kwargs,
+    ):
+        """Execute ``nb_man.nb`` in a warm kernel (same arguments as ``NBClientEngine``)."""
+        kwargs = remove_args(["input_path"], **kwargs)
+        safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+        final_kwargs = merge_kwargs(
+            safe_kwargs,
+            timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
+            startup_timeout=start_timeout,
+            kernel_name=kernel_name,
+            log=_pm_logger,
+            log_output=log_output,
+            stdout_file=stdout_file,
+            stderr_file=stderr_file,
+        )
+        resources = kwargs.get("resources") or {}
+        cwd = (resources.get("metadata") or {}).get("path") or os.getcwd()
+        wk = _acquire(kernel_name, cwd, start_timeout)
+        healthy = False
+        try:
+            client = PapermillNotebookClient(nb_man, km=wk.km, **final_kwargs)
+            client.kc = wk.kc
+            result = client.execute()
+            healthy = True
+            return result
+        finally:
+            _release(wk, healthy)

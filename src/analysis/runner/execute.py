@@ -1,0 +1,173 @@
+"""Worker side: execute one task, write its notebook and HTML atomically, report the outcome.
+
+:func:`execute_task` takes and returns plain dicts so that the same function runs in a
+process pool and on Dask workers. It never raises for a failing notebook: failures are
+returned (status ``failed``, with the cell and error) so that one task cannot stop the others.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import os
+import re
+import signal
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_HTML_EXPORTER = None
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _html_exporter():
+    global _HTML_EXPORTER
+    if _HTML_EXPORTER is None:
+        from nbconvert import HTMLExporter
+
+        _HTML_EXPORTER = HTMLExporter(
+            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+        )
+    return _HTML_EXPORTER
+
+
+def render_html(nb) -> str:
+    """HTML copy of an executed notebook with the code hidden (outputs and markdown only)."""
+    body, _ = _html_exporter().from_notebook_node(nb)
+    return body
+
+
+def _jsonable_params(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items()}
+
+
+def _prepare(spec: dict):
+    from papermill.iorw import load_notebook_node
+    from papermill.execute import prepare_notebook_metadata, remove_error_markers
+    from papermill.parameterize import parameterize_notebook
+
+    nb = load_notebook_node(str(spec["path"]))
+    params = _jsonable_params(spec["parameters"])
+    if params:
+        nb = parameterize_notebook(nb, params, report_mode=False, kernel_name=spec.get("kernel"))
+    nb = prepare_notebook_metadata(nb, str(spec["path"]), str(spec["out_nb"]), report_mode=False)
+    return remove_error_markers(nb)
+
+
+def _running_cell(nb) -> tuple[int | None, int | None]:
+    for index, cell in enumerate(nb.cells):
+        status = cell.get("metadata", {}).get("papermill", {}).get("status")
+        if status in ("running", "failed"):
+            return index, cell.get("execution_count")
+    return None, None
+
+
+def _error_dict(ename: str, evalue: str, cell: int | None, count: int | None, tb: list[str] | None = None) -> dict:
+    tail = [_ANSI.sub("", line) for line in (tb or [])][-3:]
+    return {"ename": ename, "evalue": str(evalue), "cell": cell, "execution_count": count,
+            "traceback_tail": "\n".join(tail)[-2000:]}
+
+
+def execute_task(spec: dict) -> dict:
+    """Execute one notebook task.
+
+    Args:
+        spec: ``id, notebook, path, parameters, kernel, timeout, cwd, out_nb, out_html, engine``
+            (``"warm"`` or ``"cold"``) and ``html`` (bool).
+
+    Returns:
+        ``id, status ("ok"|"failed"), error (None or ename/evalue/cell/execution_count),
+        started, duration_s, execute_s, html_s, pid, host, engine``.
+    """
+    from papermill.engines import NBClientEngine
+    from papermill.exceptions import PapermillExecutionError
+    from papermill.execute import raise_for_execution_errors
+    from papermill.iorw import write_ipynb
+
+    from .engine import WarmEngine
+
+    t0 = time.perf_counter()
+    started = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    out_nb = Path(spec["out_nb"])
+    out_nb.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_nb.with_name(f".{out_nb.stem}.{os.getpid()}.tmp.ipynb")
+    result: dict[str, Any] = {
+        "id": spec["id"], "status": "failed", "error": None, "started": started,
+        "pid": os.getpid(), "host": socket.gethostname(), "engine": spec["engine"],
+        "execute_s": None, "html_s": None,
+    }
+    error = None
+    try:
+        nb = _prepare(spec)
+        kernel_name = spec.get("kernel") or NBClientEngine.nb_kernel_name(nb)
+        engine = WarmEngine if spec["engine"] == "warm" else NBClientEngine
+        t1 = time.perf_counter()
+        crash: BaseException | None = None
+        try:
+            engine.execute_notebook(
+                nb, kernel_name, output_path=None, progress_bar=False, log_output=False,
+                start_timeout=spec.get("start_timeout", 60), execution_timeout=spec.get("timeout"),
+                input_path=str(spec["path"]), resources={"metadata": {"path": str(spec["cwd"])}},
+            )
+        except Exception as exc:  # dead kernel, timeout: the notebook so far is still written
+            crash = exc
+        result["execute_s"] = round(time.perf_counter() - t1, 3)
+        try:
+            raise_for_execution_errors(nb, str(tmp))  # writes tmp with the error markers
+        except PapermillExecutionError as exc:
+            error = _error_dict(exc.ename, exc.evalue, exc.cell_index, exc.exec_count, exc.traceback)
+            from papermill.iorw import load_notebook_node
+
+            nb = load_notebook_node(str(tmp))
+        else:
+            if crash is not None:
+                cell, count = _running_cell(nb)
+                error = _error_dict(type(crash).__name__, str(crash).strip().splitlines()[0] if str(crash).strip() else "", cell, count)
+            write_ipynb(nb, str(tmp))
+        os.replace(tmp, out_nb)
+        if spec.get("html", True):
+            t2 = time.perf_counter()
+            _atomic_write_text(Path(spec["out_html"]), render_html(nb))
+            result["html_s"] = round(time.perf_counter() - t2, 3)
+    except Exception as exc:  # anything else (kernel failed to start, unreadable notebook...)
+        error = error or _error_dict(type(exc).__name__, str(exc), None, None)
+        log.debug("task %s failed outside a cell", spec["id"], exc_info=True)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    result["error"] = error
+    result["status"] = "ok" if error is None else "failed"
+    result["duration_s"] = round(time.perf_counter() - t0, 3)
+    return result
+
+
+def init_worker() -> None:
+    """Process-pool initialiser: quiet logs; Ctrl-C is the parent's job; SIGTERM stops kernels."""
+    logging.getLogger("papermill").setLevel(logging.WARNING)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def _term(signum, frame):  # noqa: ARG001
+        from .engine import shutdown_warm_kernels
+
+        try:
+            shutdown_warm_kernels()
+        finally:
+            os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, _term)
