@@ -17,7 +17,7 @@ import pytest
 
 from analysis import config, realdata
 from analysis.composite import compute_scores, get_preset
-from analysis.errors import DataValidationError
+from analysis.errors import DataValidationError, ParameterError
 from analysis.frameworks import load_framework
 
 EGDI_DIR = config.SHARED_DATASETS / "egdi"
@@ -479,8 +479,10 @@ def test_dti_status_conflicts_and_notes(dti):
     assert (
         p34.loc["48-2025", "value"] == pytest.approx(0.7069) and p34.loc["04-2025", "rank_lo"] == 32
     )
-    with pytest.raises(DataValidationError, match="scope"):
+    with pytest.raises(ParameterError, match="scope='districts'"):
         realdata.load_dti(scope="districts")
+    with pytest.raises(ParameterError, match="source='oecd'"):
+        realdata.load_real_data("oecd")
 
 
 def test_dti_raw_rows_are_cited_and_nfc():

@@ -46,7 +46,8 @@ the same numbers already formatted for the brief's language)::
                     value_text, interval_text, is_established}]   (commune brief)
     rank          {nominal, q05, q95, n, text, interval_text} | null   (commune brief)
     weakest       [{id, name, unit, value, value_text, score, score_text, target_2025,
-                    target_text, distance, distance_text, is_met}]   (commune brief)
+                    target_text, distance, distance_text, is_met}]   (commune brief;
+                  distance = direction * (value - target), negative = short of the target)
     figures       {name: path}  optional PNG/SVG ("trend" for a commune; "dumbbell", "map",
                   "post2025" for the district); relative paths are relative to the PDF folder
     ranking       [{unit_code, name, rank, q05, q95, index, index_text, rank_text,
@@ -649,6 +650,16 @@ def _rank_span(q05: int | None, q95: int | None) -> str:
     return str(q05) if q05 == q95 else f"{q05}{_DASH}{q95}"
 
 
+def _rank_period(rank_stats, period: str):
+    """Rank stats of one period (tables from ``run_uncertainty_tidy`` carry ``period``)."""
+    if rank_stats is None or "period" not in rank_stats.columns:
+        return rank_stats
+    sub = rank_stats[rank_stats["period"].astype(str) == str(period)]
+    if sub.empty:
+        raise RenderError(f"rank stats have no rows for period {period!r}; periods present: {sorted(rank_stats['period'].astype(str).unique())}")
+    return sub
+
+
 def _rank_of(rank_stats, gaps_period, pillars_period, unit_code: str) -> dict | None:
     """Nominal rank with its 5%-95% interval, from the rank stats (or the index when absent)."""
     if rank_stats is not None and len(rank_stats):
@@ -671,27 +682,42 @@ def _rank_of(rank_stats, gaps_period, pillars_period, unit_code: str) -> dict | 
     return {"nominal": int(ranks[str(unit_code)]), "q05": None, "q95": None, "n": int(ranks.notna().sum())}
 
 
-def _weakest(indicators, scores, framework, unit_code: str, period: str, lang: str, n: int) -> list[dict]:
-    """The ``n`` indicators with the lowest normalised score and their distance to the 2025 target."""
+def _weakest(indicators, scores, weakest, framework, unit_code: str, period: str, lang: str, n: int) -> list[dict]:
+    """The ``n`` weakest indicators of a unit and their distance to the 2025 target.
+
+    Which indicators: the ``weakest`` table (:func:`analysis.gaps.weakest_indicators`: largest
+    shortfall against the district, ``rank`` 1 = weakest) when given, else the ``n`` lowest
+    normalised scores. Distance follows :func:`analysis.gaps.distance_to_targets`:
+    ``direction * (value - target)``, negative = short of the target, in the indicator's unit.
+    """
     import pandas as pd  # noqa: PLC0415
 
-    if indicators is None and scores is None:
+    if indicators is None and scores is None and weakest is None:
         return []
-    frames = []
-    if indicators is not None:
-        sub = indicators[(indicators["unit_code"].astype(str) == str(unit_code))]
+
+    def _mine(df, value_name=None):
+        sub = df[df["unit_code"].astype(str) == str(unit_code)]
         if "period" in sub.columns:
             sub = sub[sub["period"].astype(str) == str(period)]
+        return sub
+
+    frames = []
+    if indicators is not None:
+        sub = _mine(indicators)
         keep = [c for c in ("indicator", "value", "score", "target_2025", "distance_2025") if c in sub.columns]
         frames.append(sub[keep].set_index("indicator"))
     if scores is not None:
-        s = scores[(scores["unit_code"].astype(str) == str(unit_code)) & (scores["level"] == "indicator")]
-        if "period" in s.columns:
-            s = s[s["period"].astype(str) == str(period)]
-        s = s.rename(columns={"name": "indicator", "value": "score"}).set_index("indicator")[["score"]]
+        sc = _mine(scores)
+        sc = sc[sc["level"] == "indicator"].rename(columns={"name": "indicator", "value": "score"})
         if frames and "score" in frames[0].columns:
             frames[0] = frames[0].drop(columns="score")
-        frames.append(s)
+        frames.append(sc.set_index("indicator")[["score"]])
+    order = None
+    if weakest is not None:
+        w = _mine(weakest).sort_values("rank", kind="stable")
+        order = w["indicator"].astype(str).tolist()[:n]
+        if not any("score" in f.columns for f in frames):
+            frames.append(w.set_index("indicator")[["value"]].rename(columns={"value": "score"}))
     tab = pd.concat(frames, axis=1) if len(frames) > 1 else frames[0].copy()
     meta = framework.indicators.set_index("id") if framework is not None else None
     rows = []
@@ -709,12 +735,16 @@ def _weakest(indicators, scores, framework, unit_code: str, period: str, lang: s
             target = _num(info["target_2025"])
         distance = _num(r.get("distance_2025")) if "distance_2025" in r else None
         if distance is None and target is not None and value is not None:
-            distance = direction * (target - value)
+            distance = direction * (value - target)
         rows.append({"id": str(ind), "info": info, "value": value, "score": score, "target": target, "distance": distance})
-    rows = [r for r in rows if r["score"] is not None]
-    rows.sort(key=lambda r: (r["score"], r["id"]))
+    if order is not None:
+        by_id = {r["id"]: r for r in rows}
+        rows = [by_id.get(k, {"id": k, "info": meta.loc[k] if meta is not None and k in meta.index else None,
+                              "value": None, "score": None, "target": None, "distance": None}) for k in order]
+    else:
+        rows = sorted((r for r in rows if r["score"] is not None), key=lambda r: (r["score"], r["id"]))[:n]
     out = []
-    for r in rows[:n]:
+    for r in rows:
         info = r["info"]
         unit = str(info["unit"]) if info is not None else ""
         name = _nfc(info[f"name_{lang}"]) if info is not None else r["id"]
@@ -739,12 +769,12 @@ def _weak_row(r: dict, name: str, unit: str, lang: str) -> dict:
         dist_text = "không có mục tiêu quốc gia" if lang == "vi" else "no national target"
     elif distance is None:
         dist_text = ""
-    elif distance <= 0:
+    elif distance >= 0:
         is_met = True
         dist_text = "đã đạt mục tiêu" if lang == "vi" else "target met"
     else:
         is_met = False
-        d = _fmt_number(distance, lang, 1)
+        d = _fmt_number(-distance, lang, 1)
         dist_text = f"còn thiếu {d} {diff_unit}" if lang == "vi" else f"{d} {diff_unit} short"
     return {
         "id": r["id"],
@@ -779,6 +809,7 @@ def build_commune_brief(
     units=None,
     indicators=None,
     scores=None,
+    weakest=None,
     figures: Mapping[str, str | os.PathLike] | None = None,
     ci_level: float = config.DEFAULT_CI_LEVEL,
     method: Mapping[str, str] | None = None,
@@ -799,11 +830,13 @@ def build_commune_brief(
         rank_stats: optional rank stats (``analysis.robustness``) for the rank interval.
         framework: :class:`analysis.frameworks.Framework` (names, targets, method box).
         units: units table (names with diacritics, unit type, district, population).
-        indicators: optional indicator values, tidy (``unit_code, period, indicator, value``,
-            e.g. the observations); optional columns ``score`` (normalised 0-1),
+        indicators: optional raw indicator values, tidy (``unit_code, period, indicator,
+            value``: the observations); optional columns ``score`` (normalised 0-1),
             ``target_2025``, ``distance_2025`` override what is derived from the framework.
         scores: optional scores table; its ``level == "indicator"`` rows give the normalised
-            scores used to pick the weakest indicators.
+            scores (used to pick the weakest indicators when ``weakest`` is not given).
+        weakest: optional :func:`analysis.gaps.weakest_indicators` table; its ``rank`` decides
+            which indicators are listed (else: the lowest normalised scores).
         figures: optional ``{"trend": path}``.
         ci_level: level of the gap intervals (for the labels).
         method: optional overrides of the method box (keys ``framework, normalisation,
@@ -877,7 +910,7 @@ def build_commune_brief(
             "is_established": bool(lo is not None and hi is not None and (lo > 0 or hi < 0)),
         })
 
-    rank = _rank_of(rank_stats, gp, pp, unit_code)
+    rank = _rank_of(_rank_period(rank_stats, period), gp, pp, unit_code)
     if rank is not None:
         span = _rank_span(rank["q05"], rank["q95"])
         if lang == "vi":
@@ -934,7 +967,7 @@ def build_commune_brief(
         "index": index,
         "gaps": gap_rows,
         "rank": rank,
-        "weakest": _weakest(indicators, scores, framework, unit_code, period, lang, n_weakest),
+        "weakest": _weakest(indicators, scores, weakest, framework, unit_code, period, lang, n_weakest),
         "figures": _figures(figures),
     }
     return _to_plain(brief)
@@ -1199,7 +1232,7 @@ def build_district_brief(
     post = None
     if p25 is not None:
         pp25 = _select_period(post2025_pillars, period, "post-2025 pillar")[0] if post2025_pillars is not None else None
-        post = {"ranking": _ranking_rows(p25, pp25, post2025_rank_stats, post2025_units, lang), "note": _POST2025_NOTE[lang]}
+        post = {"ranking": _ranking_rows(p25, pp25, _rank_period(post2025_rank_stats, period), post2025_units, lang), "note": _POST2025_NOTE[lang]}
 
     plabel = _period_label(period, lang)
     full = f"Huyện {district_name}" if lang == "vi" else f"{district_name} district"
@@ -1231,10 +1264,10 @@ def build_district_brief(
         "key_message": msg[:3],
         "pillars": pillar_rows,
         "index": index,
-        "ranking": _ranking_rows(gp, pp, rank_stats, units, lang),
+        "ranking": _ranking_rows(gp, pp, _rank_period(rank_stats, period), units, lang),
         "tests": test_rows,
         "typology": typ_rows,
-        "robustness": [_nfc(s) for s in robustness] if robustness is not None else _robustness(rank_stats, sensitivity, lang),
+        "robustness": [_nfc(s) for s in robustness] if robustness is not None else _robustness(_rank_period(rank_stats, period), sensitivity, lang),
         "post2025": post,
         "figures": _figures(figures),
     }

@@ -13,9 +13,10 @@ Per commune and period (:func:`compute_gaps`)
     ``gap_econ = G - E``, ``gap_soc = G - S``, ``gap_mean = G - (E + S) / 2``;
     ``ratio_econ = G / E``, ``ratio_soc = G / S``; ``z_*`` = the gap standardised across the
     communes of the same period (mean 0, sample SD 1); ranks 1 = highest within the period.
-    Intervals: percentile bootstrap over the indicators within each pillar (the same resample of
-    indicators for every commune; B >= 2000; seeded), and optionally the interval across method
-    choices from :mod:`analysis.robustness` (``*_mc_lo`` / ``*_mc_hi``).
+    Intervals: bootstrap over the indicators within each pillar (the same resample of indicators
+    for every commune; B >= 2000; seeded), percentile interval with a small-sample expansion by
+    default (``ci_method="expanded"``; ``"percentile"`` for the plain one), and optionally the
+    interval across method choices from :mod:`analysis.robustness` (``*_mc_lo`` / ``*_mc_hi``).
     Typology from ``gap_mean`` and the mean level ``(G + E + S) / 3`` with thresholds ``delta``
     (default 0.10) and ``high`` (default 0.50); stability = share of bootstrap resamples that give
     the same class.
@@ -170,6 +171,8 @@ def _worst_status(values) -> str:
 
 def _nanquantile(a: np.ndarray, q, axis: int = -1) -> np.ndarray:
     """``np.nanquantile`` without the all-NaN RuntimeWarning (an all-NaN slice gives NaN)."""
+    if not np.isnan(a).any():  # the fast, fully vectorised path
+        return np.quantile(a, q, axis=axis)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return np.nanquantile(a, q, axis=axis)
@@ -193,8 +196,10 @@ def _weighted_mean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     array([0.65, 0.5 ])
     """
     ok = ~np.isnan(x)
-    num = np.where(ok, x, 0.0) @ w
-    den = ok.astype(float) @ w
+    sub = "rk,k->r" if w.ndim == 1 else "rk,kb->rb"
+    # einsum, not BLAS: K is small, and BLAS threads only add overhead (and contention) here
+    num = np.einsum(sub, np.where(ok, x, 0.0), w)
+    den = np.einsum(sub, ok.astype(float), w)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = num / den
     return np.where(den > 0, out, np.nan)
@@ -449,7 +454,7 @@ def _pillar_bootstrap(cube: _Cube, n_boot: int, rng: np.random.Generator) -> dic
             out[p] = np.full((len(cube.keys), n_boot), np.nan)
             continue
         counts = rng.multinomial(k, np.full(k, 1.0 / k), size=n_boot)  # (B, K)
-        out[p] = _weighted_mean(cube.x[:, cols], (counts * cube.weight[cols]).T)
+        out[p] = _weighted_mean(cube.x[:, cols], np.ascontiguousarray((counts * cube.weight[cols]).T))
     return out
 
 
@@ -1128,7 +1133,8 @@ def compute_trends(
 
     Returns:
         ``unit_code, series, n_periods, t_start, t_end, median_value, slope, slope_lo, slope_hi,
-        intercept, trend, gap_closing, status``.
+        fitted_start, fitted_end, trend, gap_closing, status`` (``fitted_*``: the Theil-Sen line
+        at the first and last period; slopes in score points per year).
     """
     level = _check_level(level)
     if columns is None:
@@ -1163,7 +1169,9 @@ def compute_trends(
                     closing = "closing" if (med > 0) == (trend == "decreasing") else "widening"
             rows.append(dict(unit_code=unit, series=c, n_periods=int(ok.sum()),
                              t_start=float(t[ok].min()) if ok.any() else np.nan, t_end=float(t[ok].max()) if ok.any() else np.nan,
-                             median_value=med, slope=slope, slope_lo=lo, slope_hi=hi, intercept=icpt, trend=trend,
+                             median_value=med, slope=slope, slope_lo=lo, slope_hi=hi,
+                             fitted_start=icpt + slope * t[ok].min() if ok.any() else np.nan,
+                             fitted_end=icpt + slope * t[ok].max() if ok.any() else np.nan, trend=trend,
                              gap_closing=closing, status=_worst_status(g.loc[ok, "status"])))  # fmt: skip
     out = pd.DataFrame(rows)
     for c in ("trend", "gap_closing"):
@@ -1223,7 +1231,7 @@ def compute_convergence(
         a = w.loc[w["period"] == start, ["unit_code", c, "status"]]
         b = w.loc[w["period"] == end, ["unit_code", c, "status"]]
         j = a.merge(b, on="unit_code", suffixes=("_0", "_1"), how="inner").dropna(subset=[f"{c}_0", f"{c}_1"])
-        growth = (j[f"{c}_1"] - j[f"{c}_0"]).to_numpy(dtype=float)
+        growth = (j[f"{c}_1"] - j[f"{c}_0"]).to_numpy(dtype=float) / (t1 - t0)
         fit = _ols_hc3(j[f"{c}_0"].to_numpy(dtype=float), growth, level)
         rows.append(dict(pillar=c, kind="beta", n=int(fit["n"]), t_start=t0, t_end=t1, estimate=fit["slope"], estimate_lo=fit["slope_lo"],
                          estimate_hi=fit["slope_hi"], p_value=fit["slope_p"],

@@ -121,6 +121,10 @@ _RAW_LABELS: dict[str, tuple[str, str]] = {
     "typology.economy_society_led": ("Kinh tế, xã hội số đi trước", "Economy/society-led"),
     "typology.economy_led": ("Kinh tế số đi trước", "Economy-led"),
     "typology.society_led": ("Xã hội số đi trước", "Society-led"),
+    "typology.gov_led": ("Chính quyền số đi trước", "Government-led"),
+    "typology.balanced": ("Cân bằng", "Balanced"),
+    "typology.lagging": ("Tụt hậu", "Lagging"),
+    "typology.leading": ("Dẫn đầu", "Leading"),
     # method choices (sensitivity analysis)
     "choice.weights": ("Trọng số", "Weights"),
     "choice.normalisation": ("Chuẩn hóa", "Normalisation"),
@@ -255,19 +259,21 @@ def format_number(x: float | int | None, lang: str = "vi", digits: int = 2) -> s
 
 
 def format_interval(lo: float | None, hi: float | None, lang: str = "vi", digits: int = 2) -> str:
-    """Write an interval ``lo–hi``; spaced (``lo – hi``) when a bound is negative.
+    """Write an interval ``lo–hi``; with a negative bound ``lo đến hi`` / ``lo to hi``
+    (a dash next to a minus sign misreads).
 
     >>> format_interval(0.22, 0.40, "vi")
     '0,22–0,40'
     >>> format_interval(0.22, 0.40, "en")
     '0.22–0.40'
-    >>> format_interval(-0.1, 0.2, "en", digits=1)
-    '−0.1 – 0.2'
+    >>> format_interval(-0.1, 0.2, "en", digits=1), format_interval(-0.1, 0.2, "vi", digits=1)
+    ('−0.1 to 0.2', '−0,1 đến 0,2')
     """
     a = format_number(lo, lang, digits)
     b = format_number(hi, lang, digits)
-    sep = " – " if (a.startswith(_MINUS) or b.startswith(_MINUS)) else "–"
-    return f"{a}{sep}{b}"
+    if a.startswith(_MINUS) or b.startswith(_MINUS):
+        return f"{a} {'đến' if lang == 'vi' else 'to'} {b}"
+    return f"{a}–{b}"
 
 
 def format_pct(x: float | None, lang: str = "vi", digits: int = 1, *, from_fraction: bool = False) -> str:
@@ -376,6 +382,14 @@ def parse_number(text: str | float | int | None, *, lang: str | None = None) -> 
             f"cannot read {raw!r} as a number: decimal mark {dec!r} appears more than once; "
             "write e.g. 1.234,5 (Vietnamese) or 1,234.5 (English)"
         )
+    int_part = s.split(dec)[0].lstrip("+-")
+    if thou in int_part:
+        groups = int_part.split(thou)
+        if not (1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])):
+            raise NumberParseError(
+                f"cannot read {raw!r} as a number: thousands separator {thou!r} must group digits by three "
+                "(e.g. 1.234.567,5 in Vietnamese or 1,234,567.5 in English)"
+            )
     normalised = s.replace(thou, "").replace(dec, ".")
     if not _NUMBER_RE.match(normalised) or normalised in {"", "+", "-", ".", "+.", "-."}:
         raise NumberParseError(

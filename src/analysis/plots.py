@@ -95,6 +95,7 @@ _NEUTRAL = "#8C8C8C"
 _DARK = "#333333"
 _TARGET_2025 = OKABE_ITO["vermillion"]
 _TARGET_2030 = OKABE_ITO["reddish_purple"]
+_BUBBLE_MAX = 700.0  # marker area (pt²) of the most populous commune
 _GAP_CMAP = "PuOr"  # diverging, colour-blind safe; purple = government ahead (gap > 0)
 
 
@@ -361,14 +362,14 @@ def _add_watermark(target: Axes | Figure, fontsize: float | None = None) -> None
         color="#7A7A7A",
         alpha=0.35,
         fontweight="bold",
-        zorder=100,
+        zorder=5.5,  # above data marks, below labels
         gid=WATERMARK_GID,
     )
     if isinstance(target, Figure):
         t = target.text(0.5, 0.5, text, fontsize=fontsize or 26, transform=target.transFigure, **kwargs)
     else:
         t = target.text(0.5, 0.5, text, fontsize=fontsize or 13, transform=target.transAxes, clip_on=False, **kwargs)
-    t.set_path_effects([patheffects.withStroke(linewidth=2.5, foreground="white", alpha=0.6)])
+    t.set_path_effects([patheffects.withStroke(linewidth=1.5, foreground="white", alpha=0.4)])
     t.set_in_layout(False)
 
 
@@ -517,7 +518,7 @@ def _place_labels(
     w = np.array([s[0] for s in sizes])
     h = np.array([s[1] for s in sizes])
     box = ax.get_window_extent(renderer)
-    pad = 2.0 * dpi_scale
+    pad = 3.0 * dpi_scale
     obstacles = [k for k in range(n) if rad[k] > 0]
 
     def clamp(i: int, c: np.ndarray) -> np.ndarray:
@@ -605,6 +606,7 @@ def _place_labels(
             arrowprops=dict(arrowstyle="-", color="#999999", lw=0.5, shrinkA=0, shrinkB=rad[i] / dpi_scale) if far and rad[i] >= 0 else None,
             **st,
         )
+        ann.set_path_effects([patheffects.withStroke(linewidth=2.2, foreground="white", alpha=0.85)])
         artists.append(ann)
     return artists
 
@@ -850,7 +852,8 @@ def plot_pillar_scatter(
         "balanced_low": (tx - ex, lo + ey, "right", "bottom"),
     }
     for cls, (x0, y0, w, h) in quadrants.items():
-        ax.add_patch(Rectangle((x0, y0), w, h, facecolor=TYPOLOGY_COLORS[cls], edgecolor="none", zorder=0, gid=f"quadrant_{cls}"))
+        fill = _tint(PILLAR_COLORS[y], 0.85) if cls == "economy_society_led" else TYPOLOGY_COLORS[cls]
+        ax.add_patch(Rectangle((x0, y0), w, h, facecolor=fill, edgecolor="none", zorder=0, gid=f"quadrant_{cls}"))
         cx, cy, ha, va = corner[cls]
         ax.text(cx, cy, i18n.t(f"typology.{cls}", lang), ha=ha, va=va,
                 fontsize=mpl.rcParams["font.size"] - 1.5, color="#6B6B6B", style="italic", zorder=1, gid=f"quadrant_label_{cls}")  # fmt: skip
@@ -1456,7 +1459,7 @@ def plot_map(
         lon, lat = merged["lon"].to_numpy(float), merged["lat"].to_numpy(float)
         pop = merged["population"].to_numpy(float)
         pmax = np.nanmax(pop)
-        sizes = 900 * pop / pmax
+        sizes = _BUBBLE_MAX * pop / pmax
         sc = ax.scatter(lon, lat, s=sizes, c=merged["gapv"].to_numpy(float), cmap=cmap, norm=norm, edgecolor=_DARK, linewidth=0.6, zorder=4, gid="bubbles")
         lat0 = float(np.nanmean(lat))
         k = math.cos(math.radians(lat0))
@@ -1475,7 +1478,7 @@ def plot_map(
         mappable = sc
         # size legend
         ref = [v for v in (2_000, 5_000, 10_000, 20_000, 50_000, 100_000) if v <= pmax][-3:] or [int(pmax)]
-        handles = [ax.scatter([], [], s=900 * v / pmax, color="white", edgecolor=_DARK, linewidth=0.6, label=i18n.format_number(int(v), lang)) for v in ref]
+        handles = [ax.scatter([], [], s=_BUBBLE_MAX * v / pmax, color="white", edgecolor=_DARK, linewidth=0.6, label=i18n.format_number(int(v), lang)) for v in ref]
         ax.legend(handles=handles, title=i18n.t("legend.population", lang), loc="upper center", bbox_to_anchor=(0.5, -0.1),
                   ncol=len(handles), labelspacing=1.2, handletextpad=0.6, columnspacing=1.8, borderpad=0.6)  # fmt: skip
     else:
@@ -1665,15 +1668,15 @@ def example_data(seed: int = config.DEFAULT_SEED, *, n_periods: int = 7, n_draws
     for src, dst in (("government", "rank_government"), ("economy", "rank_economy"), ("society", "rank_society"), ("gap_mean", "rank_gap_mean")):
         g[dst] = by_p[src].rank(ascending=False, method="min").astype(int)
     level_mean = g[list(_PILLARS)].mean(axis=1)
-    level_med = level_mean.groupby(g["period"]).transform("median")
+    level_med = pd.Series(0.5, index=g.index)  # the thresholds of analysis.gaps: delta 0.10, high 0.50
     thr = 0.10
     g["typology"] = np.select(
-        [g["gap_mean"] > thr, g["gap_mean"] < -thr, level_mean >= level_med],
+        [g["gap_mean"] >= thr, g["gap_mean"] <= -thr, level_mean >= level_med],
         ["government_led", "economy_society_led", "balanced_high"],
         default="balanced_low",
     )
     boot_level = (boot["government"] + boot["economy"] + boot["society"]) / 3
-    boot_cls = np.where(gM > thr, 0, np.where(gM < -thr, 3, np.where(boot_level >= level_med.to_numpy()[:, None], 1, 2)))
+    boot_cls = np.where(gM >= thr, 0, np.where(gM <= -thr, 3, np.where(boot_level >= level_med.to_numpy()[:, None], 1, 2)))
     cls_code = g["typology"].map({"government_led": 0, "balanced_high": 1, "balanced_low": 2, "economy_society_led": 3}).to_numpy()
     g["typology_stability"] = (boot_cls == cls_code[:, None]).mean(axis=1)
     g["status"] = "synthetic"

@@ -86,7 +86,7 @@ import numpy as np
 import pandas as pd
 
 from . import config
-from .errors import DataValidationError
+from .errors import DataValidationError, ParameterError
 from .schema import Problem
 
 __all__ = [
@@ -104,6 +104,7 @@ __all__ = [
     "load_dti_districts",
     "load_dti_pillars",
     "load_egdi",
+    "load_real_data",
     "load_targets",
 ]
 
@@ -385,12 +386,15 @@ class RealData:
         units: one row per unit; ``unit_code`` first, always a string.
         published: published aggregates: ``unit_code, period, name, value, rank, source`` (+ extras).
         notes: plain statements of what is missing, set aside or conflicting.
+        framework: name of the matching framework preset / ``data/frameworks/<name>.yaml``
+            (``egdi``, ``desi2022``, ``dti_provincial``), usable as ``compute_scores(obs, name)``.
     """
 
     observations: pd.DataFrame
     units: pd.DataFrame
     published: pd.DataFrame
     notes: tuple[str, ...] = field(default=())
+    framework: str | None = None
 
     def __iter__(self) -> Iterator[pd.DataFrame]:
         yield self.observations
@@ -750,7 +754,7 @@ def load_egdi(
     lacking = sorted(set(raw["unit_code"]) - set(obs["unit_code"]))
     if lacking:
         notes.append(f"EGDI: no component values at all for {lacking}")
-    return RealData(obs, units, pub, tuple(notes))
+    return RealData(obs, units, pub, tuple(notes), framework="egdi")
 
 
 # --------------------------------------------------------------------------- DESI
@@ -945,7 +949,7 @@ def load_desi(
     notes.append(
         "DESI: the 2022 edition methodology re-computed for 2017-2022; earlier editions' own (different) DESI values are not included"
     )
-    return RealData(obs, units, pub, tuple(notes))
+    return RealData(obs, units, pub, tuple(notes), framework="desi2022")
 
 
 # --------------------------------------------------------------------------- DTI
@@ -1045,12 +1049,12 @@ def load_dti(
         what is missing.
     """
     if min_confidence not in _CONFIDENCE_ORDER:
-        raise DataValidationError(
-            [f"parameter min_confidence={min_confidence!r}: use one of {list(_CONFIDENCE_ORDER)}"]
+        raise ParameterError(
+            f"min_confidence={min_confidence!r}: use one of {list(_CONFIDENCE_ORDER)}"
         )
     scopes = ("63_provinces", "34_provinces", "national", "all")
     if scope not in scopes:
-        raise DataValidationError([f"parameter scope={scope!r}: use one of {list(scopes)}"])
+        raise ParameterError(f"scope={scope!r}: use one of {list(scopes)}")
     df, path = _dti_table(path_or_dir)
     if scope != "all":
         df = df[df["scope"] == scope]
@@ -1165,7 +1169,7 @@ def load_dti(
             f"DTI {p}: overall value published for {n_val} province(s), overall rank for {n_rank}; "
             f"pillar values for {n_pil}, pillar ranks for {n_pil_rank}; provincial means published: {means or 'none'}"
         )
-    return RealData(obs, units, pub, tuple(notes))
+    return RealData(obs, units, pub, tuple(notes), framework="dti_provincial")
 
 
 def load_dti_pillars(
@@ -1270,6 +1274,27 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
     if problems:
         raise DataValidationError(problems, source=str(path))
     return df
+
+
+# --------------------------------------------------------------------------- dispatcher
+_LOADERS = {"egdi": "load_egdi", "desi": "load_desi", "dti": "load_dti"}
+
+
+def load_real_data(source: str, path_or_dir: str | Path | None = None, **kwargs) -> RealData:
+    """Load one real data source by name, for notebooks and editions that take it as a parameter.
+
+    Args:
+        source: ``egdi`` (:func:`load_egdi`), ``desi`` (:func:`load_desi`) or ``dti``
+            (:func:`load_dti`).
+        path_or_dir: file or folder (default: the loader's default).
+        **kwargs: passed to the loader (``years``, ``include_aggregate``, ``scope``...).
+
+    Raises:
+        ParameterError: unknown source.
+    """
+    if source not in _LOADERS:
+        raise ParameterError(f"source={source!r}: use one of {sorted(_LOADERS)}")
+    return globals()[_LOADERS[source]](path_or_dir, **kwargs)
 
 
 # --------------------------------------------------------------------------- presets

@@ -723,6 +723,78 @@ def _power_mean(X: np.ndarray, E: np.ndarray, p: float, nonpositive: str, floor:
     return out
 
 
+def _transform(p: float):
+    if p == 1.0:
+        return (lambda x: x), (lambda y: y)
+    if p == 0.0:
+        return np.log, np.exp
+    return (lambda x: np.power(x, p)), (lambda y: np.power(y, 1.0 / p))
+
+
+def _clip_nonpositive(X: np.ndarray, p: float, nonpositive: str, floor: float) -> np.ndarray:
+    if p == 1.0:
+        return X
+    with np.errstate(invalid="ignore"):
+        bad = (X <= 0) if p <= 0 else (X < 0)
+    if not bad.any():
+        return X
+    if nonpositive == "raise":
+        raise MethodError(
+            "values <= 0 cannot enter a geometric/harmonic/generalised mean; normalise to a positive range (e.g. minmax:1,100) or set base.nonpositive to clip"
+        )
+    return np.where(bad, floor if nonpositive == "clip" else np.nan, X)
+
+
+def _eval_shared(tree, X: np.ndarray, W: np.ndarray, p: float, nonpositive: str, floor: float, targets: list[int], chunk: int) -> np.ndarray:
+    """Nested weighted power means with missing values, for many weight vectors and ONE data
+    variant ``X (U, I)``: same rule as :func:`analysis.composite.aggregate_tree` (weights of
+    missing children dropped and the rest re-normalised, level by level), but the indicator
+    level is a matrix product with the shared data instead of a ``(runs, U, I)`` broadcast.
+
+    Returns ``(n_targets, R, U)``.
+    """
+    if nonpositive == "nan":
+        raise MethodError("nonpositive='nan' is evaluated by aggregate_tree; use method='tree'")
+    U, I = X.shape
+    R = W.shape[0]
+    f, finv = _transform(p)
+    Xc = _clip_nonpositive(X, p, nonpositive, floor)
+    avail = ~np.isnan(Xc)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        T = np.where(avail, f(np.where(avail, Xc, 1.0)), 0.0)
+    A = avail.astype(float)
+    steps = tree.aggregation_steps()
+    n_agg = tree.n_nodes - I
+    kids = {int(j): np.flatnonzero(tree.parent == j) for _, parents in steps for j in parents}
+    out = np.empty((len(targets), R, U))
+    for s in range(0, R, chunk):
+        Wc = W[s : s + chunk]
+        r = Wc.shape[0]
+        V = np.empty((r, U, n_agg))
+        for _, parents in steps:
+            for j in parents:
+                k = kids[int(j)]
+                ki, ka = k[k < I], k[k >= I]
+                num = np.zeros((r, U))
+                den = np.zeros((r, U))
+                if len(ki):
+                    Wi = Wc[:, ki].T  # (ni, r)
+                    num += (T[:, ki] @ Wi).T
+                    den += (A[:, ki] @ Wi).T
+                for a in ka:
+                    v = _clip_nonpositive(V[:, :, a - I], p, nonpositive, floor)
+                    av = ~np.isnan(v)
+                    w = Wc[:, a][:, None]
+                    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                        num += np.where(av, f(np.where(av, v, 1.0)), 0.0) * w
+                    den += av * w
+                with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                    V[:, :, j - I] = np.where(den > 0, finv(num / np.where(den > 0, den, 1.0)), np.nan)
+        for t_i, t in enumerate(targets):
+            out[t_i, s : s + r] = V[:, :, t - I]
+    return out
+
+
 def _evaluate(d: _Design, codes: np.ndarray, *, method: str = "auto", chunk_size: int | None = None, fresh_W: np.ndarray | None = None) -> np.ndarray:
     """Scores of the target nodes for every run: ``(n_targets, R, U)``."""
     C = _engine()
@@ -756,7 +828,11 @@ def _evaluate(d: _Design, codes: np.ndarray, *, method: str = "auto", chunk_size
                     wn = _sibling_normalised(tree, W[jj])
                     E = np.stack([_effective_to(tree, wn, t) for t in d.targets])  # (n_t, r, I)
                     out[:, jj, :] = _power_mean(X, E, float(pv), d.nonpositive, d.floor)
-        elif method in ("auto", "tree"):
+        elif method in ("auto", "shared") and d.nonpositive != "nan":
+            for pv in np.unique(p[idx]):
+                j = idx[p[idx] == pv]
+                out[:, j, :] = _eval_shared(tree, X, W[j], float(pv), d.nonpositive, d.floor, d.targets, max(1, chunk_size * 4))
+        elif method in ("auto", "tree", "shared"):
             for s in range(0, len(idx), chunk_size):
                 jj = idx[s : s + chunk_size]
                 Xb = np.broadcast_to(X, (len(jj), *X.shape))
@@ -765,7 +841,7 @@ def _evaluate(d: _Design, codes: np.ndarray, *, method: str = "auto", chunk_size
                     agg = C.aggregate_tree(Xb, tree, W[jj], p=p[jj], nonpositive=d.nonpositive, floor=d.floor)
                 out[:, jj, :] = np.moveaxis(agg[..., d.targets], -1, 0)
         else:
-            raise ParameterError(f"method {method!r} unknown; use auto, closed or tree")
+            raise ParameterError(f"method {method!r} unknown; use auto, closed, shared or tree")
     return out
 
 
@@ -868,13 +944,31 @@ class UncertaintyResult:
         return out
 
 
+def _nanquantile0(A: np.ndarray, qs: Sequence[float]) -> np.ndarray:
+    """Quantiles over axis 0 ignoring NaN (numpy's linear rule, R type 7), vectorised."""
+    if not np.isnan(A).any():
+        return np.quantile(A, qs, axis=0)
+    S = np.sort(A, axis=0)  # NaN last
+    n = np.sum(~np.isnan(A), axis=0)
+    out = np.full((len(qs), A.shape[1]), np.nan)
+    ok = n > 0
+    cols = np.flatnonzero(ok)
+    for i, q in enumerate(qs):
+        h = (n[cols] - 1) * q
+        lo = np.floor(h).astype(np.int64)
+        hi = np.minimum(lo + 1, n[cols] - 1)
+        a, b = S[lo, cols], S[hi, cols]
+        out[i, cols] = a + (h - lo) * (b - a)
+    return out
+
+
 def _rank_stats(units: list[str], ranks: np.ndarray, nominal: np.ndarray, top_k: int, bottom_k: int) -> pd.DataFrame:
     """``ranks (R, U)``, ``nominal (U,)`` -> the rank-stats contract table."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         n_valid = np.sum(~np.isnan(ranks), axis=1, keepdims=True)
         valid = ~np.isnan(ranks)
-        q = np.nanquantile(ranks, [0.5, 0.05, 0.95], axis=0)
+        q = _nanquantile0(ranks, [0.5, 0.05, 0.95])
         top = np.where(valid, ranks <= top_k, np.nan)
         bottom = np.where(valid, ranks > n_valid - bottom_k, np.nan)
         df = pd.DataFrame(
@@ -904,7 +998,7 @@ def _gap_stats(units, G: np.ndarray, G_nom: np.ndarray) -> pd.DataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         for i, name in enumerate(_GAPS):
-            q = np.nanquantile(G[i], [0.5, 0.05, 0.95], axis=0)
+            q = _nanquantile0(G[i], [0.5, 0.05, 0.95])
             out[f"{name}_nominal"] = G_nom[i]
             out[name] = q[0]
             out[f"{name}_lo"] = q[1]

@@ -233,11 +233,11 @@ def _powers(methods: list, p) -> list:
     out = []
     for m in methods:
         if m in AGG_POWER:
-            out.append(AGG_POWER[m] if p is None or m != "genmean" else None)
+            out.append(AGG_POWER[m])
         elif m == "genmean":
             if p is None:
                 raise MethodError("method 'genmean' needs the power p (e.g. p=0.5)")
-            out.append(p)
+            out.append(float(p))
         else:
             raise MethodError(f"unknown aggregation {m!r}; choose arithmetic, geometric, harmonic or genmean")
     return out
@@ -265,7 +265,8 @@ def aggregate_tree(
         method: ``arithmetic | geometric | harmonic | genmean`` or one per level (bottom-up).
         p: generalised-mean power: a scalar (used when ``method == "genmean"``) or an array
             ``(*pbatch,)`` of powers, one per variant, which then overrides ``method`` for every
-            level (1 arithmetic, 0 geometric, -1 harmonic).
+            level (1 arithmetic, 0 geometric, -1 harmonic). Variants are grouped by their power,
+            so a handful of distinct powers costs a handful of vectorised passes.
         min_coverage: a parent is NaN when (available children / children) < this.
         nonpositive: geometric / p <= 0 with values <= 0 (and p != 1 with values < 0):
             ``raise`` | ``nan`` | ``clip`` (raise to ``floor``).
@@ -283,51 +284,57 @@ def aggregate_tree(
     W = tree.weights if weights is None else np.asarray(weights, dtype=float)
     if W.shape[-1] != tree.n_nodes:
         raise MethodError(f"weights must have {tree.n_nodes} entries on the last axis (tree.nodes order), got shape {W.shape}")
-    Wb = W[..., None, :]  # (*wbatch, 1, n_nodes)
-    steps = tree.aggregation_steps()
-    p_arr = None
-    if p is not None and np.ndim(p) > 0:
-        p_arr = np.asarray(p, dtype=float)[..., None, None]  # (*pbatch, 1, 1)
-        powers = [None] * len(steps)
-    else:
-        powers = _powers(_level_methods(method, len(steps)), p)
-    batch = np.broadcast_shapes(Xn.shape[:-2], W.shape[:-1], () if p_arr is None else p_arr.shape[:-2])
-    U = Xn.shape[-2]
-    out = np.full((*batch, U, tree.n_nodes), np.nan)
-    out[..., : tree.n_indicators] = Xn
     report = {"n_clipped": 0, "n_nonpositive": 0}
-    for (_, parents), power in zip(steps, powers, strict=True):
-        child_idx = np.flatnonzero(np.isin(tree.parent, parents))
-        M = (tree.parent[child_idx][:, None] == parents[None, :]).astype(float)  # (n_child, n_par)
-        C = out[..., child_idx]
-        Wc = Wb[..., child_idx]
-        avail = ~np.isnan(C)
-        pw = p_arr if p_arr is not None else power
-        C, bad_parent = _fix_nonpositive(C, avail, pw, M, nonpositive, floor, report, tree, child_idx)
-        res = _genmean(C, avail, Wc, M, pw)
-        if bad_parent is not None:
-            res = np.where(bad_parent, np.nan, res)
-        if min_coverage is not None:
-            n_child = M.sum(axis=0)
-            cov = (avail.astype(float) @ M) / n_child
-            res = np.where(cov < min_coverage - 1e-12, np.nan, res)
-        out[..., parents] = res
+    n_steps = len(tree.aggregation_steps())
+    if p is not None and np.ndim(p) > 0:
+        P = np.asarray(p, dtype=float)
+        batch = np.broadcast_shapes(Xn.shape[:-2], W.shape[:-1], P.shape)
+        U = Xn.shape[-2]
+        x_b = None if Xn.ndim == 2 else np.broadcast_to(Xn, (*batch, U, tree.n_indicators)).reshape(-1, U, tree.n_indicators)
+        w_b = np.broadcast_to(W, (*batch, tree.n_nodes)).reshape(-1, tree.n_nodes)
+        p_b = np.broadcast_to(P, batch).reshape(-1)
+        out = np.empty((p_b.size, U, tree.n_nodes))
+        for power in np.unique(p_b):
+            idx = np.flatnonzero(p_b == power)
+            xs = Xn if x_b is None else x_b[idx]
+            out[idx] = _aggregate(xs, tree, w_b[idx], [float(power)] * n_steps, min_coverage, nonpositive, floor, report)
+        out = out.reshape(*batch, U, tree.n_nodes)
+    else:
+        out = _aggregate(Xn, tree, W, _powers(_level_methods(method, n_steps), p), min_coverage, nonpositive, floor, report)
     if return_report:
         return out, report
     return out
 
 
+def _aggregate(Xn, tree, W, powers, min_coverage, nonpositive, floor, report):
+    """One pass with one power per level; weights are folded into the membership matrices."""
+    batch = np.broadcast_shapes(Xn.shape[:-2], W.shape[:-1])
+    U = Xn.shape[-2]
+    n_ind = tree.n_indicators
+    out = np.empty((*batch, U, tree.n_nodes))
+    out[..., :n_ind] = Xn
+    for (_, parents), power in zip(tree.aggregation_steps(), powers, strict=True):
+        child_idx = np.flatnonzero(np.isin(tree.parent, parents))
+        M = (tree.parent[child_idx][:, None] == parents[None, :]).astype(float)  # (n_child, n_par)
+        C = Xn[..., child_idx] if child_idx.max() < n_ind else out[..., child_idx]
+        WM = W[..., child_idx, None] * M  # (*wbatch, n_child, n_par)
+        avail = ~np.isnan(C)
+        C, bad_parent = _fix_nonpositive(C, avail, power, M, nonpositive, floor, report, tree, child_idx)
+        res = _genmean(C, avail, WM, M, power)
+        if bad_parent is not None:
+            res = np.where(bad_parent, np.nan, res)
+        if min_coverage is not None:
+            cov = (avail.astype(float) @ M) / M.sum(axis=0)
+            res = np.where(cov < min_coverage - 1e-12, np.nan, res)
+        out[..., parents] = res
+    return out
+
+
 def _fix_nonpositive(C, avail, pw, M, nonpositive, floor, report, tree, child_idx):
-    if isinstance(pw, np.ndarray):
-        need_pos = pw <= 0
-        need_nonneg = pw != 1
-        bad = avail & (((C <= 0) & need_pos) | ((C < 0) & need_nonneg))
-    elif pw == 1:
+    if pw == 1:
         return C, None
-    elif pw <= 0:
-        bad = avail & (C <= 0)
-    else:
-        bad = avail & (C < 0)
+    with np.errstate(invalid="ignore"):
+        bad = avail & (C <= 0) if pw <= 0 else avail & (C < 0)
     n_bad = int(bad.sum())
     if n_bad == 0:
         return C, None
@@ -342,53 +349,48 @@ def _fix_nonpositive(C, avail, pw, M, nonpositive, floor, report, tree, child_id
     if nonpositive == "clip":
         report["n_clipped"] += n_bad
         return np.where(bad, floor, C), None
-    bad_parent = (bad.astype(float) @ M) > 0
-    return C, bad_parent
+    return C, (bad.astype(float) @ M) > 0
 
 
-def _genmean(C, avail, Wc, M, pw):
-    """Weighted generalised mean of the available children of each parent.
+def _genmean(C, avail, WM, M, pw):
+    """Weighted generalised mean of the available children of each parent (weights in ``WM``).
 
     For p not in {1, 0, -1} it is computed around the weighted geometric mean ``g``:
     ``g * exp(log1p(mean(expm1(p log(x/g)))) / p)``. By Jensen the mean inside ``log1p`` is
     >= 0, so nothing cancels, and p -> 0 tends smoothly to the geometric mean. Parents with a
     child equal to 0 (allowed for p > 0) use the direct formula ``mean(x**p)**(1/p)``.
     """
-    Wa = np.where(avail, Wc, 0.0)
-    den = Wa @ M
+    all_avail = bool(avail.all())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
+        if all_avail:
+            den = np.broadcast_to(WM.sum(axis=-2, keepdims=True), (*WM.shape[:-2], 1, WM.shape[-1]))
+            Cz = C1 = C
+        else:
+            den = avail.astype(float) @ WM
+            Cz = np.where(avail, C, 0.0)
+            C1 = np.where(avail, C, 1.0)
         den = np.where(den != 0, den, np.nan)
-        Cz = np.where(avail, C, 0.0)
-        C1 = np.where(avail, C, 1.0)
-        if isinstance(pw, np.ndarray):
-            is1 = pw == 1
-            is0 = pw == 0
-            safe_p = np.where(is0 | is1, 1.0, pw)
-            arith = (Cz * Wa) @ M / den
-            return np.where(is1, arith, _stable_genmean(C1, avail, Wa, M, den, safe_p, is0))
         if pw == 1:
-            return (Cz * Wa) @ M / den
+            return (Cz @ WM) / den
         if pw == 0:
-            return np.exp((np.log(C1) * Wa) @ M / den)
+            return np.exp((np.log(C1) @ WM) / den)
         if pw == -1:
-            return den / ((Wa / C1) @ M)
-        return _stable_genmean(C1, avail, Wa, M, den, pw, False)
-
-
-def _stable_genmean(C1, avail, Wa, M, den, p, is0):
-    pos = C1 > 0
-    L = np.log(np.where(pos, C1, 1.0))
-    lg = (L * Wa) @ M / den  # log of the weighted geometric mean, per parent
-    geo = np.exp(lg)
-    D = L - lg @ M.T  # log(x / g) for every child
-    A = (np.expm1(p * D) * Wa) @ M / den
-    res = geo * np.exp(np.log1p(A) / p)
-    has_zero = ((avail & ~pos).astype(float) @ M) > 0
-    if np.any(has_zero):
-        direct = np.power((np.power(C1, p) * Wa) @ M / den, 1.0 / p)
-        res = np.where(has_zero, direct, res)
-    return np.where(is0, geo, res)
+            inv = 1.0 / C1 if all_avail else np.where(avail, 1.0 / C1, 0.0)
+            return den / (inv @ WM)
+        pos = C1 > 0
+        L = np.log(np.where(pos, C1, 1.0))
+        lg = (L @ WM) / den  # log of the weighted geometric mean, per parent
+        D = L - lg @ M.T
+        E = np.expm1(pw * D)
+        if not all_avail:
+            E = np.where(avail, E, 0.0)
+        res = np.exp(lg) * np.exp(np.log1p((E @ WM) / den) / pw)
+        has_zero = ((avail & ~pos).astype(float) @ M) > 0
+        if np.any(has_zero):
+            Pw = np.power(C1, pw) if all_avail else np.where(avail, np.power(C1, pw), 0.0)
+            res = np.where(has_zero, np.power((Pw @ WM) / den, 1.0 / pw), res)
+        return res
 
 
 # --------------------------------------------------------------------------- effective weights

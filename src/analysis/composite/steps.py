@@ -207,39 +207,49 @@ def treat_outliers(
     """
     if f2 not in _F2:
         raise MethodError(f"unknown second-stage treatment {f2!r}; choose one of {sorted(_F2)}")
+    inds = list(indicators)
     out = data.copy()
-    details, points = [], []
-    for ind in indicators:
-        x = pd.to_numeric(data[ind], errors="coerce").to_numpy(dtype=float)
-        n = int(np.sum(~np.isnan(x)))
+    X = data[inds].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    unit_labels = data.index.astype(str).to_numpy()
+    n_all = np.sum(~np.isnan(X), axis=0)
+    sk_all, kt_all = skew(X, axis=0), kurt(X, axis=0)  # one vectorised pass for the first check
+    details, chunks = [], []
+
+    def log_points(rows, ind, old, new, how):
+        chunks.append(pd.DataFrame({"unit": unit_labels[rows], "iCode": ind, "old": old[rows], "new": new[rows], "how": how}))
+
+    for j, ind in enumerate(inds):
+        x = X[:, j]
+        n = int(n_all[j])
         row = {"iCode": ind, "n": n, "treatment": "none"}
         if n < 4:
             row["treatment"] = "skipped (fewer than 4 values)"
             details.append(row)
             continue
-        ok, sk, kt = _check(x, skew_thresh, kurt_thresh)
+        sk, kt = float(sk_all[j]), float(kt_all[j])
+        ok = bool((abs(sk) < skew_thresh) or (kt < kurt_thresh))
         row.update(skew0=sk, kurt0=kt, pass0=ok)
-        y = x
         if not ok:
             xw, nwin = _winsorise(x, winmax, skew_thresh, kurt_thresh)
             ok1, sk1, kt1 = _check(xw, skew_thresh, kurt_thresh)
             row.update(nwin=nwin, skew1=sk1, kurt1=kt1, pass1=ok1)
             if ok1:
-                y = xw
                 row["treatment"] = "winsorised"
                 changed = np.flatnonzero(xw != x)
-                hi = xw < x
-                for i in changed:
-                    points.append({"unit": str(data.index[i]), "iCode": ind, "old": x[i], "new": xw[i], "how": "winhi" if hi[i] else "winlo"})
+                hi = changed[xw[changed] < x[changed]]
+                lo = changed[xw[changed] > x[changed]]
+                log_points(hi, ind, x, xw, "winhi")
+                log_points(lo, ind, x, xw, "winlo")
+                out[ind] = xw
             else:
                 y = _F2[f2](x)
                 ok2, sk2, kt2 = _check(y, skew_thresh, kurt_thresh)
                 row.update(f2=f2, skew2=sk2, kurt2=kt2, pass2=ok2, treatment=f2)
-                for i in np.flatnonzero(~np.isnan(x)):
-                    points.append({"unit": str(data.index[i]), "iCode": ind, "old": x[i], "new": y[i], "how": f2})
+                log_points(np.flatnonzero(~np.isnan(x)), ind, x, y, f2)
+                out[ind] = y
         details.append(row)
-        out[ind] = y
+    points = [c for c in chunks if len(c)]
+    pts = pd.concat(points, ignore_index=True) if points else pd.DataFrame(columns=["unit", "iCode", "old", "new", "how"])
     cols = ["iCode", "n", "skew0", "kurt0", "pass0", "nwin", "skew1", "kurt1", "pass1", "f2", "skew2", "kurt2", "pass2", "treatment"]
     det = pd.DataFrame(details).reindex(columns=cols)
-    pts = pd.DataFrame(points, columns=["unit", "iCode", "old", "new", "how"])
     return out, det, pts

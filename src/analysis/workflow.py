@@ -1,0 +1,488 @@
+"""The glue the notebooks share: load the inputs, compute the results once, know where outputs go.
+
+A notebook is thin: parameters, then ``inputs = load_inputs(...)``, ``res = compute_results(inputs,
+...)``, then tables, figures and briefs from ``res``. :func:`compute_results` is deterministic
+for its arguments and caches its result on disk (``<output_dir>/cache/``) and in memory, so the
+36 commune-profile notebooks of an edition reuse the district computation instead of redoing
+it, whichever worker runs first; a warm kernel reuses the in-memory copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__, config
+from .frameworks import Framework, load_framework
+from .io import atomic_write, load_observations, load_units, save_table
+
+_MEMO: dict[str, Results] = {}
+
+
+@dataclass
+class Inputs:
+    """Validated inputs of one analysis."""
+
+    observations: pd.DataFrame
+    units: pd.DataFrame
+    framework: Framework
+    status: str
+    paths: dict[str, str]
+    digest: str
+
+    @property
+    def is_synthetic(self) -> bool:
+        return self.status == "synthetic"
+
+
+@dataclass
+class OutputPaths:
+    """Folders of one edition: ``tables/``, ``figures/``, ``briefs/``, ``cache/``."""
+
+    root: Path
+    tables: Path
+    figures: Path
+    briefs: Path
+    cache: Path
+
+
+@dataclass
+class Results:
+    """Everything the notebooks show, in the contracts of DESIGN.md (each table has ``status``)."""
+
+    params: dict
+    scores: pd.DataFrame
+    pillars: pd.DataFrame
+    gaps: pd.DataFrame
+    period: str
+    rank_stats: pd.DataFrame
+    gap_rank_stats: pd.DataFrame | None
+    gap_stats: pd.DataFrame | None
+    tests: pd.DataFrame
+    correlations: pd.DataFrame
+    inequality: pd.DataFrame
+    covariates: pd.DataFrame
+    trends: pd.DataFrame
+    convergence: pd.DataFrame
+    contributions: pd.DataFrame
+    weakest: pd.DataFrame
+    targets: pd.DataFrame
+    extra: dict = field(default_factory=dict)
+
+
+def data_status(df: pd.DataFrame) -> str:
+    """Worst status of a table (``synthetic`` > ``imputed`` > ``estimated`` > ``observed``).
+
+    >>> data_status(pd.DataFrame({"status": ["observed", "synthetic"]}))
+    'synthetic'
+    """
+    if "status" not in df.columns or df.empty:
+        return "observed"
+    rank = {s: i for i, s in enumerate(config.STATUSES)}
+    return max(df["status"].dropna().unique(), key=lambda s: rank.get(s, len(rank)))
+
+
+def _resolve(path: str | Path | None, default: Path) -> Path:
+    if path is None or str(path) == "":
+        return default
+    p = Path(path)
+    return p if p.is_absolute() else (config.ROOT / p)
+
+
+def load_inputs(observations_path: str = "", units_path: str = "", framework_path: str = "") -> Inputs:
+    """Load and validate observations, units and framework (empty path = project default).
+
+    Relative paths are resolved against the project root, so a notebook works the same from
+    JupyterLab (cwd ``notebooks/``) and from the runner.
+    """
+    paths = {
+        "observations": _resolve(observations_path, config.DEMO_OBSERVATIONS),
+        "units": _resolve(units_path, config.UNITS_CSV),
+        "framework": _resolve(framework_path, config.COMMUNE_FRAMEWORK),
+    }
+    units = load_units(paths["units"])
+    framework = load_framework(paths["framework"])
+    obs = load_observations(paths["observations"], units=units, framework=framework)
+    h = hashlib.sha256()
+    for p in paths.values():
+        h.update(p.read_bytes())
+    return Inputs(obs, units, framework, data_status(obs), {k: str(v) for k, v in paths.items()}, h.hexdigest()[:16])
+
+
+def output_paths(output_dir: str = "", edition: str = "lab") -> OutputPaths:
+    """Create and return the output folders (default ``reports/<edition>/``)."""
+    root = _resolve(output_dir, config.edition_dir(edition or "lab"))
+    out = OutputPaths(root, root / "tables", root / "figures", root / "briefs", root / "cache")
+    for p in (out.tables, out.figures, out.briefs, out.cache):
+        p.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def compute_results(
+    inputs: Inputs,
+    *,
+    period: str = "",
+    normalise: str = "goalposts",
+    aggregate: str = "arithmetic",
+    weights: str = "framework",
+    impute: str = "none",
+    ci_level: float = config.DEFAULT_CI_LEVEL,
+    n_boot: int = config.DEFAULT_BOOTSTRAP,
+    draws: int = 1000,
+    seed: int = config.DEFAULT_SEED,
+    cache_dir: str | Path | None = None,
+) -> Results:
+    """Scores, gaps with intervals, district tests, trends and rank uncertainty for ``inputs``.
+
+    Args:
+        period: the cross-section shown as "current" (default: the latest period).
+        normalise, aggregate, weights, impute: method choices of the composite engine.
+        ci_level: level of every interval (default 0.90).
+        n_boot: bootstrap resamples for gap intervals and district statistics.
+        draws: Monte Carlo draws over method choices (rank intervals, method intervals of gaps).
+        seed: random seed; the same arguments give the same results.
+        cache_dir: folder for the on-disk cache (None: memory only).
+    """
+    from .composite import compute_scores, pillar_table
+    from .gaps import (
+        compute_convergence,
+        compute_covariate_associations,
+        compute_gap_contributions,
+        compute_gaps,
+        compute_inequality,
+        compute_pillar_correlations,
+        compute_trends,
+        distance_to_targets,
+        test_pillar_gaps,
+        weakest_indicators,
+    )
+    from .robustness import run_uncertainty_tidy
+
+    params = dict(period=period, normalise=normalise, aggregate=aggregate, weights=weights, impute=impute, ci_level=ci_level, n_boot=n_boot, draws=draws, seed=seed)
+    key = hashlib.sha256(json.dumps([inputs.digest, params, __version__], sort_keys=True).encode()).hexdigest()[:20]
+    if key in _MEMO:
+        return _MEMO[key]
+    cache_file = Path(cache_dir) / f"results-{key}.pkl" if cache_dir else None
+    if cache_file is not None and cache_file.exists():
+        with open(cache_file, "rb") as fh:
+            res = pickle.load(fh)
+        _MEMO[key] = res
+        return res
+
+    obs, fw, units = inputs.observations, inputs.framework, inputs.units
+    scores = compute_scores(obs, fw, units, normalise=normalise, aggregate=aggregate, weights=weights, impute=impute)
+    pillars = pillar_table(scores)
+    periods = sorted(pillars["period"].unique())
+    current = period or periods[-1]
+    unc = run_uncertainty_tidy(obs, fw, units, period=current, draws=draws, seed=seed, weights=weights)
+    gap_draws = unc.gap_draws() if callable(getattr(unc, "gap_draws", None)) else getattr(unc, "gap_draws", None)
+    gaps = compute_gaps(scores, fw, level=ci_level, n_boot=n_boot, seed=seed, robustness=gap_draws)
+    now = gaps[gaps["period"] == current]
+    res = Results(
+        params=params | {"period": current, "digest": inputs.digest},
+        scores=scores,
+        pillars=pillars,
+        gaps=gaps,
+        period=current,
+        rank_stats=unc.rank_stats,
+        gap_rank_stats=unc.gap_rank_stats,
+        gap_stats=unc.gap_stats,
+        tests=test_pillar_gaps(pillars, level=ci_level, n_boot=n_boot, seed=seed),
+        correlations=compute_pillar_correlations(pillars, level=ci_level, n_boot=n_boot, seed=seed),
+        inequality=compute_inequality(pillars, level=ci_level, n_boot=n_boot, seed=seed),
+        covariates=compute_covariate_associations(now, units, level=ci_level),
+        trends=compute_trends(gaps, level=ci_level),
+        convergence=compute_convergence(pillars, level=ci_level),
+        contributions=compute_gap_contributions(scores, fw),
+        weakest=weakest_indicators(scores, fw, n=3),
+        targets=distance_to_targets(obs, fw),
+    )
+    _MEMO[key] = res
+    if cache_file is not None:
+        with atomic_write(cache_file, "wb", encoding=None) as fh:
+            pickle.dump(res, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return res
+
+
+def save_tables(tables: dict[str, pd.DataFrame], out: OutputPaths, *, status: str) -> list[Path]:
+    """Save named tables as CSV under ``tables/`` (atomic), each with a ``status`` column."""
+    return [save_table(df, out.tables / f"{name}.csv", status=status) for name, df in tables.items()]
+
+
+# =========================================================================== narrative (generated from the numbers)
+def _fmt(x, lang: str, digits: int = 2) -> str:
+    from .i18n import format_number
+
+    return format_number(x, lang, digits)
+
+
+def _ival(lo, hi, lang: str, digits: int = 2) -> str:
+    from .i18n import format_interval
+
+    return format_interval(lo, hi, lang, digits)
+
+
+def describe_status(inputs: Inputs, lang: str = "vi") -> str:
+    """One paragraph on where the data come from and whether they are synthetic."""
+    n_obs, n_units = len(inputs.observations), inputs.observations["unit_code"].nunique()
+    periods = sorted(inputs.observations["period"].unique())
+    span = f"{periods[0]}–{periods[-1]}" if periods else "–"
+    if lang == "vi":
+        head = f"**Dữ liệu:** {_fmt(n_obs, lang, 0)} quan sát, {n_units} đơn vị, {len(periods)} kỳ ({span}); nguồn `{Path(inputs.paths['observations']).name}`."
+        warn = "\n\n> **DỮ LIỆU MINH HỌA** — bộ số liệu tổng hợp (synthetic), không phải số liệu chính thức; kết quả dưới đây chỉ minh họa phương pháp, không phải phát hiện." if inputs.is_synthetic else ""
+    else:
+        head = f"**Data:** {_fmt(n_obs, lang, 0)} observations, {n_units} units, {len(periods)} periods ({span}); source `{Path(inputs.paths['observations']).name}`."
+        warn = "\n\n> **ILLUSTRATIVE DATA** — a synthetic panel, not official statistics; the results below illustrate the method and are not findings." if inputs.is_synthetic else ""
+    return head + warn
+
+
+def describe_coverage(coverage: pd.DataFrame, lang: str = "vi") -> str:
+    """Coverage summary from a :func:`analysis.schema.compute_coverage` table (by indicator)."""
+    total = 100 * coverage["n_present"].sum() / coverage["n_expected"].sum()
+    by_ind = coverage.groupby("indicator")[["n_present", "n_expected"]].sum()
+    share = (100 * by_ind["n_present"] / by_ind["n_expected"]).sort_values()
+    low = share.index[0]
+    if lang == "vi":
+        return f"Độ bao phủ chung {_fmt(total, lang, 1)}%. Chỉ số thiếu nhiều nhất: `{low}` ({_fmt(share.iloc[0], lang, 1)}%). Giá trị thiếu không được điền (phương pháp mặc định), chỉ báo cáo."
+    return f"Overall coverage {_fmt(total, lang, 1)}%. Least covered indicator: `{low}` ({_fmt(share.iloc[0], lang, 1)}%). Missing values are not imputed by default, only reported."
+
+
+def describe_pillars(res: Results, lang: str = "vi") -> str:
+    """District medians of the three pillars in the current period."""
+    now = res.pillars[res.pillars["period"] == res.period]
+    med = {p: now[p].median() for p in config.PILLARS}
+    if lang == "vi":
+        return (f"Kỳ {res.period}, trung vị toàn huyện: chính quyền số {_fmt(med['government'], lang)}, "
+                f"kinh tế số {_fmt(med['economy'], lang)}, xã hội số {_fmt(med['society'], lang)} (thang 0–1).")
+    return (f"Period {res.period}, district medians: digital government {_fmt(med['government'], lang)}, "
+            f"digital economy {_fmt(med['economy'], lang)}, digital society {_fmt(med['society'], lang)} (0–1 scale).")
+
+
+def compute_period_diagnostics(scores: pd.DataFrame, framework: Framework, period: str) -> dict[str, pd.DataFrame]:
+    """Composite diagnostics (coverage, correlations, Cronbach's alpha, PCA) for one period."""
+    from .composite import Tree, compute_diagnostics
+
+    s = scores[scores["period"] == period]
+    wide = s.pivot_table(index="unit_code", columns="name", values="value", aggfunc="first")
+    return compute_diagnostics(wide, Tree.from_imeta(framework.to_imeta()))
+
+
+def describe_diagnostics(diag: dict[str, pd.DataFrame], lang: str = "vi") -> str:
+    """Cronbach's alpha per pillar, in words."""
+    cr = diag["cronbach"]
+    cr = cr[cr["group"].isin(config.PILLARS)]
+    parts = ", ".join(f"{g} α = {_fmt(a, lang)}" for g, a in zip(cr["group"], cr["alpha"], strict=True))
+    if lang == "vi":
+        return f"Độ nhất quán nội tại (Cronbach's alpha) theo trụ cột: {parts}. α dưới 0,7 cho thấy các chỉ số trong trụ cột đo những khía cạnh khác nhau."
+    return f"Internal consistency (Cronbach's alpha) per pillar: {parts}. An α below 0.7 means the pillar's indicators measure different aspects."
+
+
+def typology_counts(gaps: pd.DataFrame) -> pd.DataFrame:
+    """Number of communes per typology class and period."""
+    out = gaps.groupby(["period", "typology"], dropna=False).size().rename("n_units").reset_index()
+    out["status"] = data_status(gaps)
+    return out
+
+
+def describe_gaps(res: Results, lang: str = "vi") -> str:
+    """The district answer: median gap with its interval, the paired tests and the typology."""
+    now = res.gaps[res.gaps["period"] == res.period]
+    tests = res.tests[res.tests["period"] == res.period].set_index("comparison")
+    n = len(now)
+    n_lead = int((now["gap_mean_lo"] > 0).sum())
+    lines = []
+    for comp, key in (("government_vs_economy", "economy"), ("government_vs_society", "society")):
+        row = tests.loc[[c for c in tests.index if c.endswith(key) or key in c][0]]
+        sh, lo, hi, p = row["share_greater"], row["share_greater_lo"], row["share_greater_hi"], row["p_value"]
+        if lang == "vi":
+            name = {"economy": "kinh tế số", "society": "xã hội số"}[key]
+            lines.append(f"- Chính quyền số cao hơn {name} ở {_fmt(100 * sh, lang, 0)}% số xã (KTC {int(res.params['ci_level'] * 100)}%: {_ival(100 * lo, 100 * hi, lang, 0)}%); kiểm định Wilcoxon p = {_fmt(p, lang, 4)}, hệ số rank-biserial {_fmt(row['rank_biserial'], lang)} ({_ival(row['rank_biserial_lo'], row['rank_biserial_hi'], lang)}).")
+        else:
+            name = {"economy": "the digital economy", "society": "the digital society"}[key]
+            lines.append(f"- Digital government exceeds {name} in {_fmt(100 * sh, lang, 0)}% of communes ({int(res.params['ci_level'] * 100)}% CI: {_ival(100 * lo, 100 * hi, lang, 0)}%); Wilcoxon p = {_fmt(p, lang, 4)}, rank-biserial {_fmt(row['rank_biserial'], lang)} ({_ival(row['rank_biserial_lo'], row['rank_biserial_hi'], lang)}).")
+    med = now["gap_mean"].median()
+    if lang == "vi":
+        head = f"Kỳ {res.period}: khoảng cách trung vị giữa chính quyền số và trung bình kinh tế số, xã hội số là {_fmt(med, lang)} điểm; ở {n_lead}/{n} xã khoảng tin cậy của khoảng cách nằm hoàn toàn trên 0."
+    else:
+        head = f"Period {res.period}: the median gap between digital government and the mean of economy and society is {_fmt(med, lang)} points; in {n_lead} of {n} communes the gap's interval lies entirely above 0."
+    warn = ""
+    if data_status(res.gaps) == "synthetic":
+        warn = "\n\n*Dữ liệu minh họa: không phải phát hiện.*" if lang == "vi" else "\n\n*Illustrative data: not a finding.*"
+    return head + "\n\n" + "\n".join(lines) + warn
+
+
+def describe_robustness(res: Results, sensitivity: pd.DataFrame, lang: str = "vi") -> str:
+    """Width of the rank intervals and the method choice that matters most."""
+    rs = res.rank_stats
+    width = (rs["q95"] - rs["q05"]).median()
+    s = sensitivity[sensitivity["target"] == "mean_abs_rank_shift"].sort_values("STi", ascending=False)
+    top = s.iloc[0] if len(s) else None
+    if lang == "vi":
+        txt = f"Khoảng xếp hạng 5–95% có độ rộng trung vị {_fmt(width, lang, 1)} bậc trên {len(rs)} xã."
+        if top is not None:
+            txt += f" Lựa chọn ảnh hưởng nhiều nhất đến thứ hạng: `{top['choice']}` (chỉ số tổng STi = {_fmt(top['STi'], lang)})."
+    else:
+        txt = f"The 5–95% rank intervals have a median width of {_fmt(width, lang, 1)} places over {len(rs)} communes."
+        if top is not None:
+            txt += f" The choice that moves ranks most: `{top['choice']}` (total index STi = {_fmt(top['STi'], lang)})."
+    return txt
+
+
+def compute_sensitivity(inputs: Inputs, *, period: str, n: int = 256, seed: int = config.DEFAULT_SEED, weights: str = "framework", spec: str = "commune") -> pd.DataFrame:
+    """Sobol indices of the method choices (preset spec ``commune``) on the ranks and gaps of ``period``."""
+    from .robustness import run_sensitivity, tidy_to_wide
+
+    wide, imeta, goalposts = tidy_to_wide(inputs.observations, inputs.framework, inputs.units, period=period, weights=weights)
+    out = run_sensitivity(wide, imeta, spec, n=n, seed=seed, goalposts=goalposts)
+    out.insert(0, "period", period)
+    out["status"] = inputs.status
+    return out
+
+
+# =========================================================================== mergers
+def merge_inputs(inputs: Inputs, crosswalk: str = "dai_loc") -> Inputs:
+    """Inputs re-aggregated onto the post-2025 communes (rates weighted by population/households)."""
+    from .io import OBS_COLUMNS
+    from .units import load_crosswalk, load_units_2025, reaggregate_observations
+
+    cw = load_crosswalk(crosswalk)
+    obs = reaggregate_observations(inputs.observations, cw, inputs.units, inputs.framework)
+    extra = obs[["unit_code", "period", "indicator", "coverage_share", "is_partial"]]
+    units_new = load_units_2025()
+    digest = hashlib.sha256((inputs.digest + "|merged|" + crosswalk).encode()).hexdigest()[:16]
+    merged = Inputs(obs[OBS_COLUMNS].reset_index(drop=True), units_new, inputs.framework, data_status(obs), dict(inputs.paths, crosswalk=crosswalk), digest)
+    merged.observations.attrs["coverage"] = extra
+    return merged
+
+
+def constituents(inputs: Inputs, crosswalk: str = "dai_loc") -> pd.DataFrame:
+    """Each post-2025 commune with its constituents and their population/household weights."""
+    from .units import constituents_table, load_crosswalk
+
+    return constituents_table(load_crosswalk(crosswalk), inputs.units)
+
+
+def describe_merger(merged: Inputs, table: pd.DataFrame, lang: str = "vi") -> str:
+    """How many old communes went into how many new ones."""
+    n_new, n_old = merged.units["unit_code"].nunique(), table["old_code"].nunique() if "old_code" in table else len(table)
+    if lang == "vi":
+        return f"{n_old} xã, thị trấn cũ được sắp xếp thành {n_new} xã mới (Nghị quyết 1659/NQ-UBTVQH15). Chỉ số tỷ lệ được tính lại theo trọng số dân số hoặc số hộ năm 2019, chỉ số đếm được cộng dồn; điểm tổng hợp được tính lại từ các chỉ số đã gộp."
+    return f"{n_old} former communes became {n_new} new communes (Resolution 1659/NQ-UBTVQH15). Rates are re-aggregated with 2019 population or household weights, counts are summed, and composite scores are recomputed from the re-aggregated indicators."
+
+
+# =========================================================================== figures and briefs
+def _slug_path(out: OutputPaths, unit: str, slug: str, lang: str) -> Path:
+    return out.figures / f"{unit}__{slug}_{lang}"
+
+
+def save_district_figures(res: Results, inputs: Inputs, out: OutputPaths, *, lang: str = "vi") -> dict[str, str]:
+    """Dumbbell, map, scatter and gap trend of the district; returns ``{name: png path}``."""
+    import matplotlib.pyplot as plt
+
+    from . import plots
+
+    st = inputs.status
+    made = {}
+    specs = {
+        "dumbbell": lambda: plots.plot_gap_dumbbell(res.gaps, period=res.period, units=inputs.units, lang=lang, status=st).figure,
+        "map": lambda: plots.plot_map(res.gaps, units=inputs.units, period=res.period, lang=lang, status=st).figure,
+        "scatter": lambda: plots.figure_pillar_scatter(res.gaps, period=res.period, units=inputs.units, lang=lang, status=st),
+        "gap_trend": lambda: plots.plot_gap_trend(res.gaps, units=inputs.units, lang=lang, status=st).figure,
+    }
+    district = str(inputs.units["parent_code"].iloc[0]) if "parent_code" in inputs.units else "district"
+    for name, make in specs.items():
+        fig = make()
+        paths = plots.save_figure(fig, _slug_path(out, f"district{district}", name, lang))
+        plt.close(fig)
+        made[name] = str(next(p for p in paths if p.suffix == ".png"))
+    return made
+
+
+def district_brief(res: Results, inputs: Inputs, figures: dict, *, lang: str = "vi", edition: str = "lab", merged=None, sensitivity=None) -> dict:
+    """The district brief (see :mod:`analysis.briefs`), with the post-2025 section when ``merged`` is given."""
+    from .briefs import build_district_brief
+
+    kw = {}
+    if merged is not None:
+        res_new, inputs_new = merged
+        kw = dict(post2025_gaps=res_new.gaps, post2025_pillars=res_new.pillars, post2025_rank_stats=res_new.rank_stats, post2025_units=inputs_new.units)
+    return build_district_brief(
+        res.gaps, lang=lang, period=res.period, edition=edition, pillars=res.pillars, rank_stats=res.rank_stats,
+        framework=inputs.framework, units=inputs.units, tests=res.tests, correlations=res.correlations,
+        sensitivity=sensitivity, figures=figures, ci_level=res.params["ci_level"], data_status=inputs.status, **kw,
+    )
+
+
+def render_district_brief(brief: dict, out: OutputPaths, *, lang: str = "vi") -> Path:
+    """Render the district brief to ``briefs/district_<lang>.pdf`` (JSON saved beside it)."""
+    from .briefs import render_brief
+
+    return render_brief(brief, out.briefs / f"district_{lang}.pdf")
+
+
+def commune_tables(res: Results, inputs: Inputs, unit_code: str) -> dict[str, pd.DataFrame]:
+    """The rows of one commune: gaps over time, weakest indicators and targets (current period)."""
+    unit_code = str(unit_code)
+    if unit_code not in set(inputs.units["unit_code"]):
+        from .errors import ParameterError
+
+        raise ParameterError(f"unit_code={unit_code!r} is not in the units table; known codes: {sorted(inputs.units['unit_code'])}")
+    g = res.gaps[res.gaps["unit_code"] == unit_code]
+    w = res.weakest[(res.weakest["unit_code"] == unit_code) & (res.weakest["period"] == res.period)]
+    t = res.targets[(res.targets["unit_code"] == unit_code) & (res.targets["period"] == res.period)]
+    return {"gaps": g, "weakest": w, "targets": t}
+
+
+def describe_commune(res: Results, inputs: Inputs, unit_code: str, lang: str = "vi") -> str:
+    """Key message of one commune (the same sentences as its brief)."""
+    from .briefs import build_commune_brief
+
+    b = build_commune_brief(res.gaps, str(unit_code), lang=lang, period=res.period, pillars=res.pillars, rank_stats=res.rank_stats,
+                            framework=inputs.framework, units=inputs.units, indicators=inputs.observations, weakest=res.weakest,
+                            ci_level=res.params["ci_level"], data_status=inputs.status)
+    msg = b.get("key_message")
+    return " ".join(msg) if isinstance(msg, list) else str(msg)
+
+
+def save_commune_figures(res: Results, inputs: Inputs, out: OutputPaths, unit_code: str, *, lang: str = "vi") -> dict[str, str]:
+    """Profile, distance to targets and trend figures of one commune; returns ``{name: png path}``."""
+    import matplotlib.pyplot as plt
+
+    from . import plots
+
+    st, code = inputs.status, str(unit_code)
+    specs = {
+        "profile": lambda: plots.plot_commune_profile(res.scores, code, period=res.period, framework=inputs.framework, units=inputs.units, lang=lang, status=st).figure,
+        "targets": lambda: plots.plot_distance_to_targets(inputs.observations, code, period=res.period, framework=inputs.framework, units=inputs.units, lang=lang, status=st).figure,
+        "trend": lambda: plots.figure_trends(res.pillars, units=inputs.units, unit_codes=[code], ncols=1, lang=lang, status=st),
+    }
+    made = {}
+    for name, make in specs.items():
+        fig = make()
+        paths = plots.save_figure(fig, _slug_path(out, code, name, lang))
+        plt.close(fig)
+        made[name] = str(next(p for p in paths if p.suffix == ".png"))
+    return made
+
+
+def commune_brief(res: Results, inputs: Inputs, unit_code: str, figures: dict, *, lang: str = "vi", edition: str = "lab") -> dict:
+    """The commune brief (see :mod:`analysis.briefs`)."""
+    from .briefs import build_commune_brief
+
+    return build_commune_brief(
+        res.gaps, str(unit_code), lang=lang, period=res.period, edition=edition, pillars=res.pillars, rank_stats=res.rank_stats,
+        framework=inputs.framework, units=inputs.units, indicators=inputs.observations, scores=res.scores, weakest=res.weakest,
+        figures=figures, ci_level=res.params["ci_level"], data_status=inputs.status,
+    )
+
+
+def render_commune_brief(brief: dict, out: OutputPaths, unit_code: str, *, lang: str = "vi") -> Path:
+    """Render ``briefs/<unit>_<lang>.pdf`` (JSON saved beside it, for ``dgap brief``)."""
+    from .briefs import render_brief
+
+    return render_brief(brief, out.briefs / f"{unit_code}_{lang}.pdf")
