@@ -57,7 +57,9 @@ def _baseline_treat(s: pd.Series, winmax: int = 5) -> pd.Series:
     return np.log(s - s.min() + 0.01 * (s.max() - s.min()))
 
 
-def baseline_pipeline(data: pd.DataFrame, imeta: pd.DataFrame, *, denominate: bool, group: str | None) -> pd.DataFrame:
+def baseline_pipeline(
+    data: pd.DataFrame, imeta: pd.DataFrame, *, denominate: bool, group: str | None
+) -> pd.DataFrame:
     """Straightforward pandas composite: column loops, then row loops per aggregate."""
     meta = imeta[imeta["Type"].isin(["Indicator", "Aggregate"])]
     inds = meta.loc[meta["Type"] == "Indicator", "iCode"].tolist()
@@ -79,7 +81,9 @@ def baseline_pipeline(data: pd.DataFrame, imeta: pd.DataFrame, *, denominate: bo
         norm[r["iCode"]] = (x - x.min()) / (x.max() - x.min()) * 100
     scores = norm.copy()
     for level in sorted(meta.loc[meta["Type"] == "Aggregate", "Level"].unique()):
-        for code in sorted(meta.loc[(meta["Type"] == "Aggregate") & (meta["Level"] == level), "iCode"]):
+        for code in sorted(
+            meta.loc[(meta["Type"] == "Aggregate") & (meta["Level"] == level), "iCode"]
+        ):
             kids = meta[meta["Parent"] == code]
             w = kids.set_index("iCode")["Weight"].astype(float)
             vals = []
@@ -87,20 +91,53 @@ def baseline_pipeline(data: pd.DataFrame, imeta: pd.DataFrame, *, denominate: bo
                 ok = row.notna()
                 vals.append((row[ok] * w[ok]).sum() / w[ok].sum() if ok.any() else np.nan)
             scores[code] = vals
-    scores["Index_rank"] = scores[meta.loc[meta["Parent"].isna(), "iCode"].iloc[0]].rank(ascending=False, method="min")
+    scores["Index_rank"] = scores[meta.loc[meta["Parent"].isna(), "iCode"].iloc[0]].rank(
+        ascending=False, method="min"
+    )
     return scores
 
 
 # --------------------------------------------------------------------------- data
-def synthetic(n_units: int = 10_000, seed: int = config.DEFAULT_SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
+def synthetic(
+    n_units: int = 10_000, seed: int = config.DEFAULT_SEED
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     pillars = [f"P{k}" for k in range(1, 5)]
     rows = []
     for k, p in enumerate(pillars):
         for j in range(5):
-            rows.append({"Level": 1, "iCode": f"i{k}{j}", "Parent": p, "Type": "Indicator", "Direction": -1 if j == 4 else 1, "Weight": 1.0 + j % 2, "Denominator": None})
-    rows += [{"Level": 2, "iCode": p, "Parent": "Index", "Type": "Aggregate", "Direction": 1, "Weight": 1.0} for p in pillars]
-    rows.append({"Level": 3, "iCode": "Index", "Parent": None, "Type": "Aggregate", "Direction": 1, "Weight": 1.0})
+            rows.append(
+                {
+                    "Level": 1,
+                    "iCode": f"i{k}{j}",
+                    "Parent": p,
+                    "Type": "Indicator",
+                    "Direction": -1 if j == 4 else 1,
+                    "Weight": 1.0 + j % 2,
+                    "Denominator": None,
+                }
+            )
+    rows += [
+        {
+            "Level": 2,
+            "iCode": p,
+            "Parent": "Index",
+            "Type": "Aggregate",
+            "Direction": 1,
+            "Weight": 1.0,
+        }
+        for p in pillars
+    ]
+    rows.append(
+        {
+            "Level": 3,
+            "iCode": "Index",
+            "Parent": None,
+            "Type": "Aggregate",
+            "Direction": 1,
+            "Weight": 1.0,
+        }
+    )
     imeta = pd.DataFrame(rows)
     factor = rng.normal(size=n_units)
     data = {}
@@ -130,12 +167,28 @@ def _case(name, data, imeta, *, denominate, group, repeat_engine, repeat_base):
     impute = f"mean-by:{group}" if group else "mean"
 
     def engine():
-        return compute_index(data, imeta, denominate=denominate, impute=impute, treat="jrc", winmax=5, normalise="minmax").to_frame().set_index("uCode")
+        return (
+            compute_index(
+                data,
+                imeta,
+                denominate=denominate,
+                impute=impute,
+                treat="jrc",
+                winmax=5,
+                normalise="minmax",
+            )
+            .to_frame()
+            .set_index("uCode")
+        )
 
     t_eng, res = _time(engine, repeat_engine)
-    t_base, base = _time(lambda: baseline_pipeline(data, imeta, denominate=denominate, group=group), repeat_base)
+    t_base, base = _time(
+        lambda: baseline_pipeline(data, imeta, denominate=denominate, group=group), repeat_base
+    )
     cols = [c for c in base.columns]
-    diff = float(np.nanmax(np.abs(res.loc[base.index, cols].to_numpy(float) - base[cols].to_numpy(float))))
+    diff = float(
+        np.nanmax(np.abs(res.loc[base.index, cols].to_numpy(float) - base[cols].to_numpy(float)))
+    )
     cells = n_units * n_ind
     return {
         "case": name,
@@ -162,7 +215,14 @@ def _variants_case(name, data, imeta, n_variants, seed=1):
         return aggregate_tree(Xn, tree, W, p=p)[..., tree.index_of(tree.root)]
 
     def loop():
-        return np.stack([aggregate_tree(Xn, tree, W[v], "geometric" if p[v] == 0 else "arithmetic")[:, tree.index_of(tree.root)] for v in range(n_variants)])
+        return np.stack(
+            [
+                aggregate_tree(Xn, tree, W[v], "geometric" if p[v] == 0 else "arithmetic")[
+                    :, tree.index_of(tree.root)
+                ]
+                for v in range(n_variants)
+            ]
+        )
 
     t_b, rb = _time(batched, 3)
     t_l, rl = _time(loop, 1)
@@ -185,10 +245,30 @@ def main() -> dict:
     asem_dir = config.SHARED_DATASETS / "asem"
     if (asem_dir / "ASEM_iData.csv").exists():
         coin = load_coinr(asem_dir / "ASEM_iData.csv", asem_dir / "ASEM_iMeta.csv")
-        results.append(_case("asem", coin.data, coin.imeta, denominate=True, group="GDP_group", repeat_engine=5, repeat_base=3))
+        results.append(
+            _case(
+                "asem",
+                coin.data,
+                coin.imeta,
+                denominate=True,
+                group="GDP_group",
+                repeat_engine=5,
+                repeat_base=3,
+            )
+        )
         results.append(_variants_case("variants_asem_1000", coin.data, coin.imeta, 1000))
     data, imeta = synthetic()
-    results.append(_case("synthetic_10k", data, imeta, denominate=False, group="region_group", repeat_engine=3, repeat_base=1))
+    results.append(
+        _case(
+            "synthetic_10k",
+            data,
+            imeta,
+            denominate=False,
+            group="region_group",
+            repeat_engine=3,
+            repeat_base=1,
+        )
+    )
     results.append(_variants_case("variants_10k_100", data, imeta, 100))
     doc = {
         "benchmark": "composite",

@@ -399,3 +399,33 @@ def test_rerender_from_saved_json_and_cli(tables, units, framework, tmp_path, mo
     assert capsys.readouterr().out.strip() == str(first)
     assert cli.main(["brief", "--unit", "00000", "--lang", "vi", "--edition", "ed1"]) == 2
     assert "saved brief not found" in capsys.readouterr().err
+
+
+def test_briefs_from_the_pipeline_tables(tables, units, framework, tmp_path):
+    """Contracts of analysis.gaps / composite: weakest_indicators, test_pillar_gaps, correlations."""
+    from analysis import gaps as G
+    from analysis.composite.pipeline import compute_scores, pillar_table
+
+    obs = tables["obs"].copy()
+    obs["value"] = obs["value"] + np.random.default_rng(1).uniform(-10, 10, len(obs))
+    scores = compute_scores(obs, framework, units)
+    gp = G.compute_gaps(scores, framework, n_boot=200)
+    tests = G.test_pillar_gaps(gp, n_boot=200)
+    cors = G.compute_pillar_correlations(gp, n_boot=200)
+    weak = G.weakest_indicators(scores, framework)
+    b = briefs.build_commune_brief(gp, DAI_THANH, lang="en", pillars=pillar_table(scores), framework=framework,
+                                   units=units, indicators=obs, scores=scores, weakest=weak)
+    expected = weak[weak["unit_code"] == DAI_THANH].sort_values("rank")["indicator"].tolist()
+    assert [w["id"] for w in b["weakest"]] == expected
+    row = gp[gp["unit_code"] == DAI_THANH].iloc[0]
+    assert f"scores {row['government']:.2f}" in b["key_message"][0]
+    d = briefs.build_district_brief(gp, lang="vi", pillars=pillar_table(scores), framework=framework, units=units,
+                                    tests=tests, correlations=cors)
+    assert [t["id"] for t in d["tests"]] == ["wilcoxon_government_vs_economy", "wilcoxon_government_vs_society",
+                                             "spearman_government_economy", "spearman_government_society",
+                                             "spearman_economy_society"]
+    p = float(tests.loc[0, "p_value"])
+    p_text = "< 0,001" if p < 0.001 else f"{p:.3f}".replace(".", ",")
+    assert d["tests"][0]["p_text"] == p_text
+    text = _squash("\n".join(_pages(briefs.render_brief(d, tmp_path / "506_vi.pdf"))))
+    assert _squash("Wilcoxon dấu-hạng theo cặp (CQS − KTS)") in text and _squash(p_text) in text

@@ -43,7 +43,11 @@ METHODS = st.sampled_from(["minmax", "zscore", "rank", "percentile"])
 
 
 @SETTINGS
-@given(st.lists(st.integers(-10**6, 10**6), min_size=3, max_size=25, unique=True), st.sampled_from([1, -1]), METHODS)
+@given(
+    st.lists(st.integers(-(10**6), 10**6), min_size=3, max_size=25, unique=True),
+    st.sampled_from([1, -1]),
+    METHODS,
+)
 def test_normalisation_preserves_or_reverses_order_strictly(values, direction, method):
     x = _distinct_column(values)
     y = normalise_array(x, method, directions=[direction]).ravel()
@@ -63,7 +67,11 @@ def test_normalisation_order_weakly_for_any_floats(values, direction, method):
 
 
 @SETTINGS
-@given(st.lists(finite, min_size=2, max_size=25, unique=True), st.floats(-100, 100), st.floats(0.5, 100))
+@given(
+    st.lists(finite, min_size=2, max_size=25, unique=True),
+    st.floats(-100, 100),
+    st.floats(0.5, 100),
+)
 def test_minmax_hits_bounds(values, lo, width):
     x = _distinct_column(values)
     y = normalise_array(x, "minmax", lo=lo, hi=lo + width)
@@ -78,7 +86,9 @@ def test_minmax_hits_bounds(values, lo, width):
 @given(st.lists(finite, min_size=2, max_size=25), st.sampled_from([1, -1]))
 def test_goalposts_monotone_and_within_bounds(values, direction):
     x = _distinct_column(values)
-    y = normalise_array(x, "goalposts", directions=[direction], goalposts=[[-1000.0, 1000.0]]).ravel()
+    y = normalise_array(
+        x, "goalposts", directions=[direction], goalposts=[[-1000.0, 1000.0]]
+    ).ravel()
     assert np.all((y >= 0) & (y <= 1))
     order = np.argsort(x.ravel(), kind="stable")
     d = np.diff(y[order])
@@ -86,7 +96,10 @@ def test_goalposts_monotone_and_within_bounds(values, direction):
 
 
 @SETTINGS
-@given(arrays(np.float64, st.tuples(st.integers(1, 8), st.just(5)), elements=positive), st.floats(-4, 4))
+@given(
+    arrays(np.float64, st.tuples(st.integers(1, 8), st.just(5)), elements=positive),
+    st.floats(-4, 4),
+)
 def test_generalised_mean_between_min_and_max(X, p):
     out = aggregate_tree(X, TREE, method="genmean", p=p)
     for parent in ("P1", "P2"):
@@ -108,7 +121,11 @@ def test_harmonic_le_geometric_le_arithmetic(X):
 
 @SETTINGS
 @given(
-    arrays(np.float64, st.tuples(st.integers(3, 10), st.just(5)), elements=st.one_of(finite, st.just(np.nan))),
+    arrays(
+        np.float64,
+        st.tuples(st.integers(3, 10), st.just(5)),
+        elements=st.one_of(finite, st.just(np.nan)),
+    ),
     st.randoms(use_true_random=False),
     st.sampled_from(["minmax", "zscore", "rank", "percentile"]),
 )
@@ -136,7 +153,10 @@ def test_equal_inputs_aggregate_to_themselves(c, W, p):
 
 
 @SETTINGS
-@given(arrays(np.float64, st.tuples(st.integers(2, 6), st.just(5)), elements=positive), st.integers(1, 4))
+@given(
+    arrays(np.float64, st.tuples(st.integers(2, 6), st.just(5)), elements=positive),
+    st.integers(1, 4),
+)
 def test_batched_weights_equal_single_runs(X, V):
     rng = np.random.default_rng(V)
     W = rng.uniform(0.1, 2, size=(V, TREE.n_nodes))

@@ -26,9 +26,23 @@ def make_framework(k=(3, 3, 3), weights=None, extra=None):
     for p, kp in zip(PILLARS, k, strict=True):
         for j in range(kp):
             w = 1 if weights is None else weights.get(f"{p}_{j}", 1)
-            inds.append(dict(id=f"{p}_{j}", pillar=p, name_vi="x", name_en="x", unit="%", direction=1, kind="rate", goalposts=[0, 100], weight=w))
+            inds.append(
+                dict(
+                    id=f"{p}_{j}",
+                    pillar=p,
+                    name_vi="x",
+                    name_en="x",
+                    unit="%",
+                    direction=1,
+                    kind="rate",
+                    goalposts=[0, 100],
+                    weight=w,
+                )
+            )
     inds += extra or []
-    return framework_from_dict({"id": "toy", "pillars": [{"id": p} for p in PILLARS], "indicators": inds})
+    return framework_from_dict(
+        {"id": "toy", "pillars": [{"id": p} for p in PILLARS], "indicators": inds}
+    )
 
 
 def make_scores(values, status="synthetic", period="2024H1"):
@@ -52,13 +66,33 @@ def make_panel(rng, n_units, k, mu, sd=0.05, periods=("2024H1",), slope=None, st
             trend = 0.0 if slope is None else slope.get(p, 0.0) * t
             x = base[:, None] + trend + rng.normal(0, sd, size=(n_units, kp))
             for j in range(kp):
-                rows.append(pd.DataFrame(dict(unit_code=units, period=period, level="indicator", name=f"{p}_{j}", value=x[:, j], status=status)))
+                rows.append(
+                    pd.DataFrame(
+                        dict(
+                            unit_code=units,
+                            period=period,
+                            level="indicator",
+                            name=f"{p}_{j}",
+                            value=x[:, j],
+                            status=status,
+                        )
+                    )
+                )
     return pd.concat(rows, ignore_index=True)
 
 
 def wide_pillars(gov, econ, soc, period="2024H1", status="synthetic"):
     n = len(gov)
-    return pd.DataFrame(dict(unit_code=[str(20000 + i) for i in range(n)], period=period, government=gov, economy=econ, society=soc, status=status))
+    return pd.DataFrame(
+        dict(
+            unit_code=[str(20000 + i) for i in range(n)],
+            period=period,
+            government=gov,
+            economy=econ,
+            society=soc,
+            status=status,
+        )
+    )
 
 
 # --------------------------------------------------------------------------- helpers
@@ -82,7 +116,12 @@ def test_weighted_mean_drops_nan_and_renormalises():
 
 def test_wilson_matches_published_values():
     # Newcombe (1998), Stat Med 17:857, Table I, method 3 (Wilson score, 95%)
-    for k, n, lo, hi in [(81, 263, 0.2553, 0.3662), (15, 148, 0.0624, 0.1605), (0, 20, 0.0, 0.1611), (1, 29, 0.0061, 0.1718)]:
+    for k, n, lo, hi in [
+        (81, 263, 0.2553, 0.3662),
+        (15, 148, 0.0624, 0.1605),
+        (0, 20, 0.0, 0.1611),
+        (1, 29, 0.0061, 0.1718),
+    ]:
         got = G._wilson(k, n, 0.95)
         assert float(got[0]) == pytest.approx(lo, abs=6e-5)
         assert float(got[1]) == pytest.approx(hi, abs=6e-5)
@@ -96,7 +135,9 @@ def test_wilson_matches_published_values():
 def test_gini_theil_cv_hand_computed():
     x = np.array([1.0, 2.0, 3.0, 4.0])
     assert float(G._gini(x)) == pytest.approx(0.25)  # sum|xi-xj| = 20, 2 n^2 mean = 80
-    theil = (0.4 * math.log(0.4) + 0.8 * math.log(0.8) + 1.2 * math.log(1.2) + 1.6 * math.log(1.6)) / 4
+    theil = (
+        0.4 * math.log(0.4) + 0.8 * math.log(0.8) + 1.2 * math.log(1.2) + 1.6 * math.log(1.6)
+    ) / 4
     assert float(G._theil(x)) == pytest.approx(theil)
     assert float(G._theil(x)) == pytest.approx(0.106440, abs=1e-6)
     assert float(G._cv(x)) == pytest.approx(math.sqrt(1.25) / 2.5)
@@ -104,7 +145,9 @@ def test_gini_theil_cv_hand_computed():
     assert float(G._gini(y)) == pytest.approx(0.75)
     assert float(G._theil(y)) == pytest.approx(math.log(4))
     eq = np.full(5, 0.3)
-    assert float(G._gini(eq)) == pytest.approx(0.0, abs=1e-12) and float(G._theil(eq)) == pytest.approx(0.0, abs=1e-12)
+    assert float(G._gini(eq)) == pytest.approx(0.0, abs=1e-12) and float(
+        G._theil(eq)
+    ) == pytest.approx(0.0, abs=1e-12)
     assert np.isnan(G._theil(np.array([-1.0, 2.0])))
     # vectorised rows agree with row-by-row
     rows = np.vstack([x, y])
@@ -122,7 +165,10 @@ def test_hc3_hand_computed_small_case():
     a = ybar - b * xbar  # 2 - 21/10 = -1/10
     e = [F(y) - a - b * x for x, y in zip(xs, ys, strict=True)]
     h = [F(1, n) + (F(x) - xbar) ** 2 / sxx for x in xs]
-    var_b = sum((F(x) - xbar) ** 2 * ei**2 / (1 - hi) ** 2 for x, ei, hi in zip(xs, e, h, strict=True)) / sxx**2
+    var_b = (
+        sum((F(x) - xbar) ** 2 * ei**2 / (1 - hi) ** 2 for x, ei, hi in zip(xs, e, h, strict=True))
+        / sxx**2
+    )
     assert b == F(7, 5) and a == F(-1, 10)
     # by hand: residuals 11/10, -13/10, -7/10, 9/10; leverages 7/10, 3/10, 3/10, 7/10;
     # sum (x - xbar)^2 e^2 / (1 - h)^2 = 121/4 + 169/196 + 1/4 + 81/4 = 2529/49; / Sxx^2 = 25
@@ -156,7 +202,10 @@ def test_haversine_reference_distance():
     # Ái Nghĩa (20500) to Đại Sơn (20503): computed independently with the spherical law of cosines
     lat1, lon1, lat2, lon2 = 15.886972, 108.113221, 15.811651, 107.870235
     p1, p2, dl = map(math.radians, (lat1, lat2, lon2 - lon1))
-    slc = math.acos(math.sin(p1) * math.sin(p2) + math.cos(p1) * math.cos(p2) * math.cos(dl)) * 6371.0088
+    slc = (
+        math.acos(math.sin(p1) * math.sin(p2) + math.cos(p1) * math.cos(p2) * math.cos(dl))
+        * 6371.0088
+    )
     assert float(G._haversine_km(lat1, lon1, lat2, lon2)) == pytest.approx(slc, rel=1e-9)
     assert 25 < slc < 28
 
@@ -165,8 +214,22 @@ def test_haversine_reference_distance():
 def test_gap_table_contract_and_known_values():
     fw = make_framework((2, 2, 2), weights={"government_0": 3})
     vals = {
-        "20500": {"government_0": 0.8, "government_1": 0.4, "economy_0": 0.3, "economy_1": 0.5, "society_0": 0.6, "society_1": 0.4},
-        "20503": {"government_0": 0.5, "government_1": 0.5, "economy_0": 0.5, "economy_1": np.nan, "society_0": 0.2, "society_1": 0.4},
+        "20500": {
+            "government_0": 0.8,
+            "government_1": 0.4,
+            "economy_0": 0.3,
+            "economy_1": 0.5,
+            "society_0": 0.6,
+            "society_1": 0.4,
+        },
+        "20503": {
+            "government_0": 0.5,
+            "government_1": 0.5,
+            "economy_0": 0.5,
+            "economy_1": np.nan,
+            "society_0": 0.2,
+            "society_1": 0.4,
+        },
     }
     g = G.compute_gaps(make_scores(vals), fw, n_boot=500, seed=1)
     assert tuple(g.columns) == G.GAP_COLUMNS
@@ -174,7 +237,9 @@ def test_gap_table_contract_and_known_values():
     a = g.set_index("unit_code")
     assert a.at["20500", "government"] == pytest.approx((3 * 0.8 + 0.4) / 4)  # weighted: 0.7
     assert a.at["20500", "economy"] == pytest.approx(0.4)
-    assert a.at["20503", "economy"] == pytest.approx(0.5)  # missing indicator dropped, weights renormalised
+    assert a.at["20503", "economy"] == pytest.approx(
+        0.5
+    )  # missing indicator dropped, weights renormalised
     assert a.at["20500", "gap_econ"] == pytest.approx(0.3)
     assert a.at["20500", "gap_soc"] == pytest.approx(0.2)
     assert a.at["20500", "gap_mean"] == pytest.approx(0.25)
@@ -190,10 +255,26 @@ def test_gap_table_contract_and_known_values():
 
 def test_reported_pillar_rows_are_used_and_intervals_recentred():
     fw = make_framework((2, 2, 2))
-    vals = {"1": {"government_0": 0.8, "government_1": 0.6, "economy_0": 0.3, "economy_1": 0.5, "society_0": 0.4, "society_1": 0.6}}
+    vals = {
+        "1": {
+            "government_0": 0.8,
+            "government_1": 0.6,
+            "economy_0": 0.3,
+            "economy_1": 0.5,
+            "society_0": 0.4,
+            "society_1": 0.6,
+        }
+    }
     sc = make_scores(vals)
     plain = G.compute_gaps(sc, fw, n_boot=300, seed=3)
-    pil = pd.DataFrame([dict(unit_code="1", period="2024H1", level="pillar", name=p, value=v, status="synthetic") for p, v in zip(PILLARS, (0.65, 0.35, 0.5), strict=True)])
+    pil = pd.DataFrame(
+        [
+            dict(
+                unit_code="1", period="2024H1", level="pillar", name=p, value=v, status="synthetic"
+            )
+            for p, v in zip(PILLARS, (0.65, 0.35, 0.5), strict=True)
+        ]
+    )
     rep = G.compute_gaps(pd.concat([sc, pil]), fw, n_boot=300, seed=3)
     assert rep.at[0, "government"] == 0.65 and rep.at[0, "gap_econ"] == pytest.approx(0.30)
     # reported G-E = 0.30 vs recomputed 0.30; G-S = 0.15 vs 0.20 -> interval shifted by -0.05
@@ -208,7 +289,9 @@ def test_exact_no_gap_intervals_cover_zero():
     vals = {}
     for u in range(18):
         base = rng.uniform(0.2, 0.8, 5)
-        vals[str(20500 + u)] = {f"{p}_{j}": v for p in PILLARS for j, v in enumerate(rng.permutation(base))}
+        vals[str(20500 + u)] = {
+            f"{p}_{j}": v for p in PILLARS for j, v in enumerate(rng.permutation(base))
+        }
     g = G.compute_gaps(make_scores(vals), fw, n_boot=2000, seed=5)
     for c in G.GAP_SERIES:
         np.testing.assert_allclose(g[c], 0.0, atol=1e-12)
@@ -234,7 +317,13 @@ def test_no_gap_district_not_significant_and_intervals_cover_zero():
 def test_planted_gap_found_with_right_sign_and_size():
     rng = np.random.default_rng(99)
     level = rng.uniform(0.3, 0.5, 18)
-    sc = make_panel(rng, 18, (7, 7, 7), {"government": level + 0.30, "economy": level, "society": level + 0.10}, sd=0.05)
+    sc = make_panel(
+        rng,
+        18,
+        (7, 7, 7),
+        {"government": level + 0.30, "economy": level, "society": level + 0.10},
+        sd=0.05,
+    )
     g = G.compute_gaps(sc, make_framework((7, 7, 7)), seed=1)
     assert g["gap_econ"].mean() == pytest.approx(0.30, abs=0.02)
     assert g["gap_soc"].mean() == pytest.approx(0.20, abs=0.02)
@@ -250,7 +339,13 @@ def test_planted_gap_found_with_right_sign_and_size():
     assert r["share_greater_lo"] == pytest.approx(18 / (18 + 1.6448536269514722**2))
     assert r["mean_diff"] == pytest.approx(0.30, abs=0.02)
     # the opposite sign is found too
-    sc2 = make_panel(rng, 18, (7, 7, 7), {"government": level, "economy": level + 0.2, "society": level + 0.2}, sd=0.05)
+    sc2 = make_panel(
+        rng,
+        18,
+        (7, 7, 7),
+        {"government": level, "economy": level + 0.2, "society": level + 0.2},
+        sd=0.05,
+    )
     g2 = G.compute_gaps(sc2, make_framework((7, 7, 7)), seed=1)
     assert (g2["gap_mean_hi"] < 0).all() and (g2["typology"] == "economy_society_led").all()
     t2 = G.test_pillar_gaps(g2, seed=1)
@@ -267,7 +362,12 @@ def test_planted_gap_found_with_right_sign_and_size():
         (0.5, 0.5, 0.5, "balanced_high"),  # mean level == high exactly -> balanced-high
         (0.4375, 0.4375, 0.4375, "balanced_low"),
         (0.499, 0.499, 0.499, "balanced_low"),
-        (0.7, 0.6, 0.6, "government_led"),  # 0.7 - 0.6 = 0.0999...: the 1e-9 tolerance keeps it on the edge
+        (
+            0.7,
+            0.6,
+            0.6,
+            "government_led",
+        ),  # 0.7 - 0.6 = 0.0999...: the 1e-9 tolerance keeps it on the edge
     ],
 )
 def test_typology_thresholds_at_their_edges(gov, econ, soc, expected):
@@ -276,7 +376,9 @@ def test_typology_thresholds_at_their_edges(gov, econ, soc, expected):
     delta = 0.1 if expected == "government_led" and gov == 0.7 else 0.125
     g = G.compute_gaps(sc, fw, n_boot=50, delta=delta, high=0.5)
     assert g.at[0, "typology"] == expected
-    assert g.at[0, "typology_stability"] == 1.0  # one indicator per pillar: every resample is identical
+    assert (
+        g.at[0, "typology_stability"] == 1.0
+    )  # one indicator per pillar: every resample is identical
 
 
 def test_typology_stability_reflects_uncertainty():
@@ -292,7 +394,13 @@ def test_typology_stability_reflects_uncertainty():
 
 def test_status_is_worst_of_inputs_and_unknown_status_rejected():
     fw = make_framework((1, 1, 1))
-    sc = make_scores({"1": {"government_0": 0.6, "economy_0": 0.5, "society_0": 0.5}, "2": {"government_0": 0.6, "economy_0": 0.5, "society_0": 0.5}}, status="observed")
+    sc = make_scores(
+        {
+            "1": {"government_0": 0.6, "economy_0": 0.5, "society_0": 0.5},
+            "2": {"government_0": 0.6, "economy_0": 0.5, "society_0": 0.5},
+        },
+        status="observed",
+    )
     sc.loc[(sc["unit_code"] == "2") & (sc["name"] == "economy_0"), "status"] = "imputed"
     g = G.compute_gaps(sc, fw, n_boot=20).set_index("unit_code")
     assert g.at["1", "status"] == "observed" and g.at["2", "status"] == "imputed"
@@ -304,17 +412,37 @@ def test_status_is_worst_of_inputs_and_unknown_status_rejected():
 
 def test_robustness_draws_add_mc_columns():
     fw = make_framework((1, 1, 1))
-    sc = make_scores({"1": {"government_0": 0.6, "economy_0": 0.5, "society_0": 0.5}, "2": {"government_0": 0.4, "economy_0": 0.5, "society_0": 0.5}})
+    sc = make_scores(
+        {
+            "1": {"government_0": 0.6, "economy_0": 0.5, "society_0": 0.5},
+            "2": {"government_0": 0.4, "economy_0": 0.5, "society_0": 0.5},
+        }
+    )
     draws = pd.DataFrame({"unit_code": ["1"] * 101 + ["2"] * 101, "draw": list(range(101)) * 2,
                           "gap_econ": list(np.linspace(0, 1, 101)) * 2, "gap_soc": 0.0, "gap_mean": list(np.linspace(-1, 0, 101)) * 2})  # fmt: skip
     g = G.compute_gaps(sc, fw, n_boot=20, robustness=draws)
     assert list(g.columns[: len(G.GAP_COLUMNS)]) == list(G.GAP_COLUMNS)
-    assert list(g.columns[len(G.GAP_COLUMNS) :]) == ["gap_econ_mc_lo", "gap_econ_mc_hi", "gap_soc_mc_lo", "gap_soc_mc_hi", "gap_mean_mc_lo", "gap_mean_mc_hi"]
+    assert list(g.columns[len(G.GAP_COLUMNS) :]) == [
+        "gap_econ_mc_lo",
+        "gap_econ_mc_hi",
+        "gap_soc_mc_lo",
+        "gap_soc_mc_hi",
+        "gap_mean_mc_lo",
+        "gap_mean_mc_hi",
+    ]
     np.testing.assert_allclose(g["gap_econ_mc_lo"], 0.05)
     np.testing.assert_allclose(g["gap_econ_mc_hi"], 0.95)
     np.testing.assert_allclose(g["gap_mean_mc_hi"], -0.05)
     # pillar draws with a period column work too
-    pdraws = pd.DataFrame({"unit_code": "1", "period": "2024H1", "government": [0.6, 0.7], "economy": [0.5, 0.5], "society": [0.5, 0.5]})
+    pdraws = pd.DataFrame(
+        {
+            "unit_code": "1",
+            "period": "2024H1",
+            "government": [0.6, 0.7],
+            "economy": [0.5, 0.5],
+            "society": [0.5, 0.5],
+        }
+    )
     g2 = G.compute_gaps(sc, fw, n_boot=20, robustness=pdraws).set_index("unit_code")
     assert g2.at["1", "gap_econ_mc_hi"] == pytest.approx(0.195)
     assert np.isnan(g2.at["2", "gap_econ_mc_hi"])
@@ -337,7 +465,25 @@ def test_bad_inputs_raise_analysis_errors():
         G.compute_gaps(make_scores({"1": {"nope": 0.1}}), fw)
     with pytest.raises(DataValidationError, match="duplicate"):
         G.compute_gaps(pd.concat([sc, sc.iloc[:1]]), fw)
-    other = framework_from_dict({"id": "x", "pillars": [{"id": "a"}], "indicators": [dict(id="a1", pillar="a", name_vi="x", name_en="x", unit="%", direction=1, kind="rate", goalposts=[0, 1], weight=1)]})
+    other = framework_from_dict(
+        {
+            "id": "x",
+            "pillars": [{"id": "a"}],
+            "indicators": [
+                dict(
+                    id="a1",
+                    pillar="a",
+                    name_vi="x",
+                    name_en="x",
+                    unit="%",
+                    direction=1,
+                    kind="rate",
+                    goalposts=[0, 1],
+                    weight=1,
+                )
+            ],
+        }
+    )
     with pytest.raises(FrameworkError, match="government"):
         G.compute_gaps(sc, other)
     assert issubclass(DataValidationError, AnalysisError)
@@ -345,7 +491,9 @@ def test_bad_inputs_raise_analysis_errors():
 
 def test_bootstrap_is_seeded_and_fast_for_the_district_panel():
     rng = np.random.default_rng(0)
-    sc = make_panel(rng, 18, (6, 7, 7), {"government": 0.6, "economy": 0.4, "society": 0.45}, periods=PERIODS)
+    sc = make_panel(
+        rng, 18, (6, 7, 7), {"government": 0.6, "economy": 0.4, "society": 0.45}, periods=PERIODS
+    )
     fw = make_framework((6, 7, 7))
     t0 = time.perf_counter()
     a = G.compute_gaps(sc, fw, n_boot=2000, seed=42)
@@ -374,7 +522,9 @@ def test_bootstrap_ci_monte_carlo_coverage_near_nominal(k, method):
 def test_plain_percentile_undercovers_with_few_indicators():
     # documents why 'expanded' is the default: with K=5 the plain percentile interval is too narrow
     rng = np.random.default_rng(5)
-    sc = make_panel(rng, 2000, (5, 5, 5), {"government": 0.6, "economy": 0.45, "society": 0.5}, sd=0.1)
+    sc = make_panel(
+        rng, 2000, (5, 5, 5), {"government": 0.6, "economy": 0.45, "society": 0.5}, sd=0.1
+    )
     fw = make_framework((5, 5, 5))
     plain = G.compute_gaps(sc, fw, n_boot=1000, seed=1, ci_method="percentile")
     expd = G.compute_gaps(sc, fw, n_boot=1000, seed=1, ci_method="expanded")
@@ -387,26 +537,54 @@ def test_plain_percentile_undercovers_with_few_indicators():
 def test_contributions_sum_exactly_to_gaps():
     rng = np.random.default_rng(3)
     fw = make_framework((3, 4, 2), weights={"government_0": 2, "economy_3": 0.5})
-    sc = make_panel(rng, 5, (3, 4, 2), {"government": 0.6, "economy": 0.4, "society": 0.5}, sd=0.1, periods=("2024H1", "2024H2"))
+    sc = make_panel(
+        rng,
+        5,
+        (3, 4, 2),
+        {"government": 0.6, "economy": 0.4, "society": 0.5},
+        sd=0.1,
+        periods=("2024H1", "2024H2"),
+    )
     sc.loc[3, "value"] = np.nan
     c = G.compute_gap_contributions(sc, fw)
     g = G.compute_gaps(sc, fw, n_boot=20).set_index(["unit_code", "period"])
-    sums = c.groupby(["unit_code", "period"])[["contribution_econ", "contribution_soc", "contribution_mean"]].sum()
-    for src, dst in (("contribution_econ", "gap_econ"), ("contribution_soc", "gap_soc"), ("contribution_mean", "gap_mean")):
+    sums = c.groupby(["unit_code", "period"])[
+        ["contribution_econ", "contribution_soc", "contribution_mean"]
+    ].sum()
+    for src, dst in (
+        ("contribution_econ", "gap_econ"),
+        ("contribution_soc", "gap_soc"),
+        ("contribution_mean", "gap_mean"),
+    ):
         np.testing.assert_allclose(sums[src], g.loc[sums.index, dst], atol=1e-12)
     wsum = c.groupby(["unit_code", "period", "pillar"])["weighted_value"].sum()
-    np.testing.assert_allclose(wsum.to_numpy(), c.groupby(["unit_code", "period", "pillar"])["pillar_score"].first().to_numpy())
-    np.testing.assert_allclose(c.groupby(["unit_code", "period", "pillar"])["deviation"].sum(), 0.0, atol=1e-12)
+    np.testing.assert_allclose(
+        wsum.to_numpy(),
+        c.groupby(["unit_code", "period", "pillar"])["pillar_score"].first().to_numpy(),
+    )
+    np.testing.assert_allclose(
+        c.groupby(["unit_code", "period", "pillar"])["deviation"].sum(), 0.0, atol=1e-12
+    )
     np.testing.assert_allclose(c.groupby(["unit_code", "period", "pillar"])["weight"].sum(), 1.0)
     assert len(c) == len(sc) - 1  # the missing indicator is omitted
 
 
 def test_contribution_hand_values():
     fw = make_framework((2, 1, 1), weights={"government_0": 3})
-    c = G.compute_gap_contributions(make_scores({"1": {"government_0": 0.8, "government_1": 0.4, "economy_0": 0.3, "society_0": 0.5}}), fw).set_index("indicator")
-    assert c.at["government_0", "weight"] == 0.75 and c.at["government_0", "weighted_value"] == pytest.approx(0.6)
+    c = G.compute_gap_contributions(
+        make_scores(
+            {"1": {"government_0": 0.8, "government_1": 0.4, "economy_0": 0.3, "society_0": 0.5}}
+        ),
+        fw,
+    ).set_index("indicator")
+    assert c.at["government_0", "weight"] == 0.75 and c.at[
+        "government_0", "weighted_value"
+    ] == pytest.approx(0.6)
     assert c.at["government_0", "deviation"] == pytest.approx(0.75 * (0.8 - 0.7))
-    assert c.at["economy_0", "contribution_econ"] == pytest.approx(-0.3) and c.at["economy_0", "contribution_soc"] == 0
+    assert (
+        c.at["economy_0", "contribution_econ"] == pytest.approx(-0.3)
+        and c.at["economy_0", "contribution_soc"] == 0
+    )
     assert c.at["society_0", "contribution_mean"] == pytest.approx(-0.25)
 
 
@@ -422,7 +600,9 @@ def test_weakest_indicators_relative_to_district_median():
     np.testing.assert_allclose(w0["shortfall"], [-0.4, -0.2, -0.05])
     assert (w0["district_value"] == 0.5).all()
     w1 = G.weakest_indicators(make_scores(vals), fw, n=2, pillars=["economy", "society"])
-    assert set(w1["pillar"]) <= {"economy", "society"} and (w1.groupby("unit_code").size() == 2).all()
+    assert (
+        set(w1["pillar"]) <= {"economy", "society"} and (w1.groupby("unit_code").size() == 2).all()
+    )
     with pytest.raises(ParameterError):
         G.weakest_indicators(make_scores(vals), fw, reference="mode")
 
@@ -438,11 +618,25 @@ def test_distance_to_targets_direction_aware():
     obs = pd.DataFrame({"unit_code": ["1", "1", "2", "2"], "period": "2024H2", "indicator": ["up", "down", "up", "down"],
                         "value": [70.0, 8.0, 85.0, 4.0], "status": ["observed", "observed", "estimated", "observed"], "source": "x"})  # fmt: skip
     d = G.distance_to_targets(obs, fw)
-    assert list(d.columns) == ["unit_code", "period", "indicator", "pillar", "target_year", "target", "value", "distance", "distance_norm", "is_met", "status"]
+    assert list(d.columns) == [
+        "unit_code",
+        "period",
+        "indicator",
+        "pillar",
+        "target_year",
+        "target",
+        "value",
+        "distance",
+        "distance_norm",
+        "is_met",
+        "status",
+    ]
     r = d.set_index(["unit_code", "indicator", "target_year"])
     assert r.at[("1", "up", 2025), "distance"] == -10 and not r.at[("1", "up", 2025), "is_met"]
     assert r.at[("1", "up", 2030), "distance"] == -25
-    assert r.at[("1", "down", 2025), "distance"] == -3  # 8 days against a ceiling of 5: 3 days short
+    assert (
+        r.at[("1", "down", 2025), "distance"] == -3
+    )  # 8 days against a ceiling of 5: 3 days short
     assert r.at[("1", "down", 2025), "distance_norm"] == pytest.approx(-3 / 20)
     assert r.at[("2", "down", 2025), "distance"] == 1 and r.at[("2", "down", 2025), "is_met"]
     assert r.at[("2", "up", 2025), "status"] == "estimated"
@@ -451,7 +645,9 @@ def test_distance_to_targets_direction_aware():
     sc = pd.DataFrame({"unit_code": ["1", "1"], "period": "2024H2", "level": "indicator", "name": ["up", "down"],
                        "value": [0.70, 1 - 8 / 20], "status": "synthetic"})  # fmt: skip
     dn = G.distance_to_targets(sc, fw, scale="normalised", years=[2025]).set_index("indicator")
-    assert dn.at["up", "distance"] == pytest.approx(-0.10) and dn.at["down", "distance"] == pytest.approx(-0.15)
+    assert dn.at["up", "distance"] == pytest.approx(-0.10) and dn.at[
+        "down", "distance"
+    ] == pytest.approx(-0.15)
 
 
 # --------------------------------------------------------------------------- district statistics
@@ -460,7 +656,9 @@ def test_pillar_correlations_known_structure():
     gov = rng.uniform(0.3, 0.9, 18)
     econ = 0.5 * gov + 0.1  # perfectly monotone
     soc = rng.uniform(0.3, 0.9, 18)  # independent
-    r = G.compute_pillar_correlations(wide_pillars(gov, econ, soc), seed=2).set_index(["pillar_x", "pillar_y"])
+    r = G.compute_pillar_correlations(wide_pillars(gov, econ, soc), seed=2).set_index(
+        ["pillar_x", "pillar_y"]
+    )
     assert r.at[("government", "economy"), "rho"] == pytest.approx(1.0)
     assert r.at[("government", "economy"), "rho_lo"] == pytest.approx(1.0)
     row = r.loc[("government", "society")]
@@ -474,8 +672,12 @@ def test_inequality_matches_hand_values_and_orders_pillars():
     soc = np.full(4, 0.5)
     q = G.compute_inequality(wide_pillars(gov, econ, soc), n_boot=500, seed=1).set_index("pillar")
     assert q.at["government", "gini"] == pytest.approx(0.25)
-    assert q.at["economy", "gini"] == pytest.approx(0.75) and q.at["economy", "theil"] == pytest.approx(math.log(4))
-    assert q.at["society", "gini"] == pytest.approx(0.0, abs=1e-12) and q.at["society", "cv"] == pytest.approx(0.0)
+    assert q.at["economy", "gini"] == pytest.approx(0.75) and q.at[
+        "economy", "theil"
+    ] == pytest.approx(math.log(4))
+    assert q.at["society", "gini"] == pytest.approx(0.0, abs=1e-12) and q.at[
+        "society", "cv"
+    ] == pytest.approx(0.0)
     assert q.at["government", "sd"] == pytest.approx(np.std(gov, ddof=1))
     assert q.at["government", "gini_lo"] <= 0.25 <= q.at["government", "gini_hi"]
     q0 = G.compute_inequality(wide_pillars(gov, econ, soc), n_boot=0)
@@ -490,13 +692,17 @@ def test_covariate_associations_recover_planted_slope_and_report_n():
     assert cov.at["20500", "density_per_km2"] == pytest.approx(17493 / 12.30)
     rng = np.random.default_rng(4)
     gap = 0.05 + 0.01 * cov["distance_km"].to_numpy() + rng.normal(0, 0.005, len(cov))
-    gaps = pd.DataFrame({"unit_code": cov.index, "period": "2024H1", "gap_mean": gap, "status": "synthetic"})
+    gaps = pd.DataFrame(
+        {"unit_code": cov.index, "period": "2024H1", "gap_mean": gap, "status": "synthetic"}
+    )
     a = G.compute_covariate_associations(gaps, units, outcomes=["gap_mean"]).set_index("covariate")
     d = a.loc["distance_km"]
     assert d["n"] == 18 and d["slope_per"] == "1 km"
     assert d["slope_lo"] < 0.01 < d["slope_hi"] and d["slope"] == pytest.approx(0.01, abs=0.001)
     assert d["rho"] > 0.9 and d["rho_lo"] > 0.7 and d["slope_p"] < 1e-6
-    assert a.at["density_per_km2", "n"] == 13  # 5 communes without an area are left out, and said so
+    assert (
+        a.at["density_per_km2", "n"] == 13
+    )  # 5 communes without an area are left out, and said so
     with pytest.raises(ParameterError, match="centre"):
         G.compute_covariate_associations(gaps, units, centre="99999", outcomes=["gap_mean"])
 
@@ -509,7 +715,14 @@ def test_planted_trend_recovered_and_gap_closing():
                     slope={"economy": 0.06})  # fmt: skip
     g = G.compute_gaps(sc, make_framework((6, 7, 7)), n_boot=200, seed=1)
     tr = G.compute_trends(g)
-    assert set(tr["series"]) == {"government", "economy", "society", "gap_econ", "gap_soc", "gap_mean"}
+    assert set(tr["series"]) == {
+        "government",
+        "economy",
+        "society",
+        "gap_econ",
+        "gap_soc",
+        "gap_mean",
+    }
     e = tr[tr["series"] == "economy"]
     assert ((e["slope_lo"] <= 0.06) & (e["slope_hi"] >= 0.06)).mean() >= 0.8
     assert e["slope"].median() == pytest.approx(0.06, abs=0.005)
@@ -525,11 +738,25 @@ def test_planted_trend_recovered_and_gap_closing():
 
 def test_trend_widening_negative_gap():
     t = np.array([G._period_to_time(p) for p in PERIODS])
-    rows = [dict(unit_code="1", period=p, government=0.5, economy=0.5 + 0.05 * (ti - 2022), society=0.5, status="observed") for p, ti in zip(PERIODS, t, strict=True)]
+    rows = [
+        dict(
+            unit_code="1",
+            period=p,
+            government=0.5,
+            economy=0.5 + 0.05 * (ti - 2022),
+            society=0.5,
+            status="observed",
+        )
+        for p, ti in zip(PERIODS, t, strict=True)
+    ]
     w = pd.DataFrame(rows)
     w["gap_econ"] = w["government"] - w["economy"]
     tr = G.compute_trends(w, columns=["gap_econ"], include_district=False).iloc[0]
-    assert tr["slope"] == pytest.approx(-0.05) and tr["gap_closing"] == "widening" and tr["status"] == "observed"
+    assert (
+        tr["slope"] == pytest.approx(-0.05)
+        and tr["gap_closing"] == "widening"
+        and tr["status"] == "observed"
+    )
 
 
 def test_convergence_sigma_and_beta_planted():
@@ -543,8 +770,14 @@ def test_convergence_sigma_and_beta_planted():
         rows.append(wide_pillars(val, y0, y0 + rng.normal(0, 0.001, 18), period=p))
     w = pd.concat(rows, ignore_index=True)
     c = G.compute_convergence(w).set_index(["pillar", "kind"])
-    assert c.at[("government", "sigma"), "estimate"] < 0 and c.at[("government", "sigma"), "converging"]
-    assert c.at[("government", "beta"), "estimate_hi"] < 0 and c.at[("government", "beta"), "converging"]
+    assert (
+        c.at[("government", "sigma"), "estimate"] < 0
+        and c.at[("government", "sigma"), "converging"]
+    )
+    assert (
+        c.at[("government", "beta"), "estimate_hi"] < 0
+        and c.at[("government", "beta"), "converging"]
+    )
     # beta slope: growth = (0.8 - y0) * (1 - 0.8^6) / 3  -> slope = -(1 - 0.8^6) / 3
     assert c.at[("government", "beta"), "estimate"] == pytest.approx(-(1 - 0.8**6) / 3, rel=1e-6)
     assert c.at[("government", "beta"), "n"] == 18
@@ -561,14 +794,84 @@ def test_functions_accept_tidy_scores_with_pillar_rows():
     for p in PERIODS[:3]:
         for u in range(6):
             for pil, v in zip(PILLARS, (0.7, 0.4, 0.5), strict=True):
-                rows.append(dict(unit_code=str(u), period=p, level="pillar", name=pil, value=v + rng.normal(0, 0.05), status="estimated"))
+                rows.append(
+                    dict(
+                        unit_code=str(u),
+                        period=p,
+                        level="pillar",
+                        name=pil,
+                        value=v + rng.normal(0, 0.05),
+                        status="estimated",
+                    )
+                )
     sc = pd.DataFrame(rows)
     t = G.test_pillar_gaps(sc, n_boot=100)
     assert len(t) == 6 and (t["status"] == "estimated").all()
     tr = G.compute_trends(sc, include_district=False)
-    assert set(tr["series"]) == {"government", "economy", "society", "gap_econ", "gap_soc", "gap_mean"}
+    assert set(tr["series"]) == {
+        "government",
+        "economy",
+        "society",
+        "gap_econ",
+        "gap_soc",
+        "gap_mean",
+    }
     assert len(G.compute_inequality(sc, n_boot=10)) == 9
 
 
 def test_pillar_gaps_is_not_collected_as_a_pytest_test():
     assert G.test_pillar_gaps.__test__ is False
+
+
+# --------------------------------------------------------------------------- properties
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra.numpy import arrays  # noqa: E402
+
+_unit = st.floats(0.0, 1.0, allow_nan=False)
+
+
+@settings(max_examples=25, deadline=None)
+@given(arrays(float, (3, 9), elements=_unit), arrays(float, 9, elements=st.floats(0.1, 5.0)))
+def test_property_contributions_always_sum_to_gaps(x, w):
+    fw = make_framework(
+        (3, 3, 3),
+        weights={f"{p}_{j}": float(w[3 * i + j]) for i, p in enumerate(PILLARS) for j in range(3)},
+    )
+    vals = {
+        str(u): {
+            f"{p}_{j}": float(x[u, 3 * i + j]) for i, p in enumerate(PILLARS) for j in range(3)
+        }
+        for u in range(3)
+    }
+    sc = make_scores(vals)
+    c = (
+        G.compute_gap_contributions(sc, fw)
+        .groupby("unit_code")[["contribution_econ", "contribution_mean"]]
+        .sum()
+    )
+    g = G.compute_gaps(sc, fw, n_boot=10).set_index("unit_code")
+    np.testing.assert_allclose(c["contribution_econ"], g.loc[c.index, "gap_econ"], atol=1e-12)
+    np.testing.assert_allclose(c["contribution_mean"], g.loc[c.index, "gap_mean"], atol=1e-12)
+    assert (g["gap_econ_lo"] <= g["gap_econ_hi"]).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(float, st.integers(2, 30), elements=st.floats(0.01, 1.0)), st.floats(0.1, 10.0))
+def test_property_inequality_scale_invariant_and_bounded(x, k):
+    n = len(x)
+    assert -1e-12 <= float(G._gini(x)) <= (n - 1) / n + 1e-12
+    assert 0 <= float(G._theil(x)) <= math.log(n) + 1e-9
+    assert float(G._gini(k * x)) == pytest.approx(float(G._gini(x)), abs=1e-9)
+    assert float(G._theil(k * x)) == pytest.approx(float(G._theil(x)), abs=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(float, st.integers(1, 25), elements=st.floats(-1.0, 1.0, allow_nan=False)))
+def test_property_rank_biserial_antisymmetric_and_bounded(d):
+    r = float(G._rank_biserial(d))
+    if np.all(d == 0):
+        assert np.isnan(r)
+    else:
+        assert -1 <= r <= 1
+        assert float(G._rank_biserial(-d)) == pytest.approx(-r)

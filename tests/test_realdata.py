@@ -144,6 +144,7 @@ def test_egdi_viet_nam_hand_checked_values(egdi):
         and u.loc["VNM", "is_asean"]
     )
     assert int(egdi.units["is_asean"].sum()) == 10
+    assert u.loc["VNM", "name_vi"] == "Việt Nam" and egdi.units["name_vi"].notna().sum() == 10
     assert u.loc["TUR", "name_en"] == "Turkey"  # 2022/2024 "Türkiye" matched to the same code
     assert ("TUR", "2024") in w.index and ("MKD", "2022") in w.index
 
@@ -571,3 +572,115 @@ def test_real_data_unpacks_and_paths_are_parameters(tmp_path):
         realdata.load_dti(tmp_path)
     with pytest.raises(DataValidationError, match="no egdi"):
         realdata.load_egdi(tmp_path)
+
+
+# =========================================================================== gap tables (hand-checked)
+@needs_desi
+def test_desi_gap_table_matches_hand_computation(desi):
+    """DESI 2022 gaps from the published pc_desi values, by hand (score/100 = 4 x pc_desi).
+
+    DK: G = 4*0.207671, E = 4*0.144978, S = 2*(0.147967 + 0.192723);
+    FI: G = 4*0.218413, E = 4*0.147716, S = 2*(0.178477 + 0.151370);
+    RO: G = 4*0.052608, E = 4*0.037881, S = 2*(0.077294 + 0.138065) (values as in the CSV).
+    """
+    from analysis.gaps import compute_gaps
+
+    fw = load_framework(config.FRAMEWORKS / "desi2022.yaml")
+    obs = desi.observations.query("period == '2022' and unit_code != 'EU'")
+    g = compute_gaps(compute_scores(obs, fw), fw, n_boot=200, seed=1).set_index("unit_code")
+    hand = {
+        "DK": (0.830684, 0.579912, 0.681380),
+        "FI": (0.873652, 0.590864, 0.659694),
+        "RO": (0.210433, 0.151526, 0.430718),
+    }
+    for code, (G, E, S) in hand.items():
+        row = g.loc[code]
+        assert (row["government"], row["economy"], row["society"]) == pytest.approx(
+            (G, E, S), abs=2e-6
+        )
+        assert row["gap_econ"] == pytest.approx(G - E, abs=4e-6)
+        assert row["gap_soc"] == pytest.approx(G - S, abs=4e-6)
+        assert row["gap_mean"] == pytest.approx(G - (E + S) / 2, abs=4e-6)
+        assert row["status"] == "observed"
+    assert g.loc["DK", "gap_mean"] == pytest.approx(0.200038, abs=4e-6)
+    assert (
+        g.loc["RO", "gap_soc"] < 0 < g.loc["RO", "gap_econ"]
+    )  # Romania: society ahead of government
+    assert (
+        g.loc["FI", "rank_government"] == 2
+        and g.loc["FI", "rank_economy"] == 1
+        and g.loc["DK", "rank_society"] == 1
+    )
+    assert len(g) == 27
+
+
+@needs_egdi
+def test_egdi_gap_table_viet_nam_by_hand(egdi):
+    """Viet Nam 2022 under the EGDI pillar view: gap_soc = OSI - mean(HCI, TII) = -0.0454."""
+    from analysis.errors import FrameworkError
+    from analysis.gaps import compute_gaps
+
+    fw = load_framework(config.FRAMEWORKS / "egdi.yaml")
+    obs = egdi.observations.query("period in ['2022', '2024']")
+    scores = compute_scores(obs, fw)
+    try:
+        g = compute_gaps(scores, fw, n_boot=200, seed=1)
+    except FrameworkError as exc:  # the EGDI has no economy pillar
+        pytest.skip(f"analysis.gaps.compute_gaps needs all three pillars: {exc}")
+    row = g.set_index(["unit_code", "period"])
+    assert row.loc[("VNM", "2022"), "government"] == pytest.approx(0.6484, abs=1e-12)
+    assert row.loc[("VNM", "2022"), "society"] == pytest.approx(0.6938, abs=1e-12)
+    assert row.loc[("VNM", "2022"), "gap_soc"] == pytest.approx(-0.0454, abs=1e-12)
+    assert np.isnan(row.loc[("VNM", "2022"), "economy"]) and np.isnan(
+        row.loc[("VNM", "2022"), "gap_econ"]
+    )
+    assert row.loc[("VNM", "2024"), "gap_soc"] == pytest.approx(
+        0.70811 - (0.72665 + 0.87797) / 2, abs=1e-12
+    )
+
+
+def test_dti_published_pillars_gap_table_by_hand(dti):
+    """Gap notebooks on the published DTI pillars: Quảng Nam and Trà Vinh 2022, provincial mean 2024."""
+    from analysis.gaps import compute_gaps
+
+    fw = load_framework(config.FRAMEWORKS / "dti_pillars.yaml")
+    obs = dti.observations[dti.observations["indicator"].isin(["cqs", "kts", "xhs"])]
+    g = compute_gaps(compute_scores(obs, fw), fw, n_boot=200, seed=1).set_index(
+        ["unit_code", "period"]
+    )
+    hand = {
+        ("49", "2022"): (0.0612, 0.1089, 0.6674 - (0.6062 + 0.5585) / 2),
+        ("84", "2022"): (0.0036, 0.0692, 0.6683 - (0.6647 + 0.5991) / 2),
+        ("VN-PMEAN", "2024"): (-0.0141, -0.0110, 0.7582 - (0.7723 + 0.7692) / 2),
+    }
+    assert set(g.index) == set(hand) | {("27", "2020")}  # Bắc Ninh 2020 (DTI 2020 method)
+    for key, (econ, soc, mean) in hand.items():
+        assert g.loc[key, ["gap_econ", "gap_soc", "gap_mean"]].tolist() == pytest.approx(
+            [econ, soc, mean], abs=1e-9
+        )
+    assert g.loc[("49", "2022"), "gap_mean"] == pytest.approx(0.08505, abs=1e-9)
+    assert g.loc[("49", "2022"), "typology"] == "balanced_high"  # 0.085 < delta 0.10
+
+
+@pytest.mark.parametrize(
+    "edition, source, n_tasks",
+    [("egdi", "egdi", 15), ("desi", "desi", 31), ("dti_quangnam", "dti", 5)],
+)
+def test_real_data_editions_plan_and_point_at_real_sources(edition, source, n_tasks):
+    from analysis.runner.edition import load_edition, plan_edition
+
+    ed = load_edition(edition)
+    obs_path = ed.datasets["observations_path"]
+    if not obs_path.exists():
+        pytest.skip(f"{obs_path} absent")
+    assert realdata.detect_source(obs_path) == source
+    data, fw = realdata.load_real_inputs(obs_path, ed.datasets["framework_path"])
+    assert fw.id == data.framework and set(data.observations["indicator"]) <= set(fw.indicator_ids)
+    assert set(data.observations["status"]) <= {
+        "observed",
+        "estimated",
+    }  # real data: no synthetic banner
+    tasks = plan_edition(ed)
+    assert len(tasks) == n_tasks
+    codes = {t.parameters["unit_code"] for t in tasks if "unit_code" in t.parameters}
+    assert codes <= set(data.units["unit_code"])

@@ -337,7 +337,7 @@ def _label(kind: str, key: str, lang: str, fallback: Mapping[str, Mapping[str, s
     ``analysis.i18n`` when it has it, else the fallback dict, else the key made readable."""
     default = (fallback or {}).get(lang, {}).get(key, str(key).replace("_", " "))
     try:
-        from . import i18n  # noqa: PLC0415
+        from . import i18n
     except ImportError:
         return default
     if hasattr(i18n, "t"):
@@ -348,7 +348,7 @@ def _label(kind: str, key: str, lang: str, fallback: Mapping[str, Mapping[str, s
 def _shared_formatter():
     """``analysis.i18n.format_number`` if the i18n module exists and has it, else None."""
     try:
-        from . import i18n  # noqa: PLC0415
+        from . import i18n
     except ImportError:
         return None
     return getattr(i18n, "format_number", None)
@@ -379,6 +379,16 @@ def _fmt_p(p: float | None, lang: str) -> str:
     if p < 0.001:
         return "< " + _fmt_number(0.001, lang, 3)
     return _fmt_number(p, lang, 3)
+
+
+def _eq(column, value) -> Any:
+    """Boolean mask ``column == value`` comparing as text (codes and periods are str by contract;
+    the cast is skipped when the column already holds strings)."""
+    import pandas as pd
+
+    if not (pd.api.types.is_string_dtype(column) or column.dtype == object):
+        column = column.astype(str)
+    return column == str(value)
 
 
 def _isnan(x) -> bool:
@@ -455,7 +465,7 @@ def _check_lang(lang: str) -> None:
 
 def _data_status(statuses) -> str:
     """Brief data status from row statuses: any synthetic -> synthetic; all observed -> observed."""
-    vals = {str(s) for s in statuses if s is not None and not _isnan_str(s)}
+    vals = {s for s in statuses if isinstance(s, str)}  # NA / NaN / None are skipped
     if not vals:
         raise RenderError("no data status found: the tables need a 'status' column (or pass data_status=)")
     unknown = vals - set(config.STATUSES) - set(DATA_STATUSES)
@@ -468,10 +478,6 @@ def _data_status(statuses) -> str:
     return "mixed"
 
 
-def _isnan_str(s) -> bool:
-    return isinstance(s, float) and math.isnan(s)
-
-
 def _select_period(df, period: str | None, what: str):
     if "period" not in df.columns:
         return df, period
@@ -480,7 +486,7 @@ def _select_period(df, period: str | None, what: str):
         raise RenderError(f"{what} table is empty")
     if period is None:
         period = periods[-1]
-    sub = df[df["period"].astype(str) == str(period)]
+    sub = df[_eq(df["period"], str(period))]
     if sub.empty:
         raise RenderError(f"{what} table has no rows for period {period!r}; periods present: {periods}")
     return sub, str(period)
@@ -491,7 +497,7 @@ def _unit_info(units, unit_code: str, lang: str) -> dict[str, Any]:
     info = {"name": unit_code, "full": unit_code, "type_vi": "xã", "district": "", "population": None}
     if units is None:
         return info
-    hit = units[units["unit_code"].astype(str) == str(unit_code)]
+    hit = units[_eq(units["unit_code"], str(unit_code))]
     if hit.empty:
         raise RenderError(f"unit_code {unit_code!r} is not in the units table; check the code or the units file")
     row = hit.iloc[0]
@@ -654,7 +660,7 @@ def _rank_period(rank_stats, period: str):
     """Rank stats of one period (tables from ``run_uncertainty_tidy`` carry ``period``)."""
     if rank_stats is None or "period" not in rank_stats.columns:
         return rank_stats
-    sub = rank_stats[rank_stats["period"].astype(str) == str(period)]
+    sub = rank_stats[_eq(rank_stats["period"], str(period))]
     if sub.empty:
         raise RenderError(f"rank stats have no rows for period {period!r}; periods present: {sorted(rank_stats['period'].astype(str).unique())}")
     return sub
@@ -690,15 +696,15 @@ def _weakest(indicators, scores, weakest, framework, unit_code: str, period: str
     normalised scores. Distance follows :func:`analysis.gaps.distance_to_targets`:
     ``direction * (value - target)``, negative = short of the target, in the indicator's unit.
     """
-    import pandas as pd  # noqa: PLC0415
+    import pandas as pd
 
     if indicators is None and scores is None and weakest is None:
         return []
 
-    def _mine(df, value_name=None):
-        sub = df[df["unit_code"].astype(str) == str(unit_code)]
+    def _mine(df):
+        sub = df[_eq(df["unit_code"], str(unit_code))]
         if "period" in sub.columns:
-            sub = sub[sub["period"].astype(str) == str(period)]
+            sub = sub[_eq(sub["period"], str(period))]
         return sub
 
     frames = []
@@ -871,7 +877,7 @@ def build_commune_brief(
     if pp is not None and "status" in pp.columns:
         statuses += pp.loc[pp["unit_code"] == unit_code, "status"].tolist()
     if indicators is not None and "status" in indicators.columns:
-        statuses += indicators.loc[indicators["unit_code"].astype(str) == unit_code, "status"].tolist()
+        statuses += indicators.loc[_eq(indicators["unit_code"], unit_code), "status"].tolist()
     status = data_status or _data_status(statuses)
     if status not in DATA_STATUSES:
         raise RenderError(f"data_status={status!r}: expected one of {DATA_STATUSES}")
@@ -975,7 +981,7 @@ def build_commune_brief(
 
 def _ranking_rows(gp, pp, rank_stats, units, lang: str) -> list[dict]:
     """Rows of a ranking table, sorted by nominal rank (rank stats) or by index/gap."""
-    import pandas as pd  # noqa: PLC0415
+    import pandas as pd
 
     tab = gp.assign(unit_code=gp["unit_code"].astype(str)).set_index("unit_code")
     if pp is not None and "index" in pp.columns:
@@ -1035,7 +1041,7 @@ def _test_rows(tests, correlations, period: str, lang: str, level: float) -> lis
         if table is None:
             continue
         if "period" in table.columns:
-            table = table[table["period"].astype(str) == str(period)]
+            table = table[_eq(table["period"], str(period))]
         for t in table.to_dict("records"):
             n = None if _isnan(t.get("n")) else int(t["n"])
             p = _num(t.get("p_value"))
@@ -1043,12 +1049,12 @@ def _test_rows(tests, correlations, period: str, lang: str, level: float) -> lis
             if "comparison" in t:
                 a, _, b = str(t["comparison"]).partition("_vs_")
                 tid = f"wilcoxon_{t['comparison']}"
-                label = ("Wilcoxon dấu-hạng theo cặp: " if lang == "vi" else "Paired Wilcoxon signed-rank: ") + _pair_label(a, b, lang)
+                label = ("Wilcoxon dấu-hạng theo cặp" if lang == "vi" else "Paired Wilcoxon signed-rank") + f" ({_pair_label(a, b, lang)})"
                 est, lo, hi = _num(t.get("median_diff")), None, None
                 rb, rlo, rhi = _num(t.get("rank_biserial")), _num(t.get("rank_biserial_lo")), _num(t.get("rank_biserial_hi"))
-                parts = ["chênh lệch trung vị" if lang == "vi" else "median difference"]
+                parts = ["ước lượng: chênh lệch trung vị" if lang == "vi" else "estimate: median difference"]
                 if rb is not None:
-                    r = f"r hạng-nhị phân = {_fmt_number(rb, lang)}" if lang == "vi" else f"rank-biserial r = {_fmt_number(rb, lang)}"
+                    r = f"r (rank-biserial) = {_fmt_number(rb, lang)}" if lang == "vi" else f"rank-biserial r = {_fmt_number(rb, lang)}"
                     if rlo is not None and rhi is not None:
                         r += f" ({ci}: {_fmt_range(rlo, rhi, lang)})"
                     parts.append(r)
@@ -1060,9 +1066,9 @@ def _test_rows(tests, correlations, period: str, lang: str, level: float) -> lis
             elif "pillar_x" in t:
                 a, b = str(t["pillar_x"]), str(t["pillar_y"])
                 tid = f"spearman_{a}_{b}"
-                label = ("Tương quan hạng Spearman: " if lang == "vi" else "Spearman rank correlation: ") + _pair_label(a, b, lang)
+                label = ("Tương quan hạng Spearman" if lang == "vi" else "Spearman rank correlation") + f" ({_pair_label(a, b, lang)})"
                 est, lo, hi = _num(t.get("rho")), _num(t.get("rho_lo")), _num(t.get("rho_hi"))
-                detail = "rho" + (f" ({ci}: {_fmt_range(lo, hi, lang)})" if lo is not None and hi is not None else "")
+                detail = ("ước lượng: rho" if lang == "vi" else "estimate: rho") + (f"; {ci}: {_fmt_range(lo, hi, lang)}" if lo is not None and hi is not None else "")
             else:
                 tid = str(t.get("test", t.get("id", "")))
                 label = t.get(f"label_{lang}") or t.get("label") or tid.replace("_", " ")
@@ -1333,7 +1339,7 @@ def validate_brief(brief: Mapping) -> None:
 def _font_dir() -> Path:
     """Folder of the Be Vietnam Pro TTF files shipped by ``fontpkg-be-vietnam-pro``."""
     try:
-        import fontpkg_be_vietnam_pro as pkg  # noqa: PLC0415
+        import fontpkg_be_vietnam_pro as pkg
     except ImportError as exc:
         raise RenderError("font package missing: pip install fontpkg-be-vietnam-pro") from exc
     folder = Path(pkg.ROOT) / "files"
@@ -1350,7 +1356,7 @@ class _Renderer:
     """
 
     def __init__(self, template: Path):
-        import typst  # noqa: PLC0415
+        import typst
 
         self.template = template
         self.signature = _template_signature(template.parent)
@@ -1377,7 +1383,7 @@ class _Renderer:
         return f"/fig/{name}"
 
     def compile(self, brief_json: str, figures_json: str, timestamp: _dt.datetime) -> bytes:
-        import typst  # noqa: PLC0415
+        import typst
 
         with self.lock:
             try:

@@ -156,7 +156,45 @@ def _run_report(args) -> int:
     return 0
 
 
-COMMANDS = [_add_validate, _add_template, _add_data, _add_index, _add_brief, _add_report]
+# --------------------------------------------------------------------------- robustness
+def _add_robustness(sub) -> None:
+    p = sub.add_parser("robustness", help="uncertainty and Sobol sensitivity analysis of ranks over method choices (COINr inputs)")
+    p.add_argument("--idata", required=True, help="iData CSV: uCode, uName, *_group, denominators, one column per indicator")
+    p.add_argument("--imeta", required=True, help="iMeta CSV: Level, iCode, iName, Direction, Weight, Denominator, Parent, Type")
+    p.add_argument("--denominate", action="store_true", default=None, help="base: divide indicators by their iMeta Denominator column")
+    p.add_argument("--impute", default=None, help="base: none | mean | median | mean-by:COL | median-by:COL (default: from the spec)")
+    p.add_argument("--screen", type=float, default=None, help="base: drop units with data availability below this fraction")
+    p.add_argument("--treat", default=None, help="base: none | jrc | jrc:WINMAX (default: from the spec)")
+    p.add_argument("--normalise", default=None, help="base: minmax[:LO,HI] | zscore[:MEAN,SD] | rank | percentile (default: from the spec)")
+    p.add_argument("--aggregate", default=None, choices=["arithmetic", "geometric", "harmonic"], help="base aggregation (default: from the spec)")
+    p.add_argument("--weights", default=None, choices=["meta", "equal"], help="base weights (default: from the spec)")
+    p.add_argument("--spec", default="coinr-vignette", help="robustness spec: YAML path or preset name (default coinr-vignette)")
+    p.add_argument("--draws", type=int, default=1000, help="Monte Carlo runs of the uncertainty analysis (default 1000)")
+    p.add_argument("--sobol", action="store_true", help="also run the Sobol sensitivity analysis (SALib), writes sensitivity.csv")
+    p.add_argument("--sobol-n", type=int, default=None, help="base sample size N of the Sobol design (default: --draws); N*(d+2) runs")
+    p.add_argument("--seed", type=int, default=None, help="random seed (default: analysis.config.DEFAULT_SEED)")
+    p.add_argument("--top-k", type=int, default=None, help="k of p_top_k / p_bottom_k (default: 10%% of units)")
+    p.add_argument("--replay", default=None, help="runs CSV (run,<choice columns>) to evaluate exactly those variants")
+    p.add_argument("--weight-sets", default=None, help="weight sets CSV, long: set,iCode,weight (for weights_set in --replay)")
+    p.add_argument("--out", required=True, help="output folder")
+    p.set_defaults(func=_run_robustness)
+
+
+def _run_robustness(args) -> int:
+    from .robustness import run_robustness
+
+    base = {"denominate": args.denominate, "impute": args.impute, "screen": args.screen, "normalisation": args.normalise,
+            "aggregation": args.aggregate, "weights": args.weights}
+    if args.treat is not None:
+        base["winmax"] = "off" if args.treat == "none" else args.treat
+    paths = run_robustness(args.idata, args.imeta, args.out, spec=args.spec, base=base, draws=args.draws, sobol=args.sobol,
+                           sobol_n=args.sobol_n, seed=args.seed, top_k=args.top_k, replay=args.replay, weight_sets=args.weight_sets)
+    for path in paths.values():
+        print(path)
+    return 0
+
+
+COMMANDS = [_add_validate, _add_template, _add_data, _add_index, _add_brief, _add_report, _add_robustness]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -115,7 +115,9 @@ def _period_to_time(period) -> float:
     """
     m = _PERIOD_RE.match(str(period).strip().upper())
     if not m or (m.group(2) == "H" and m.group(3) not in ("1", "2")):
-        raise ParameterError(f"period {period!r} is not a year (2023), half-year (2023H1/H2) or quarter (2023Q1-Q4); fix the period column")
+        raise ParameterError(
+            f"period {period!r} is not a year (2023), half-year (2023H1/H2) or quarter (2023Q1-Q4); fix the period column"
+        )
     year = float(m.group(1))
     if m.group(2) is None:
         return year
@@ -125,23 +127,32 @@ def _period_to_time(period) -> float:
 
 def _check_level(level: float) -> float:
     if not (isinstance(level, int | float) and 0.0 < float(level) < 1.0):
-        raise ParameterError(f"level={level!r}: the confidence level must be a number strictly between 0 and 1, e.g. 0.90")
+        raise ParameterError(
+            f"level={level!r}: the confidence level must be a number strictly between 0 and 1, e.g. 0.90"
+        )
     return float(level)
 
 
 def _check_n_boot(n_boot: int, *, minimum: int = 1, name: str = "n_boot") -> int:
     if not isinstance(n_boot, int | np.integer) or isinstance(n_boot, bool) or n_boot < minimum:
-        raise ParameterError(f"{name}={n_boot!r}: expected an integer >= {minimum} (2000 or more for published intervals)")
+        raise ParameterError(
+            f"{name}={n_boot!r}: expected an integer >= {minimum} (2000 or more for published intervals)"
+        )
     return int(n_boot)
 
 
 def _check_columns(df: pd.DataFrame, required: Sequence[str], what: str) -> None:
     if not isinstance(df, pd.DataFrame):
-        raise DataValidationError([f"{what}: expected a pandas DataFrame, got {type(df).__name__}"], source=what)
+        raise DataValidationError(
+            [f"{what}: expected a pandas DataFrame, got {type(df).__name__}"], source=what
+        )
     missing = [c for c in required if c not in df.columns]
     if missing:
         raise DataValidationError(
-            [f"{what}: missing column(s) {missing}; present: {list(df.columns)}; add them (see the contracts in HELPERS.md)"], source=what
+            [
+                f"{what}: missing column(s) {missing}; present: {list(df.columns)}; add them (see the contracts in HELPERS.md)"
+            ],
+            source=what,
         )
 
 
@@ -152,7 +163,9 @@ def _status_codes(values) -> np.ndarray:
     bad = s[codes.isna() & s.notna()]
     if len(bad):
         raise DataValidationError(
-            [f"column 'status' value {bad.iloc[0]!r} (row {bad.index[0]}) is not a data status; use one of {list(config.STATUSES)}"],
+            [
+                f"column 'status' value {bad.iloc[0]!r} (row {bad.index[0]}) is not a data status; use one of {list(config.STATUSES)}"
+            ],
             source="status",
         )
     # a missing status is treated as the worst one: we cannot vouch for it
@@ -236,7 +249,7 @@ def _gini(x: np.ndarray) -> np.ndarray:
     total = x.sum(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         g = 2.0 * (x * i).sum(axis=-1) / (n * total) - (n + 1.0) / n
-    return np.where(total > 0, g, np.nan)
+    return np.where(total > 0, np.maximum(g, 0.0) if (x >= 0).all() else g, np.nan)
 
 
 def _theil(x: np.ndarray) -> np.ndarray:
@@ -251,7 +264,7 @@ def _theil(x: np.ndarray) -> np.ndarray:
         s = x / mu
         t = np.where(s > 0, s * np.log(np.where(s > 0, s, 1.0)), 0.0).mean(axis=-1)
     bad = (x < 0).any(axis=-1) | (mu[..., 0] <= 0)
-    return np.where(bad, np.nan, t)
+    return np.where(bad, np.nan, np.maximum(t, 0.0))  # >= 0 in exact arithmetic
 
 
 def _cv(x: np.ndarray) -> np.ndarray:
@@ -276,7 +289,10 @@ def _ols_hc3(x: np.ndarray, y: np.ndarray, level: float = 0.90) -> dict:
     ok = ~(np.isnan(x) | np.isnan(y))
     x, y = x[ok], y[ok]
     n = len(x)
-    out = dict.fromkeys(("intercept", "slope", "intercept_se", "slope_se", "slope_lo", "slope_hi", "slope_p", "r2"), np.nan)
+    out = dict.fromkeys(
+        ("intercept", "slope", "intercept_se", "slope_se", "slope_lo", "slope_hi", "slope_p", "r2"),
+        np.nan,
+    )
     out["n"] = n
     if n < 3 or np.ptp(x) == 0:
         return out
@@ -364,10 +380,14 @@ class _Cube:
 
 def _check_framework(framework: Framework) -> pd.DataFrame:
     if not isinstance(framework, Framework):
-        raise FrameworkError(f"framework: expected analysis.frameworks.Framework, got {type(framework).__name__}; use load_framework()")
+        raise FrameworkError(
+            f"framework: expected analysis.frameworks.Framework, got {type(framework).__name__}; use load_framework()"
+        )
     missing = [p for p in PILLARS if p not in framework.pillar_ids]
     if missing:
-        raise FrameworkError(f"framework {framework.id!r} has no pillar(s) {missing}; the gap analysis needs {list(PILLARS)}")
+        raise FrameworkError(
+            f"framework {framework.id!r} has no pillar(s) {missing}; the gap analysis needs {list(PILLARS)}"
+        )
     return framework.indicators[framework.indicators["pillar"].isin(PILLARS)]
 
 
@@ -381,12 +401,19 @@ def _tidy_scores(scores: pd.DataFrame) -> pd.DataFrame:
     bad = ~s["level"].isin(("indicator", "pillar", "index"))
     if bad.any():
         i = s.index[bad][0]
-        raise DataValidationError([f"scores row {i}: column 'level' value {s.at[i, 'level']!r} is not indicator, pillar or index"], source="scores")
+        raise DataValidationError(
+            [
+                f"scores row {i}: column 'level' value {s.at[i, 'level']!r} is not indicator, pillar or index"
+            ],
+            source="scores",
+        )
     dup = s.duplicated(["unit_code", "period", "level", "name"])
     if dup.any():
         i = s.index[dup][0]
         raise DataValidationError(
-            [f"scores row {i}: duplicate ({s.at[i, 'unit_code']}, {s.at[i, 'period']}, {s.at[i, 'level']}, {s.at[i, 'name']}); keep one row per unit, period, level and name"],
+            [
+                f"scores row {i}: duplicate ({s.at[i, 'unit_code']}, {s.at[i, 'period']}, {s.at[i, 'level']}, {s.at[i, 'name']}); keep one row per unit, period, level and name"
+            ],
             source="scores",
         )
     return s
@@ -397,17 +424,32 @@ def _build_cube(scores: pd.DataFrame, framework: Framework) -> _Cube:
     s = _tidy_scores(scores)
     ind = s[s["level"] == "indicator"]
     if ind.empty:
-        raise DataValidationError(["scores: no level='indicator' rows; the bootstrap over indicators needs the normalised indicators"], source="scores")
+        raise DataValidationError(
+            [
+                "scores: no level='indicator' rows; the bootstrap over indicators needs the normalised indicators"
+            ],
+            source="scores",
+        )
     known = set(framework.indicator_ids)
     unknown = sorted(set(ind["name"]) - known)
     if unknown:
         raise DataValidationError(
-            [f"scores: indicator(s) {unknown[:5]} are not in framework {framework.id!r}; pass the framework the scores were computed with"],
+            [
+                f"scores: indicator(s) {unknown[:5]} are not in framework {framework.id!r}; pass the framework the scores were computed with"
+            ],
             source="scores",
         )
     ind = ind[ind["name"].isin(set(meta["id"]))]
-    rel = s[(s["level"] == "indicator") & s["name"].isin(set(meta["id"])) | (s["level"] == "pillar") & s["name"].isin(PILLARS)]
-    keys = rel[["unit_code", "period"]].drop_duplicates().sort_values(["period", "unit_code"]).reset_index(drop=True)
+    rel = s[
+        (s["level"] == "indicator") & s["name"].isin(set(meta["id"]))
+        | (s["level"] == "pillar") & s["name"].isin(PILLARS)
+    ]
+    keys = (
+        rel[["unit_code", "period"]]
+        .drop_duplicates()
+        .sort_values(["period", "unit_code"])
+        .reset_index(drop=True)
+    )
     idx = pd.MultiIndex.from_frame(keys)
     wide = ind.pivot(index=["unit_code", "period"], columns="name", values="value")
     present = [i for i in meta["id"] if i in wide.columns and wide[i].notna().any()]
@@ -418,7 +460,9 @@ def _build_cube(scores: pd.DataFrame, framework: Framework) -> _Cube:
     pil = s[(s["level"] == "pillar") & s["name"].isin(PILLARS)]
     reported = None
     if not pil.empty:
-        reported = pil.pivot(index=["unit_code", "period"], columns="name", values="value").reindex(index=idx, columns=list(PILLARS))
+        reported = pil.pivot(index=["unit_code", "period"], columns="name", values="value").reindex(
+            index=idx, columns=list(PILLARS)
+        )
     return _Cube(
         keys=keys,
         x=x,
@@ -435,7 +479,11 @@ def _pillar_point(cube: _Cube) -> dict[str, np.ndarray]:
     out = {}
     for p in PILLARS:
         cols = cube.pillar == p
-        out[p] = _weighted_mean(cube.x[:, cols], cube.weight[cols]) if cols.any() else np.full(len(cube.keys), np.nan)
+        out[p] = (
+            _weighted_mean(cube.x[:, cols], cube.weight[cols])
+            if cols.any()
+            else np.full(len(cube.keys), np.nan)
+        )
     return out
 
 
@@ -454,7 +502,9 @@ def _pillar_bootstrap(cube: _Cube, n_boot: int, rng: np.random.Generator) -> dic
             out[p] = np.full((len(cube.keys), n_boot), np.nan)
             continue
         counts = rng.multinomial(k, np.full(k, 1.0 / k), size=n_boot)  # (B, K)
-        out[p] = _weighted_mean(cube.x[:, cols], np.ascontiguousarray((counts * cube.weight[cols]).T))
+        out[p] = _weighted_mean(
+            cube.x[:, cols], np.ascontiguousarray((counts * cube.weight[cols]).T)
+        )
     return out
 
 
@@ -500,7 +550,9 @@ def _robustness_intervals(robustness: pd.DataFrame, level: float) -> pd.DataFram
             r["gap_mean"] = r[GOV] - (r[ECON] + r[SOC]) / 2
         else:
             raise DataValidationError(
-                [f"robustness: need gap draws ({list(GAP_SERIES)}) or pillar draws ({list(PILLARS)}) per unit; got {list(r.columns)}"],
+                [
+                    f"robustness: need gap draws ({list(GAP_SERIES)}) or pillar draws ({list(PILLARS)}) per unit; got {list(r.columns)}"
+                ],
                 source="robustness",
             )
     by = ["unit_code"] + (["period"] if "period" in r.columns else [])
@@ -584,26 +636,40 @@ def compute_gaps(
     level = _check_level(level)
     n_boot = _check_n_boot(n_boot)
     if ci_method not in ("percentile", "expanded"):
-        raise ParameterError(f"ci_method={ci_method!r}: use 'expanded' (default, small-sample corrected) or 'percentile' (plain)")
+        raise ParameterError(
+            f"ci_method={ci_method!r}: use 'expanded' (default, small-sample corrected) or 'percentile' (plain)"
+        )
     if not (delta >= 0 and math.isfinite(delta)):
-        raise ParameterError(f"delta={delta!r}: the typology threshold must be a finite number >= 0 (default {DEFAULT_DELTA})")
+        raise ParameterError(
+            f"delta={delta!r}: the typology threshold must be a finite number >= 0 (default {DEFAULT_DELTA})"
+        )
     if not math.isfinite(high):
-        raise ParameterError(f"high={high!r}: the typology level threshold must be finite (default {DEFAULT_HIGH})")
+        raise ParameterError(
+            f"high={high!r}: the typology level threshold must be finite (default {DEFAULT_HIGH})"
+        )
     cube = _build_cube(scores, framework)
     rng = np.random.default_rng(seed)
 
     recomputed = _pillar_point(cube)
     point = {}
     for p in PILLARS:
-        rep = cube.reported[p].to_numpy(dtype=float) if cube.reported is not None else np.full(len(cube.keys), np.nan)
+        rep = (
+            cube.reported[p].to_numpy(dtype=float)
+            if cube.reported is not None
+            else np.full(len(cube.keys), np.nan)
+        )
         point[p] = np.where(np.isnan(rep), recomputed[p], rep)
     shift = {p: point[p] - recomputed[p] for p in PILLARS}
     boot = _pillar_bootstrap(cube, n_boot, rng)
     n_ind = {p: int((cube.pillar == p).sum()) for p in PILLARS}
-    if ci_method == "expanded":  # undo the bootstrap's (K-1)/K variance shrinkage within each pillar
+    if (
+        ci_method == "expanded"
+    ):  # undo the bootstrap's (K-1)/K variance shrinkage within each pillar
         for p in PILLARS:
             if n_ind[p] >= 2:
-                boot[p] = recomputed[p][:, None] + math.sqrt(n_ind[p] / (n_ind[p] - 1)) * (boot[p] - recomputed[p][:, None])
+                boot[p] = recomputed[p][:, None] + math.sqrt(n_ind[p] / (n_ind[p] - 1)) * (
+                    boot[p] - recomputed[p][:, None]
+                )
     boot = {p: boot[p] + np.nan_to_num(shift[p])[:, None] for p in PILLARS}
 
     G, E, S = point[GOV], point[ECON], point[SOC]
@@ -611,10 +677,16 @@ def compute_gaps(
     out[GOV], out[ECON], out[SOC] = G, E, S
     gaps = {"gap_econ": (G - E, boot[GOV] - boot[ECON]), "gap_soc": (G - S, boot[GOV] - boot[SOC]),
             "gap_mean": (G - (E + S) / 2, boot[GOV] - (boot[ECON] + boot[SOC]) / 2)}  # fmt: skip
-    coef = {"gap_econ": {GOV: 1.0, ECON: 1.0}, "gap_soc": {GOV: 1.0, SOC: 1.0}, "gap_mean": {GOV: 1.0, ECON: 0.5, SOC: 0.5}}
+    coef = {
+        "gap_econ": {GOV: 1.0, ECON: 1.0},
+        "gap_soc": {GOV: 1.0, SOC: 1.0},
+        "gap_mean": {GOV: 1.0, ECON: 0.5, SOC: 0.5},
+    }
     for name, (est, draws) in gaps.items():
         if ci_method == "expanded":
-            draws = est[:, None] + _t_expansion(boot, coef[name], n_ind, level)[:, None] * (draws - est[:, None])
+            draws = est[:, None] + _t_expansion(boot, coef[name], n_ind, level)[:, None] * (
+                draws - est[:, None]
+            )
         lo, hi = _pct_interval(draws, level)
         out[name], out[f"{name}_lo"], out[f"{name}_hi"] = est, lo, hi
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -635,7 +707,9 @@ def compute_gaps(
     same = (bcode == code[:, None]) & valid
     with np.errstate(invalid="ignore", divide="ignore"):
         stability = same.sum(axis=1) / valid.sum(axis=1)
-    out["typology"] = pd.Series([TYPOLOGY_CLASSES[c] if c >= 0 else None for c in code], index=out.index, dtype="string")
+    out["typology"] = pd.Series(
+        [TYPOLOGY_CLASSES[c] if c >= 0 else None for c in code], index=out.index, dtype="string"
+    )
     out["typology_stability"] = np.where(code >= 0, stability, np.nan)
     out["status"] = [config.STATUSES[c] for c in cube.status]
     out = out.loc[:, list(GAP_COLUMNS)]
@@ -643,7 +717,15 @@ def compute_gaps(
         mc = _robustness_intervals(robustness, level)
         on = [c for c in ("unit_code", "period") if c in mc.columns]
         out = out.merge(mc, on=on, how="left")
-    out.attrs.update(level=level, n_boot=n_boot, seed=seed, delta=delta, high=high, ci_method=ci_method, n_indicators=n_ind)
+    out.attrs.update(
+        level=level,
+        n_boot=n_boot,
+        seed=seed,
+        delta=delta,
+        high=high,
+        ci_method=ci_method,
+        n_indicators=n_ind,
+    )
     return out
 
 
@@ -740,7 +822,9 @@ def weakest_indicators(
     bad = [p for p in pillars if p not in PILLARS]
     if bad:
         raise ParameterError(f"pillars={bad!r}: unknown; use some of {list(PILLARS)}")
-    c = compute_gap_contributions(scores, framework)[["unit_code", "period", "indicator", "pillar", "value", "status"]]
+    c = compute_gap_contributions(scores, framework)[
+        ["unit_code", "period", "indicator", "pillar", "value", "status"]
+    ]
     c["district_value"] = c.groupby(["period", "indicator"])["value"].transform(reference)
     c["shortfall"] = c["value"] - c["district_value"]
     order = {k: i for i, k in enumerate(framework.indicator_ids)}
@@ -748,7 +832,17 @@ def weakest_indicators(
     c = c.sort_values(["period", "unit_code", "shortfall", "_o"], kind="mergesort")
     c["rank"] = c.groupby(["period", "unit_code"]).cumcount() + 1
     c = c[c["rank"] <= n]
-    cols = ["unit_code", "period", "rank", "indicator", "pillar", "value", "district_value", "shortfall", "status"]
+    cols = [
+        "unit_code",
+        "period",
+        "rank",
+        "indicator",
+        "pillar",
+        "value",
+        "district_value",
+        "shortfall",
+        "status",
+    ]
     return c[cols].reset_index(drop=True)
 
 
@@ -781,10 +875,14 @@ def distance_to_targets(
         is_met, status``.
     """
     if scale not in ("raw", "normalised"):
-        raise ParameterError(f"scale={scale!r}: use 'raw' (observations in indicator units) or 'normalised' (0..1 scores)")
+        raise ParameterError(
+            f"scale={scale!r}: use 'raw' (observations in indicator units) or 'normalised' (0..1 scores)"
+        )
     bad_years = [y for y in years if y not in (2025, 2030)]
     if bad_years:
-        raise ParameterError(f"years={bad_years!r}: the framework has targets for 2025 and 2030 only")
+        raise ParameterError(
+            f"years={bad_years!r}: the framework has targets for 2025 and 2030 only"
+        )
     v = values.copy()
     if "indicator" not in v.columns and "name" in v.columns:
         if "level" in v.columns:
@@ -798,25 +896,49 @@ def distance_to_targets(
     meta = framework.indicators
     parts = []
     for y in years:
-        t = meta[["id", "pillar", "direction", "goalpost_lo", "goalpost_hi", f"target_{y}"]].rename(columns={"id": "indicator", f"target_{y}": "target"})
+        t = meta[["id", "pillar", "direction", "goalpost_lo", "goalpost_hi", f"target_{y}"]].rename(
+            columns={"id": "indicator", f"target_{y}": "target"}
+        )
         t = t[t["target"].notna()].assign(target_year=y)
         parts.append(t)
     t = pd.concat(parts, ignore_index=True)
     t["target"] = t["target"].astype(float)
     span = t["goalpost_hi"] - t["goalpost_lo"]
     if scale == "normalised":
-        tn = np.where(t["direction"] > 0, (t["target"] - t["goalpost_lo"]) / span, (t["goalpost_hi"] - t["target"]) / span)
+        tn = np.where(
+            t["direction"] > 0,
+            (t["target"] - t["goalpost_lo"]) / span,
+            (t["goalpost_hi"] - t["target"]) / span,
+        )
         t["target"] = np.clip(tn, 0.0, 1.0)
         t["direction"] = 1
         t["_span"] = 1.0
     else:
         t["_span"] = span
-    out = v[["unit_code", "period", "indicator", "value", "status"]].merge(t, on="indicator", how="inner")
+    out = v[["unit_code", "period", "indicator", "value", "status"]].merge(
+        t, on="indicator", how="inner"
+    )
     out["distance"] = out["direction"] * (out["value"] - out["target"])
     out["distance_norm"] = out["distance"] / out["_span"]
     out["is_met"] = (out["distance"] >= -1e-12).where(out["value"].notna()).astype("boolean")
-    cols = ["unit_code", "period", "indicator", "pillar", "target_year", "target", "value", "distance", "distance_norm", "is_met", "status"]
-    return out.sort_values(["period", "unit_code", "target_year", "indicator"]).loc[:, cols].reset_index(drop=True)
+    cols = [
+        "unit_code",
+        "period",
+        "indicator",
+        "pillar",
+        "target_year",
+        "target",
+        "value",
+        "distance",
+        "distance_norm",
+        "is_met",
+        "status",
+    ]
+    return (
+        out.sort_values(["period", "unit_code", "target_year", "indicator"])
+        .loc[:, cols]
+        .reset_index(drop=True)
+    )
 
 
 # =========================================================================== across communes
@@ -826,11 +948,19 @@ def _wide_pillars(data: pd.DataFrame, columns: Sequence[str] = PILLARS) -> pd.Da
         s = _tidy_scores(data)
         p = s[(s["level"] == "pillar") & s["name"].isin(PILLARS)]
         if p.empty:
-            raise DataValidationError(["scores: no level='pillar' rows; pass the gap table (compute_gaps) or the pillar table instead"], source="scores")
+            raise DataValidationError(
+                [
+                    "scores: no level='pillar' rows; pass the gap table (compute_gaps) or the pillar table instead"
+                ],
+                source="scores",
+            )
         wide = p.pivot(index=["unit_code", "period"], columns="name", values="value").reset_index()
         codes = pd.Series(_status_codes(p["status"]), index=p.index)
         st = codes.groupby([p["unit_code"], p["period"]]).max()
-        wide["status"] = [config.STATUSES[c] for c in st.reindex(pd.MultiIndex.from_frame(wide[["unit_code", "period"]])).to_numpy()]
+        wide["status"] = [
+            config.STATUSES[c]
+            for c in st.reindex(pd.MultiIndex.from_frame(wide[["unit_code", "period"]])).to_numpy()
+        ]
         data = wide
         if any(c in columns for c in GAP_SERIES):
             data["gap_econ"] = data[GOV] - data[ECON]
@@ -862,7 +992,8 @@ def test_pillar_gaps(
 
     For each period and comparison (G vs E, G vs S) over the communes with both scores:
     the two-sided Wilcoxon signed-rank test on ``d = G - E`` (zero differences dropped; exact
-    p-value when n <= 50 without ties, normal approximation otherwise); the matched-pairs
+    p-value for up to 50 communes without tied differences, otherwise SciPy's permutation or
+    normal approximation); the matched-pairs
     rank-biserial correlation ``r = (T+ - T-) / (T+ + T-)`` (+1: G above in every commune, 0: no
     tendency) with a percentile bootstrap interval over communes; the share of communes with
     ``G > E`` (ties count as "not greater") with a Wilson score interval.
@@ -881,7 +1012,10 @@ def test_pillar_gaps(
     """
     level = _check_level(level)
     n_boot = _check_n_boot(n_boot)
-    cols = sorted({c for pair in comparisons for c in pair}, key=lambda c: PILLARS.index(c) if c in PILLARS else 99)
+    cols = sorted(
+        {c for pair in comparisons for c in pair},
+        key=lambda c: PILLARS.index(c) if c in PILLARS else 99,
+    )
     w = _wide_pillars(data, cols)
     rng = np.random.default_rng(seed)
     rows = []
@@ -896,14 +1030,22 @@ def test_pillar_gaps(
                        mean_diff=float(d.mean()) if n else np.nan, median_diff=float(np.median(d)) if n else np.nan,
                        statistic=np.nan, p_value=np.nan, rank_biserial=np.nan, rank_biserial_lo=np.nan, rank_biserial_hi=np.nan)  # fmt: skip
             if nz >= 1:
-                res = stats.wilcoxon(d, zero_method="wilcox", alternative="two-sided")
+                # zeros dropped here (Wilcoxon's convention) so that SciPy can use its exact null distribution
+                res = stats.wilcoxon(d[d != 0], alternative="two-sided", method="auto")
                 row["statistic"], row["p_value"] = float(res.statistic), float(res.pvalue)
                 row["rank_biserial"] = float(_rank_biserial(d))
                 boot = _rank_biserial(d[rng.integers(0, n, size=(n_boot, n))])
-                row["rank_biserial_lo"], row["rank_biserial_hi"] = (float(v) for v in _pct_interval(boot, level))
+                row["rank_biserial_lo"], row["rank_biserial_hi"] = (
+                    float(v) for v in _pct_interval(boot, level)
+                )
             k = int((d > 0).sum())
             lo, hi = _wilson(k, n, level)
-            row.update(n_greater=k, share_greater=k / n if n else np.nan, share_greater_lo=float(lo), share_greater_hi=float(hi))
+            row.update(
+                n_greater=k,
+                share_greater=k / n if n else np.nan,
+                share_greater_lo=float(lo),
+                share_greater_hi=float(hi),
+            )
             row["status"] = _worst_status(sub.loc[ok, "status"])
             rows.append(row)
     return pd.DataFrame(rows)
@@ -931,7 +1073,9 @@ def compute_pillar_correlations(
     """
     level = _check_level(level)
     n_boot = _check_n_boot(n_boot)
-    cols = sorted({c for pair in pairs for c in pair}, key=lambda c: PILLARS.index(c) if c in PILLARS else 99)
+    cols = sorted(
+        {c for pair in pairs for c in pair}, key=lambda c: PILLARS.index(c) if c in PILLARS else 99
+    )
     w = _wide_pillars(data, cols)
     rng = np.random.default_rng(seed)
     rows = []
@@ -941,12 +1085,23 @@ def compute_pillar_correlations(
             ok = sub[a].notna() & sub[b].notna()
             x, y = sub.loc[ok, a].to_numpy(), sub.loc[ok, b].to_numpy()
             n = len(x)
-            row = dict(period=period, pillar_x=a, pillar_y=b, n=n, rho=np.nan, rho_lo=np.nan, rho_hi=np.nan, p_value=np.nan)
+            row = dict(
+                period=period,
+                pillar_x=a,
+                pillar_y=b,
+                n=n,
+                rho=np.nan,
+                rho_lo=np.nan,
+                rho_hi=np.nan,
+                p_value=np.nan,
+            )
             if n >= 3 and np.ptp(x) > 0 and np.ptp(y) > 0:
                 res = stats.spearmanr(x, y)
                 row["rho"], row["p_value"] = float(res.statistic), float(res.pvalue)
                 idx = rng.integers(0, n, size=(n_boot, n))
-                row["rho_lo"], row["rho_hi"] = (float(v) for v in _pct_interval(_spearman_rows(x[idx], y[idx]), level))
+                row["rho_lo"], row["rho_hi"] = (
+                    float(v) for v in _pct_interval(_spearman_rows(x[idx], y[idx]), level)
+                )
             row["status"] = _worst_status(sub.loc[ok, "status"])
             rows.append(row)
     return pd.DataFrame(rows)
@@ -986,17 +1141,29 @@ def compute_inequality(
             ok = sub[c].notna()
             x = sub.loc[ok, c].to_numpy()
             n = len(x)
-            row = dict(period=period, pillar=c, n=n, mean=float(x.mean()) if n else np.nan, sd=float(x.std(ddof=1)) if n > 1 else np.nan)
+            row = dict(
+                period=period,
+                pillar=c,
+                n=n,
+                mean=float(x.mean()) if n else np.nan,
+                sd=float(x.std(ddof=1)) if n > 1 else np.nan,
+            )
             for name, f in (("gini", _gini), ("theil", _theil), ("cv", _cv)):
                 row[name] = float(f(x)) if n else np.nan
                 row[f"{name}_lo"] = row[f"{name}_hi"] = np.nan
             if n_boot and n >= 2:
                 xb = x[rng.integers(0, n, size=(n_boot, n))]
                 for name, f in (("gini", _gini), ("theil", _theil), ("cv", _cv)):
-                    row[f"{name}_lo"], row[f"{name}_hi"] = (float(v) for v in _pct_interval(f(xb), level))
+                    row[f"{name}_lo"], row[f"{name}_hi"] = (
+                        float(v) for v in _pct_interval(f(xb), level)
+                    )
             row["status"] = _worst_status(sub.loc[ok, "status"])
             rows.append(row)
-    cols = ["period", "pillar", "n", "mean", "sd"] + [f"{m}{s}" for m in ("gini", "theil", "cv") for s in ("", "_lo", "_hi")] + ["status"]
+    cols = (
+        ["period", "pillar", "n", "mean", "sd"]
+        + [f"{m}{s}" for m in ("gini", "theil", "cv") for s in ("", "_lo", "_hi")]
+        + ["status"]
+    )
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -1017,7 +1184,9 @@ def compute_unit_covariates(units: pd.DataFrame, *, centre: str = "20500") -> pd
     centre = str(centre)
     c = u[u["unit_code"] == centre]
     if len(c) != 1:
-        raise ParameterError(f"centre={centre!r}: not a unit_code of the units table (or not unique); use the district seat's code, e.g. '20500'")
+        raise ParameterError(
+            f"centre={centre!r}: not a unit_code of the units table (or not unique); use the district seat's code, e.g. '20500'"
+        )
     lat = pd.to_numeric(u["lat"], errors="coerce").to_numpy(dtype=float)
     lon = pd.to_numeric(u["lon"], errors="coerce").to_numpy(dtype=float)
     pop = pd.to_numeric(u["population"], errors="coerce").to_numpy(dtype=float)
@@ -1026,7 +1195,12 @@ def compute_unit_covariates(units: pd.DataFrame, *, centre: str = "20500") -> pd
     with np.errstate(invalid="ignore", divide="ignore"):
         density = np.where(area > 0, pop / np.where(area > 0, area, 1.0), np.nan)
     return pd.DataFrame(
-        {"unit_code": u["unit_code"], "distance_km": _haversine_km(clat, clon, lat, lon), "density_per_km2": density, "population_2019": pop}
+        {
+            "unit_code": u["unit_code"],
+            "distance_km": _haversine_km(clat, clon, lat, lon),
+            "density_per_km2": density,
+            "population_2019": pop,
+        }
     ).reset_index(drop=True)
 
 
@@ -1069,7 +1243,16 @@ def compute_covariate_associations(
                 x = sub.loc[ok, name].to_numpy(dtype=float) / scale
                 y = sub.loc[ok, outcome].to_numpy(dtype=float)
                 n = len(x)
-                row = dict(period=period, outcome=outcome, covariate=name, n=n, rho=np.nan, rho_lo=np.nan, rho_hi=np.nan, rho_p=np.nan)
+                row = dict(
+                    period=period,
+                    outcome=outcome,
+                    covariate=name,
+                    n=n,
+                    rho=np.nan,
+                    rho_lo=np.nan,
+                    rho_hi=np.nan,
+                    rho_p=np.nan,
+                )
                 if n >= 4 and np.ptp(x) > 0 and np.ptp(y) > 0:
                     res = stats.spearmanr(x, y)
                     rho = float(res.statistic)
@@ -1078,7 +1261,20 @@ def compute_covariate_associations(
                     zr = math.atanh(max(min(rho, 1 - 1e-12), -1 + 1e-12))
                     row["rho_lo"], row["rho_hi"] = math.tanh(zr - z * se), math.tanh(zr + z * se)
                 fit = _ols_hc3(x, y, level)
-                row.update({k: fit[k] for k in ("slope", "slope_se", "slope_lo", "slope_hi", "slope_p", "intercept", "r2")})
+                row.update(
+                    {
+                        k: fit[k]
+                        for k in (
+                            "slope",
+                            "slope_se",
+                            "slope_lo",
+                            "slope_hi",
+                            "slope_p",
+                            "intercept",
+                            "r2",
+                        )
+                    }
+                )
                 row["slope_per"] = per
                 row["status"] = _worst_status(sub.loc[ok, "status"])
                 rows.append(row)
@@ -1139,7 +1335,9 @@ def compute_trends(
     level = _check_level(level)
     if columns is None:
         _check_columns(data, ("unit_code", "period"), "data")
-        if "level" in data.columns:  # tidy scores: pillars and gaps are derived from the pillar rows
+        if (
+            "level" in data.columns
+        ):  # tidy scores: pillars and gaps are derived from the pillar rows
             columns = [*PILLARS, *GAP_SERIES]
         else:
             columns = [c for c in (*PILLARS, *GAP_SERIES) if c in data.columns] or list(PILLARS)
@@ -1230,7 +1428,9 @@ def compute_convergence(
                          estimate_hi=hi, p_value=p, status=_worst_status(w.loc[w[c].notna(), "status"])))  # fmt: skip
         a = w.loc[w["period"] == start, ["unit_code", c, "status"]]
         b = w.loc[w["period"] == end, ["unit_code", c, "status"]]
-        j = a.merge(b, on="unit_code", suffixes=("_0", "_1"), how="inner").dropna(subset=[f"{c}_0", f"{c}_1"])
+        j = a.merge(b, on="unit_code", suffixes=("_0", "_1"), how="inner").dropna(
+            subset=[f"{c}_0", f"{c}_1"]
+        )
         growth = (j[f"{c}_1"] - j[f"{c}_0"]).to_numpy(dtype=float) / (t1 - t0)
         fit = _ols_hc3(j[f"{c}_0"].to_numpy(dtype=float), growth, level)
         rows.append(dict(pillar=c, kind="beta", n=int(fit["n"]), t_start=t0, t_end=t1, estimate=fit["slope"], estimate_lo=fit["slope_lo"],
@@ -1241,7 +1441,19 @@ def compute_convergence(
     conv[out["estimate_hi"] < 0] = True
     conv[out["estimate_lo"] > 0] = False
     out["converging"] = conv
-    cols = ["pillar", "kind", "n", "t_start", "t_end", "estimate", "estimate_lo", "estimate_hi", "p_value", "converging", "status"]
+    cols = [
+        "pillar",
+        "kind",
+        "n",
+        "t_start",
+        "t_end",
+        "estimate",
+        "estimate_lo",
+        "estimate_hi",
+        "p_value",
+        "converging",
+        "status",
+    ]
     return out[cols]
 
 

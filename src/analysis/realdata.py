@@ -105,6 +105,8 @@ __all__ = [
     "load_dti_pillars",
     "load_egdi",
     "load_real_data",
+    "load_real_inputs",
+    "detect_source",
     "load_targets",
 ]
 
@@ -132,7 +134,8 @@ _DTI_PILLAR_METRICS = {"cqs": "government", "kts": "economy", "xhs": "society", 
 _CONFIDENCE_ORDER = {"high": 0, "medium-high": 1, "medium": 2, "low": 3}
 
 # --------------------------------------------------------------------------- reference tables
-# ISO3|region (continent, as in the 2024 survey file)|UN name in the survey|other names used
+# ISO3|region|UN name|other names. The 193 UN member states: ISO3 codes and names as in the UNU-EGOV
+# egdi-2018.csv, region (continent) as in EGOV_DATA_2024.csv, renamings as in the 2022/2024 files.
 _UN_MEMBERS = """
 AFG|Asia|Afghanistan
 AGO|Africa|Angola
@@ -329,6 +332,11 @@ ZMB|Africa|Zambia
 ZWE|Africa|Zimbabwe
 """
 _ASEAN = frozenset({"BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "VNM"})
+#: Vietnamese names of the ASEAN members (for the Vietnamese brief of Viet Nam and its region).
+_ASEAN_VI = {
+    "BRN": "Brunei", "KHM": "Campuchia", "IDN": "Indonesia", "LAO": "Lào", "MYS": "Malaysia",
+    "MMR": "Myanmar", "PHL": "Philippines", "SGP": "Singapore", "THA": "Thái Lan", "VNM": "Việt Nam",
+}  # fmt: skip
 _EU = {
     "AT": ("Austria", "AUT"),
     "BE": ("Belgium", "BEL"),
@@ -622,7 +630,7 @@ def load_egdi(
 
     Returns:
         :class:`RealData`: observations of ``osi``, ``hci``, ``tii`` (``unit_code`` = ISO3,
-        ``period`` = survey year); units ``unit_code, name_en, unit_type, region, is_asean``;
+        ``period`` = survey year); units ``unit_code, name_en, unit_type, region, is_asean, name_vi``;
         published ``egdi`` (with ``rank``) and ``epi``.
 
     Raises:
@@ -750,6 +758,7 @@ def load_egdi(
     units = members[members["unit_code"].isin(set(raw["unit_code"]))].copy()
     units.insert(2, "unit_type", "country")
     units["is_asean"] = units["unit_code"].isin(_ASEAN)
+    units["name_vi"] = units["unit_code"].map(_ASEAN_VI)  # ASEAN only; others: use name_en
     units = units.reset_index(drop=True)
     lacking = sorted(set(raw["unit_code"]) - set(obs["unit_code"]))
     if lacking:
@@ -1297,6 +1306,62 @@ def load_real_data(source: str, path_or_dir: str | Path | None = None, **kwargs)
     return globals()[_LOADERS[source]](path_or_dir, **kwargs)
 
 
+def detect_source(path: str | Path) -> str | None:
+    """Which real source a file or folder holds: ``egdi``, ``desi``, ``dti`` or None.
+
+    Recognised by name: ``egdi*.csv`` / ``EGOV*.csv`` (UN E-Government Survey),
+    ``desi_dimension_scores*.csv`` / ``DESI.csv`` (EU DESI), ``dti_provincial*.csv`` (provincial
+    DTI); a folder by the files it holds. Anything else (e.g. a tidy observations file) is None.
+
+    >>> detect_source("x/EGOV_DATA_2024.csv"), detect_source("DESI.csv"), detect_source("obs.csv")
+    ('egdi', 'desi', None)
+    """
+    p = Path(path)
+    names = [q.name for q in p.iterdir()] if p.is_dir() else [p.name]
+    for name in names:
+        if re.match(r"(?i)(egdi|egov).*\.csv$", name):
+            return "egdi"
+        if re.match(r"(?i)(desi_dimension_scores.*|desi)\.csv$", name):
+            return "desi"
+        if re.match(r"(?i)dti_provincial.*\.csv$", name):
+            return "dti"
+    return None
+
+
+def load_real_inputs(path: str | Path, framework=None, **kwargs) -> tuple[RealData, object]:
+    """Real data for the notebooks: a source folder/file -> (RealData, Framework).
+
+    The source is found by :func:`detect_source`; the framework is ``framework`` (a
+    :class:`~analysis.frameworks.Framework`, a YAML path, or empty/None for the source's own:
+    ``egdi.yaml``, ``desi2022.yaml``, ``dti_pillars.yaml`` for the DTI, whose published pillar
+    values are what the gap notebooks compare). Observations are restricted to the framework's
+    indicators, so they pass :func:`analysis.schema.validate_observations` with ``units``.
+
+    Raises:
+        ParameterError: the path is not a known real source.
+    """
+    from .frameworks import Framework, load_framework
+
+    source = detect_source(path)
+    if source is None:
+        raise ParameterError(
+            f"{path}: not a known real-data source (egdi*.csv/EGOV*.csv, DESI.csv/desi_dimension_scores*.csv, dti_provincial.csv)"
+        )
+    data = load_real_data(source, path, **kwargs)
+    if framework is None or str(framework) == "":
+        fw = load_framework(
+            config.FRAMEWORKS
+            / ("dti_pillars.yaml" if source == "dti" else f"{data.framework}.yaml")
+        )
+    else:
+        fw = framework if isinstance(framework, Framework) else load_framework(framework)
+    obs = data.observations[data.observations["indicator"].isin(fw.indicator_ids)].reset_index(
+        drop=True
+    )
+    units = data.units[data.units["unit_code"].isin(set(obs["unit_code"]))].reset_index(drop=True)
+    return RealData(obs, units, data.published, data.notes, framework=fw.id), fw
+
+
 # --------------------------------------------------------------------------- presets
 def _framework_preset(name: str, description: str):
     """Builder of a composite preset from ``data/frameworks/<name>.yaml`` (goalposts, arithmetic)."""
@@ -1345,6 +1410,13 @@ def _register_presets() -> None:
         _framework_preset(
             "dti_provincial",
             "Provincial DTI (Decision 922/QĐ-BTTTT): 8 main indices, point budgets; index = PDTI",
+        ),
+    )
+    register_preset(
+        "dti_pillars",
+        _framework_preset(
+            "dti_pillars",
+            "Published DTI pillar values CQS/KTS/XHS as one-indicator pillars (for the gap notebooks); index = mean of pillars, not the DTI",
         ),
     )
 

@@ -96,7 +96,7 @@ _SPEC_DIR = ("data", "robustness")
 
 # =========================================================================== spec
 def list_specs() -> list[str]:
-    """Names of the preset specs shipped with the package (``coinr-vignette``, ``commune``)."""
+    """Names of the preset specs shipped with the package (``coinr-vignette``, ``commune``, ``commune-full``)."""
     root = resources.files("analysis").joinpath(*_SPEC_DIR)
     return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".yaml"))
 
@@ -846,7 +846,32 @@ def _evaluate(d: _Design, codes: np.ndarray, *, method: str = "auto", chunk_size
 
 
 def _ranks(scores: np.ndarray) -> np.ndarray:
-    return _engine().rank_array(scores, axis=-1)
+    """Ranks along the last axis, 1 = best, ties share the lowest rank, NaN stays NaN.
+
+    Same result as :func:`analysis.composite.rank_array` (tested), one argsort per call.
+    """
+    S = np.asarray(scores, dtype=float)
+    shape = S.shape
+    S2 = S.reshape(-1, shape[-1])
+    miss = np.isnan(S2)
+    key = np.where(miss, np.inf, -S2)
+    n_rows, n = key.shape
+    order = np.argsort(key, axis=1)
+    flat = (order + (np.arange(n_rows) * n)[:, None]).ravel()
+    sk = key.ravel()[flat].reshape(n_rows, n)
+    tie = sk[:, 1:] == sk[:, :-1]
+    pos = np.arange(1, n + 1, dtype=float)
+    if tie.any():
+        new = np.ones(sk.shape, dtype=bool)
+        new[:, 1:] = ~tie
+        first = np.maximum.accumulate(np.where(new, pos[None, :], 0.0).T, axis=0).T
+    else:
+        first = np.broadcast_to(pos, sk.shape)
+    out = np.empty(n_rows * n)
+    out[flat] = first.ravel()
+    out = out.reshape(n_rows, n)
+    out[miss] = np.nan
+    return out.reshape(shape)
 
 
 def _draw_codes(d: _Design, draws: int, rng: np.random.Generator) -> np.ndarray:
@@ -1364,10 +1389,11 @@ def run_uncertainty_tidy(
         framework: :class:`analysis.frameworks.Framework` or YAML path (default: commune).
         units: units table with ``households`` for count indicators (default: Đại Lộc units,
             read only if a count indicator needs a denominator).
-        spec: robustness spec (default preset ``commune``: goalposts [0, 1] base; weights
-            +/- 25 % at indicator and pillar level; normalisation goalposts / min-max [0, 1] /
-            percentile; arithmetic / geometric; imputation none / mean; treatment off / winmax 3;
-            leave-one-indicator-out).
+        spec: robustness spec (default preset ``commune``: goalposts [0, 1] base, kept fixed so
+            gaps keep their absolute meaning; weights +/- 25 % at indicator and pillar level
+            (fresh per draw); arithmetic / geometric; imputation none / mean; treatment off /
+            winmax 3; leave-one-indicator-out. ``commune-full`` adds min-max / percentile
+            normalisation, which makes gaps relative).
         period: one period, a list, or None (every period in the data).
         draws, seed, top_k, bottom_k, method: as in :func:`run_uncertainty` (same draws in
             every period: common random numbers).
@@ -1510,6 +1536,9 @@ def run_robustness(
         Mapping output name -> path.
     """
     from .io import atomic_write, save_table
+
+    import SALib.analyze.sobol  # noqa: F401  (imports are not compute time)
+    import SALib.sample.sobol  # noqa: F401
 
     t0 = time.perf_counter()
     coin = _engine().load_coinr(idata, imeta)

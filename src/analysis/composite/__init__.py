@@ -48,8 +48,11 @@ Batched core (import from ``analysis.composite``)
     ``method``: ``arithmetic | geometric | harmonic | genmean`` (``genmean`` needs ``p``), or a
     list with one method per aggregation level (bottom-up). ``p`` may also be an array ``(V,)`` of
     generalised-mean powers, one per variant (1 = arithmetic, 0 = geometric, -1 = harmonic): this
-    is how a Monte Carlo mixes aggregation methods in ONE call. ``min_coverage``: fraction in
-    [0, 1]; a parent whose share of available children is below it is NaN.
+    is how a Monte Carlo mixes aggregation methods in ONE call (variants are grouped by power:
+    k distinct powers = k vectorised passes). ``min_coverage``: fraction in [0, 1]; a parent
+    whose share of available children is below it is NaN. Memory: the output is
+    ``V * U * n_nodes`` floats, so chunk V for very large runs (e.g. 10,000 units x 29 nodes x
+    100 variants = 230 MB).
 ``rank_array(scores, *, axis=-1, higher_is_better=True) -> ndarray[float]``
     1 = best, ties share the lowest rank ("min"), NaN stays NaN. ``scores`` ``(*batch, U)``.
 ``effective_weights(tree, weights=None) -> ndarray[(..., n_indicators)]``
@@ -83,13 +86,24 @@ Steps and the wide pipeline
 ``compute_weights(tree, scheme="meta", *, data=None, mapping=None, points=None) -> ndarray[(n_nodes,)]``
     ``meta | equal | custom | dti | pca``.
 ``compute_index(data, imeta, *, denominate=False, impute="none", screen=None, treat="none",
-                normalise="minmax", normalise_params=None, aggregate="arithmetic", p=None,
-                weights="meta", min_coverage=None, nonpositive="raise") -> CompositeResult``
+                winmax=5, normalise="minmax", normalise_params=None, aggregate="arithmetic", p=None,
+                weights="meta", weight_mapping=None, points=None, min_coverage=None,
+                nonpositive="raise", floor=1e-3) -> CompositeResult``
+    THE simple entry point for any iMeta-like tree + wide data (EGDI/DESI presets call this).
     ``data``: wide DataFrame, one row per unit (index = unit code, or a ``uCode`` column),
     columns = indicator codes (+ denominators/groups). ``imeta``: iMeta-like DataFrame or Tree.
+    ``weights``: ``meta | equal | custom | dti | pca``, a mapping node -> weight, or an array.
+    Example (EGDI = mean of three already-normalised indices)::
+
+        imeta = pd.DataFrame({"Level": [1, 1, 1, 2], "iCode": ["OSI", "HCI", "TII", "EGDI"],
+                              "Parent": ["EGDI"] * 3 + [None],
+                              "Type": ["Indicator"] * 3 + ["Aggregate"], "Weight": 1})
+        res = compute_index(wide, imeta, normalise="none")   # res.scores["EGDI"]
+
     ``CompositeResult``: ``.tree, .raw, .treated, .normalised, .scores`` (all nodes, wide),
     ``.ranks`` (root rank), ``.weights`` (node weights used), ``.effective_weights`` (Series),
-    ``.report`` (dict: imputed mask, screening, treatment log, clipped points, coverage),
+    ``.report`` (dict: ``imputed`` mask, ``screening``, ``treatment`` + ``treated_points``,
+    ``clipped`` (goalposts), ``pca``, ``aggregation`` (n_nonpositive, n_clipped), ``coverage``),
     ``.to_frame()`` -> ``uCode, <indicators normalised>, <aggregates>, Index_rank`` (CLI layout).
 ``compute_diagnostics(normalised, tree) -> dict[str, DataFrame]``
     ``coverage_unit, coverage_indicator, pearson, spearman, cronbach, pca``.
@@ -102,9 +116,14 @@ Steps and the wide pipeline
 Tidy path
 ---------
 ``compute_scores(observations, framework=None, units=None, *, normalise="goalposts",
-                 aggregate="arithmetic", impute="none", weights="framework", p=None,
-                 min_coverage=None, nonpositive="clip") -> DataFrame``
-    -> ``unit_code, period, level, name, value, status`` (level in indicator|pillar|index).
+                 aggregate="arithmetic", impute="none", weights="framework", normalise_params=None,
+                 p=None, min_coverage=None, nonpositive="clip", floor=1e-3,
+                 return_report=False) -> DataFrame | (DataFrame, dict)``
+    -> ``unit_code, period, level, name, value, status`` (level in indicator|pillar|index; rows
+    with a missing value are left out). Internally the panel is one array ``(periods, units,
+    indicators)``: data-driven normalisations are per period, goalposts are fixed. ``weights``:
+    ``framework | equal | dti | pca`` (PCA pooled over periods) or a mapping node -> weight.
+    ``framework`` may be a Framework, a YAML path or a preset name (``commune``).
 ``pillar_table(scores) -> DataFrame`` -> ``unit_code, period, <pillars...>, index, status``.
 
 Conventions (COINr / JRC; written down because the Handbook leaves a choice)

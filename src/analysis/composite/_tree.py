@@ -14,7 +14,12 @@ _TREE_TYPES = ("Indicator", "Aggregate")
 
 
 def _blank(value) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value)) or (isinstance(value, str) and not value.strip()) or value is pd.NA
+    return (
+        value is None
+        or (isinstance(value, float) and np.isnan(value))
+        or (isinstance(value, str) and not value.strip())
+        or value is pd.NA
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,7 +63,9 @@ class Tree:
             return imeta
         for col in ("Level", "iCode", "Parent"):
             if col not in imeta.columns:
-                raise FrameworkError(f"{source}: missing column {col!r}; iMeta needs Level, iCode, Parent (and Type)")
+                raise FrameworkError(
+                    f"{source}: missing column {col!r}; iMeta needs Level, iCode, Parent (and Type)"
+                )
         m = imeta.copy()
         if "Type" in m.columns:
             m = m[m["Type"].astype(str).isin(_TREE_TYPES)]
@@ -91,14 +98,20 @@ class Tree:
                 continue
             par = str(par)
             if par not in pos:
-                raise FrameworkError(f"{source}: row {codes[r]!r} has Parent {par!r}, which is not an Aggregate iCode; fix the Parent or add the aggregate row")
+                raise FrameworkError(
+                    f"{source}: row {codes[r]!r} has Parent {par!r}, which is not an Aggregate iCode; fix the Parent or add the aggregate row"
+                )
             if pos[par] < len(ind_rows):
-                raise FrameworkError(f"{source}: row {codes[r]!r} has Parent {par!r}, which is an indicator; parents must be aggregates")
+                raise FrameworkError(
+                    f"{source}: row {codes[r]!r} has Parent {par!r}, which is an indicator; parents must be aggregates"
+                )
             parent[i] = pos[par]
         level = levels[order]
         roots = [nodes[i] for i in range(len(nodes)) if parent[i] < 0]
         if len(roots) != 1:
-            raise FrameworkError(f"{source}: expected exactly one node without Parent (the index), found {roots}")
+            raise FrameworkError(
+                f"{source}: expected exactly one node without Parent (the index), found {roots}"
+            )
         for i in range(len(nodes)):
             if parent[i] >= 0 and level[parent[i]] <= level[i]:
                 raise FrameworkError(
@@ -117,11 +130,15 @@ class Tree:
 
         directions = col("Direction", 1.0, ind_rows)
         if not np.all(np.isin(directions, (-1.0, 1.0))):
-            bad = [codes[r] for r, d in zip(ind_rows, directions, strict=True) if d not in (-1.0, 1.0)]
+            bad = [
+                codes[r] for r, d in zip(ind_rows, directions, strict=True) if d not in (-1.0, 1.0)
+            ]
             raise FrameworkError(f"{source}: Direction must be 1 or -1; fix {bad}")
         weights = col("Weight", 1.0, order)
         if np.any(weights < 0):
-            raise FrameworkError(f"{source}: negative Weight for {[nodes[i] for i in np.flatnonzero(weights < 0)]}")
+            raise FrameworkError(
+                f"{source}: negative Weight for {[nodes[i] for i in np.flatnonzero(weights < 0)]}"
+            )
         targets = col("Target", np.nan, ind_rows)
         denominators = {}
         if "Denominator" in m.columns:
@@ -131,7 +148,10 @@ class Tree:
                     denominators[codes[r]] = str(d)
         names = {}
         if "iName" in m.columns:
-            names = {codes[r]: (str(m.loc[r, "iName"]) if not _blank(m.loc[r, "iName"]) else codes[r]) for r in order}
+            names = {
+                codes[r]: (str(m.loc[r, "iName"]) if not _blank(m.loc[r, "iName"]) else codes[r])
+                for r in order
+            }
         return cls(
             indicators=tuple(codes[r] for r in ind_rows),
             nodes=nodes,
@@ -166,7 +186,9 @@ class Tree:
         try:
             return self._pos[code]
         except KeyError:
-            raise FrameworkError(f"tree has no node {code!r}; nodes are {list(self.nodes)}") from None
+            raise FrameworkError(
+                f"tree has no node {code!r}; nodes are {list(self.nodes)}"
+            ) from None
 
     @property
     def _pos(self) -> dict:
@@ -208,9 +230,13 @@ class Tree:
     def aggregation_steps(self) -> list[tuple[int, np.ndarray]]:
         """Bottom-up steps: ``(level, parent_node_indices)`` for every aggregate level."""
         aggs = np.arange(self.n_indicators, self.n_nodes)
-        return [(int(lv), aggs[self.level[aggs] == lv]) for lv in sorted(set(self.level[aggs].tolist()))]
+        return [
+            (int(lv), aggs[self.level[aggs] == lv]) for lv in sorted(set(self.level[aggs].tolist()))
+        ]
 
-    def weight_vector(self, mapping: Mapping[str, float] | None = None, base: str = "meta") -> np.ndarray:
+    def weight_vector(
+        self, mapping: Mapping[str, float] | None = None, base: str = "meta"
+    ) -> np.ndarray:
         """Node weights ``(n_nodes,)``: ``base`` (``meta`` = iMeta weights, ``equal`` = ones), overridden by ``mapping``."""
         if base == "meta":
             w = self.weights.astype(float).copy()

@@ -80,7 +80,9 @@ def _goalposts_array(goalposts, n: int) -> tuple[np.ndarray, np.ndarray]:
     else:
         raise MethodError(f"goalposts must have shape (2, {n}) or ({n}, 2), got {gp.shape}")
     if np.any(~(hi > lo)):
-        raise MethodError(f"goalposts need low < high for every indicator; bad columns {np.flatnonzero(~(hi > lo)).tolist()}")
+        raise MethodError(
+            f"goalposts need low < high for every indicator; bad columns {np.flatnonzero(~(hi > lo)).tolist()}"
+        )
     return lo, hi
 
 
@@ -172,7 +174,9 @@ def normalise_array(
                 raise MethodError("method 'dist2target' needs targets (one per indicator)")
             t = _per_indicator(targets, n_ind, "targets") * dirs
             if np.any(np.isnan(t)):
-                raise MethodError(f"dist2target: target missing for indicator column(s) {np.flatnonzero(np.isnan(t)).tolist()}")
+                raise MethodError(
+                    f"dist2target: target missing for indicator column(s) {np.flatnonzero(np.isnan(t)).tolist()}"
+                )
             mn = np.nanmin(Xd, axis=-2, keepdims=True)
             den = t - mn
             Y = (Xd - mn) / np.where(den == 0, np.nan, den)
@@ -225,7 +229,9 @@ def _level_methods(method, n_steps: int) -> list:
         return [method or "arithmetic"] * n_steps
     methods = list(method)
     if len(methods) != n_steps:
-        raise MethodError(f"method list has {len(methods)} entries but the tree has {n_steps} aggregation levels; give one per level (bottom-up) or a single string")
+        raise MethodError(
+            f"method list has {len(methods)} entries but the tree has {n_steps} aggregation levels; give one per level (bottom-up) or a single string"
+        )
     return methods
 
 
@@ -239,7 +245,9 @@ def _powers(methods: list, p) -> list:
                 raise MethodError("method 'genmean' needs the power p (e.g. p=0.5)")
             out.append(float(p))
         else:
-            raise MethodError(f"unknown aggregation {m!r}; choose arithmetic, geometric, harmonic or genmean")
+            raise MethodError(
+                f"unknown aggregation {m!r}; choose arithmetic, geometric, harmonic or genmean"
+            )
     return out
 
 
@@ -278,29 +286,57 @@ def aggregate_tree(
     """
     Xn = np.asarray(Xn, dtype=float)
     if Xn.ndim < 2 or Xn.shape[-1] != tree.n_indicators:
-        raise MethodError(f"Xn must be (..., units, {tree.n_indicators}) in tree.indicators order; got {Xn.shape}")
+        raise MethodError(
+            f"Xn must be (..., units, {tree.n_indicators}) in tree.indicators order; got {Xn.shape}"
+        )
     if nonpositive not in NONPOSITIVE:
         raise MethodError(f"nonpositive must be one of {NONPOSITIVE}, got {nonpositive!r}")
     W = tree.weights if weights is None else np.asarray(weights, dtype=float)
     if W.shape[-1] != tree.n_nodes:
-        raise MethodError(f"weights must have {tree.n_nodes} entries on the last axis (tree.nodes order), got shape {W.shape}")
+        raise MethodError(
+            f"weights must have {tree.n_nodes} entries on the last axis (tree.nodes order), got shape {W.shape}"
+        )
     report = {"n_clipped": 0, "n_nonpositive": 0}
     n_steps = len(tree.aggregation_steps())
     if p is not None and np.ndim(p) > 0:
         P = np.asarray(p, dtype=float)
         batch = np.broadcast_shapes(Xn.shape[:-2], W.shape[:-1], P.shape)
         U = Xn.shape[-2]
-        x_b = None if Xn.ndim == 2 else np.broadcast_to(Xn, (*batch, U, tree.n_indicators)).reshape(-1, U, tree.n_indicators)
+        x_b = (
+            None
+            if Xn.ndim == 2
+            else np.broadcast_to(Xn, (*batch, U, tree.n_indicators)).reshape(
+                -1, U, tree.n_indicators
+            )
+        )
         w_b = np.broadcast_to(W, (*batch, tree.n_nodes)).reshape(-1, tree.n_nodes)
         p_b = np.broadcast_to(P, batch).reshape(-1)
         out = np.empty((p_b.size, U, tree.n_nodes))
         for power in np.unique(p_b):
             idx = np.flatnonzero(p_b == power)
             xs = Xn if x_b is None else x_b[idx]
-            out[idx] = _aggregate(xs, tree, w_b[idx], [float(power)] * n_steps, min_coverage, nonpositive, floor, report)
+            out[idx] = _aggregate(
+                xs,
+                tree,
+                w_b[idx],
+                [float(power)] * n_steps,
+                min_coverage,
+                nonpositive,
+                floor,
+                report,
+            )
         out = out.reshape(*batch, U, tree.n_nodes)
     else:
-        out = _aggregate(Xn, tree, W, _powers(_level_methods(method, n_steps), p), min_coverage, nonpositive, floor, report)
+        out = _aggregate(
+            Xn,
+            tree,
+            W,
+            _powers(_level_methods(method, n_steps), p),
+            min_coverage,
+            nonpositive,
+            floor,
+            report,
+        )
     if return_report:
         return out, report
     return out
@@ -319,7 +355,9 @@ def _aggregate(Xn, tree, W, powers, min_coverage, nonpositive, floor, report):
         C = Xn[..., child_idx] if child_idx.max() < n_ind else out[..., child_idx]
         WM = W[..., child_idx, None] * M  # (*wbatch, n_child, n_par)
         avail = ~np.isnan(C)
-        C, bad_parent = _fix_nonpositive(C, avail, power, M, nonpositive, floor, report, tree, child_idx)
+        C, bad_parent = _fix_nonpositive(
+            C, avail, power, M, nonpositive, floor, report, tree, child_idx
+        )
         res = _genmean(C, avail, WM, M, power)
         if bad_parent is not None:
             res = np.where(bad_parent, np.nan, res)
@@ -340,7 +378,12 @@ def _fix_nonpositive(C, avail, pw, M, nonpositive, floor, report, tree, child_id
         return C, None
     report["n_nonpositive"] += n_bad
     if nonpositive == "raise":
-        codes = sorted({tree.nodes[child_idx[j]] for j in np.flatnonzero(bad.reshape(-1, bad.shape[-1]).any(axis=0))})
+        codes = sorted(
+            {
+                tree.nodes[child_idx[j]]
+                for j in np.flatnonzero(bad.reshape(-1, bad.shape[-1]).any(axis=0))
+            }
+        )
         shown = ", ".join(codes[:8]) + (f" and {len(codes) - 8} more" if len(codes) > 8 else "")
         raise MethodError(
             f"{n_bad} value(s) <= 0 (in {shown}) cannot enter a geometric/harmonic/generalised mean (p <= 0 needs x > 0); "

@@ -48,9 +48,19 @@ def compute_diagnostics(scores: pd.DataFrame, tree: Tree) -> dict[str, pd.DataFr
     inds = [c for c in tree.indicators if c in scores.columns]
     X = scores[inds].astype(float)
     cov_u = pd.DataFrame(
-        {"unit": scores.index.astype(str), "n_available": X.notna().sum(axis=1).to_numpy(), "coverage": X.notna().mean(axis=1).to_numpy()}
+        {
+            "unit": scores.index.astype(str),
+            "n_available": X.notna().sum(axis=1).to_numpy(),
+            "coverage": X.notna().mean(axis=1).to_numpy(),
+        }
     )
-    cov_i = pd.DataFrame({"iCode": inds, "n_available": X.notna().sum().to_numpy(), "coverage": X.notna().mean().to_numpy()})
+    cov_i = pd.DataFrame(
+        {
+            "iCode": inds,
+            "n_available": X.notna().sum().to_numpy(),
+            "coverage": X.notna().mean().to_numpy(),
+        }
+    )
     nodes = [c for c in tree.nodes if c in scores.columns]
     A = scores[nodes].astype(float)
     pear = A.corr(method="pearson")
@@ -72,8 +82,20 @@ def compute_diagnostics(scores: pd.DataFrame, tree: Tree) -> dict[str, pd.DataFr
             )
         par = group[a]
         if par in pear.columns:
-            rows.append({"a": a, "b": par, "group_a": par, "group_b": par, "relation": "parent", "pearson": pear.loc[a, par], "spearman": spear.loc[a, par]})
-    corr_long = pd.DataFrame(rows, columns=["a", "b", "group_a", "group_b", "relation", "pearson", "spearman"])
+            rows.append(
+                {
+                    "a": a,
+                    "b": par,
+                    "group_a": par,
+                    "group_b": par,
+                    "relation": "parent",
+                    "pearson": pear.loc[a, par],
+                    "spearman": spear.loc[a, par],
+                }
+            )
+    corr_long = pd.DataFrame(
+        rows, columns=["a", "b", "group_a", "group_b", "relation", "pearson", "spearman"]
+    )
     cron, pca = [], []
     for agg in tree.aggregates:
         kids = [c for c in tree.children(agg) if c in scores.columns]
@@ -81,10 +103,20 @@ def compute_diagnostics(scores: pd.DataFrame, tree: Tree) -> dict[str, pd.DataFr
             continue
         Z = scores[kids].to_numpy(dtype=float)
         n_complete = int((~np.isnan(Z).any(axis=1)).sum())
-        cron.append({"group": agg, "k": len(kids), "n_complete": n_complete, "alpha": cronbach_alpha(Z)})
+        cron.append(
+            {"group": agg, "k": len(kids), "n_complete": n_complete, "alpha": cronbach_alpha(Z)}
+        )
         _, ve, n = _pc1(Z)
         if ve is not None:
-            pca.append({"group": agg, "n_complete": n, "pc1_share": ve[0], "pc2_share": ve[1] if len(ve) > 1 else np.nan, "cumulative_2": ve[:2].sum()})
+            pca.append(
+                {
+                    "group": agg,
+                    "n_complete": n,
+                    "pc1_share": ve[0],
+                    "pc2_share": ve[1] if len(ve) > 1 else np.nan,
+                    "cumulative_2": ve[:2].sum(),
+                }
+            )
     return {
         "coverage_unit": cov_u,
         "coverage_indicator": cov_i,
@@ -92,5 +124,7 @@ def compute_diagnostics(scores: pd.DataFrame, tree: Tree) -> dict[str, pd.DataFr
         "spearman": spear,
         "correlations": corr_long,
         "cronbach": pd.DataFrame(cron, columns=["group", "k", "n_complete", "alpha"]),
-        "pca": pd.DataFrame(pca, columns=["group", "n_complete", "pc1_share", "pc2_share", "cumulative_2"]),
+        "pca": pd.DataFrame(
+            pca, columns=["group", "n_complete", "pc1_share", "pc2_share", "cumulative_2"]
+        ),
     }

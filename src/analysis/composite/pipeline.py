@@ -64,38 +64,65 @@ def load_coinr(idata_path: str | Path, imeta_path: str | Path) -> CoinData:
     idata = pd.read_csv(idata_path, dtype={"uCode": str}, encoding="utf-8-sig")
     imeta = pd.read_csv(imeta_path, encoding="utf-8-sig")
     if "uCode" not in idata.columns:
-        raise DataValidationError([f"{idata_path}: no 'uCode' column; iData needs uCode (unit code) and one column per indicator"], source=str(idata_path))
+        raise DataValidationError(
+            [
+                f"{idata_path}: no 'uCode' column; iData needs uCode (unit code) and one column per indicator"
+            ],
+            source=str(idata_path),
+        )
     if "iCode" in imeta.columns:
         imeta["iCode"] = imeta["iCode"].astype(str)
     for col in ("uCode", "uName"):
         if col in idata.columns:
-            idata[col] = idata[col].map(lambda v: unicodedata.normalize("NFC", v) if isinstance(v, str) else v)
+            idata[col] = idata[col].map(
+                lambda v: unicodedata.normalize("NFC", v) if isinstance(v, str) else v
+            )
     dup = idata["uCode"][idata["uCode"].duplicated()].tolist()
     if dup:
-        raise DataValidationError([f"{idata_path}: duplicated uCode {dup}; each unit needs one row"], source=str(idata_path))
+        raise DataValidationError(
+            [f"{idata_path}: duplicated uCode {dup}; each unit needs one row"],
+            source=str(idata_path),
+        )
     tree = Tree.from_imeta(imeta, source=str(imeta_path))
     missing = [c for c in tree.indicators if c not in idata.columns]
     if missing:
-        raise DataValidationError([f"{idata_path}: indicator column(s) {missing} listed in {imeta_path.name} are missing"], source=str(idata_path))
+        raise DataValidationError(
+            [
+                f"{idata_path}: indicator column(s) {missing} listed in {imeta_path.name} are missing"
+            ],
+            source=str(idata_path),
+        )
     problems = []
     for c in tree.indicators:
         v = pd.to_numeric(idata[c], errors="coerce")
         bad = idata[c].notna() & v.isna()
         if bad.any():
             r = int(np.flatnonzero(bad.to_numpy())[0])
-            problems.append(f"{idata_path}: row {r + 2}, column {c!r}: {idata[c].iloc[r]!r} is not a number")
+            problems.append(
+                f"{idata_path}: row {r + 2}, column {c!r}: {idata[c].iloc[r]!r} is not a number"
+            )
         idata[c] = v.astype(float)
     if problems:
         raise DataValidationError(problems, source=str(idata_path))
     typ = imeta["Type"].astype(str) if "Type" in imeta.columns else pd.Series("", index=imeta.index)
     groups = [c for c in idata.columns if c.endswith("_group")]
-    groups += [c for c in imeta.loc[typ == "Group", "iCode"] if c in idata.columns and c not in groups]
+    groups += [
+        c for c in imeta.loc[typ == "Group", "iCode"] if c in idata.columns and c not in groups
+    ]
     dens = [c for c in imeta.loc[typ == "Denominator", "iCode"] if c in idata.columns]
     data = idata.set_index("uCode", drop=False)
     data.index = data.index.astype(str)
     data.index.name = "uCode"
     units = idata[[c for c in ("uCode", "uName") if c in idata.columns]]
-    return CoinData(idata=idata, imeta=imeta, tree=tree, data=data, groups=groups, denominators=dens, units=units)
+    return CoinData(
+        idata=idata,
+        imeta=imeta,
+        tree=tree,
+        data=data,
+        groups=groups,
+        denominators=dens,
+        units=units,
+    )
 
 
 # =========================================================================== wide pipeline
@@ -131,15 +158,27 @@ def _normalise_kwargs(method: str, params: Mapping | None, tree: Tree, imeta) ->
     elif method == "goalposts":
         gp = params.pop("goalposts", None)
         if gp is None:
-            if not isinstance(imeta, pd.DataFrame) or not {"goalpost_lower", "goalpost_upper"} <= set(imeta.columns):
-                raise MethodError("normalise='goalposts' needs iMeta columns goalpost_lower and goalpost_upper (COINr names), or normalise_params={'goalposts': ...}")
+            if not isinstance(imeta, pd.DataFrame) or not {
+                "goalpost_lower",
+                "goalpost_upper",
+            } <= set(imeta.columns):
+                raise MethodError(
+                    "normalise='goalposts' needs iMeta columns goalpost_lower and goalpost_upper (COINr names), or normalise_params={'goalposts': ...}"
+                )
             m = imeta.set_index(imeta["iCode"].astype(str))
-            gp = np.vstack([pd.to_numeric(m.loc[list(tree.indicators), c]).to_numpy(float) for c in ("goalpost_lower", "goalpost_upper")])
+            gp = np.vstack(
+                [
+                    pd.to_numeric(m.loc[list(tree.indicators), c]).to_numpy(float)
+                    for c in ("goalpost_lower", "goalpost_upper")
+                ]
+            )
         kw.update(goalposts=gp, scale=params.pop("scale", 1.0), clip=params.pop("clip", True))
     elif method == "dist2target":
         kw.update(targets=params.pop("targets", tree.targets), cap=params.pop("cap", False))
     elif method not in ("rank", "percentile", "none"):
-        raise MethodError(f"unknown normalisation {method!r}; choose minmax, zscore, rank, percentile, goalposts, dist2target or none")
+        raise MethodError(
+            f"unknown normalisation {method!r}; choose minmax, zscore, rank, percentile, goalposts, dist2target or none"
+        )
     if params:
         raise MethodError(f"normalise_params {sorted(params)} do not apply to {method!r}")
     return kw
@@ -229,7 +268,12 @@ def compute_index(
     if clipped.any():
         r, c = np.nonzero(clipped)
         report["clipped"] = pd.DataFrame(
-            {"unit": treated.index[r].astype(str), "iCode": [tree.indicators[j] for j in c], "value": X[r, c], "normalised": Xn[r, c]}
+            {
+                "unit": treated.index[r].astype(str),
+                "iCode": [tree.indicators[j] for j in c],
+                "value": X[r, c],
+                "normalised": Xn[r, c],
+            }
         )
     if isinstance(weights, str):
         if weights == "pca":
@@ -241,11 +285,23 @@ def compute_index(
         W = tree.weight_vector(weights, base="meta")
     else:
         W = np.asarray(weights, dtype=float)
-    out, agg_rep = aggregate_tree(Xn, tree, W, aggregate, p=p, min_coverage=min_coverage, nonpositive=nonpositive, floor=floor, return_report=True)
+    out, agg_rep = aggregate_tree(
+        Xn,
+        tree,
+        W,
+        aggregate,
+        p=p,
+        min_coverage=min_coverage,
+        nonpositive=nonpositive,
+        floor=floor,
+        return_report=True,
+    )
     report["aggregation"] = agg_rep
     scores = pd.DataFrame(out, index=treated.index, columns=list(tree.nodes))
     scores.index.name = "uCode"
-    ranks = pd.Series(rank_array(out[:, tree.index_of(tree.root)]), index=treated.index, name="Index_rank")
+    ranks = pd.Series(
+        rank_array(out[:, tree.index_of(tree.root)]), index=treated.index, name="Index_rank"
+    )
     report["coverage"] = treated.notna().mean(axis=0)
     return CompositeResult(
         tree=tree,
@@ -255,7 +311,9 @@ def compute_index(
         scores=scores,
         ranks=ranks,
         weights=pd.Series(W, index=list(tree.nodes), name="weight"),
-        effective_weights=pd.Series(effective_weights(tree, W), index=list(tree.indicators), name="effective_weight"),
+        effective_weights=pd.Series(
+            effective_weights(tree, W), index=list(tree.indicators), name="effective_weight"
+        ),
         report=report,
     )
 
@@ -322,7 +380,12 @@ def _commune_preset() -> Preset:
     return Preset(
         name="commune",
         imeta=framework_imeta(fw),
-        options={"normalise": "goalposts", "normalise_params": {"scale": 1.0}, "aggregate": "arithmetic", "weights": "meta"},
+        options={
+            "normalise": "goalposts",
+            "normalise_params": {"scale": 1.0},
+            "aggregate": "arithmetic",
+            "weights": "meta",
+        },
         description="Commune digital-transformation framework: fixed goalposts to [0, 1], arithmetic means, framework weights",
         framework=fw,
     )
@@ -339,12 +402,16 @@ def _load_framework(framework):
         if isinstance(framework, str) and framework in _PRESETS and not Path(framework).exists():
             fw = get_preset(framework).framework
             if fw is None:
-                raise FrameworkError(f"preset {framework!r} has no tidy framework; pass a Framework or a YAML path")
+                raise FrameworkError(
+                    f"preset {framework!r} has no tidy framework; pass a Framework or a YAML path"
+                )
             return fw
         return load_framework(framework)
     if isinstance(framework, Framework):
         return framework
-    raise FrameworkError(f"framework must be a Framework, a YAML path or a preset name, got {type(framework).__name__}")
+    raise FrameworkError(
+        f"framework must be a Framework, a YAML path or a preset name, got {type(framework).__name__}"
+    )
 
 
 def _denominator_values(units: pd.DataFrame, col: str, codes: list[str]) -> np.ndarray:
@@ -356,9 +423,17 @@ def _denominator_values(units: pd.DataFrame, col: str, codes: list[str]) -> np.n
             vals = pd.to_numeric(u[c], errors="coerce").reindex(codes)
             missing = [k for k, v in vals.items() if not (v > 0)]
             if missing:
-                raise DataValidationError([f"units table: column {c!r} has no positive value for unit_code(s) {missing}; needed to denominate count indicators"])
+                raise DataValidationError(
+                    [
+                        f"units table: column {c!r} has no positive value for unit_code(s) {missing}; needed to denominate count indicators"
+                    ]
+                )
             return vals.to_numpy(float)
-    raise DataValidationError([f"units table has no column {col!r} (or {col}_2019_constituents); needed to denominate count indicators"])
+    raise DataValidationError(
+        [
+            f"units table has no column {col!r} (or {col}_2019_constituents); needed to denominate count indicators"
+        ]
+    )
 
 
 def compute_scores(
@@ -406,7 +481,11 @@ def compute_scores(
     fw = _load_framework(framework)
     need = {"unit_code", "period", "indicator", "value"}
     if not need <= set(observations.columns):
-        raise DataValidationError([f"observations: missing column(s) {sorted(need - set(observations.columns))}; expected unit_code, period, indicator, value, status"])
+        raise DataValidationError(
+            [
+                f"observations: missing column(s) {sorted(need - set(observations.columns))}; expected unit_code, period, indicator, value, status"
+            ]
+        )
     obs = observations.copy()
     obs["unit_code"] = obs["unit_code"].astype(str)
     obs["period"] = obs["period"].astype(str)
@@ -416,13 +495,19 @@ def compute_scores(
         obs["status"] = "observed"
     bad_status = sorted(set(obs["status"].dropna().astype(str)) - set(STATUS_CODES))
     if bad_status:
-        raise DataValidationError([f"observations: status value(s) {bad_status} not in {list(config.STATUSES)}"])
+        raise DataValidationError(
+            [f"observations: status value(s) {bad_status} not in {list(config.STATUSES)}"]
+        )
     ind_ids = fw.indicator_ids
     obs = obs[obs["indicator"].isin(ind_ids)]
     dup = obs.duplicated(["unit_code", "period", "indicator"])
     if dup.any():
         r = obs[dup].iloc[0]
-        raise DataValidationError([f"observations: {int(dup.sum())} duplicated (unit_code, period, indicator), e.g. {r['unit_code']}, {r['period']}, {r['indicator']}"])
+        raise DataValidationError(
+            [
+                f"observations: {int(dup.sum())} duplicated (unit_code, period, indicator), e.g. {r['unit_code']}, {r['period']}, {r['indicator']}"
+            ]
+        )
     from ..io import period_to_time
 
     periods = sorted(obs["period"].unique(), key=lambda s: (_safe_time(period_to_time, s), s))
@@ -456,7 +541,12 @@ def compute_scores(
     params = dict(normalise_params or {})
     dirs = indf["direction"].to_numpy(float)
     if normalise == "goalposts":
-        kw = {"goalposts": np.vstack([indf["goalpost_lo"].to_numpy(float), indf["goalpost_hi"].to_numpy(float)]), "scale": params.pop("scale", 1.0)}
+        kw = {
+            "goalposts": np.vstack(
+                [indf["goalpost_lo"].to_numpy(float), indf["goalpost_hi"].to_numpy(float)]
+            ),
+            "scale": params.pop("scale", 1.0),
+        }
     elif normalise == "minmax":
         kw = {"lo": params.pop("lo", 0.0), "hi": params.pop("hi", 1.0)}
     elif normalise == "zscore":
@@ -467,14 +557,22 @@ def compute_scores(
     elif normalise in ("rank", "percentile", "none"):
         kw = {}
     else:
-        raise MethodError(f"unknown normalisation {normalise!r}; choose goalposts, minmax, zscore, rank, percentile, dist2target")
+        raise MethodError(
+            f"unknown normalisation {normalise!r}; choose goalposts, minmax, zscore, rank, percentile, dist2target"
+        )
     if params:
         raise MethodError(f"normalise_params {sorted(params)} do not apply to {normalise!r}")
     Xn, clipped = normalise_array(X, normalise, directions=dirs, return_clipped=True, **kw)
     if clipped.any():
         a, b, c = np.nonzero(clipped)
         report["clipped"] = pd.DataFrame(
-            {"unit_code": np.asarray(unit_codes)[b], "period": np.asarray(periods)[a], "indicator": np.asarray(ind_ids)[c], "value": X[a, b, c], "normalised": Xn[a, b, c]}
+            {
+                "unit_code": np.asarray(unit_codes)[b],
+                "period": np.asarray(periods)[a],
+                "indicator": np.asarray(ind_ids)[c],
+                "value": X[a, b, c],
+                "normalised": Xn[a, b, c],
+            }
         )
     # ---- weights and aggregation
     if isinstance(weights, Mapping):
@@ -488,8 +586,12 @@ def compute_scores(
         tree = Tree.from_imeta(fw.to_imeta(weights))
         W = tree.weights
     else:
-        raise MethodError(f"unknown weights {weights!r}; use framework, equal, dti, pca or a mapping")
-    out = aggregate_tree(Xn, tree, W, aggregate, p=p, min_coverage=min_coverage, nonpositive=nonpositive, floor=floor)
+        raise MethodError(
+            f"unknown weights {weights!r}; use framework, equal, dti, pca or a mapping"
+        )
+    out = aggregate_tree(
+        Xn, tree, W, aggregate, p=p, min_coverage=min_coverage, nonpositive=nonpositive, floor=floor
+    )
     Sall = np.full(out.shape, -1, dtype=np.int8)
     Sall[..., :n_ind] = np.where(np.isnan(Xn), -1, S)
     for _, parents in tree.aggregation_steps():
@@ -500,7 +602,13 @@ def compute_scores(
     report["effective_weights"] = pd.Series(effective_weights(tree, W), index=list(tree.indicators))
     # ---- long table
     root = tree.root
-    level_name = np.array(["indicator" if i < n_ind else ("index" if c == root else "pillar") for i, c in enumerate(tree.nodes)], dtype=object)
+    level_name = np.array(
+        [
+            "indicator" if i < n_ind else ("index" if c == root else "pillar")
+            for i, c in enumerate(tree.nodes)
+        ],
+        dtype=object,
+    )
     pp, uu, nn = np.meshgrid(np.arange(P), np.arange(U), np.arange(tree.n_nodes), indexing="ij")
     vals = out.ravel()
     keep = ~np.isnan(vals)
@@ -547,19 +655,27 @@ def _impute_panel(X, S, method, units, unit_codes):
         base, col = method.split(":", 1)
         base = {"mean-by": "mean", "median-by": "median"}.get(base)
         if base is None:
-            raise MethodError(f"unknown imputation {method!r}; use none, mean, median, mean-by:COL, median-by:COL or locf")
+            raise MethodError(
+                f"unknown imputation {method!r}; use none, mean, median, mean-by:COL, median-by:COL or locf"
+            )
         if units is None:
             from ..io import load_units
 
             units = load_units()
         u = units.assign(unit_code=units["unit_code"].astype(str)).set_index("unit_code")
         if col not in u.columns:
-            raise DataValidationError([f"imputation {method!r}: units table has no column {col!r}; columns are {list(u.columns)}"])
+            raise DataValidationError(
+                [
+                    f"imputation {method!r}: units table has no column {col!r}; columns are {list(u.columns)}"
+                ]
+            )
         groups = u[col].reindex(unit_codes).to_numpy()
     elif method in ("mean", "median"):
         base, groups = method, np.zeros(len(unit_codes))
     else:
-        raise MethodError(f"unknown imputation {method!r}; use none, mean, median, mean-by:COL, median-by:COL or locf")
+        raise MethodError(
+            f"unknown imputation {method!r}; use none, mean, median, mean-by:COL, median-by:COL or locf"
+        )
     f = np.nanmean if base == "mean" else np.nanmedian
     Xf, Sf = X.copy(), S.copy()
     import warnings
@@ -567,7 +683,11 @@ def _impute_panel(X, S, method, units, unit_codes):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         for g in pd.unique(groups):
-            idx = np.flatnonzero(groups == g) if not (isinstance(g, float) and np.isnan(g)) else np.flatnonzero(pd.isna(groups))
+            idx = (
+                np.flatnonzero(groups == g)
+                if not (isinstance(g, float) and np.isnan(g))
+                else np.flatnonzero(pd.isna(groups))
+            )
             sub = X[:, idx, :]
             val = f(sub, axis=1, keepdims=True)  # (P, 1, I)
             worst = np.max(np.where(np.isnan(sub), -1, S[:, idx, :]), axis=1, keepdims=True)
@@ -584,12 +704,18 @@ def pillar_table(scores: pd.DataFrame) -> pd.DataFrame:
     """
     s = scores[scores["level"].isin(["pillar", "index"])]
     wide = s.pivot(index=["unit_code", "period"], columns="name", values="value")
-    sev = s.assign(_sev=s["status"].map(STATUS_CODES)).groupby(["unit_code", "period"])["_sev"].max()
+    sev = (
+        s.assign(_sev=s["status"].map(STATUS_CODES)).groupby(["unit_code", "period"])["_sev"].max()
+    )
     pillars = list(dict.fromkeys(s.loc[s["level"] == "pillar", "name"]))
-    ordered = [p for p in config.PILLARS if p in pillars] + [p for p in pillars if p not in config.PILLARS]
+    ordered = [p for p in config.PILLARS if p in pillars] + [
+        p for p in pillars if p not in config.PILLARS
+    ]
     index_names = list(dict.fromkeys(s.loc[s["level"] == "index", "name"]))
     wide = wide.reindex(columns=ordered + index_names)
-    wide["status"] = np.asarray(config.STATUSES, dtype=object)[sev.reindex(wide.index).to_numpy(int)]
+    wide["status"] = np.asarray(config.STATUSES, dtype=object)[
+        sev.reindex(wide.index).to_numpy(int)
+    ]
     wide["status"] = wide["status"].astype(str)
     wide.columns.name = None
     return wide.reset_index()
@@ -609,11 +735,15 @@ def parse_normalise_spec(spec: str) -> tuple[str, dict]:
     if not arg:
         return method, {}
     if method not in keys:
-        raise MethodError(f"--normalise {spec!r}: only minmax:LO,HI and zscore:MEAN,SD take parameters")
+        raise MethodError(
+            f"--normalise {spec!r}: only minmax:LO,HI and zscore:MEAN,SD take parameters"
+        )
     try:
         a, b = (float(v) for v in arg.split(","))
     except ValueError:
-        raise MethodError(f"--normalise {spec!r}: expected two numbers after ':', e.g. minmax:0,100 or zscore:10,2") from None
+        raise MethodError(
+            f"--normalise {spec!r}: expected two numbers after ':', e.g. minmax:0,100 or zscore:10,2"
+        ) from None
     return method, dict(zip(keys[method], (a, b), strict=True))
 
 

@@ -33,15 +33,25 @@ def denominate(data: pd.DataFrame, imeta, *, scale: dict | None = None) -> pd.Da
     """
     tree = Tree.from_imeta(imeta)
     out = data.copy()
-    missing = sorted({d for i, d in tree.denominators.items() if i in out.columns and d not in out.columns})
+    missing = sorted(
+        {d for i, d in tree.denominators.items() if i in out.columns and d not in out.columns}
+    )
     if missing:
-        raise DataValidationError([f"denominator column(s) {missing} named in iMeta 'Denominator' are not columns of the data; add them to iData"])
+        raise DataValidationError(
+            [
+                f"denominator column(s) {missing} named in iMeta 'Denominator' are not columns of the data; add them to iData"
+            ]
+        )
     for ind, den in tree.denominators.items():
         if ind not in out.columns:
             continue
         d = pd.to_numeric(out[den], errors="coerce").astype(float)
         d = d.where(d != 0)
-        out[ind] = pd.to_numeric(out[ind], errors="coerce").astype(float) / d * (1.0 if scale is None else float(scale.get(ind, 1.0)))
+        out[ind] = (
+            pd.to_numeric(out[ind], errors="coerce").astype(float)
+            / d
+            * (1.0 if scale is None else float(scale.get(ind, 1.0)))
+        )
     return out
 
 
@@ -95,17 +105,25 @@ def impute(
         if col is not None:
             g = groups if groups is not None else (data[col] if col in data.columns else None)
             if g is None:
-                raise DataValidationError([f"imputation {method!r}: group column {col!r} not found; columns are {list(data.columns)}"])
+                raise DataValidationError(
+                    [
+                        f"imputation {method!r}: group column {col!r} not found; columns are {list(data.columns)}"
+                    ]
+                )
             keys.append(np.asarray(g))
         if keys:
             fill = X.groupby(keys, dropna=False, sort=False).transform(base)
         else:
-            fill = pd.DataFrame(np.broadcast_to(getattr(X, base)().to_numpy(), X.shape), index=X.index, columns=inds)
+            fill = pd.DataFrame(
+                np.broadcast_to(getattr(X, base)().to_numpy(), X.shape), index=X.index, columns=inds
+            )
         filled = X.fillna(fill)
     else:  # locf
         units = data[unit_col] if unit_col is not None else pd.Series(data.index, index=data.index)
         if time_col is None:
-            raise MethodError("imputation 'locf' needs time_col (the period column) and a panel with several periods per unit")
+            raise MethodError(
+                "imputation 'locf' needs time_col (the period column) and a panel with several periods per unit"
+            )
         order = _time_order(data[time_col])
         Xs = X.assign(__u=units.to_numpy(), __t=order).sort_values(["__u", "__t"], kind="stable")
         filled = Xs.groupby("__u", sort=False)[inds].ffill().reindex(X.index)
@@ -124,7 +142,9 @@ def _time_order(periods: pd.Series) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- screen
-def screen_units(data: pd.DataFrame, indicators: Sequence[str], threshold: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+def screen_units(
+    data: pd.DataFrame, indicators: Sequence[str], threshold: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Drop units whose share of available indicators is below ``threshold`` (COINr ``Screen(byNA)``).
 
     Returns:
@@ -134,7 +154,13 @@ def screen_units(data: pd.DataFrame, indicators: Sequence[str], threshold: float
         raise MethodError(f"screen threshold must be between 0 and 1, got {threshold}")
     avail = data[list(indicators)].notna().mean(axis=1)
     keep = avail >= threshold - 1e-12
-    report = pd.DataFrame({"unit": data.index.astype(str), "availability": avail.to_numpy(), "is_kept": keep.to_numpy()})
+    report = pd.DataFrame(
+        {
+            "unit": data.index.astype(str),
+            "availability": avail.to_numpy(),
+            "is_kept": keep.to_numpy(),
+        }
+    )
     return data.loc[keep], report
 
 
@@ -145,7 +171,9 @@ def _check(x: np.ndarray, skew_thresh: float, kurt_thresh: float) -> tuple[bool,
     return bool((abs(sk) < skew_thresh) or (kt < kurt_thresh)), sk, kt
 
 
-def _winsorise(x: np.ndarray, winmax: int | None, skew_thresh: float, kurt_thresh: float) -> tuple[np.ndarray, int]:
+def _winsorise(
+    x: np.ndarray, winmax: int | None, skew_thresh: float, kurt_thresh: float
+) -> tuple[np.ndarray, int]:
     """COINr ``winsorise()``: repeatedly reassign the extreme point(s) on the skewed side."""
     x = x.copy()
     passing, _, _ = _check(x, skew_thresh, kurt_thresh)
@@ -216,7 +244,17 @@ def treat_outliers(
     details, chunks = [], []
 
     def log_points(rows, ind, old, new, how):
-        chunks.append(pd.DataFrame({"unit": unit_labels[rows], "iCode": ind, "old": old[rows], "new": new[rows], "how": how}))
+        chunks.append(
+            pd.DataFrame(
+                {
+                    "unit": unit_labels[rows],
+                    "iCode": ind,
+                    "old": old[rows],
+                    "new": new[rows],
+                    "how": how,
+                }
+            )
+        )
 
     for j, ind in enumerate(inds):
         x = X[:, j]
@@ -249,7 +287,26 @@ def treat_outliers(
                 out[ind] = y
         details.append(row)
     points = [c for c in chunks if len(c)]
-    pts = pd.concat(points, ignore_index=True) if points else pd.DataFrame(columns=["unit", "iCode", "old", "new", "how"])
-    cols = ["iCode", "n", "skew0", "kurt0", "pass0", "nwin", "skew1", "kurt1", "pass1", "f2", "skew2", "kurt2", "pass2", "treatment"]
+    pts = (
+        pd.concat(points, ignore_index=True)
+        if points
+        else pd.DataFrame(columns=["unit", "iCode", "old", "new", "how"])
+    )
+    cols = [
+        "iCode",
+        "n",
+        "skew0",
+        "kurt0",
+        "pass0",
+        "nwin",
+        "skew1",
+        "kurt1",
+        "pass1",
+        "f2",
+        "skew2",
+        "kurt2",
+        "pass2",
+        "treatment",
+    ]
     det = pd.DataFrame(details).reindex(columns=cols)
     return out, det, pts

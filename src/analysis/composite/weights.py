@@ -49,11 +49,15 @@ def compute_weights(
         return tree.weight_vector(mapping, base="meta")
     if scheme == "dti":
         if not points:
-            raise MethodError("weights 'dti' needs points={node: point budget}, e.g. {'government': 400, 'economy': 300, 'society': 300}")
+            raise MethodError(
+                "weights 'dti' needs points={node: point budget}, e.g. {'government': 400, 'economy': 300, 'society': 300}"
+            )
         return tree.weight_vector(points, base="equal")
     if scheme == "pca":
         if data is None:
-            raise MethodError("weights 'pca' needs data (normalised indicators, units x indicators)")
+            raise MethodError(
+                "weights 'pca' needs data (normalised indicators, units x indicators)"
+            )
         w, _ = pca_weights(tree, data)
         return w
     raise MethodError(f"unknown weight scheme {scheme!r}; choose one of {WEIGHT_SCHEMES}")
@@ -71,7 +75,9 @@ def pca_weights(tree: Tree, data) -> tuple[np.ndarray, dict]:
     """
     X = np.asarray(data, dtype=float)
     if X.shape[-1] != tree.n_indicators:
-        raise MethodError(f"pca weights: data must have {tree.n_indicators} indicator columns, got {X.shape}")
+        raise MethodError(
+            f"pca weights: data must have {tree.n_indicators} indicator columns, got {X.shape}"
+        )
     w = tree.weights.astype(float).copy()
     info = {}
     for j in range(tree.n_indicators, tree.n_nodes):
@@ -83,7 +89,9 @@ def pca_weights(tree: Tree, data) -> tuple[np.ndarray, dict]:
             continue
         load, ve, n = _pc1(X[:, kids])
         if load is None:
-            raise MethodError(f"pca weights: group {tree.nodes[j]!r} has {n} complete rows; need at least 3 (impute first)")
+            raise MethodError(
+                f"pca weights: group {tree.nodes[j]!r} has {n} complete rows; need at least 3 (impute first)"
+            )
         w[kids] = load
         info[tree.nodes[j]] = {"variance_explained": ve, "n_rows": n, "loadings": load}
     return w, info
