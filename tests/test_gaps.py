@@ -644,6 +644,8 @@ def test_distance_to_targets_direction_aware():
     # normalised scale: the same answers on 0..1
     sc = pd.DataFrame({"unit_code": ["1", "1"], "period": "2024H2", "level": "indicator", "name": ["up", "down"],
                        "value": [0.70, 1 - 8 / 20], "status": "synthetic"})  # fmt: skip
+    with pytest.raises(ParameterError, match="normalised"):
+        G.distance_to_targets(sc, fw)
     dn = G.distance_to_targets(sc, fw, scale="normalised", years=[2025]).set_index("indicator")
     assert dn.at["up", "distance"] == pytest.approx(-0.10) and dn.at[
         "down", "distance"

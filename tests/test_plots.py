@@ -479,7 +479,7 @@ def test_gallery_notebook_structure():
             assert c.outputs == [] and c.execution_count is None
             assert not re.search(r"^\s*(def|class) ", c.source, re.M)
     src = "\n".join(c.source for c in nb.cells)
-    for fn in ("plot_pillar_heatmap", "plot_gap_dumbbell", "plot_pillar_scatter", "plot_commune_profile", "plot_rank_uncertainty",
+    for fn in ("plot_pillar_heatmap", "plot_gap_dumbbell", "figure_pillar_scatter", "plot_commune_profile", "plot_rank_uncertainty",
                "plot_sensitivity", "figure_trends", "plot_gap_trend", "plot_distance_to_targets", "plot_map"):  # fmt: skip
         assert fn in src, fn
 
@@ -492,3 +492,12 @@ def test_gallery_notebook_runs(tmp_path):
                         kernel_name="python3", progress_bar=False, cwd=str(config.NOTEBOOKS))  # fmt: skip
     pngs = sorted(p.name for p in out_dir.glob("*.png"))
     assert len(pngs) >= 10 and len(list(out_dir.glob("*.svg"))) == len(pngs)
+
+
+def test_svg_keeps_labels_and_watermark_as_text(data, tmp_path):
+    fig = plots.figure_pillar_scatter(data["gaps"], units=data["units"], lang="vi")
+    (svg,) = plots.save_figure(fig, tmp_path / "scatter", formats=("svg",))
+    text = svg.read_text(encoding="utf-8")
+    for word in ("Đại Sơn", "Ái Nghĩa", "Chính quyền số đi trước", WATERMARK, "Đường cân bằng (45°)"):
+        assert f">{word}<" in text or word in text, word
+    assert text.count(WATERMARK) == 2  # one per panel

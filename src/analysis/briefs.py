@@ -725,10 +725,10 @@ def _weakest(indicators, scores, weakest, framework, unit_code: str, period: str
         if not any("score" in f.columns for f in frames):
             frames.append(w.set_index("indicator")[["value"]].rename(columns={"value": "score"}))
     tab = pd.concat(frames, axis=1) if len(frames) > 1 else frames[0].copy()
-    meta = framework.indicators.set_index("id") if framework is not None else None
+    meta = framework.indicators.set_index("id").to_dict("index") if framework is not None else {}
     rows = []
-    for ind, r in tab.iterrows():
-        info = meta.loc[ind] if meta is not None and ind in meta.index else None
+    for ind, r in tab.to_dict("index").items():
+        info = meta.get(ind)
         value = _num(r.get("value"))
         score = _num(r.get("score"))
         direction = int(info["direction"]) if info is not None else 1
@@ -745,8 +745,8 @@ def _weakest(indicators, scores, weakest, framework, unit_code: str, period: str
         rows.append({"id": str(ind), "info": info, "value": value, "score": score, "target": target, "distance": distance})
     if order is not None:
         by_id = {r["id"]: r for r in rows}
-        rows = [by_id.get(k, {"id": k, "info": meta.loc[k] if meta is not None and k in meta.index else None,
-                              "value": None, "score": None, "target": None, "distance": None}) for k in order]
+        rows = [by_id.get(k, {"id": k, "info": meta.get(k), "value": None, "score": None, "target": None, "distance": None})
+                for k in order]
     else:
         rows = sorted((r for r in rows if r["score"] is not None), key=lambda r: (r["score"], r["id"]))[:n]
     out = []

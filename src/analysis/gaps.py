@@ -662,9 +662,8 @@ def compute_gaps(
     shift = {p: point[p] - recomputed[p] for p in PILLARS}
     boot = _pillar_bootstrap(cube, n_boot, rng)
     n_ind = {p: int((cube.pillar == p).sum()) for p in PILLARS}
-    if (
-        ci_method == "expanded"
-    ):  # undo the bootstrap's (K-1)/K variance shrinkage within each pillar
+    if ci_method == "expanded":
+        # undo the bootstrap's (K-1)/K variance shrinkage within each pillar
         for p in PILLARS:
             if n_ind[p] >= 2:
                 boot[p] = recomputed[p][:, None] + math.sqrt(n_ind[p] / (n_ind[p] - 1)) * (
@@ -884,6 +883,11 @@ def distance_to_targets(
             f"years={bad_years!r}: the framework has targets for 2025 and 2030 only"
         )
     v = values.copy()
+    if scale == "raw" and "level" in v.columns:
+        raise ParameterError(
+            "values: this looks like the tidy score table (it has a 'level' column), whose indicator values are "
+            "normalised; pass the raw observations, or scale='normalised' to compare scores with normalised targets"
+        )
     if "indicator" not in v.columns and "name" in v.columns:
         if "level" in v.columns:
             v = v[v["level"] == "indicator"]

@@ -33,7 +33,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib import font_manager, patheffects
+from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.colors import TwoSlopeNorm, to_rgb
 from matplotlib.figure import Figure
@@ -369,7 +369,6 @@ def _add_watermark(target: Axes | Figure, fontsize: float | None = None) -> None
         t = target.text(0.5, 0.5, text, fontsize=fontsize or 26, transform=target.transFigure, **kwargs)
     else:
         t = target.text(0.5, 0.5, text, fontsize=fontsize or 13, transform=target.transAxes, clip_on=False, **kwargs)
-    t.set_path_effects([patheffects.withStroke(linewidth=1.5, foreground="white", alpha=0.4)])
     t.set_in_layout(False)
 
 
@@ -603,10 +602,11 @@ def _place_labels(
             color=st.pop("color", _DARK),
             zorder=st.pop("zorder", 6),
             gid=st.pop("gid", "label"),
+            # a light box instead of a path-effect halo: path effects turn SVG text into outlines
+            bbox=dict(boxstyle="square,pad=0.05", facecolor="white", edgecolor="none", alpha=0.6),
             arrowprops=dict(arrowstyle="-", color="#999999", lw=0.5, shrinkA=0, shrinkB=rad[i] / dpi_scale) if far and rad[i] >= 0 else None,
             **st,
         )
-        ann.set_path_effects([patheffects.withStroke(linewidth=2.2, foreground="white", alpha=0.85)])
         artists.append(ann)
     return artists
 

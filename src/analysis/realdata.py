@@ -495,6 +495,44 @@ def _dedupe_sorted(values: pd.Series) -> str:
     return " ; ".join(dict.fromkeys(v for v in values if isinstance(v, str) and v))
 
 
+#: Columns of the units contract (HELPERS.md); real-data units fill what the source gives.
+_UNITS_CONTRACT = (
+    "unit_code", "name_vi", "full_name_vi", "name_ascii", "unit_type", "parent_code", "former_district",
+    "lat", "lon", "population", "households", "area_km2", "area_source", "successor_code",
+    "successor_name_vi", "resolution_clause",
+)  # fmt: skip
+_NUMERIC_UNIT_COLUMNS = ("lat", "lon", "population", "households", "area_km2")
+
+
+def _ascii(name: str) -> str:
+    s = unicodedata.normalize("NFC", name).replace("Đ", "D").replace("đ", "d")
+    return "".join(c for c in unicodedata.normalize("NFD", s) if unicodedata.category(c) != "Mn")
+
+
+def _to_units_contract(units: pd.DataFrame) -> pd.DataFrame:
+    """Add the missing contract columns (NaN / empty: not published for these units), contract order first.
+
+    ``name_vi`` falls back to ``name_en`` where no Vietnamese name is given.
+    """
+    out = units.copy()
+    if "name_vi" not in out:
+        out["name_vi"] = pd.NA
+    if "name_en" in out:
+        out["name_vi"] = out["name_vi"].fillna(out["name_en"])
+    if "full_name_vi" not in out:
+        out["full_name_vi"] = out["name_vi"]
+    if "name_ascii" not in out:
+        out["name_ascii"] = out["name_vi"].map(_ascii)
+    for c in _UNITS_CONTRACT:
+        if c not in out:
+            out[c] = np.nan if c in _NUMERIC_UNIT_COLUMNS else pd.NA
+    for c in _NUMERIC_UNIT_COLUMNS:
+        out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
+    out["unit_code"] = out["unit_code"].astype(str)
+    extra = [c for c in out.columns if c not in _UNITS_CONTRACT]
+    return out[list(_UNITS_CONTRACT) + extra].reset_index(drop=True)
+
+
 def egdi_weights(year: int | str) -> dict[str, float]:
     """Weights of OSI, HCI and TII in the published EGDI of ``year`` (sum 1).
 
@@ -763,7 +801,7 @@ def load_egdi(
     lacking = sorted(set(raw["unit_code"]) - set(obs["unit_code"]))
     if lacking:
         notes.append(f"EGDI: no component values at all for {lacking}")
-    return RealData(obs, units, pub, tuple(notes), framework="egdi")
+    return RealData(obs, _to_units_contract(units), pub, tuple(notes), framework="egdi")
 
 
 # --------------------------------------------------------------------------- DESI
@@ -958,7 +996,7 @@ def load_desi(
     notes.append(
         "DESI: the 2022 edition methodology re-computed for 2017-2022; earlier editions' own (different) DESI values are not included"
     )
-    return RealData(obs, units, pub, tuple(notes), framework="desi2022")
+    return RealData(obs, _to_units_contract(units), pub, tuple(notes), framework="desi2022")
 
 
 # --------------------------------------------------------------------------- DTI
@@ -1165,6 +1203,10 @@ def load_dti(
         .reset_index(drop=True)
     )
 
+    coords = _province_coordinates()
+    units["lat"] = units["unit_code"].map(lambda c: coords.get(c, (np.nan, np.nan))[0])
+    units["lon"] = units["unit_code"].map(lambda c: coords.get(c, (np.nan, np.nan))[1])
+
     # what is missing, plainly
     for p, g in pub.groupby("period"):
         provinces = g[~g["unit_code"].isin(["VN", "VN-PMEAN"])]
@@ -1178,7 +1220,7 @@ def load_dti(
             f"DTI {p}: overall value published for {n_val} province(s), overall rank for {n_rank}; "
             f"pillar values for {n_pil}, pillar ranks for {n_pil_rank}; provincial means published: {means or 'none'}"
         )
-    return RealData(obs, units, pub, tuple(notes), framework="dti_provincial")
+    return RealData(obs, _to_units_contract(units), pub, tuple(notes), framework="dti_provincial")
 
 
 def load_dti_pillars(

@@ -50,6 +50,11 @@ class OutputPaths:
     briefs: Path
     cache: Path
 
+    def sub(self, name: str) -> OutputPaths:
+        """The same layout in a subfolder, e.g. ``post2025/`` for the merged communes, whose GSO
+        codes reuse old ones (20500 was Ái Nghĩa town, is now Đại Lộc commune)."""
+        return output_paths(str(self.root / name))
+
 
 @dataclass
 class Results:
