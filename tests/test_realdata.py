@@ -112,6 +112,23 @@ def test_egdi_all_layouts_read_every_year_and_country(egdi):
     assert per_year.drop("2010").eq(193).all()  # 2022/2024 files have no codes: every name matched
     assert per_year["2010"] == 192  # South Sudan: no 2010 values
     assert len(units) == 193 and units["unit_code"].is_unique
+    assert list(units.columns[:5]) == [
+        "unit_code",
+        "name_vi",
+        "full_name_vi",
+        "name_ascii",
+        "unit_type",
+    ]
+    assert {
+        "lat",
+        "lon",
+        "population",
+        "households",
+        "area_km2",
+        "name_en",
+        "region",
+        "is_asean",
+    } <= set(units.columns)
     assert not obs.duplicated(["unit_code", "period", "indicator"]).any()
     assert (
         pub[(pub["name"] == "egdi")]
@@ -144,7 +161,10 @@ def test_egdi_viet_nam_hand_checked_values(egdi):
         and u.loc["VNM", "is_asean"]
     )
     assert int(egdi.units["is_asean"].sum()) == 10
-    assert u.loc["VNM", "name_vi"] == "Việt Nam" and egdi.units["name_vi"].notna().sum() == 10
+    assert u.loc["VNM", "name_vi"] == "Việt Nam" and u.loc["THA", "name_vi"] == "Thái Lan"
+    assert (
+        u.loc["DEU", "name_vi"] == "Germany"
+    )  # no Vietnamese name outside ASEAN: falls back to name_en
     assert u.loc["TUR", "name_en"] == "Turkey"  # 2022/2024 "Türkiye" matched to the same code
     assert ("TUR", "2024") in w.index and ("MKD", "2022") in w.index
 
@@ -399,7 +419,12 @@ def test_dti_quang_nam_2022_published_values(dti):
     assert dict(zip(means["period"], means["value"], strict=True)) == pytest.approx(
         {"2020": 0.3026, "2021": 0.4014, "2022": 0.5791, "2023": 0.6783, "2024": 0.6961}
     )
-    assert dti.units.set_index("unit_code").loc["49", "name_vi"] == "Quảng Nam"
+    u = dti.units.set_index("unit_code")
+    assert u.loc["49", "name_vi"] == "Quảng Nam" and u.loc["49", "unit_type"] == "province"
+    assert (
+        15.0 < u.loc["49", "lat"] < 16.5 and 107.0 < u.loc["49", "lon"] < 109.0
+    )  # vietnamadminunits centroid
+    assert u.loc["VN-PMEAN", "unit_type"] == "mean"
 
 
 def test_dti_full_2022_rank_order(dti):

@@ -1359,6 +1359,7 @@ class _Renderer:
         import typst
 
         self.template = template
+        self.pid = os.getpid()
         self.signature = _template_signature(template.parent)
         self.root = Path(tempfile.mkdtemp(prefix="dgap-typst-"))
         for f in template.parent.iterdir():
@@ -1372,7 +1373,11 @@ class _Renderer:
             ignore_system_fonts=True,
         )
         self.lock = threading.Lock()
-        atexit.register(shutil.rmtree, self.root, True)
+        atexit.register(self._cleanup_at_exit)
+
+    def _cleanup_at_exit(self) -> None:
+        if os.getpid() == self.pid:
+            shutil.rmtree(self.root, ignore_errors=True)
 
     def stage_figure(self, path: Path) -> str:
         data = path.read_bytes()
@@ -1415,7 +1420,9 @@ def _renderer(template: Path) -> _Renderer:
     template = template.resolve()
     with _RENDERERS_LOCK:
         r = _RENDERERS.get(template)
-        if r is not None and r.signature != _template_signature(template.parent):
+        if r is not None and r.pid != os.getpid():
+            r = None  # inherited through fork: never share a compiler (or its folder) with the parent
+        elif r is not None and r.signature != _template_signature(template.parent):
             r.close()
             r = None
         if r is None:

@@ -1072,6 +1072,28 @@ def _dti_short_name(name: str) -> str:
     return re.sub(r"^TP\.\s*", "", re.sub(r"\s*\(.*\)\s*$", "", name))
 
 
+def _province_coordinates() -> dict[str, tuple[float, float]]:
+    """Province centroids (GSO code -> lat, lon) from the ``vietnamadminunits`` package database.
+
+    Pre-2025 provinces under their code, post-2025 provinces under ``NN-2025``.
+    """
+    import sqlite3
+
+    import vietnamadminunits
+
+    db = Path(vietnamadminunits.__file__).parent / "data" / "dataset.db"
+    with sqlite3.connect(db) as con:
+        legacy = con.execute(
+            "select distinct provinceCode, provinceLat, provinceLon from admin_units_legacy"
+        ).fetchall()
+        new = con.execute(
+            "select distinct provinceCode, provinceLat, provinceLon from admin_units"
+        ).fetchall()
+    out = {str(c): (float(la), float(lo)) for c, la, lo in legacy}
+    out.update({f"{c}-2025": (float(la), float(lo)) for c, la, lo in new})
+    return out
+
+
 def load_dti(
     path_or_dir: str | Path | None = None,
     *,

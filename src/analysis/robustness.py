@@ -570,6 +570,9 @@ def _prepare(
         screened_idx = kept.index
     if len(screened_idx) < 3:
         raise DataValidationError([f"only {len(screened_idx)} unit(s) left after screening at {base['screen']}; lower the threshold"])
+    if not base["screen_after_impute"]:
+        df = df.loc[screened_idx]  # screen, then impute among the kept units (compute_index order)
+        imputed_cache = {}
     M, T, K = len(imp_l), len(trt_l), len(nrm_l)
     U, I = len(screened_idx), len(inds)
     Xmt = np.empty((M, T, U, I))

@@ -7,9 +7,11 @@ before each further notebook, restores the state a fresh kernel would have:
 - user namespace, ``In``/``Out`` caches and execution counter (``InteractiveShell.reset``),
 - working directory (the notebook's ``cwd``), ``os.environ``, ``sys.path``, warning filters,
 - matplotlib: all figures closed, every rcParam except the backend back to the values read
-  from matplotlibrc at import (plus the inline backend's rc; this includes ``interactive``,
-  which the inline backend switches on at the first figure), so a notebook's
-  ``set_style()``/``set_theme()`` does not leak,
+  from matplotlibrc at import (plus the inline backend's rc), so a notebook's
+  ``set_style()``/``set_theme()`` does not leak. One documented difference: the inline
+  backend turns ``interactive`` on when it activates at the first figure of a fresh kernel;
+  it does not activate again, so in a reused kernel ``interactive`` stays on from the start
+  (figures are displayed exactly as in a cold kernel),
 - pandas options, and random state (``random`` and numpy's global RNG re-seeded from
   entropy, exactly as in a new interpreter; notebooks that need reproducibility seed
   themselves, as they must for cold runs too).
@@ -74,6 +76,10 @@ def __dgap_install():
             inline = sys.modules.get("matplotlib_inline.config")
             if inline is not None and inline.InlineBackend.initialized():
                 mpl.rcParams.update(inline.InlineBackend.instance().rc)
+            if "matplotlib_inline.backend_inline" in sys.modules:
+                # the inline backend switched interactive mode on when it was activated (at the
+                # first figure of a fresh kernel); it is not activated again, so keep it on
+                mpl.interactive(True)
         pd = sys.modules.get("pandas")
         if pd is not None:
             with warnings.catch_warnings():
