@@ -14,6 +14,8 @@ from analysis import config
 from analysis import gaps as G
 from analysis.errors import AnalysisError, DataValidationError, FrameworkError, ParameterError
 from analysis.frameworks import framework_from_dict
+from analysis.io import period_to_time
+from analysis.units import haversine_km
 
 PILLARS = G.PILLARS
 PERIODS = ("2022H1", "2022H2", "2023H1", "2023H2", "2024H1", "2024H2", "2025H1")
@@ -60,7 +62,7 @@ def make_panel(rng, n_units, k, mu, sd=0.05, periods=("2024H1",), slope=None, st
     units = [str(20000 + i) for i in range(n_units)]
     rows = []
     for period in periods:
-        t = G._period_to_time(period) - G._period_to_time(periods[0])
+        t = period_to_time(period) - period_to_time(periods[0])
         for p, kp in zip(PILLARS, k, strict=True):
             base = np.broadcast_to(np.asarray(mu[p], dtype=float), (n_units,))
             trend = 0.0 if slope is None else slope.get(p, 0.0) * t
@@ -97,14 +99,14 @@ def wide_pillars(gov, econ, soc, period="2024H1", status="synthetic"):
 
 # --------------------------------------------------------------------------- helpers
 def test_period_to_time():
-    assert G._period_to_time("2022H1") == 2022.0
-    assert G._period_to_time("2022H2") == 2022.5
-    assert G._period_to_time("2023") == 2023.0
-    assert G._period_to_time("2023Q4") == 2023.75
+    assert period_to_time("2022H1") == 2022.0
+    assert period_to_time("2022H2") == 2022.5
+    assert period_to_time("2023") == 2023.0
+    assert period_to_time("2023Q4") == 2023.75
     with pytest.raises(ParameterError, match="2023H3"):
-        G._period_to_time("2023H3")
+        period_to_time("2023H3")
     with pytest.raises(ParameterError):
-        G._period_to_time("23H1")
+        period_to_time("23H1")
 
 
 def test_weighted_mean_drops_nan_and_renormalises():
@@ -206,7 +208,7 @@ def test_haversine_reference_distance():
         math.acos(math.sin(p1) * math.sin(p2) + math.cos(p1) * math.cos(p2) * math.cos(dl))
         * 6371.0088
     )
-    assert float(G._haversine_km(lat1, lon1, lat2, lon2)) == pytest.approx(slc, rel=1e-9)
+    assert float(haversine_km(lat1, lon1, lat2, lon2)) == pytest.approx(slc, rel=1e-9)
     assert 25 < slc < 28
 
 
@@ -739,7 +741,7 @@ def test_planted_trend_recovered_and_gap_closing():
 
 
 def test_trend_widening_negative_gap():
-    t = np.array([G._period_to_time(p) for p in PERIODS])
+    t = np.array([period_to_time(p) for p in PERIODS])
     rows = [
         dict(
             unit_code="1",
@@ -766,7 +768,7 @@ def test_convergence_sigma_and_beta_planted():
     y0 = rng.uniform(0.2, 0.8, 18)
     rows = []
     for p in PERIODS:
-        t = G._period_to_time(p) - 2022.0
+        t = period_to_time(p) - 2022.0
         share = 1 - 0.8 ** (2 * t)  # each half-year closes 20% of the distance to 0.8
         val = y0 + (0.8 - y0) * share
         rows.append(wide_pillars(val, y0, y0 + rng.normal(0, 0.001, 18), period=p))

@@ -37,6 +37,7 @@ import pandas as pd
 from . import config
 from .frameworks import load_framework
 from .io import load_units, save_observations
+from .units import haversine_km
 
 PERIODS = ("2022H1", "2022H2", "2023H1", "2023H2", "2024H1", "2024H2", "2025H1")
 DISTRICT_SEAT = "20500"  # Thị trấn Ái Nghĩa
@@ -72,19 +73,6 @@ START_LEVEL = {
     "soc_cdt_team_villages_pct": 0.50,
 }
 LATE_COLLECTED = ("econ_ecommerce_retail_pct", "econ_ocop_online_pct")
-
-
-def haversine_km(lat1, lon1, lat2, lon2):
-    """Great-circle distance in km.
-
-    >>> round(float(haversine_km(15.886972, 108.113221, 15.811651, 107.870235)), 1)
-    27.3
-    """
-    r = 6371.0088
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dphi, dlmb = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
-    return 2 * r * np.arcsin(np.sqrt(a))
 
 
 def generate_demo(seed: int | None = None, *, units: pd.DataFrame | None = None, framework=None) -> pd.DataFrame:

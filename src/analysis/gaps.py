@@ -55,7 +55,6 @@ Example:
 from __future__ import annotations
 
 import math
-import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -67,6 +66,8 @@ from scipy import stats
 from . import config
 from .errors import DataValidationError, FrameworkError, ParameterError
 from .frameworks import Framework
+from .io import period_to_time
+from .units import haversine_km
 
 GOV, ECON, SOC = config.GOV, config.ECON, config.SOC
 PILLARS = (GOV, ECON, SOC)
@@ -93,8 +94,6 @@ _EDGE_TOL = 1e-9
 
 _STATUS_RANK = {s: i for i, s in enumerate(config.STATUSES)}
 _SCORE_COLUMNS = ("unit_code", "period", "level", "name", "value", "status")
-_PERIOD_RE = re.compile(r"^(\d{4})(?:([HQ])([1-4]))?$")
-_EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius
 
 #: Covariates of :func:`compute_covariate_associations`: id -> (unit of the covariate, slope reported per, scale).
 COVARIATES = {
@@ -105,26 +104,6 @@ COVARIATES = {
 
 
 # =========================================================================== small helpers
-def _period_to_time(period) -> float:
-    """Decimal year of a period label: ``2022H1`` -> 2022.0, ``2022H2`` -> 2022.5, ``2023`` -> 2023.0.
-
-    Quarters are accepted too (``2023Q2`` -> 2023.25).
-
-    >>> [_period_to_time(p) for p in ("2022H1", "2022H2", "2023", "2023Q2")]
-    [2022.0, 2022.5, 2023.0, 2023.25]
-    """
-    m = _PERIOD_RE.match(str(period).strip().upper())
-    if not m or (m.group(2) == "H" and m.group(3) not in ("1", "2")):
-        raise ParameterError(
-            f"period {period!r} is not a year (2023), half-year (2023H1/H2) or quarter (2023Q1-Q4); fix the period column"
-        )
-    year = float(m.group(1))
-    if m.group(2) is None:
-        return year
-    step = 0.5 if m.group(2) == "H" else 0.25
-    return year + (int(m.group(3)) - 1) * step
-
-
 def _check_level(level: float) -> float:
     if not (isinstance(level, int | float) and 0.0 < float(level) < 1.0):
         raise ParameterError(
@@ -349,19 +328,6 @@ def _spearman_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     den = np.sqrt((rx**2).sum(axis=-1) * (ry**2).sum(axis=-1))
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(den > 0, (rx * ry).sum(axis=-1) / den, np.nan)
-
-
-def _haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
-    """Great-circle distance in km (mean Earth radius 6371.0088 km).
-
-    >>> round(float(_haversine_km(0.0, 0.0, 0.0, 1.0)), 2)
-    111.2
-    """
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dphi = p2 - p1
-    dlmb = np.radians(np.asarray(lon2, dtype=float) - np.asarray(lon1, dtype=float))
-    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
-    return 2 * _EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
 
 
 # =========================================================================== scores -> arrays
@@ -981,7 +947,7 @@ def _wide_pillars(data: pd.DataFrame, columns: Sequence[str] = PILLARS) -> pd.Da
 
 
 def _periods(df: pd.DataFrame) -> list[str]:
-    return sorted(df["period"].unique(), key=lambda p: (_period_to_time(p), p))
+    return sorted(df["period"].unique(), key=lambda p: (period_to_time(p), p))
 
 
 def test_pillar_gaps(
@@ -1201,7 +1167,7 @@ def compute_unit_covariates(units: pd.DataFrame, *, centre: str = "20500") -> pd
     return pd.DataFrame(
         {
             "unit_code": u["unit_code"],
-            "distance_km": _haversine_km(clat, clon, lat, lon),
+            "distance_km": haversine_km(clat, clon, lat, lon),
             "density_per_km2": density,
             "population_2019": pop,
         }
@@ -1346,7 +1312,7 @@ def compute_trends(
         else:
             columns = [c for c in (*PILLARS, *GAP_SERIES) if c in data.columns] or list(PILLARS)
     w = _wide_pillars(data, list(columns))
-    w["_t"] = [_period_to_time(p) for p in w["period"]]
+    w["_t"] = [period_to_time(p) for p in w["period"]]
     groups = [(u, g) for u, g in w.groupby("unit_code", sort=True)]
     if include_district:
         d = w.groupby("_t", as_index=False)[list(columns)].mean()
@@ -1417,11 +1383,11 @@ def compute_convergence(
     for name, p in (("start", start), ("end", end)):
         if p not in periods:
             raise ParameterError(f"{name}={p!r}: not a period of the data; use one of {periods}")
-    t0, t1 = _period_to_time(start), _period_to_time(end)
+    t0, t1 = period_to_time(start), period_to_time(end)
     if t1 <= t0:
         raise ParameterError(f"start={start!r}, end={end!r}: end must come after start")
-    w = w[[(t0 <= _period_to_time(p) <= t1) for p in w["period"]]]
-    times = np.array([_period_to_time(p) for p in _periods(w)])
+    w = w[[(t0 <= period_to_time(p) <= t1) for p in w["period"]]]
+    times = np.array([period_to_time(p) for p in _periods(w)])
     rows = []
     for c in columns:
         sd = w.groupby("period")[c].std().reindex(_periods(w)).to_numpy(dtype=float)

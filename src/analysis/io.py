@@ -24,7 +24,11 @@ from pathlib import Path
 import pandas as pd
 
 from . import config
-from .errors import DataValidationError
+from .errors import DataValidationError, ParameterError
+
+
+class PeriodError(ParameterError, ValueError):
+    """A period label is not YYYY, YYYYH1/H2 or YYYYQ1-4."""
 
 OBS_COLUMNS = ["unit_code", "period", "indicator", "value", "status", "source"]
 _NUM_RE = re.compile(r"^[+-]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?$")
@@ -151,9 +155,9 @@ def period_to_time(period: str) -> float:
     >>> [period_to_time(p) for p in ("2022", "2022H1", "2022H2", "2023Q2")]
     [2022.0, 2022.0, 2022.5, 2023.25]
     """
-    m = _PERIOD_RE.match(str(period))
+    m = _PERIOD_RE.match(str(period).strip().upper())
     if not m:
-        raise ValueError(f"period {period!r} is not YYYY, YYYYH1/H2 or YYYYQ1-4")
+        raise PeriodError(f"period {period!r} is not a year (2023), half-year (2023H1/H2) or quarter (2023Q1-Q4); fix the period column")
     year, part = int(m.group(1)), m.group(2)
     if not part:
         return float(year)

@@ -248,7 +248,6 @@ def save_figure(
         The written paths, in the order of ``formats``.
     """
     from . import __version__
-    from .io import atomic_write
 
     base = str(path)
     for suffix in _KNOWN_SUFFIXES:
@@ -256,23 +255,43 @@ def save_figure(
             base = base[: -len(suffix)]
             break
     software = f"analysis {__version__} (matplotlib)"
+    formats = [f.lower().lstrip(".") for f in formats]
+    for fmt in formats:
+        if fmt not in ("png", "svg", "pdf"):
+            raise ParameterError(f"save_figure: format {fmt!r} is not supported; use png, svg or pdf")
     written: list[Path] = []
+    # resolve the layout once and freeze it, so that every format gets the same positions
+    engine = fig.get_layout_engine()
+    fig.draw_without_rendering()
+    if engine is not None:
+        fig.set_layout_engine("none")
+        # a re-run layout drifts by ~1e-14; rounding makes repeated saves byte-identical
+        for a in fig.axes:
+            a.set_position([round(v, 9) for v in a.get_position(original=True).bounds], which="original")
+    try:
+        _save_formats(fig, base, formats, dpi, software, written)
+    finally:
+        if engine is not None:
+            fig.set_layout_engine(engine)
+    return written
+
+
+def _save_formats(fig: Figure, base: str, formats: Sequence[str], dpi: int, software: str, written: list[Path]) -> None:
+    from .io import atomic_write
+
     for fmt in formats:
         fmt = fmt.lower().lstrip(".")
         if fmt == "png":
             metadata: dict[str, Any] = {"Software": software}
         elif fmt == "svg":
             metadata = {"Date": None, "Creator": software}
-        elif fmt == "pdf":
+        else:  # pdf
             metadata = {"CreationDate": None, "ModDate": None, "Producer": software, "Creator": software}
-        else:
-            raise ParameterError(f"save_figure: format {fmt!r} is not supported; use png, svg or pdf")
         target = Path(f"{base}.{fmt}")
         with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "analysis", "pdf.fonttype": 42}):
             with atomic_write(target, "wb") as fh:
                 fig.savefig(fh, format=fmt, dpi=dpi, metadata=metadata, bbox_inches="tight", pad_inches=0.08)
         written.append(target)
-    return written
 
 
 # --------------------------------------------------------------------------------------------

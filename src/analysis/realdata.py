@@ -5,12 +5,20 @@ Each loader returns a :class:`RealData` with
 * ``observations`` in the observations contract (``unit_code, period, indicator, value, status,
   source``; ``status`` is ``observed``, or ``estimated`` for a DTI figure derived by arithmetic
   from published text); missing components are absent rows, never zeros;
-* ``units``: one row per unit (``unit_code`` always a string);
+* ``units``: one row per unit in the units contract of HELPERS.md (``unit_code`` always a string;
+  columns a source does not give, e.g. population of a country, are NaN), then source extras
+  (``name_en``, ``region``, ``is_asean``, ``iso3``); ``name_vi`` falls back to ``name_en``;
 * ``published``: the published aggregate(s) for checks (``unit_code, period, name, value, rank``
   plus source columns), e.g. the EGDI a preset must reproduce;
 * ``notes``: plain statements of what is missing or was set aside, for the edition to print.
 
 ``obs, units, published = load_egdi()`` also works (``notes`` is left out of the unpacking).
+``RealData.framework`` names the matching framework (``data/frameworks/<name>.yaml``, also a
+composite preset registered on import: ``egdi``, ``desi2022``, ``dti_provincial``, ``dti_pillars``).
+
+For notebooks and editions: :func:`detect_source` tells a source folder/file by its file names and
+:func:`load_real_inputs` returns ``(RealData, Framework)`` with observations restricted to the
+framework (the DTI default is ``dti_pillars``: the published pillar values CQS/KTS/XHS).
 
 UN E-Government Survey (:func:`load_egdi`)
 ==========================================

@@ -1208,3 +1208,16 @@ def _build_dai_loc_crosswalk(
     out["weight_population"] = wp.loc[idx, "weight"].round(6).to_numpy()
     out["weight_households"] = wh.loc[idx, "weight"].round(6).to_numpy()
     return out.sort_values("old_code", kind="stable").reset_index(drop=True)
+
+
+def haversine_km(lat1, lon1, lat2, lon2):
+    """Great-circle distance in km.
+
+    >>> round(float(haversine_km(15.886972, 108.113221, 15.811651, 107.870235)), 1)
+    27.3
+    """
+    r = 6371.0088  # IUGG mean Earth radius
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dphi, dlmb = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
+    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
+    return 2 * r * np.arcsin(np.sqrt(a))
