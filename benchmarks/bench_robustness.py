@@ -97,7 +97,9 @@ def _b_powermean(df: pd.DataFrame, w: pd.Series, p: float) -> pd.Series:
     return ((x.fillna(1.0) ** p) * ww).sum(axis=1).div(den) ** (1.0 / p)
 
 
-def baseline_run(raw: pd.DataFrame, imeta: pd.DataFrame, choice: dict, *, screen_units=None) -> pd.Series:
+def baseline_run(
+    raw: pd.DataFrame, imeta: pd.DataFrame, choice: dict, *, screen_units=None
+) -> pd.Series:
     """Rebuild the index for one draw with pandas: impute, treat, normalise, aggregate, rank."""
     ind = imeta[imeta["Type"] == "Indicator"]
     agg = imeta[imeta["Type"] == "Aggregate"]
@@ -116,7 +118,9 @@ def baseline_run(raw: pd.DataFrame, imeta: pd.DataFrame, choice: dict, *, screen
         for c in inds:
             d[c] = _b_treat(d[c], int(wm))
     dirs = dict(zip(ind["iCode"], ind["Direction"].astype(float), strict=True))
-    vals = pd.DataFrame({c: _b_normalise(d[c], choice["normalisation"], dirs[c]) for c in inds}, index=d.index)
+    vals = pd.DataFrame(
+        {c: _b_normalise(d[c], choice["normalisation"], dirs[c]) for c in inds}, index=d.index
+    )
     weights = choice["weights"]  # Series iCode -> weight
     loo = choice.get("leave_one_out", "none")
     if loo != "none":
@@ -154,7 +158,9 @@ def _choice_rows(res, imeta: pd.DataFrame, tree: Tree) -> list[dict]:
                 "imputation": r.get("imputation", sp["base"]["impute"]),
                 "winmax": r.get("winmax", sp["base"]["winmax"]),
                 "normalisation": r.get("normalisation", sp["base"]["normalisation"]),
-                "weights": ws[str(r["weights_set"])] if (ws is not None and "weights_set" in r and r["weights_set"] != "nominal") else base_w,
+                "weights": ws[str(r["weights_set"])]
+                if (ws is not None and "weights_set" in r and r["weights_set"] != "nominal")
+                else base_w,
                 "p": rb._agg_power(rb._agg_label(agg)),
                 "leave_one_out": r.get("leave_one_out", "none"),
             }
@@ -170,9 +176,23 @@ def _baseline(raw, imeta, tree, rows, n: int, screen_units, ours_scores) -> dict
         vals = baseline_run(raw, imeta, rows[k], screen_units=screen_units)
         score = vals[root]
         _ = (-score).rank(method="min")
-        diffs.append(float(np.nanmax(np.abs(score.reindex(ours_scores.index).to_numpy() - ours_scores.iloc[:, k].to_numpy()))))
+        diffs.append(
+            float(
+                np.nanmax(
+                    np.abs(
+                        score.reindex(ours_scores.index).to_numpy()
+                        - ours_scores.iloc[:, k].to_numpy()
+                    )
+                )
+            )
+        )
     dt = time.perf_counter() - t0
-    return {"runs_timed": n, "seconds_timed": dt, "per_run_s": dt / n, "max_abs_diff_vs_ours": max(diffs)}
+    return {
+        "runs_timed": n,
+        "seconds_timed": dt,
+        "per_run_s": dt / n,
+        "max_abs_diff_vs_ours": max(diffs),
+    }
 
 
 # =========================================================================== cases
@@ -181,7 +201,9 @@ def asem_cases(quick: bool) -> dict:
     data, imeta, tree = coin.data, coin.imeta, coin.tree
     out = {}
     # ---- uncertainty, 500 draws
-    res, best, med = _timeit(lambda: rb.run_uncertainty(data, imeta, "coinr-vignette", draws=500, seed=1), repeat=7)
+    res, best, med = _timeit(
+        lambda: rb.run_uncertainty(data, imeta, "coinr-vignette", draws=500, seed=1), repeat=7
+    )
     # the baseline gets the pipeline up to the screening (fixed in both) and rebuilds the rest per draw
     from analysis.composite import denominate
 
@@ -207,7 +229,9 @@ def asem_cases(quick: bool) -> dict:
         "goal_met": bool(best < 0.1 and base_total / best >= 200),
     }
     # ---- Sobol N = 300 over 4 choices
-    sens, best_s, med_s = _timeit(lambda: rb.run_sensitivity(data, imeta, "coinr-vignette", n=300, seed=1), repeat=5)
+    sens, best_s, med_s = _timeit(
+        lambda: rb.run_sensitivity(data, imeta, "coinr-vignette", n=300, seed=1), repeat=5
+    )
     n_runs = int(sens.attrs["n_runs"])
     per_run = b["per_run_s"]
     out["asem_sobol"] = {
@@ -219,7 +243,9 @@ def asem_cases(quick: bool) -> dict:
         "baseline_s": per_run * n_runs,
         "baseline_label": f"extrapolated: measured per-run cost ({b['runs_timed']} draws above) x {n_runs} runs",
         "speedup": per_run * n_runs / best_s,
-        "indices": sens[["choice", "Si", "Si_lo", "Si_hi", "STi", "STi_lo", "STi_hi"]].round(4).to_dict(orient="records"),
+        "indices": sens[["choice", "Si", "Si_lo", "Si_hi", "STi", "STi_lo", "STi_hi"]]
+        .round(4)
+        .to_dict(orient="records"),
         "goal": "ours < 0.3 s and >= 200x",
         "goal_met": bool(best_s < 0.3 and per_run * n_runs / best_s >= 200),
     }
@@ -280,7 +306,9 @@ def national_worker() -> None:
     res.scores.iloc[:, :20].to_parquet(OUT.parent / ".national_scores_head.parquet")
     res.runs.head(20).to_csv(OUT.parent / ".national_runs_head.csv", index=False)
     if res.weight_sets is not None:
-        res.weight_sets[res.weight_sets["set"].astype(int) <= 20].to_csv(OUT.parent / ".national_sets_head.csv", index=False)
+        res.weight_sets[res.weight_sets["set"].astype(int) <= 20].to_csv(
+            OUT.parent / ".national_sets_head.csv", index=False
+        )
     print(
         json.dumps(
             {
@@ -300,14 +328,25 @@ def national_worker() -> None:
 
 def national_case(quick: bool) -> dict:
     env = dict(os.environ)
-    proc = subprocess.run([sys.executable, "-m", "benchmarks.bench_robustness", "--national-worker"], capture_output=True, text=True, env=env, cwd=Path(__file__).parents[1], check=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_robustness", "--national-worker"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).parents[1],
+        check=True,
+    )
     ours = json.loads(proc.stdout.strip().splitlines()[-1])
     df, imeta, spec = national_data()
     tree = Tree.from_imeta(imeta)
     scores = pd.read_parquet(OUT.parent / ".national_scores_head.parquet")
     runs = pd.read_csv(OUT.parent / ".national_runs_head.csv", dtype=str)
     sets = pd.read_csv(OUT.parent / ".national_sets_head.csv", dtype={"set": str, "iCode": str})
-    for f in (".national_scores_head.parquet", ".national_runs_head.csv", ".national_sets_head.csv"):
+    for f in (
+        ".national_scores_head.parquet",
+        ".national_runs_head.csv",
+        ".national_sets_head.csv",
+    ):
         (OUT.parent / f).unlink(missing_ok=True)
 
     class _R:  # minimal stand-in for _choice_rows
@@ -342,7 +381,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     quick = "--quick" in argv
     results = {
-        "machine": {"python": platform.python_version(), "numpy": np.__version__, "pandas": pd.__version__, "cpus": os.cpu_count(), "platform": platform.platform()},
+        "machine": {
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "pandas": pd.__version__,
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        },
         "note": "ours = run_uncertainty / run_sensitivity compute time (data variants, all runs, rank/gap statistics; SALib indices for Sobol); min of repeats, median also given",
     }
     if (ASEM / "ASEM_iData.csv").exists():
@@ -358,7 +403,9 @@ def main(argv: list[str] | None = None) -> int:
         fh.write("\n")
     for k, v in results.items():
         if isinstance(v, dict) and "ours_s" in v:
-            print(f"{k:18s} ours {v['ours_s']:.3f} s  baseline {v['baseline_s']:.1f} s ({v['baseline_label']})  x{v['speedup']:.0f}  goal met: {v['goal_met']}")
+            print(
+                f"{k:18s} ours {v['ours_s']:.3f} s  baseline {v['baseline_s']:.1f} s ({v['baseline_label']})  x{v['speedup']:.0f}  goal met: {v['goal_met']}"
+            )
     print(OUT)
     return 0
 

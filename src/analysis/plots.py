@@ -383,6 +383,7 @@ def _add_watermark(target: Axes | Figure, fontsize: float | None = None) -> None
         fontweight="bold",
         zorder=5.5,  # above data marks, below labels
         gid=WATERMARK_GID,
+        bbox=dict(boxstyle="round,pad=0.3", facecolor="white", edgecolor="none", alpha=0.3),
     )
     if isinstance(target, Figure):
         t = target.text(0.5, 0.5, text, fontsize=fontsize or 26, transform=target.transFigure, **kwargs)
@@ -508,6 +509,7 @@ def _place_labels(
     fontsize: float = 7.5,
     radii: float | Sequence[float] = 4.0,
     styles: Sequence[Mapping[str, Any]] | None = None,
+    avoid: Sequence[Any] = (),
     max_iter: int = 400,
 ) -> list[Any]:
     """Label points without overlap: greedy choice among 8 positions, then repulsion.
@@ -515,7 +517,8 @@ def _place_labels(
     Deterministic (no randomness; ties broken by order). Works in display pixels after the
     layout has been resolved; each point is an obstacle of radius ``radii`` (points; 0 = a bare
     anchor, not an obstacle); labels are kept inside the axes and become annotations with an
-    offset in points (and a thin leader line when pushed away from their point).
+    offset in points (and a thin leader line when pushed away from their point). Artists in
+    ``avoid`` (e.g. other texts) are obstacles too.
     """
     fig = ax.figure
     n = len(texts)
@@ -538,6 +541,10 @@ def _place_labels(
     box = ax.get_window_extent(renderer)
     pad = 3.0 * dpi_scale
     obstacles = [k for k in range(n) if rad[k] > 0]
+    boxes = []
+    for artist in avoid:
+        bb = artist.get_window_extent(renderer)
+        boxes.append(((bb.x0 + bb.x1) / 2, (bb.y0 + bb.y1) / 2, bb.width + 2 * dpi_scale, bb.height + 2 * dpi_scale))
 
     def clamp(i: int, c: np.ndarray) -> np.ndarray:
         c[0] = min(max(c[0], box.x0 + w[i] / 2 + 1), box.x1 - w[i] / 2 - 1)
@@ -553,6 +560,10 @@ def _place_labels(
                 total += 1e4 + 10 * dx * dy
         for k in obstacles:
             dx, dy = _overlap(me, (anchors[k, 0], anchors[k, 1], 2 * rad[k], 2 * rad[k]))
+            if dx > 0 and dy > 0:
+                total += 5e3 + 5 * dx * dy
+        for b in boxes:
+            dx, dy = _overlap(me, b)
             if dx > 0 and dy > 0:
                 total += 5e3 + 5 * dx * dy
         return total
@@ -600,6 +611,13 @@ def _place_labels(
                     moved = True
                     axis, d = (1, dy) if dy <= dx else (0, dx)
                     sign = 1.0 if centres[i, axis] >= anchors[k, axis] else -1.0
+                    centres[i, axis] += (d + 0.5) * sign
+            for b in boxes:
+                dx, dy = _overlap((centres[i, 0], centres[i, 1], w[i], h[i]), b)
+                if dx > 0 and dy > 0:
+                    moved = True
+                    axis, d = (1, dy) if dy <= dx else (0, dx)
+                    sign = 1.0 if centres[i, axis] >= b[axis] else -1.0
                     centres[i, axis] += (d + 0.5) * sign
             centres[i] = clamp(i, centres[i])
         if not moved:
@@ -867,8 +885,8 @@ def plot_pillar_scatter(
     corner = {  # corners away from the 45° line
         "government_led": (hi - ex, lo + ey, "right", "bottom"),
         "economy_society_led": (lo + ex, hi - ey, "left", "top"),
-        "balanced_high": (tx + ex, hi - ey, "left", "top"),
-        "balanced_low": (tx - ex, lo + ey, "right", "bottom"),
+        "balanced_high": (hi - ex, ty + ey, "right", "bottom"),
+        "balanced_low": (lo + ex, ty - ey, "left", "top"),
     }
     for cls, (x0, y0, w, h) in quadrants.items():
         fill = _tint(PILLAR_COLORS[y], 0.85) if cls == "economy_society_led" else TYPOLOGY_COLORS[cls]
@@ -890,7 +908,9 @@ def plot_pillar_scatter(
     ax.set_title(i18n.t("title.scatter", lang, y=i18n.t(f"pillar.{y}", lang)))
     if label:
         names = _unit_names(units)
-        _place_labels(ax, xv, yv, [_name(c, names) for c in data["unit_code"]])
+        avoid = [t for t in ax.texts if (t.get_gid() or "").startswith("quadrant_label_")]
+        legend = ax.get_legend()
+        _place_labels(ax, xv, yv, [_name(c, names) for c in data["unit_code"]], avoid=[*avoid, *([legend] if legend else [])])
     return _finish(ax, title=None, synthetic=_is_synthetic(status, gaps))
 
 

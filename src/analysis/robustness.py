@@ -63,6 +63,7 @@ __all__ = [
     "run_sensitivity",
     "run_uncertainty",
     "run_uncertainty_tidy",
+    "tidy_to_wide",
 ]
 
 #: The uncertain choices a spec may name, in evaluation order.
@@ -147,38 +148,52 @@ def load_spec(spec: str | Path | Mapping | None = None) -> dict:
         path = Path(s)
         if path.suffix.lower() in (".yaml", ".yml", ".json") or path.exists():
             if not path.exists():
-                raise ParameterError(f"robustness spec file {path} not found; give a YAML path or one of the presets {list_specs()}")
+                raise ParameterError(
+                    f"robustness spec file {path} not found; give a YAML path or one of the presets {list_specs()}"
+                )
             doc = yaml.safe_load(path.read_text(encoding="utf-8"))
             source = str(path)
         else:
             res = resources.files("analysis").joinpath(*_SPEC_DIR, f"{s}.yaml")
             if not res.is_file():
-                raise ParameterError(f"unknown robustness spec {s!r}; use a YAML path or one of the presets {list_specs()}")
+                raise ParameterError(
+                    f"unknown robustness spec {s!r}; use a YAML path or one of the presets {list_specs()}"
+                )
             doc = yaml.safe_load(res.read_text(encoding="utf-8"))
             source = f"preset {s}"
     else:
         doc = dict(spec)
     if not isinstance(doc, Mapping):
-        raise ParameterError(f"robustness spec {source}: expected a mapping with 'base' and 'uncertain', got {type(doc).__name__}")
+        raise ParameterError(
+            f"robustness spec {source}: expected a mapping with 'base' and 'uncertain', got {type(doc).__name__}"
+        )
     unknown = set(doc) - {"name", "description", "source", "base", "uncertain", "top_k"}
     if unknown:
-        raise ParameterError(f"robustness spec {source}: unknown key(s) {sorted(unknown)}; allowed: name, description, source, base, uncertain, top_k")
+        raise ParameterError(
+            f"robustness spec {source}: unknown key(s) {sorted(unknown)}; allowed: name, description, source, base, uncertain, top_k"
+        )
     base = dict(_BASE_DEFAULTS)
     b_in = dict(doc.get("base") or {})
     bad = set(b_in) - set(_BASE_DEFAULTS)
     if bad:
-        raise ParameterError(f"robustness spec {source}: unknown base key(s) {sorted(bad)}; allowed: {sorted(_BASE_DEFAULTS)}")
+        raise ParameterError(
+            f"robustness spec {source}: unknown base key(s) {sorted(bad)}; allowed: {sorted(_BASE_DEFAULTS)}"
+        )
     base.update(b_in)
     base["winmax"] = _winmax_label(base["winmax"], where=f"{source} base.winmax")
     base["normalisation"] = _norm_label(base["normalisation"], where=f"{source} base.normalisation")
     base["aggregation"] = _agg_label(base["aggregation"], where=f"{source} base.aggregation")
     base["impute"] = _imp_label(base["impute"])
     if base["weights"] not in ("meta", "equal"):
-        raise ParameterError(f"robustness spec {source}: base.weights {base['weights']!r}; use meta or equal")
+        raise ParameterError(
+            f"robustness spec {source}: base.weights {base['weights']!r}; use meta or equal"
+        )
     unc_in = dict(doc.get("uncertain") or {})
     bad = set(unc_in) - set(CHOICES)
     if bad:
-        raise ParameterError(f"robustness spec {source}: unknown uncertain choice(s) {sorted(bad)}; allowed: {list(CHOICES)}")
+        raise ParameterError(
+            f"robustness spec {source}: unknown uncertain choice(s) {sorted(bad)}; allowed: {list(CHOICES)}"
+        )
     unc: dict = {}
     for name in CHOICES:
         if name not in unc_in or unc_in[name] is None or unc_in[name] is False:
@@ -188,14 +203,29 @@ def load_spec(spec: str | Path | Mapping | None = None) -> dict:
         if name == "weights":
             unc[name] = _weights_spec(v, where)
         elif name == "leave_one_out":
-            unc[name] = True if v is True else [str(x) if x is not None else "none" for x in _as_list(v, where)]
+            unc[name] = (
+                True
+                if v is True
+                else [str(x) if x is not None else "none" for x in _as_list(v, where)]
+            )
         else:
-            lab = {"imputation": _imp_label, "winmax": _winmax_label, "normalisation": _norm_label, "aggregation": _agg_label}[name]
-            alts = [lab(x, where=where) if name != "imputation" else lab(x) for x in _as_list(v, where)]
+            lab = {
+                "imputation": _imp_label,
+                "winmax": _winmax_label,
+                "normalisation": _norm_label,
+                "aggregation": _agg_label,
+            }[name]
+            alts = [
+                lab(x, where=where) if name != "imputation" else lab(x) for x in _as_list(v, where)
+            ]
             if not alts:
                 raise ParameterError(f"robustness spec {where}: empty list of alternatives")
             unc[name] = list(dict.fromkeys(alts))
-    out = {"name": str(doc.get("name", Path(source).stem if source != "<dict>" else "custom")), "base": base, "uncertain": unc}
+    out = {
+        "name": str(doc.get("name", Path(source).stem if source != "<dict>" else "custom")),
+        "base": base,
+        "uncertain": unc,
+    }
     if "description" in doc:
         out["description"] = doc["description"]
     if "source" in doc:
@@ -222,7 +252,11 @@ def _imp_label(v, where: str = "") -> str:
 
 
 def _winmax_label(v, where: str = "winmax") -> str:
-    if v is None or v is False or (isinstance(v, str) and v.strip().lower() in ("off", "none", "0", "")):
+    if (
+        v is None
+        or v is False
+        or (isinstance(v, str) and v.strip().lower() in ("off", "none", "0", ""))
+    ):
         return "off"
     if isinstance(v, str) and v.strip().lower().startswith("jrc"):
         _, _, arg = v.partition(":")
@@ -230,9 +264,13 @@ def _winmax_label(v, where: str = "winmax") -> str:
     try:
         w = int(v)
     except (TypeError, ValueError):
-        raise ParameterError(f"{where}: winmax {v!r} is not an integer; use off or 1, 2, ...") from None
+        raise ParameterError(
+            f"{where}: winmax {v!r} is not an integer; use off or 1, 2, ..."
+        ) from None
     if w < 0 or float(v) != w:
-        raise ParameterError(f"{where}: winmax {v!r} must be a non-negative integer (0 or off = no treatment)")
+        raise ParameterError(
+            f"{where}: winmax {v!r} must be a non-negative integer (0 or off = no treatment)"
+        )
     return "off" if w == 0 else str(w)
 
 
@@ -290,7 +328,13 @@ def _agg_power(label: str) -> float:
 
 def _agg_label(v, where: str = "aggregation") -> str:
     s = str(v).strip()
-    aliases = {"a_amean": "arithmetic", "a_gmean": "geometric", "a_hmean": "harmonic", "amean": "arithmetic", "gmean": "geometric"}
+    aliases = {
+        "a_amean": "arithmetic",
+        "a_gmean": "geometric",
+        "a_hmean": "harmonic",
+        "amean": "arithmetic",
+        "gmean": "geometric",
+    }
     s = aliases.get(s, s)
     if s in _AGG_POWER:
         return s
@@ -300,19 +344,27 @@ def _agg_label(v, where: str = "aggregation") -> str:
         except ValueError:
             pass
         else:
-            return {1.0: "arithmetic", 0.0: "geometric", -1.0: "harmonic"}.get(p, f"genmean:{_fmt(p)}")
-    raise ParameterError(f"{where}: aggregation {v!r} not understood; use arithmetic, geometric, harmonic or genmean:P")
+            return {1.0: "arithmetic", 0.0: "geometric", -1.0: "harmonic"}.get(
+                p, f"genmean:{_fmt(p)}"
+            )
+    raise ParameterError(
+        f"{where}: aggregation {v!r} not understood; use arithmetic, geometric, harmonic or genmean:P"
+    )
 
 
 def _weights_spec(v, where: str) -> dict:
     if isinstance(v, int | float) and not isinstance(v, bool):
         v = {"perturb": float(v)}
     if not isinstance(v, Mapping):
-        raise ParameterError(f"robustness spec {where}: expected a mapping like {{perturb: 0.25, levels: [2, 3], sets: 100}}, got {v!r}")
+        raise ParameterError(
+            f"robustness spec {where}: expected a mapping like {{perturb: 0.25, levels: [2, 3], sets: 100}}, got {v!r}"
+        )
     v = dict(v)
     bad = set(v) - {"perturb", "levels", "sets", "file"}
     if bad:
-        raise ParameterError(f"robustness spec {where}: unknown key(s) {sorted(bad)}; allowed perturb, levels, sets, file")
+        raise ParameterError(
+            f"robustness spec {where}: unknown key(s) {sorted(bad)}; allowed perturb, levels, sets, file"
+        )
     if "file" in v:
         return {"file": str(v["file"])}
     pert = v.get("perturb", 0.25)
@@ -320,9 +372,13 @@ def _weights_spec(v, where: str) -> dict:
         levels = {int(k): float(f) for k, f in pert.items()}
     else:
         lv = v.get("levels")
-        levels = {int(k): float(pert) for k in lv} if lv is not None else {0: float(pert)}  # 0 = every non-root level
+        levels = (
+            {int(k): float(pert) for k in lv} if lv is not None else {0: float(pert)}
+        )  # 0 = every non-root level
     if any(not (0 <= f < 1) for f in levels.values()):
-        raise ParameterError(f"robustness spec {where}: perturbation factors must be in [0, 1), got {levels}")
+        raise ParameterError(
+            f"robustness spec {where}: perturbation factors must be in [0, 1), got {levels}"
+        )
     sets = v.get("sets", 100)
     if sets is not None and int(sets) < 1:
         raise ParameterError(f"robustness spec {where}: sets must be >= 1 or null, got {sets!r}")
@@ -373,18 +429,26 @@ def _as_unit_frame(data) -> pd.DataFrame:
     if hasattr(data, "data") and hasattr(data, "imeta"):  # CoinData
         data = data.data
     if not isinstance(data, pd.DataFrame):
-        raise DataValidationError([f"data must be a wide DataFrame (one row per unit), got {type(data).__name__}"])
+        raise DataValidationError(
+            [f"data must be a wide DataFrame (one row per unit), got {type(data).__name__}"]
+        )
     df = data
     if "uCode" in df.columns and df.index.name != "uCode":
         df = df.set_index("uCode", drop=False)
     df = df.copy()
     df.index = df.index.astype(str)
     if df.index.duplicated().any():
-        raise DataValidationError([f"data: duplicated unit code(s) {sorted(set(df.index[df.index.duplicated()]))[:10]}; one row per unit"])
+        raise DataValidationError(
+            [
+                f"data: duplicated unit code(s) {sorted(set(df.index[df.index.duplicated()]))[:10]}; one row per unit"
+            ]
+        )
     return df
 
 
-def _perturbed_weights(tree, base_w: np.ndarray, levels: dict, n: int, rng: np.random.Generator) -> np.ndarray:
+def _perturbed_weights(
+    tree, base_w: np.ndarray, levels: dict, n: int, rng: np.random.Generator
+) -> np.ndarray:
     """``n`` weight sets: ``w * (1 + f * (2u - 1))`` for nodes at each perturbed level (COINr ``get_noisy_weights``)."""
     fac = np.zeros(tree.n_nodes)
     nonroot = tree.parent >= 0
@@ -407,25 +471,39 @@ def _read_weight_sets(sets, tree, base_w: np.ndarray) -> tuple[list[str], np.nda
         src = "weight sets"
     need = {"set", "iCode", "weight"}
     if not need <= set(df.columns):
-        raise DataValidationError([f"{src}: columns {sorted(need - set(df.columns))} missing; expected long format set, iCode, weight"])
+        raise DataValidationError(
+            [
+                f"{src}: columns {sorted(need - set(df.columns))} missing; expected long format set, iCode, weight"
+            ]
+        )
     df["set"] = df["set"].astype(str)
     df["iCode"] = df["iCode"].astype(str)
     df["weight"] = pd.to_numeric(df["weight"], errors="coerce")
     unknown = sorted(set(df["iCode"]) - set(tree.nodes))
     if unknown:
-        raise DataValidationError([f"{src}: iCode(s) {unknown[:10]} are not nodes of the tree; fix the codes or the iMeta"])
+        raise DataValidationError(
+            [
+                f"{src}: iCode(s) {unknown[:10]} are not nodes of the tree; fix the codes or the iMeta"
+            ]
+        )
     bad = df[df["weight"].isna() | (df["weight"] < 0)]
     if len(bad):
         r = bad.index[0]
-        raise DataValidationError([f"{src}: row {r + 2}, column 'weight': {df.loc[r, 'weight']!r} is not a weight >= 0"])
+        raise DataValidationError(
+            [f"{src}: row {r + 2}, column 'weight': {df.loc[r, 'weight']!r} is not a weight >= 0"]
+        )
     ids = list(dict.fromkeys(df["set"]))
     W = np.tile(base_w, (len(ids), 1))
     pos = {s: i for i, s in enumerate(ids)}
-    W[df["set"].map(pos).to_numpy(), [tree.index_of(c) for c in df["iCode"]]] = df["weight"].to_numpy(float)
+    W[df["set"].map(pos).to_numpy(), [tree.index_of(c) for c in df["iCode"]]] = df[
+        "weight"
+    ].to_numpy(float)
     return ids, W
 
 
-def _treat_variants(X: np.ndarray, winmaxes: Sequence[int], skew_thresh: float = 2.0, kurt_thresh: float = 3.5) -> dict[int, np.ndarray]:
+def _treat_variants(
+    X: np.ndarray, winmaxes: Sequence[int], skew_thresh: float = 2.0, kurt_thresh: float = 3.5
+) -> dict[int, np.ndarray]:
     """JRC/COINr outlier treatment of ``X (U, I)`` for several ``winmax`` values in one pass.
 
     Same rule and result as :func:`analysis.composite.treat_outliers` (``f2="log_CT"``), applied
@@ -457,7 +535,11 @@ def _treat_variants(X: np.ndarray, winmaxes: Sequence[int], skew_thresh: float =
     Y = X[:, cols].copy()
     n_hi = np.zeros(len(cols), dtype=np.int64)
     n_lo = np.zeros(len(cols), dtype=np.int64)
-    states, passes, nwins = [Y.copy()], [np.zeros(len(cols), dtype=bool)], [np.zeros(len(cols), dtype=np.int64)]
+    states, passes, nwins = (
+        [Y.copy()],
+        [np.zeros(len(cols), dtype=bool)],
+        [np.zeros(len(cols), dtype=np.int64)],
+    )
     ok, sk = passing(Y)
     active = ~ok
     while active.any():
@@ -554,13 +636,19 @@ def _prepare(
         loo_l, loo_n, loo_b = alts("leave_one_out", "none", lst) if lst else (["none"], 0, 0)
     bad = [x for x in loo_l if x != "none" and x not in inds]
     if bad:
-        raise ParameterError(f"leave_one_out: {bad} are not indicators of the tree; choose among {inds[:8]}...")
+        raise ParameterError(
+            f"leave_one_out: {bad} are not indicators of the tree; choose among {inds[:8]}..."
+        )
     loo_alts = np.array([-1 if x == "none" else inds.index(x) for x in loo_l], dtype=np.int64)
     # ---- imputation variants, screening (fixed unit set), treatment variants
     groups_needed = {lab.split(":", 1)[1] for lab in imp_l if ":" in lab}
     for g in groups_needed:
         if g not in df.columns:
-            raise DataValidationError([f"imputation 'mean-by:{g}': column {g!r} not in the data; columns are {list(df.columns)[:12]}..."])
+            raise DataValidationError(
+                [
+                    f"imputation 'mean-by:{g}': column {g!r} not in the data; columns are {list(df.columns)[:12]}..."
+                ]
+            )
     screened_idx = df.index
     imputed_cache: dict = {}
     if base["screen"] is not None:
@@ -570,13 +658,17 @@ def _prepare(
         kept, _ = C.screen_units(src, inds, float(base["screen"]))
         screened_idx = kept.index
     if len(screened_idx) < 3:
-        raise DataValidationError([f"only {len(screened_idx)} unit(s) left after screening at {base['screen']}; lower the threshold"])
+        raise DataValidationError(
+            [
+                f"only {len(screened_idx)} unit(s) left after screening at {base['screen']}; lower the threshold"
+            ]
+        )
     if not base["screen_after_impute"]:
         df = df.loc[screened_idx]  # screen, then impute among the kept units (compute_index order)
         imputed_cache = {}
     M, T, K = len(imp_l), len(trt_l), len(nrm_l)
-    U, I = len(screened_idx), len(inds)
-    Xmt = np.empty((M, T, U, I))
+    U, n_ind = len(screened_idx), len(inds)
+    Xmt = np.empty((M, T, U, n_ind))
     for m, lab in enumerate(imp_l):
         if lab != "none" and lab not in imputed_cache:
             imputed_cache[lab] = C.impute(df, inds, lab)[0]
@@ -592,7 +684,9 @@ def _prepare(
         s = _parse_norm(lab)
         if s["method"] == "goalposts":
             if goalposts is None:
-                raise MethodError(f"normalisation {lab!r} needs goalposts per indicator (the tidy path passes the framework's); use minmax/zscore/rank for COINr iMeta inputs")
+                raise MethodError(
+                    f"normalisation {lab!r} needs goalposts per indicator (the tidy path passes the framework's); use minmax/zscore/rank for COINr iMeta inputs"
+                )
             s["goalposts"] = goalposts
         specs.append(s)
     with warnings.catch_warnings():
@@ -607,12 +701,18 @@ def _prepare(
         w_ids = list(replay_values.get("weights") or [])
         if any(x != "nominal" for x in w_ids):
             if weight_sets is None:
-                raise ParameterError("replay lists weights_set values but no weight sets were given; pass --weight-sets SETS.csv (long: set, iCode, weight)")
+                raise ParameterError(
+                    "replay lists weights_set values but no weight sets were given; pass --weight-sets SETS.csv (long: set, iCode, weight)"
+                )
             ids, Wsets = _read_weight_sets(weight_sets, tree, base_w)
             pos = {s: i for i, s in enumerate(ids)}
             miss = [x for x in w_ids if x != "nominal" and x not in pos]
             if miss:
-                raise DataValidationError([f"replay weights_set value(s) {miss[:10]} are not sets of the weight-sets file (sets {ids[:10]}...)"])
+                raise DataValidationError(
+                    [
+                        f"replay weights_set value(s) {miss[:10]} are not sets of the weight-sets file (sets {ids[:10]}...)"
+                    ]
+                )
             rows = [base_w if x == "nominal" else Wsets[pos[x]] for x in w_ids]
             W_alts = np.vstack([*rows, base_w]) if rows else base_w[None, :]
         else:
@@ -624,7 +724,9 @@ def _prepare(
         if ws is None:
             W_alts, w_labels, w_n = base_w[None, :], ["nominal"], 0
         elif "file" in ws or weight_sets is not None:
-            ids, Wsets = _read_weight_sets(weight_sets if weight_sets is not None else ws["file"], tree, base_w)
+            ids, Wsets = _read_weight_sets(
+                weight_sets if weight_sets is not None else ws["file"], tree, base_w
+            )
             W_alts, w_labels, w_n = np.vstack([Wsets, base_w]), [*ids, "nominal"], len(ids)
         else:
             n_sets = ws["sets"] if ws["sets"] is not None else (n_fresh or 100)
@@ -632,7 +734,11 @@ def _prepare(
                 fresh = ws
             rng_w = np.random.default_rng([int(seed), 1])
             Wsets = _perturbed_weights(tree, base_w, ws["perturb"], n_sets, rng_w)
-            W_alts, w_labels, w_n = np.vstack([Wsets, base_w]), [str(i + 1) for i in range(n_sets)] + ["nominal"], n_sets
+            W_alts, w_labels, w_n = (
+                np.vstack([Wsets, base_w]),
+                [str(i + 1) for i in range(n_sets)] + ["nominal"],
+                n_sets,
+            )
     p_alts = np.array([_agg_power(a) for a in agg_l])
     # ---- targets
     root = tree.index_of(tree.root)
@@ -683,11 +789,11 @@ def _sibling_normalised(tree, W: np.ndarray) -> np.ndarray:
 
 def _effective_to(tree, wn: np.ndarray, node: int) -> np.ndarray:
     """Effective weight ``(R, I)`` of every indicator in ``node`` (0 outside its subtree), renormalised."""
-    I = tree.n_indicators
-    E = np.ones((wn.shape[0], I))
-    k = np.arange(I)
-    under = np.zeros(I, dtype=bool)
-    active = np.ones(I, dtype=bool)
+    n_ind = tree.n_indicators
+    E = np.ones((wn.shape[0], n_ind))
+    k = np.arange(n_ind)
+    under = np.zeros(n_ind, dtype=bool)
+    active = np.ones(n_ind, dtype=bool)
     while active.any():
         hit = active & (k == node)
         under |= hit
@@ -703,7 +809,9 @@ def _effective_to(tree, wn: np.ndarray, node: int) -> np.ndarray:
         return np.where(s > 0, E / s, np.nan)
 
 
-def _power_mean(X: np.ndarray, E: np.ndarray, p: float, nonpositive: str, floor: float) -> np.ndarray:
+def _power_mean(
+    X: np.ndarray, E: np.ndarray, p: float, nonpositive: str, floor: float
+) -> np.ndarray:
     """Weighted power mean of complete data ``X (U, I)`` with weights ``E (..., R, I)`` -> ``(..., R, U)``."""
     if p != 1.0:
         bad = (X <= 0) if p <= 0 else (X < 0)
@@ -749,7 +857,16 @@ def _clip_nonpositive(X: np.ndarray, p: float, nonpositive: str, floor: float) -
     return np.where(bad, floor if nonpositive == "clip" else np.nan, X)
 
 
-def _eval_shared(tree, X: np.ndarray, W: np.ndarray, p: float, nonpositive: str, floor: float, targets: list[int], chunk: int) -> np.ndarray:
+def _eval_shared(
+    tree,
+    X: np.ndarray,
+    W: np.ndarray,
+    p: float,
+    nonpositive: str,
+    floor: float,
+    targets: list[int],
+    chunk: int,
+) -> np.ndarray:
     """Nested weighted power means with missing values, for many weight vectors and ONE data
     variant ``X (U, I)``: same rule as :func:`analysis.composite.aggregate_tree` (weights of
     missing children dropped and the rest re-normalised, level by level), but the indicator
@@ -759,7 +876,7 @@ def _eval_shared(tree, X: np.ndarray, W: np.ndarray, p: float, nonpositive: str,
     """
     if nonpositive == "nan":
         raise MethodError("nonpositive='nan' is evaluated by aggregate_tree; use method='tree'")
-    U, I = X.shape
+    U, n_ind = X.shape
     R = W.shape[0]
     f, finv = _transform(p)
     Xc = _clip_nonpositive(X, p, nonpositive, floor)
@@ -768,7 +885,7 @@ def _eval_shared(tree, X: np.ndarray, W: np.ndarray, p: float, nonpositive: str,
         T = np.where(avail, f(np.where(avail, Xc, 1.0)), 0.0)
     A = avail.astype(float)
     steps = tree.aggregation_steps()
-    n_agg = tree.n_nodes - I
+    n_agg = tree.n_nodes - n_ind
     kids = {int(j): np.flatnonzero(tree.parent == j) for _, parents in steps for j in parents}
     out = np.empty((len(targets), R, U))
     for s in range(0, R, chunk):
@@ -778,7 +895,7 @@ def _eval_shared(tree, X: np.ndarray, W: np.ndarray, p: float, nonpositive: str,
         for _, parents in steps:
             for j in parents:
                 k = kids[int(j)]
-                ki, ka = k[k < I], k[k >= I]
+                ki, ka = k[k < n_ind], k[k >= n_ind]
                 num = np.zeros((r, U))
                 den = np.zeros((r, U))
                 if len(ki):
@@ -786,20 +903,29 @@ def _eval_shared(tree, X: np.ndarray, W: np.ndarray, p: float, nonpositive: str,
                     num += (T[:, ki] @ Wi).T
                     den += (A[:, ki] @ Wi).T
                 for a in ka:
-                    v = _clip_nonpositive(V[:, :, a - I], p, nonpositive, floor)
+                    v = _clip_nonpositive(V[:, :, a - n_ind], p, nonpositive, floor)
                     av = ~np.isnan(v)
                     w = Wc[:, a][:, None]
                     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                         num += np.where(av, f(np.where(av, v, 1.0)), 0.0) * w
                     den += av * w
                 with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                    V[:, :, j - I] = np.where(den > 0, finv(num / np.where(den > 0, den, 1.0)), np.nan)
+                    V[:, :, j - n_ind] = np.where(
+                        den > 0, finv(num / np.where(den > 0, den, 1.0)), np.nan
+                    )
         for t_i, t in enumerate(targets):
-            out[t_i, s : s + r] = V[:, :, t - I]
+            out[t_i, s : s + r] = V[:, :, t - n_ind]
     return out
 
 
-def _evaluate(d: _Design, codes: np.ndarray, *, method: str = "auto", chunk_size: int | None = None, fresh_W: np.ndarray | None = None) -> np.ndarray:
+def _evaluate(
+    d: _Design,
+    codes: np.ndarray,
+    *,
+    method: str = "auto",
+    chunk_size: int | None = None,
+    fresh_W: np.ndarray | None = None,
+) -> np.ndarray:
     """Scores of the target nodes for every run: ``(n_targets, R, U)``."""
     C = _engine()
     tree = d.tree
@@ -824,7 +950,9 @@ def _evaluate(d: _Design, codes: np.ndarray, *, method: str = "auto", chunk_size
         X = d.stack[c]
         if method == "closed" or (method == "auto" and d.complete[c]):
             if not d.complete[c]:
-                raise MethodError("method='closed' needs complete data in every variant; use method='auto' or 'tree'")
+                raise MethodError(
+                    "method='closed' needs complete data in every variant; use method='auto' or 'tree'"
+                )
             for pv in np.unique(p[idx]):
                 j = idx[p[idx] == pv]
                 for s in range(0, len(j), chunk_size * 8):
@@ -835,14 +963,25 @@ def _evaluate(d: _Design, codes: np.ndarray, *, method: str = "auto", chunk_size
         elif method in ("auto", "shared") and d.nonpositive != "nan":
             for pv in np.unique(p[idx]):
                 j = idx[p[idx] == pv]
-                out[:, j, :] = _eval_shared(tree, X, W[j], float(pv), d.nonpositive, d.floor, d.targets, max(1, chunk_size * 4))
+                out[:, j, :] = _eval_shared(
+                    tree,
+                    X,
+                    W[j],
+                    float(pv),
+                    d.nonpositive,
+                    d.floor,
+                    d.targets,
+                    max(1, chunk_size * 4),
+                )
         elif method in ("auto", "tree", "shared"):
             for s in range(0, len(idx), chunk_size):
                 jj = idx[s : s + chunk_size]
                 Xb = np.broadcast_to(X, (len(jj), *X.shape))
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", RuntimeWarning)
-                    agg = C.aggregate_tree(Xb, tree, W[jj], p=p[jj], nonpositive=d.nonpositive, floor=d.floor)
+                    agg = C.aggregate_tree(
+                        Xb, tree, W[jj], p=p[jj], nonpositive=d.nonpositive, floor=d.floor
+                    )
                 out[:, jj, :] = np.moveaxis(agg[..., d.targets], -1, 0)
         else:
             raise ParameterError(f"method {method!r} unknown; use auto, closed, shared or tree")
@@ -991,7 +1130,9 @@ def _nanquantile0(A: np.ndarray, qs: Sequence[float]) -> np.ndarray:
     return out
 
 
-def _rank_stats(units: list[str], ranks: np.ndarray, nominal: np.ndarray, top_k: int, bottom_k: int) -> pd.DataFrame:
+def _rank_stats(
+    units: list[str], ranks: np.ndarray, nominal: np.ndarray, top_k: int, bottom_k: int
+) -> pd.DataFrame:
     """``ranks (R, U)``, ``nominal (U,)`` -> the rank-stats contract table."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -1046,14 +1187,31 @@ def _default_k(U: int, spec: dict, top_k: int | None) -> int:
 def _apply_base(spec: dict, base: Mapping | None) -> dict:
     if not base:
         return spec
-    doc = {"name": spec["name"], "base": {**spec["base"], **{k: v for k, v in base.items() if v is not None}}, "uncertain": spec["uncertain"]}
+    doc = {
+        "name": spec["name"],
+        "base": {**spec["base"], **{k: v for k, v in base.items() if v is not None}},
+        "uncertain": spec["uncertain"],
+    }
     for k in ("description", "source", "top_k"):
         if k in spec:
             doc[k] = spec[k]
     return load_spec(doc)
 
 
-def _uncertainty_core(d: _Design, codes: np.ndarray, *, runs: pd.DataFrame, seed: int, top_k, bottom_k, method: str, chunk_size, fresh_W, t_start: float, period=None):
+def _uncertainty_core(
+    d: _Design,
+    codes: np.ndarray,
+    *,
+    runs: pd.DataFrame,
+    seed: int,
+    top_k,
+    bottom_k,
+    method: str,
+    chunk_size,
+    fresh_W,
+    t_start: float,
+    period=None,
+):
     te = time.perf_counter()
     S = _evaluate(d, codes, method=method, chunk_size=chunk_size, fresh_W=fresh_W)
     nom_codes = np.asarray(d.base_idx, dtype=np.int64)[None, :]
@@ -1072,16 +1230,29 @@ def _uncertainty_core(d: _Design, codes: np.ndarray, *, runs: pd.DataFrame, seed
         G = _gaps(S)
         G_nom = _gaps(S_nom)[:, 0, :]
         gap_stats = _gap_stats(d.unit_codes, G, G_nom)
-        gap_rank = _rank_stats(d.unit_codes, _ranks(G[2]), _ranks(G_nom[2][None, :])[0], k_top, k_bot)
+        gap_rank = _rank_stats(
+            d.unit_codes, _ranks(G[2]), _ranks(G_nom[2][None, :])[0], k_top, k_bot
+        )
         parts.append((period, list(d.unit_codes), G))
     cols = list(runs["run"])
     idx = pd.Index(pd.array(d.unit_codes, dtype="str"), name="unit_code")
     scores = pd.DataFrame(S[0].T, index=idx, columns=cols)
     ranks = pd.DataFrame(rk.T, index=idx, columns=cols)
-    nominal = pd.DataFrame({"unit_code": pd.array(d.unit_codes, dtype="str"), "score": S_nom[0, 0], "rank": rk_nom})
+    nominal = pd.DataFrame(
+        {"unit_code": pd.array(d.unit_codes, dtype="str"), "score": S_nom[0, 0], "rank": rk_nom}
+    )
     stats_s = time.perf_counter() - ts
-    used = {bool(d.complete[c]) for c in np.unique(np.ravel_multi_index((codes[:, _IMP], codes[:, _TRT], codes[:, _NRM]), d.shape_mtk))}
-    meth = method if method != "auto" else ("closed" if used == {True} else "tree" if used == {False} else "mixed")
+    used = {
+        bool(d.complete[c])
+        for c in np.unique(
+            np.ravel_multi_index((codes[:, _IMP], codes[:, _TRT], codes[:, _NRM]), d.shape_mtk)
+        )
+    }
+    meth = (
+        method
+        if method != "auto"
+        else ("closed" if used == {True} else "tree" if used == {False} else "mixed")
+    )
     wsets = None
     if d.weight_alts.shape[0] > 1 or fresh_W is not None:
         Wv = fresh_W if fresh_W is not None else d.weight_alts[:-1]
@@ -1156,9 +1327,19 @@ def run_uncertainty(
     sp = _apply_base(load_spec(spec), base)
     if replay is not None:
         table = _read_replay(replay)
-        values = {c: list(table[RUN_COLUMNS[c]]) for c in CHOICES if RUN_COLUMNS[c] in table.columns}
+        values = {
+            c: list(table[RUN_COLUMNS[c]]) for c in CHOICES if RUN_COLUMNS[c] in table.columns
+        }
         values = {c: list(dict.fromkeys(v)) for c, v in _canonical_replay_values(values).items()}
-        d = _prepare(data, imeta_or_tree, sp, goalposts=goalposts, weight_sets=weight_sets, seed=seed, replay_values=values)
+        d = _prepare(
+            data,
+            imeta_or_tree,
+            sp,
+            goalposts=goalposts,
+            weight_sets=weight_sets,
+            seed=seed,
+            replay_values=values,
+        )
         codes = np.tile(np.asarray(d.base_idx, dtype=np.int64), (len(table), 1))
         for j, name in enumerate(CHOICES):
             col = RUN_COLUMNS[name]
@@ -1171,10 +1352,29 @@ def run_uncertainty(
             col = RUN_COLUMNS[name]
             if col in runs.columns:
                 runs[col] = np.asarray(d.labels[j], dtype=object)[codes[:, j]].astype(str)
-        return _uncertainty_core(d, codes, runs=runs, seed=seed, top_k=top_k, bottom_k=bottom_k, method=method, chunk_size=chunk_size, fresh_W=None, t_start=t0)
+        return _uncertainty_core(
+            d,
+            codes,
+            runs=runs,
+            seed=seed,
+            top_k=top_k,
+            bottom_k=bottom_k,
+            method=method,
+            chunk_size=chunk_size,
+            fresh_W=None,
+            t_start=t0,
+        )
     if draws < 1:
         raise ParameterError(f"draws must be >= 1, got {draws}")
-    d = _prepare(data, imeta_or_tree, sp, goalposts=goalposts, weight_sets=weight_sets, seed=seed, n_fresh=int(draws))
+    d = _prepare(
+        data,
+        imeta_or_tree,
+        sp,
+        goalposts=goalposts,
+        weight_sets=weight_sets,
+        seed=seed,
+        n_fresh=int(draws),
+    )
     rng = np.random.default_rng([seed, 2])
     codes = _draw_codes(d, int(draws), rng)
     fresh_W = None
@@ -1182,7 +1382,18 @@ def run_uncertainty(
         fresh_W = d.weight_alts[: int(draws)]
         codes[:, _WTS] = np.arange(int(draws))
     runs = _runs_table(d, codes, fresh=fresh_W is not None)
-    return _uncertainty_core(d, codes, runs=runs, seed=seed, top_k=top_k, bottom_k=bottom_k, method=method, chunk_size=chunk_size, fresh_W=fresh_W, t_start=t0)
+    return _uncertainty_core(
+        d,
+        codes,
+        runs=runs,
+        seed=seed,
+        top_k=top_k,
+        bottom_k=bottom_k,
+        method=method,
+        chunk_size=chunk_size,
+        fresh_W=fresh_W,
+        t_start=t0,
+    )
 
 
 # =========================================================================== replay
@@ -1198,7 +1409,9 @@ def _read_replay(replay) -> pd.DataFrame:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             rows = list(csv.reader(fh))
         if not rows:
-            raise DataValidationError([f"{src}: empty file; expected a header run,<choice columns>"])
+            raise DataValidationError(
+                [f"{src}: empty file; expected a header run,<choice columns>"]
+            )
         header = [h.strip() for h in rows[0]]
         body = []
         for r_i, row in enumerate(rows[1:], start=2):
@@ -1209,13 +1422,21 @@ def _read_replay(replay) -> pd.DataFrame:
                 j = header.index("normalisation")
                 row = row[:j] + [row[j] + "," + row[j + 1]] + row[j + 2 :]
             if len(row) != len(header):
-                raise DataValidationError([f"{src}: row {r_i} has {len(row)} fields but the header has {len(header)}; quote values with commas (\"zscore:10,2\")"])
+                raise DataValidationError(
+                    [
+                        f'{src}: row {r_i} has {len(row)} fields but the header has {len(header)}; quote values with commas ("zscore:10,2")'
+                    ]
+                )
             body.append([c.strip() for c in row])
         table = pd.DataFrame(body, columns=header, dtype=str)
     known = set(RUN_COLUMNS.values()) | {"run"}
     unknown = [c for c in table.columns if c not in known]
     if unknown:
-        raise DataValidationError([f"{src}: column(s) {unknown} are not choices; expected run and any of {sorted(set(RUN_COLUMNS.values()))}"])
+        raise DataValidationError(
+            [
+                f"{src}: column(s) {unknown} are not choices; expected run and any of {sorted(set(RUN_COLUMNS.values()))}"
+            ]
+        )
     if "run" not in table.columns:
         table.insert(0, "run", np.arange(1, len(table) + 1))
     for c in table.columns:
@@ -1248,11 +1469,15 @@ def _sobol_design(d: _Design, n: int, seed: int, second_order: bool):
 
     names = d.choice_names
     if not names:
-        raise ParameterError("the spec lists no uncertain choice; a sensitivity analysis needs at least one")
+        raise ParameterError(
+            "the spec lists no uncertain choice; a sensitivity analysis needs at least one"
+        )
     problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SALib/scipy warn when n is not a power of 2
-        X = sobol_sample.sample(problem, int(n), calc_second_order=second_order, scramble=True, seed=int(seed))
+        X = sobol_sample.sample(
+            problem, int(n), calc_second_order=second_order, scramble=True, seed=int(seed)
+        )
     codes = np.tile(np.asarray(d.base_idx, dtype=np.int64), (X.shape[0], 1))
     for col, name in enumerate(names):
         j = CHOICES.index(name)
@@ -1261,7 +1486,9 @@ def _sobol_design(d: _Design, n: int, seed: int, second_order: bool):
     return problem, X, codes
 
 
-def _sobol_indices(problem, Y: np.ndarray, *, second_order: bool, num_resamples: int, conf_level: float, seed: int) -> dict:
+def _sobol_indices(
+    problem, Y: np.ndarray, *, second_order: bool, num_resamples: int, conf_level: float, seed: int
+) -> dict:
     from SALib.analyze import sobol as sobol_analyze
 
     D = problem["num_vars"]
@@ -1273,13 +1500,34 @@ def _sobol_indices(problem, Y: np.ndarray, *, second_order: bool, num_resamples:
         Y = np.where(np.isnan(Y), np.nanmean(Y), Y)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return sobol_analyze.analyze(problem, Y, calc_second_order=second_order, num_resamples=int(num_resamples), conf_level=conf_level, print_to_console=False, seed=int(seed))
+        return sobol_analyze.analyze(
+            problem,
+            Y,
+            calc_second_order=second_order,
+            num_resamples=int(num_resamples),
+            conf_level=conf_level,
+            print_to_console=False,
+            seed=int(seed),
+        )
 
 
-def _sensitivity_core(d: _Design, *, n: int, seed: int, second_order: bool, num_resamples: int, conf_level: float, method: str, chunk_size, targets: str):
+def _sensitivity_core(
+    d: _Design,
+    *,
+    n: int,
+    seed: int,
+    second_order: bool,
+    num_resamples: int,
+    conf_level: float,
+    method: str,
+    chunk_size,
+    targets: str,
+):
     problem, X, codes = _sobol_design(d, n, seed, second_order)
     S = _evaluate(d, codes, method=method, chunk_size=chunk_size)
-    S_nom = _evaluate(d, np.asarray(d.base_idx, dtype=np.int64)[None, :], method=method, chunk_size=chunk_size)
+    S_nom = _evaluate(
+        d, np.asarray(d.base_idx, dtype=np.int64)[None, :], method=method, chunk_size=chunk_size
+    )
     rk = _ranks(S[0])
     rk_nom = _ranks(S_nom[0])[0]
     with warnings.catch_warnings():
@@ -1295,7 +1543,14 @@ def _sensitivity_core(d: _Design, *, n: int, seed: int, second_order: bool, num_
         Ys = Ys[1:]
     rows = []
     for target, Y in Ys:
-        si = _sobol_indices(problem, Y, second_order=second_order, num_resamples=num_resamples, conf_level=conf_level, seed=seed)
+        si = _sobol_indices(
+            problem,
+            Y,
+            second_order=second_order,
+            num_resamples=num_resamples,
+            conf_level=conf_level,
+            seed=seed,
+        )
         for v, name in enumerate(problem["names"]):
             rows.append(
                 {
@@ -1309,7 +1564,9 @@ def _sensitivity_core(d: _Design, *, n: int, seed: int, second_order: bool, num_
                     "STi_hi": float(si["ST"][v] + si["ST_conf"][v]),
                 }
             )
-    out = pd.DataFrame(rows, columns=["choice", "target", "Si", "Si_lo", "Si_hi", "STi", "STi_lo", "STi_hi"])
+    out = pd.DataFrame(
+        rows, columns=["choice", "target", "Si", "Si_lo", "Si_hi", "STi", "STi_lo", "STi_hi"]
+    )
     runs = _runs_table(d, codes)
     return out, runs, S, rk
 
@@ -1359,7 +1616,15 @@ def run_sensitivity(
     sp = _apply_base(load_spec(spec), base)
     d = _prepare(data, imeta_or_tree, sp, goalposts=goalposts, weight_sets=weight_sets, seed=seed)
     out, runs, _, _ = _sensitivity_core(
-        d, n=n, seed=seed, second_order=second_order, num_resamples=num_resamples, conf_level=conf_level, method=method, chunk_size=chunk_size, targets=targets
+        d,
+        n=n,
+        seed=seed,
+        second_order=second_order,
+        num_resamples=num_resamples,
+        conf_level=conf_level,
+        method=method,
+        chunk_size=chunk_size,
+        targets=targets,
     )
     out.attrs["n_runs"] = int(len(runs))
     return out
@@ -1370,6 +1635,112 @@ def _worst_status(statuses) -> str:
     order = {s: i for i, s in enumerate(config.STATUSES)}
     vals = [order.get(str(s), 0) for s in statuses if isinstance(s, str)]
     return config.STATUSES[max(vals)] if vals else "observed"
+
+
+def _tidy_prepare(observations: pd.DataFrame, framework, weights: str):
+    from .frameworks import Framework, load_framework
+
+    fw = framework if isinstance(framework, Framework) else load_framework(framework)
+    need = {"unit_code", "period", "indicator", "value"}
+    if not need <= set(observations.columns):
+        raise DataValidationError(
+            [
+                f"observations: missing column(s) {sorted(need - set(observations.columns))}; expected unit_code, period, indicator, value, status"
+            ]
+        )
+    obs = observations.copy()
+    for c in ("unit_code", "period", "indicator"):
+        obs[c] = obs[c].astype(str)
+    obs["value"] = pd.to_numeric(obs["value"], errors="coerce")
+    if "status" not in obs.columns:
+        obs["status"] = "observed"
+    obs = obs[obs["indicator"].isin(fw.indicator_ids)]
+    imeta = fw.to_imeta(weights)
+    ind = fw.indicators.set_index("id")
+    ids = fw.indicator_ids
+    goalposts = np.vstack(
+        [ind.loc[ids, "goalpost_lo"].to_numpy(float), ind.loc[ids, "goalpost_hi"].to_numpy(float)]
+    )
+    return fw, obs, imeta, goalposts
+
+
+def _tidy_wide(obs: pd.DataFrame, fw, units, per: str) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    ind = fw.indicators.set_index("id")
+    ids = fw.indicator_ids
+    o = obs[obs["period"] == per]
+    wide = o.pivot_table(
+        index="unit_code", columns="indicator", values="value", aggfunc="first"
+    ).reindex(columns=ids)
+    wide.index = wide.index.astype(str)
+    wide.index.name = "unit_code"
+    wide.columns.name = None
+    den = (
+        ind["denominator"].where(ind["kind"] == "count")
+        if "denominator" in ind.columns
+        else pd.Series(dtype=object)
+    )
+    den = {k: v for k, v in den.items() if isinstance(v, str) and v}
+    if den and units is None:
+        from .io import load_units
+
+        units = load_units()
+    if units is not None:
+        u = (
+            units.assign(unit_code=units["unit_code"].astype(str))
+            .drop_duplicates("unit_code")
+            .set_index("unit_code")
+        )
+        for iid, col in den.items():
+            src_col = col if col in u.columns else f"{col}_2019_constituents"
+            if src_col not in u.columns:
+                raise DataValidationError(
+                    [
+                        f"units table has no column {col!r} (or {col}_2019_constituents); needed to denominate {iid}"
+                    ]
+                )
+            dv = pd.to_numeric(u[src_col], errors="coerce").reindex(wide.index)
+            if not (dv > 0).all():
+                raise DataValidationError(
+                    [
+                        f"units table: column {src_col!r} has no positive value for unit_code(s) {list(dv.index[~(dv > 0)])}"
+                    ]
+                )
+            wide[iid] = wide[iid] / dv.to_numpy() * float(ind.loc[iid, "denominator_scale"])
+        extra = [
+            c
+            for c in u.columns
+            if c not in wide.columns and c not in ("name_vi", "full_name_vi", "name_ascii")
+        ]
+        wide = wide.join(u[extra], how="left")
+    return wide, units
+
+
+def tidy_to_wide(
+    observations: pd.DataFrame,
+    framework=None,
+    units: pd.DataFrame | None = None,
+    *,
+    period: str,
+    weights: str = "framework",
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """One period of the tidy panel as the wide inputs of :func:`run_uncertainty` / :func:`run_sensitivity`.
+
+    Count indicators are denominated as in :func:`analysis.composite.compute_scores`
+    (``value / households * denominator_scale``); unit covariates (e.g. for ``mean-by:COL``
+    imputation) are joined as extra columns.
+
+    Returns:
+        ``(wide, imeta, goalposts)``: wide table indexed by ``unit_code``; the framework as iMeta
+        (``weights``: ``framework`` | ``equal`` | ``dti``); goalposts ``(2, I)`` for ``goalposts``
+        normalisation.
+    """
+    fw, obs, imeta, goalposts = _tidy_prepare(observations, framework, weights)
+    if period not in set(obs["period"]):
+        raise ParameterError(
+            f"period {period!r} not in the observations; available: {sorted(obs['period'].unique())}"
+        )
+    wide, _ = _tidy_wide(obs, fw, units, period)
+    return wide, imeta, goalposts
 
 
 def run_uncertainty_tidy(
@@ -1409,62 +1780,50 @@ def run_uncertainty_tidy(
         gap), ``gap_stats`` (median and 5-95 % interval of gap_econ, gap_soc, gap_mean) and
         ``gap_draws`` (``unit_code, period, draw, gap_econ, gap_soc, gap_mean``).
     """
-    from .frameworks import Framework, load_framework
-
     t0 = time.perf_counter()
     seed = config.DEFAULT_SEED if seed is None else int(seed)
-    fw = framework if isinstance(framework, Framework) else load_framework(framework)
+    fw, obs, imeta, goalposts = _tidy_prepare(observations, framework, weights)
     sp = load_spec("commune" if spec is None else spec)
-    need = {"unit_code", "period", "indicator", "value"}
-    if not need <= set(observations.columns):
-        raise DataValidationError([f"observations: missing column(s) {sorted(need - set(observations.columns))}; expected unit_code, period, indicator, value, status"])
-    obs = observations.copy()
-    for c in ("unit_code", "period", "indicator"):
-        obs[c] = obs[c].astype(str)
-    obs["value"] = pd.to_numeric(obs["value"], errors="coerce")
-    if "status" not in obs.columns:
-        obs["status"] = "observed"
-    obs = obs[obs["indicator"].isin(fw.indicator_ids)]
-    periods = sorted(obs["period"].unique()) if period is None else ([period] if isinstance(period, str) else list(period))
+    periods = (
+        sorted(obs["period"].unique())
+        if period is None
+        else ([period] if isinstance(period, str) else list(period))
+    )
     missing_p = [p for p in periods if p not in set(obs["period"])]
     if missing_p:
-        raise ParameterError(f"period(s) {missing_p} not in the observations; available: {sorted(obs['period'].unique())}")
-    imeta = fw.to_imeta(weights)
-    ind = fw.indicators.set_index("id")
-    ids = fw.indicator_ids
-    goalposts = np.vstack([ind.loc[ids, "goalpost_lo"].to_numpy(float), ind.loc[ids, "goalpost_hi"].to_numpy(float)])
-    den = ind["denominator"].where(ind["kind"] == "count") if "denominator" in ind.columns else pd.Series(dtype=object)
-    den = {k: v for k, v in den.items() if isinstance(v, str) and v}
+        raise ParameterError(
+            f"period(s) {missing_p} not in the observations; available: {sorted(obs['period'].unique())}"
+        )
     parts = {k: [] for k in ("rank", "gap", "gaprank", "runs", "scores", "ranks", "nominal")}
-    gap_parts, timings, meths, wsets = [], {"prep_s": 0.0, "eval_s": 0.0, "stats_s": 0.0}, set(), None
+    gap_parts, timings, meths, wsets = (
+        [],
+        {"prep_s": 0.0, "eval_s": 0.0, "stats_s": 0.0},
+        set(),
+        None,
+    )
     for per in periods:
-        o = obs[obs["period"] == per]
-        wide = o.pivot_table(index="unit_code", columns="indicator", values="value", aggfunc="first").reindex(columns=ids)
-        wide.index = wide.index.astype(str)
-        if den:
-            if units is None:
-                from .io import load_units
-
-                units = load_units()
-            u = units.assign(unit_code=units["unit_code"].astype(str)).set_index("unit_code")
-            for iid, col in den.items():
-                src_col = col if col in u.columns else f"{col}_2019_constituents"
-                if src_col not in u.columns:
-                    raise DataValidationError([f"units table has no column {col!r}; needed to denominate {iid}"])
-                dv = pd.to_numeric(u[src_col], errors="coerce").reindex(wide.index)
-                if not (dv > 0).all():
-                    raise DataValidationError([f"units table: column {src_col!r} has no positive value for unit_code(s) {list(dv.index[~(dv > 0)])}"])
-                wide[iid] = wide[iid] / dv * float(ind.loc[iid, "denominator_scale"])
-        if units is not None:
-            u = units.assign(unit_code=units["unit_code"].astype(str)).set_index("unit_code")
-            extra = [c for c in u.columns if c not in wide.columns and c not in ("name_vi", "full_name_vi", "name_ascii")]
-            wide = wide.join(u[extra], how="left")
-        status = _worst_status(o["status"].unique())
-        r = run_uncertainty(wide, imeta, sp, draws=draws, seed=seed, top_k=top_k, bottom_k=bottom_k, goalposts=goalposts, method=method)
+        wide, units = _tidy_wide(obs, fw, units, per)
+        status = _worst_status(obs.loc[obs["period"] == per, "status"].unique())
+        r = run_uncertainty(
+            wide,
+            imeta,
+            sp,
+            draws=draws,
+            seed=seed,
+            top_k=top_k,
+            bottom_k=bottom_k,
+            goalposts=goalposts,
+            method=method,
+        )
         meths.add(r.method)
         for k in timings:
             timings[k] += r.timings.get(k, 0.0)
-        for key, df in (("rank", r.rank_stats), ("gap", r.gap_stats), ("gaprank", r.gap_rank_stats), ("nominal", r.nominal)):
+        for key, df in (
+            ("rank", r.rank_stats),
+            ("gap", r.gap_stats),
+            ("gaprank", r.gap_rank_stats),
+            ("nominal", r.nominal),
+        ):
             if df is not None:
                 df = df.copy()
                 df.insert(1, "period", per)
@@ -1539,20 +1898,39 @@ def run_robustness(
     Returns:
         Mapping output name -> path.
     """
-    from .io import atomic_write, save_table
-
     import SALib.analyze.sobol  # noqa: F401  (imports are not compute time)
     import SALib.sample.sobol  # noqa: F401
+
+    from .io import atomic_write, save_table
 
     t0 = time.perf_counter()
     coin = _engine().load_coinr(idata, imeta)
     seed = config.DEFAULT_SEED if seed is None else int(seed)
-    res = run_uncertainty(coin.data, coin.imeta, spec, draws=draws, seed=seed, top_k=top_k, base=base, replay=replay, weight_sets=weight_sets, method=method)
+    res = run_uncertainty(
+        coin.data,
+        coin.imeta,
+        spec,
+        draws=draws,
+        seed=seed,
+        top_k=top_k,
+        base=base,
+        replay=replay,
+        weight_sets=weight_sets,
+        method=method,
+    )
     sens = sens_runs = None
     if sobol:
         d = _prepare(coin.data, coin.imeta, res.spec, weight_sets=weight_sets, seed=seed)
         sens, sens_runs, _, _ = _sensitivity_core(
-            d, n=int(sobol_n or draws), seed=seed, second_order=False, num_resamples=100, conf_level=0.95, method=method, chunk_size=None, targets="all"
+            d,
+            n=int(sobol_n or draws),
+            seed=seed,
+            second_order=False,
+            num_resamples=100,
+            conf_level=0.95,
+            method=method,
+            chunk_size=None,
+            targets="all",
         )
     elapsed = time.perf_counter() - t0
     out = Path(out)
@@ -1566,7 +1944,9 @@ def run_robustness(
     if res.weight_sets is not None:
         paths["weight_sets"] = save_table(res.weight_sets, out / "weight_sets.csv")
     if res.gap_stats is not None:
-        paths["gap_stats"] = save_table(res.gap_stats.rename(columns={"unit_code": "uCode"}), out / "gap_stats.csv")
+        paths["gap_stats"] = save_table(
+            res.gap_stats.rename(columns={"unit_code": "uCode"}), out / "gap_stats.csv"
+        )
     if sens is not None:
         paths["sensitivity"] = save_table(sens, out / "sensitivity.csv")
         paths["sensitivity_runs"] = save_table(sens_runs, out / "sensitivity_runs.csv")
@@ -1585,7 +1965,10 @@ def run_robustness(
         "method": res.method,
         "elapsed_s": round(elapsed, 6),
         "timings": {k: round(v, 6) for k, v in res.timings.items()},
-        "inputs": {"idata": {"path": str(idata), "sha256": _sha256(Path(idata))}, "imeta": {"path": str(imeta), "sha256": _sha256(Path(imeta))}},
+        "inputs": {
+            "idata": {"path": str(idata), "sha256": _sha256(Path(idata))},
+            "imeta": {"path": str(imeta), "sha256": _sha256(Path(imeta))},
+        },
         "package_version": version,
     }
     with atomic_write(out / "run.json") as fh:
@@ -1603,4 +1986,3 @@ def _json_default(o):
     if isinstance(o, Path):
         return str(o)
     raise TypeError(f"not JSON serialisable: {type(o).__name__}")
-

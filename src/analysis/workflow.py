@@ -399,10 +399,9 @@ def save_district_figures(res: Results, inputs: Inputs, out: OutputPaths, *, lan
         "scatter": lambda: plots.figure_pillar_scatter(res.gaps, period=res.period, units=inputs.units, lang=lang, status=st),
         "gap_trend": lambda: plots.plot_gap_trend(res.gaps, units=inputs.units, lang=lang, status=st).figure,
     }
-    district = str(inputs.units["parent_code"].iloc[0]) if "parent_code" in inputs.units else "district"
     for name, make in specs.items():
         fig = make()
-        paths = plots.save_figure(fig, _slug_path(out, f"district{district}", name, lang))
+        paths = plots.save_figure(fig, _slug_path(out, "district", name, lang))
         plt.close(fig)
         made[name] = str(next(p for p in paths if p.suffix == ".png"))
     return made

@@ -41,6 +41,8 @@ def _html_exporter():
     if _HTML_EXPORTER is None:
         from nbconvert import HTMLExporter
 
+        # nbconvert warns once per figure about missing alt text; one line per task is noise
+        logging.getLogger("traitlets").setLevel(logging.ERROR)
         _HTML_EXPORTER = HTMLExporter(
             exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
         )
@@ -157,6 +159,15 @@ def execute_task(spec: dict) -> dict:
     return result
 
 
+def preload() -> None:
+    """Import what a task needs (papermill's execution modules, nbconvert's HTML exporter)."""
+    import papermill.execute  # noqa: F401
+    import papermill.iorw  # noqa: F401
+    import papermill.parameterize  # noqa: F401
+
+    _html_exporter()
+
+
 def init_worker() -> None:
     """Process-pool initialiser: quiet logs; Ctrl-C is the parent's job; SIGTERM stops kernels."""
     logging.getLogger("papermill").setLevel(logging.WARNING)
@@ -171,3 +182,4 @@ def init_worker() -> None:
             os._exit(128 + signum)
 
     signal.signal(signal.SIGTERM, _term)
+

@@ -11,6 +11,7 @@ import os
 import platform
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -194,24 +195,36 @@ def _resolve_workers(workers: int | None, n_tasks: int) -> int:
 
 # --------------------------------------------------------------------------- executors
 def _mp_context():
-    """Fresh worker processes that start fast: a fork server that has imported papermill once.
+    """Worker processes that start fast and safely.
 
-    Forking the main process directly is unsafe once it runs threads (progress bar, Dask);
-    ``spawn`` re-imports papermill in every worker (about 3 s here, mostly jsonschema's format
-    checkers). The fork server is started once per main process and reused by later runs.
+    With no other thread running (the ``dgap`` command), workers are forked from this process
+    after it imported papermill and nbconvert, so they start at once. With threads around
+    (pytest plugins, Jupyter, Dask) forking is unsafe; then a fork server that imports
+    papermill once is used (``spawn`` would re-import it in every worker: about 3 s here,
+    mostly jsonschema's format checkers).
     """
-    if "forkserver" in mp.get_all_start_methods():
+    methods = mp.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        from . import execute
+
+        execute.preload()
+        return mp.get_context("fork")
+    if "forkserver" in methods:
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["analysis.runner.execute"])
+        ctx.set_forkserver_preload(
+            ["analysis.runner.execute", "papermill.execute", "papermill.parameterize", "nbconvert.exporters.html"]
+        )
         return ctx
     return mp.get_context("spawn")  # pragma: no cover - Windows
 
 
-def _run_pool(specs: list[dict], workers: int, on_result: Callable[[dict], None]) -> None:
+def _run_pool(specs: list[dict], workers: int, on_result: Callable[[dict], None],
+              on_start: Callable[[], None] = lambda: None) -> None:
     ctx = _mp_context()
     pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init_worker)
-    futures = {pool.submit(execute_task, spec): spec for spec in specs}
+    futures = {pool.submit(execute_task, spec): spec for spec in specs}  # workers start here
     try:
+        on_start()
         for fut in cf.as_completed(futures):
             spec = futures[fut]
             try:
@@ -239,7 +252,8 @@ def _shutdown_worker_kernels() -> int:
     return shutdown_warm_kernels()
 
 
-def _run_dask(specs: list[dict], scheduler: str, workers: int, on_result: Callable[[dict], None]) -> None:
+def _run_dask(specs: list[dict], scheduler: str, workers: int, on_result: Callable[[dict], None],
+              on_start: Callable[[], None] = lambda: None) -> None:
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError as exc:
@@ -267,6 +281,7 @@ def _run_dask(specs: list[dict], scheduler: str, workers: int, on_result: Callab
             client.submit(run_task, spec, key=f"dgap-{spec['id']}-{spec['fingerprint'][:12]}-{time.time_ns()}", pure=False): spec
             for spec in specs
         }
+        on_start()
         for fut in as_completed(list(futures)):
             spec = futures[fut]
             try:
@@ -399,10 +414,13 @@ def run_edition(
 
     show_bar = sys.stderr.isatty() if progress is None else progress
     bar = None
-    if show_bar and to_run:
-        from tqdm.auto import tqdm
 
-        bar = tqdm(total=len(to_run), unit="nb", desc=f"{ed.name} ({engine}, {n_workers} workers)", file=sys.stderr)
+    def start_bar() -> None:  # after the workers started: tqdm runs a monitor thread
+        nonlocal bar
+        if show_bar and to_run:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=len(to_run), unit="nb", desc=f"{ed.name} ({engine}, {n_workers} workers)", file=sys.stderr)
     log.info(
         "edition %s: %d task(s), %d to run, %d finished and unchanged; %d worker(s), %s kernels%s",
         ed.name, len(tasks), len(to_run), len(skipped), n_workers, engine,
@@ -440,9 +458,9 @@ def run_edition(
     try:
         if specs:
             if scheduler:
-                _run_dask(specs, scheduler, n_workers, on_result)
+                _run_dask(specs, scheduler, n_workers, on_result, start_bar)
             else:
-                _run_pool(specs, n_workers, on_result)
+                _run_pool(specs, n_workers, on_result, start_bar)
         status = "ok" if result.ok else "failed"
     finally:
         if bar is not None:

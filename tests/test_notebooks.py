@@ -1,0 +1,103 @@
+"""Every notebook runs headless through the runner with params/smoke.yaml, and its outputs are right.
+
+One run of the smoke edition (module-scoped fixture) serves all tests here; it guards the
+promise of `make report`, so it is marked slow and kept in CI.
+"""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from analysis import config
+from analysis.i18n import format_number
+from analysis.runner import run_edition
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("notebooks")]
+
+NOTEBOOKS = ["00_data_quality", "10_pillar_scores", "20_gap_analysis", "30_commune_profile", "40_robustness", "50_mergers"]
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory):
+    out = tmp_path_factory.mktemp("smoke")
+    result = run_edition("smoke", output_dir=out, workers=2, progress=False)
+    return out, result
+
+
+def _pdf_text(path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def test_every_notebook_ran_and_provenance_is_recorded(smoke):
+    out, result = smoke
+    assert result.ok, [(r.task_id, r.error) for r in result.failures]
+    ran = {r.task_id.split("__")[0] for r in result.results}
+    assert ran == set(NOTEBOOKS)
+    manifest = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert manifest["edition"] == "smoke"
+    assert manifest["package_version"]
+    assert any("observations" in k for k in manifest["data_hashes"])
+    for nb in NOTEBOOKS:
+        assert list((out / "notebooks").glob(f"{nb}*.ipynb")), nb
+        assert list((out / "html").glob(f"{nb}*.html")), nb
+
+
+def test_tables_carry_the_synthetic_status(smoke):
+    out, _ = smoke
+    for name in ["coverage_by_indicator", "pillar_scores", "gaps", "district_tests", "rank_stats", "sensitivity", "typology_counts"]:
+        df = pd.read_csv(out / "tables" / f"{name}.csv", dtype={"unit_code": str})
+        assert (df["status"] == "synthetic").all(), name
+    gaps = pd.read_csv(out / "tables" / "gaps.csv", dtype={"unit_code": str})
+    assert len(gaps["unit_code"].unique()) == 18
+    assert (gaps["gap_mean_lo"] <= gaps["gap_mean"]).all() and (gaps["gap_mean"] <= gaps["gap_mean_hi"]).all()
+    new = pd.read_csv(out / "post2025" / "tables" / "gaps.csv", dtype={"unit_code": str})
+    assert sorted(new["unit_code"].unique()) == ["20500", "20506", "20515", "20539", "20542"]
+
+
+def test_figures_are_png_and_svg_with_stable_names(smoke):
+    out, _ = smoke
+    for stem in ["20527__profile_vi", "20527__trend_en", "district__dumbbell_vi", "district__map_en", "district__rank_uncertainty_vi"]:
+        assert (out / "figures" / f"{stem}.png").exists(), stem
+        svg = (out / "figures" / f"{stem}.svg").read_text(encoding="utf-8")
+        assert "<text" in svg or "Dữ liệu minh họa" in svg
+
+
+def test_commune_brief_text_has_diacritics_numbers_and_banner(smoke):
+    out, _ = smoke
+    gaps = pd.read_csv(out / "tables" / "gaps.csv", dtype={"unit_code": str})
+    row = gaps[(gaps["unit_code"] == "20527") & (gaps["period"] == gaps["period"].max())].iloc[0]
+    vi = _pdf_text(out / "briefs" / "20527_vi.pdf")
+    en = _pdf_text(out / "briefs" / "20527_en.pdf")
+    assert "Đại Thạnh" in vi and "Đại Thạnh" in en
+    assert "DỮ LIỆU MINH HỌA" in vi and "ILLUSTRATIVE DATA" in en
+    assert format_number(row["government"], "vi", 2) in vi  # decimal comma
+    assert format_number(row["government"], "en", 2) in en
+    assert len(PdfReader(out / "briefs" / "20527_vi.pdf").pages) == 2
+
+
+def test_district_and_post2025_briefs_exist(smoke):
+    out, _ = smoke
+    for lang in ("vi", "en"):
+        text = _pdf_text(out / "briefs" / f"district_{lang}.pdf")
+        assert "Đại Lộc" in text
+    assert (out / "post2025" / "briefs" / "20542_vi.pdf").exists()
+    assert "Phú Thuận" in _pdf_text(out / "post2025" / "briefs" / "20542_vi.pdf")
+
+
+def test_notebooks_keep_no_outputs_in_the_repo():
+    for nb in NOTEBOOKS:
+        book = nbformat.read(config.NOTEBOOKS / f"{nb}.ipynb", as_version=4)
+        assert all(not c.get("outputs") for c in book.cells if c.cell_type == "code"), nb
+        tagged = [c for c in book.cells if "parameters" in c.metadata.get("tags", [])]
+        assert len(tagged) == 1, nb
+
+
+def test_second_run_skips_everything(smoke):
+    out, _ = smoke
+    again = run_edition("smoke", output_dir=out, workers=2, progress=False)
+    assert again.ok and again.n_ran == 0 and again.n_skipped == len(again.results)
