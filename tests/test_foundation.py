@@ -14,7 +14,8 @@ from analysis.cli import main as dgap
 from analysis.demo import generate_demo, write_demo
 from analysis.errors import DataValidationError, FrameworkError
 from analysis.frameworks import framework_from_dict, load_framework
-from analysis.io import load_observations, load_units, parse_number
+from analysis.i18n import parse_number
+from analysis.io import load_observations, load_units
 from analysis.schema import validate_file, validate_units
 from analysis.template import write_template
 

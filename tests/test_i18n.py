@@ -21,7 +21,11 @@ from analysis.errors import AnalysisError, ParameterError
         ("pillar.government", "Chính quyền số", "Digital government"),
         ("pillar.economy", "Kinh tế số", "Digital economy"),
         ("pillar.society", "Xã hội số", "Digital society"),
-        ("watermark", "Dữ liệu minh họa / Illustrative data", "Dữ liệu minh họa / Illustrative data"),
+        (
+            "watermark",
+            "Dữ liệu minh họa / Illustrative data",
+            "Dữ liệu minh họa / Illustrative data",
+        ),
         ("typology.government_led", "Chính quyền số đi trước", "Government-led"),
     ],
 )
@@ -162,4 +166,6 @@ def test_parse_error_is_both_analysis_and_value_error():
 def test_format_then_parse_round_trips(x, lang, digits):
     text = i18n.format_number(x, lang, digits)
     assert unicodedata.is_normalized("NFC", text)
-    assert i18n.parse_number(text, lang=lang) == pytest.approx(round(x, digits), abs=10 ** (-digits))
+    assert i18n.parse_number(text, lang=lang) == pytest.approx(
+        round(x, digits), abs=10 ** (-digits)
+    )

@@ -105,7 +105,9 @@ def test_set_style_registers_be_vietnam_pro_and_keeps_svg_text():
     assert family == "Be Vietnam Pro"
     assert mpl.rcParams["font.family"][:2] == ["Be Vietnam Pro", "DejaVu Sans"]
     assert mpl.rcParams["svg.fonttype"] == "none"
-    path = mpl.font_manager.findfont(mpl.font_manager.FontProperties(family="Be Vietnam Pro"), fallback_to_default=False)
+    path = mpl.font_manager.findfont(
+        mpl.font_manager.FontProperties(family="Be Vietnam Pro"), fallback_to_default=False
+    )
     assert Path(path).name == "BeVietnamPro-Regular.ttf"
 
 
@@ -126,9 +128,13 @@ def test_missing_glyph_check_can_fail():
 
 def test_every_label_renders_without_missing_glyphs(data):
     fig, ax = plt.subplots(figsize=(4, 4))
-    texts = [v for entry in i18n.LABELS.values() for v in entry.values()] + list(data["units"]["name_vi"])
+    texts = [v for entry in i18n.LABELS.values() for v in entry.values()] + list(
+        data["units"]["name_vi"]
+    )
     for k, s in enumerate(texts):
-        ax.text(0, k, s, fontweight=("bold", "normal")[k % 2], style=("normal", "italic")[k % 3 == 0])
+        ax.text(
+            0, k, s, fontweight=("bold", "normal")[k % 2], style=("normal", "italic")[k % 3 == 0]
+        )
     _draw(fig)  # raises on any missing glyph
 
 
@@ -186,7 +192,9 @@ def test_errors_name_the_problem(data):
 
 # ------------------------------------------------------------------ each figure's artists
 def test_heatmap_rows_ordered_by_gap_and_columns_grouped(data):
-    ax = plots.plot_pillar_heatmap(data["scores"], gaps=data["gaps"], units=data["units"], lang="vi")
+    ax = plots.plot_pillar_heatmap(
+        data["scores"], gaps=data["gaps"], units=data["units"], lang="vi"
+    )
     (im,) = _by_gid(ax, "heatmap")
     assert im.get_array().shape == (18, 20)
     g = _latest(data["gaps"]).sort_values("gap_mean", ascending=False)
@@ -197,7 +205,9 @@ def test_heatmap_rows_ordered_by_gap_and_columns_grouped(data):
     headers = {t.get_text() for t in ax.texts}
     assert {"Chính quyền số", "Kinh tế số", "Xã hội số"} <= headers
     # first matrix row is the commune with the largest gap, and holds its values
-    top = data["scores"].query("level == 'indicator' and unit_code == @g.unit_code.iloc[0] and period == '2025H1'")
+    top = data["scores"].query(
+        "level == 'indicator' and unit_code == @g.unit_code.iloc[0] and period == '2025H1'"
+    )
     assert np.nanmean(im.get_array()[0]) == pytest.approx(top["value"].mean())
 
 
@@ -213,8 +223,15 @@ def test_dumbbell_points_and_ci_text(data):
     ci = [t.get_text() for t in ax.texts if t.get_gid() == "gap_ci_text"]
     assert len(ci) == 18
     last = g.iloc[-1]
-    assert ci[-1] == f"{i18n.format_number(last.gap_mean, 'vi')}  [{i18n.format_interval(last.gap_mean_lo, last.gap_mean_hi, 'vi')}]"
-    assert {t.get_text() for t in ax.get_legend().get_texts()} == {"Chính quyền số", "Kinh tế số", "Xã hội số"}
+    assert (
+        ci[-1]
+        == f"{i18n.format_number(last.gap_mean, 'vi')}  [{i18n.format_interval(last.gap_mean_lo, last.gap_mean_hi, 'vi')}]"
+    )
+    assert {t.get_text() for t in ax.get_legend().get_texts()} == {
+        "Chính quyền số",
+        "Kinh tế số",
+        "Xã hội số",
+    }
 
 
 def test_scatter_identity_line_whiskers_labels_without_overlap(data):
@@ -239,10 +256,21 @@ def test_scatter_identity_line_whiskers_labels_without_overlap(data):
     fig = _draw(ax.figure)
     renderer = fig.canvas.get_renderer()
     boxes = [mtext.Text.get_window_extent(t, renderer) for t in labels]
-    overlaps = [(labels[i].get_text(), labels[j].get_text()) for i in range(len(boxes)) for j in range(i + 1, len(boxes)) if boxes[i].overlaps(boxes[j])]
+    overlaps = [
+        (labels[i].get_text(), labels[j].get_text())
+        for i in range(len(boxes))
+        for j in range(i + 1, len(boxes))
+        if boxes[i].overlaps(boxes[j])
+    ]
     assert overlaps == []
     axbox = ax.get_window_extent(renderer)
-    assert all(axbox.x0 - 1 <= b.x0 and b.x1 <= axbox.x1 + 1 and axbox.y0 - 1 <= b.y0 and b.y1 <= axbox.y1 + 1 for b in boxes)
+    assert all(
+        axbox.x0 - 1 <= b.x0
+        and b.x1 <= axbox.x1 + 1
+        and axbox.y0 - 1 <= b.y0
+        and b.y1 <= axbox.y1 + 1
+        for b in boxes
+    )
     assert ax.get_ylabel() == "Digital economy (0–1)"
 
 
@@ -278,7 +306,9 @@ def test_profile_points_medians_and_targets(data):
     # smartphone target 80 on goalposts [0, 100] -> 0.8
     assert 0.8 in np.round(tgt.get_offsets()[:, 0], 6)
     assert "Đại Sơn" in ax.get_title(loc="left")
-    assert "Người trưởng thành có điện thoại thông minh" in [t.get_text() for t in ax.get_yticklabels()]
+    assert "Người trưởng thành có điện thoại thông minh" in [
+        t.get_text() for t in ax.get_yticklabels()
+    ]
 
 
 def test_rank_uncertainty_intervals(data):
@@ -311,14 +341,20 @@ def test_trends_small_multiples(data):
     panels = [a for a in fig.axes if a.get_visible()]
     assert len(panels) == 18
     assert all(len(a.lines) == 6 for a in panels)
-    assert [a.get_title(loc="left") for a in panels] == [_names(data["units"])[c] for c in sorted(data["units"]["unit_code"])]
+    assert [a.get_title(loc="left") for a in panels] == [
+        _names(data["units"])[c] for c in sorted(data["units"]["unit_code"])
+    ]
     first = data["pillars"].query("unit_code == '20500'").sort_values("period")
     (line,) = _by_gid(panels[0], "trend_government")
     np.testing.assert_allclose(line.get_ydata(), first["government"])
     med = data["pillars"].groupby("period")["economy"].median().sort_index()
     (mline,) = _by_gid(panels[3], "median_economy")
     np.testing.assert_allclose(mline.get_ydata(), med.to_numpy())
-    assert [t.get_text() for t in fig.legends[0].get_texts()][:3] == ["Chính quyền số", "Kinh tế số", "Xã hội số"]
+    assert [t.get_text() for t in fig.legends[0].get_texts()][:3] == [
+        "Chính quyền số",
+        "Kinh tế số",
+        "Xã hội số",
+    ]
 
 
 def test_gap_trend(data):
@@ -332,16 +368,28 @@ def test_gap_trend(data):
 
 
 def test_distance_to_targets_bars(data):
-    ax = plots.plot_distance_to_targets(data["observations"], "20503", units=data["units"], lang="vi")
+    ax = plots.plot_distance_to_targets(
+        data["observations"], "20503", units=data["units"], lang="vi"
+    )
     fw = data["framework"].indicators
     with_target = fw.loc[fw["target_2025"].notna() | fw["target_2030"].notna()]
     bars = [p for p in ax.patches if p.get_gid() == "attainment_bar"]
     assert len(bars) == len(with_target) == 10
-    obs = data["observations"].query("unit_code == '20503' and period == '2025H1'").set_index("indicator")["value"]
-    expected = (obs.reindex(with_target["id"]).to_numpy() / with_target["target_2025"].to_numpy() * 100)
-    np.testing.assert_allclose([b.get_width() for b in bars], expected)  # ordered as in the framework
+    obs = (
+        data["observations"]
+        .query("unit_code == '20503' and period == '2025H1'")
+        .set_index("indicator")["value"]
+    )
+    expected = (
+        obs.reindex(with_target["id"]).to_numpy() / with_target["target_2025"].to_numpy() * 100
+    )
+    np.testing.assert_allclose(
+        [b.get_width() for b in bars], expected
+    )  # ordered as in the framework
     (m30,) = _by_gid(ax, "target_2030_points")
-    assert len(m30.get_offsets()) == int((with_target["target_2025"].notna() & with_target["target_2030"].notna()).sum())
+    assert len(m30.get_offsets()) == int(
+        (with_target["target_2025"].notna() & with_target["target_2030"].notna()).sum()
+    )
     assert _by_gid(ax, "target_2025_line")
     values = [t.get_text() for t in ax.texts if t.get_gid() == "value_text"]
     assert values[0].startswith(i18n.format_pct(obs["gov_level4_services_pct"], "vi", 1))
@@ -358,7 +406,9 @@ def test_map_bubbles_successors_scale_bar(data):
     assert isinstance(b.norm, TwoSlopeNorm) and b.norm.vcenter == 0 and b.norm.vmin == -b.norm.vmax
     succ = [p for p in ax.patches if (p.get_gid() or "").startswith("successor_")]
     assert len(succ) == data["units"]["successor_code"].nunique() == 5
-    assert {t.get_text() for t in ax.texts if t.get_gid() == "successor_label"} == set(data["units"]["successor_name_vi"])
+    assert {t.get_text() for t in ax.texts if t.get_gid() == "successor_label"} == set(
+        data["units"]["successor_name_vi"]
+    )
     assert [t.get_text() for t in ax.texts if t.get_gid() == "scale_bar_label"][0].endswith(" km")
     lat0 = math.radians(data["units"]["lat"].mean())
     assert ax.get_aspect() == pytest.approx(1 / math.cos(lat0), rel=1e-3)
@@ -380,7 +430,9 @@ def test_map_choropleth_from_geojson(data, tmp_path):
     }  # fmt: skip
     path = tmp_path / "communes.geojson"
     path.write_text(json.dumps(gj), encoding="utf-8")
-    ax = plots.plot_map(data["gaps"], units=data["units"], geojson=path, id_property="ma", lang="en")
+    ax = plots.plot_map(
+        data["gaps"], units=data["units"], geojson=path, id_property="ma", lang="en"
+    )
     patches = [p for p in ax.patches if (p.get_gid() or "").startswith("unit_")]
     assert len(patches) == 4  # 1 + 2 (multipolygon) + 1 without data
     g = _latest(data["gaps"]).set_index("unit_code")["gap_mean"]
@@ -403,7 +455,10 @@ def test_save_figure_png_svg_atomic_deterministic(data, tmp_path):
     paths = plots.save_figure(fig, tmp_path / "figs" / "20503__gap_dumbbell")
     assert [p.name for p in paths] == ["20503__gap_dumbbell.png", "20503__gap_dumbbell.svg"]
     assert all(p.exists() and p.stat().st_size > 1000 for p in paths)
-    assert sorted(os.listdir(tmp_path / "figs")) == ["20503__gap_dumbbell.png", "20503__gap_dumbbell.svg"]  # no temp files left
+    assert sorted(os.listdir(tmp_path / "figs")) == [
+        "20503__gap_dumbbell.png",
+        "20503__gap_dumbbell.svg",
+    ]  # no temp files left
     from PIL import Image
 
     with Image.open(paths[0]) as im:
@@ -415,9 +470,13 @@ def test_save_figure_png_svg_atomic_deterministic(data, tmp_path):
         assert word in svg
     assert "Be Vietnam Pro" in svg and "<dc:date>" not in svg
     first = [p.read_bytes() for p in paths]
-    again = plots.save_figure(fig, tmp_path / "figs" / "20503__gap_dumbbell.png")  # suffix is dropped
+    again = plots.save_figure(
+        fig, tmp_path / "figs" / "20503__gap_dumbbell.png"
+    )  # suffix is dropped
     assert [p.read_bytes() for p in again] == first  # same figure -> same bytes
-    assert fig.get_layout_engine().__class__.__name__ == "ConstrainedLayoutEngine"  # layout restored
+    assert (
+        fig.get_layout_engine().__class__.__name__ == "ConstrainedLayoutEngine"
+    )  # layout restored
     fresh = plots.plot_gap_dumbbell(data["gaps"], units=data["units"], lang="vi").figure
     other = plots.save_figure(fresh, tmp_path / "other")
     assert [p.read_bytes() for p in other] == first  # same input -> same bytes
@@ -450,18 +509,59 @@ def test_example_data_follows_the_contracts(data):
         "z_econ", "z_soc", "z_mean", "rank_government", "rank_economy", "rank_society", "rank_gap_mean",
         "typology", "typology_stability", "status",
     ]  # fmt: skip
-    assert list(data["pillars"].columns) == ["unit_code", "period", "government", "economy", "society", "index", "status"]
-    assert list(data["scores"].columns) == ["unit_code", "period", "level", "name", "value", "status"]
-    assert list(data["observations"].columns) == ["unit_code", "period", "indicator", "value", "status", "source"]
-    assert {"unit_code", "nominal", "mean", "median", "q05", "q95", "mean_abs_shift", "p_top_k", "p_bottom_k"} <= set(data["rank_stats"].columns)
-    assert {"choice", "target", "Si", "Si_lo", "Si_hi", "STi", "STi_lo", "STi_hi"} <= set(data["sensitivity"].columns)
+    assert list(data["pillars"].columns) == [
+        "unit_code",
+        "period",
+        "government",
+        "economy",
+        "society",
+        "index",
+        "status",
+    ]
+    assert list(data["scores"].columns) == [
+        "unit_code",
+        "period",
+        "level",
+        "name",
+        "value",
+        "status",
+    ]
+    assert list(data["observations"].columns) == [
+        "unit_code",
+        "period",
+        "indicator",
+        "value",
+        "status",
+        "source",
+    ]
+    assert {
+        "unit_code",
+        "nominal",
+        "mean",
+        "median",
+        "q05",
+        "q95",
+        "mean_abs_shift",
+        "p_top_k",
+        "p_bottom_k",
+    } <= set(data["rank_stats"].columns)
+    assert {"choice", "target", "Si", "Si_lo", "Si_hi", "STi", "STi_lo", "STi_hi"} <= set(
+        data["sensitivity"].columns
+    )
     for k in ("gaps", "pillars", "scores", "observations", "rank_stats", "sensitivity"):
         assert (data[k]["status"] == "synthetic").all(), k
         if "unit_code" in data[k]:
             assert all(isinstance(c, str) for c in data[k]["unit_code"]), k
-    np.testing.assert_allclose(gaps["gap_mean"], gaps["government"] - (gaps["economy"] + gaps["society"]) / 2)
+    np.testing.assert_allclose(
+        gaps["gap_mean"], gaps["government"] - (gaps["economy"] + gaps["society"]) / 2
+    )
     assert (gaps["gap_mean_lo"] <= gaps["gap_mean_hi"]).all()
-    assert set(gaps["typology"]) <= {"government_led", "balanced_high", "balanced_low", "economy_society_led"}
+    assert set(gaps["typology"]) <= {
+        "government_led",
+        "balanced_high",
+        "balanced_low",
+        "economy_society_led",
+    }
     assert gaps["period"].nunique() == 7 and gaps["unit_code"].nunique() == 18
     again = plots.example_data(seed=7, n_draws=200)
     pd.testing.assert_frame_equal(again["gaps"], gaps)
@@ -502,6 +602,26 @@ def test_svg_keeps_labels_and_watermark_as_text(data, tmp_path):
     fig = plots.figure_pillar_scatter(data["gaps"], units=data["units"], lang="vi")
     (svg,) = plots.save_figure(fig, tmp_path / "scatter", formats=("svg",))
     text = svg.read_text(encoding="utf-8")
-    for word in ("Đại Sơn", "Ái Nghĩa", "Chính quyền số đi trước", WATERMARK, "Đường cân bằng (45°)"):
+    for word in (
+        "Đại Sơn",
+        "Ái Nghĩa",
+        "Chính quyền số đi trước",
+        WATERMARK,
+        "Đường cân bằng (45°)",
+    ):
         assert f">{word}<" in text or word in text, word
     assert text.count(WATERMARK) == 2  # one per panel
+
+
+def test_indicator_distributions_one_box_per_indicator_per_pillar_with_watermark():
+    from analysis.frameworks import load_framework
+    from analysis.io import load_observations
+
+    plots.set_style()
+    fw = load_framework()
+    fig = plots.figure_indicator_distributions(load_observations(), framework=fw, lang="vi")
+    boxes = [a for ax in fig.axes for a in ax.patches if str(a.get_gid() or "").startswith("box:")]
+    assert len(boxes) == len(fw.indicator_ids)
+    assert [ax.get_title(loc="left") for ax in fig.axes] == ["Chính quyền số", "Kinh tế số", "Xã hội số"]
+    assert any(t.get_gid() == plots.WATERMARK_GID for t in fig.texts)
+    plt.close(fig)

@@ -19,7 +19,7 @@ from analysis.composite import (
     rank_array,
     treat_outliers,
 )
-from analysis.errors import DataValidationError, ParameterError
+from analysis.errors import DataValidationError, MethodError, ParameterError
 
 ASEM = config.SHARED_DATASETS / "asem"
 DEMO = config.DEMO_OBSERVATIONS
@@ -165,6 +165,34 @@ def test_treatment_variants_equal_engine_treat_outliers():
     for w in (1, 2, 3, 5, 8):
         ref = treat_outliers(df, list(df.columns), winmax=w)[0][list(df.columns)].to_numpy(float)
         np.testing.assert_array_equal(got[w], ref)
+
+
+def test_goalposts_refuse_log_treated_columns():
+    rng = np.random.default_rng(2)
+    imeta = _imeta({"A": ["a1", "a2"], "B": ["b1", "b2"]})
+    df = pd.DataFrame(
+        {
+            "a1": rng.lognormal(0, 2.5, 50),
+            "a2": rng.uniform(0, 1, 50),
+            "b1": rng.uniform(0, 1, 50),
+            "b2": rng.uniform(0, 1, 50),
+        }
+    )
+    gp = np.array([[0, 0, 0, 0], [100, 1, 1, 1]], dtype=float)
+    spec = {"base": {"normalisation": "goalposts"}, "uncertain": {"winmax": [1]}}
+    with pytest.raises(MethodError, match="a1"):
+        rb.run_uncertainty(df, imeta, spec, draws=5, goalposts=gp)
+    ok = rb.run_uncertainty(
+        df,
+        imeta,
+        {
+            "base": {"normalisation": "goalposts"},
+            "uncertain": {"aggregation": ["arithmetic", "geometric"]},
+        },
+        draws=5,
+        goalposts=gp,
+    )
+    assert np.isfinite(ok.scores.to_numpy()).all()
 
 
 def test_ranks_equal_engine_rank_array():

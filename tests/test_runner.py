@@ -75,6 +75,10 @@ def test_inspect_parameters_annotations(tmp_path):
     assert coerce_parameter("20500,20503", params["codes"], from_text=True) == ["20500", "20503"]
     assert coerce_parameter("[1, 2]", params["codes"], from_text=True) == ["1", "2"]
     assert coerce_parameter("no", params["flag"], from_text=True) is False
+    untyped = {"unit_code": params["x"].__class__("unit_code", params["x"].type, None, "None"),
+               "parent_codes": params["x"].__class__("parent_codes", params["x"].type, None, "None")}
+    assert coerce_parameter(20500, untyped["unit_code"]) == "20500"  # codes are strings, always
+    assert coerce_parameter([506, "507"], untyped["parent_codes"]) == ["506", "507"]
 
 
 def test_coercion_rules_and_errors():
@@ -293,7 +297,16 @@ def test_only_and_dry_run(tmp_path, capsys):
     run_edition(ed, dry_run=True)
     assert capsys.readouterr().out.splitlines()[:2] == ["run  a  {}", "run  b  {}"]
     assert not (tmp_path / "out").exists()
-    res = run_edition(ed, only=["b"], workers=1, progress=False)
+    # with another thread alive, workers come from the fork server instead of a plain fork
+    import threading
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait, daemon=True)
+    thread.start()
+    try:
+        res = run_edition(ed, only=["b"], workers=1, progress=False)
+    finally:
+        stop.set()
     assert [r.task.id for r in res.results] == ["b"]
     assert _light_state(tmp_path / "out", "20500", "en")["lang"] == "en"
     with pytest.raises(ParameterError, match="--only zz: no notebook matches"):

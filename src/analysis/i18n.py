@@ -34,6 +34,7 @@ __all__ = [
     "format_pct",
     "format_period",
     "parse_number",
+    "translate_mapping",
 ]
 
 #: Supported languages, default first.
@@ -87,15 +88,24 @@ _RAW_LABELS: dict[str, tuple[str, str]] = {
     "axis.pct_of_target": ("Mức đạt so với mục tiêu 2025 (%)", "Attainment of the 2025 target (%)"),
     "axis.gap_ci": ("Khoảng cách (KTC 90%)", "Gap (90% CI)"),
     # titles
-    "title.heatmap": ("Chỉ tiêu chuẩn hóa theo xã và trụ cột", "Normalised indicators by commune and pillar"),
-    "title.dumbbell": ("Ba trụ cột của từng xã, xếp theo khoảng cách", "The three pillars per commune, sorted by gap"),
+    "title.heatmap": (
+        "Chỉ tiêu chuẩn hóa theo xã và trụ cột",
+        "Normalised indicators by commune and pillar",
+    ),
+    "title.dumbbell": (
+        "Ba trụ cột của từng xã, xếp theo khoảng cách",
+        "The three pillars per commune, sorted by gap",
+    ),
     "title.scatter": ("{y} so với chính quyền số", "{y} against digital government"),
     "title.profile": ("Hồ sơ chỉ tiêu: {name}", "Indicator profile: {name}"),
     "title.rank_uncertainty": ("Độ bất định của thứ hạng", "Rank uncertainty"),
     "title.sensitivity": ("Độ nhạy theo lựa chọn phương pháp", "Sensitivity to method choices"),
     "title.trends": ("Diễn biến ba trụ cột theo thời gian", "The three pillars over time"),
     "title.gap_trend": ("Diễn biến khoảng cách theo thời gian", "The gap over time"),
-    "title.distance_to_targets": ("Khoảng cách tới mục tiêu: {name}", "Distance to targets: {name}"),
+    "title.distance_to_targets": (
+        "Khoảng cách tới mục tiêu: {name}",
+        "Distance to targets: {name}",
+    ),
     "title.map": ("Bản đồ khoảng cách", "Map of the gap"),
     "title.target": ("Mục tiêu: {target}", "Target: {target}"),
     # legend entries
@@ -133,7 +143,10 @@ _RAW_LABELS: dict[str, tuple[str, str]] = {
     "choice.outliers": ("Xử lý ngoại lai", "Outlier treatment"),
     "choice.winmax": ("Số giá trị winsor hóa tối đa", "Maximum winsorised values"),
     "choice.leave_one_out": ("Bỏ bớt một chỉ tiêu", "Leave one indicator out"),
-    "target.mean_abs_shift": ("Dịch chuyển thứ hạng tuyệt đối trung bình", "Mean absolute rank shift"),
+    "target.mean_abs_shift": (
+        "Dịch chuyển thứ hạng tuyệt đối trung bình",
+        "Mean absolute rank shift",
+    ),
     # units and misc
     "unit.km": ("km", "km"),
     "misc.district": ("Huyện Đại Lộc", "Đại Lộc district"),
@@ -155,7 +168,9 @@ LABELS: dict[str, dict[str, str]] = {
 
 def _check_lang(lang: str) -> str:
     if lang not in LANGS:
-        raise ParameterError(f"parameter lang={lang!r} is not supported; use one of {', '.join(LANGS)}")
+        raise ParameterError(
+            f"parameter lang={lang!r} is not supported; use one of {', '.join(LANGS)}"
+        )
     return lang
 
 
@@ -198,7 +213,9 @@ def t(key: str, lang: str = "vi", default: str | None = None, **fields: object) 
         if default is None:
             close = sorted(k for k in LABELS if k.split(".")[0] == key.split(".")[0])
             hint = f" (known in this group: {', '.join(close)})" if close else ""
-            raise ParameterError(f"no label for key {key!r}{hint}; add it to analysis.i18n._RAW_LABELS")
+            raise ParameterError(
+                f"no label for key {key!r}{hint}; add it to analysis.i18n._RAW_LABELS"
+            )
         return _nfc(default)
     text = entry[lang]
     if fields:
@@ -276,7 +293,9 @@ def format_interval(lo: float | None, hi: float | None, lang: str = "vi", digits
     return f"{a}–{b}"
 
 
-def format_pct(x: float | None, lang: str = "vi", digits: int = 1, *, from_fraction: bool = False) -> str:
+def format_pct(
+    x: float | None, lang: str = "vi", digits: int = 1, *, from_fraction: bool = False
+) -> str:
     """Write a percentage (``85,5%`` in Vietnamese, ``85.5%`` in English).
 
     Args:
@@ -351,7 +370,9 @@ def parse_number(text: str | float | int | None, *, lang: str | None = None) -> 
     if isinstance(text, numbers.Number) and not isinstance(text, bool):
         return float(text)  # type: ignore[arg-type]
     if not isinstance(text, str):
-        raise NumberParseError(f"cannot read a number from {text!r} (type {type(text).__name__}); give a str or number")
+        raise NumberParseError(
+            f"cannot read a number from {text!r} (type {type(text).__name__}); give a str or number"
+        )
     if lang is not None:
         _check_lang(lang)
     raw = text

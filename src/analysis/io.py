@@ -3,7 +3,7 @@
 Reading is forgiving where users type by hand, and strict about meaning:
 
 * Vietnamese decimal commas (``85,5``), thousands dots (``1.234,5``), a trailing ``%`` and
-  surrounding spaces are accepted in numeric cells;
+  surrounding spaces are accepted in numeric cells (:func:`analysis.i18n.parse_number`);
 * text is normalised to Unicode NFC (Excel on macOS often stores NFD);
 * codes typed as numbers in Excel (``20500.0``) become the string ``"20500"``.
 
@@ -31,7 +31,6 @@ class PeriodError(ParameterError, ValueError):
     """A period label is not YYYY, YYYYH1/H2 or YYYYQ1-4."""
 
 OBS_COLUMNS = ["unit_code", "period", "indicator", "value", "status", "source"]
-_NUM_RE = re.compile(r"^[+-]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?$")
 _PERIOD_RE = re.compile(r"^(\d{4})(H[12]|Q[1-4])?$")
 
 
@@ -97,30 +96,6 @@ def nfc(value):
     if isinstance(value, str):
         return unicodedata.normalize("NFC", value).strip()
     return value
-
-
-def parse_number(value) -> float:
-    """Parse a user-typed number; Vietnamese decimal comma and a trailing % accepted.
-
-    Raises ValueError on text that is not a number.
-
-    >>> parse_number("85,5"), parse_number("1.234,5"), parse_number(" 72% "), parse_number("0.78")
-    (85.5, 1234.5, 72.0, 0.78)
-    >>> parse_number(12)
-    12.0
-    """
-    if value is None:
-        return float("nan")
-    if isinstance(value, int | float):
-        return float(value)
-    s = nfc(str(value)).replace("\u00a0", "").replace(" ", "")
-    if s == "" or s.lower() in {"nan", "na", "n/a"}:
-        return float("nan")
-    if s.endswith("%"):
-        s = s[:-1]
-    if "," in s and _NUM_RE.match(s):
-        s = s.replace(".", "").replace(",", ".")
-    return float(s)
 
 
 def normalise_code(value) -> str | None:

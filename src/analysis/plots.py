@@ -118,7 +118,16 @@ FONT_FAMILY = "Be Vietnam Pro"
 _FALLBACK_FAMILY = "DejaVu Sans"
 #: ``gid`` of the synthetic-data mark.
 WATERMARK_GID = "watermark"
-_FONT_FILES = ("Regular", "Italic", "Medium", "SemiBold", "SemiBoldItalic", "Bold", "BoldItalic", "Light")
+_FONT_FILES = (
+    "Regular",
+    "Italic",
+    "Medium",
+    "SemiBold",
+    "SemiBoldItalic",
+    "Bold",
+    "BoldItalic",
+    "Light",
+)
 _PILLARS = config.PILLARS
 
 
@@ -151,7 +160,11 @@ def register_fonts() -> str:
         path = folder / f"BeVietnamPro-{style}.ttf"
         if path.exists():
             font_manager.fontManager.addfont(str(path))
-    return FONT_FAMILY if FONT_FAMILY in {f.name for f in font_manager.fontManager.ttflist} else _FALLBACK_FAMILY
+    return (
+        FONT_FAMILY
+        if FONT_FAMILY in {f.name for f in font_manager.fontManager.ttflist}
+        else _FALLBACK_FAMILY
+    )
 
 
 def set_style(*, font_scale: float = 1.0) -> str:
@@ -187,7 +200,21 @@ def set_style(*, font_scale: float = 1.0) -> str:
             "axes.grid": True,
             "axes.axisbelow": True,
             "axes.unicode_minus": True,
-            "axes.prop_cycle": mpl.cycler(color=[OKABE_ITO[k] for k in ("blue", "orange", "bluish_green", "vermillion", "reddish_purple", "sky_blue", "yellow", "black")]),
+            "axes.prop_cycle": mpl.cycler(
+                color=[
+                    OKABE_ITO[k]
+                    for k in (
+                        "blue",
+                        "orange",
+                        "bluish_green",
+                        "vermillion",
+                        "reddish_purple",
+                        "sky_blue",
+                        "yellow",
+                        "black",
+                    )
+                ]
+            ),
             "grid.color": "#E6E6E6",
             "grid.linewidth": 0.6,
             "xtick.labelsize": base - 1,
@@ -258,7 +285,9 @@ def save_figure(
     formats = [f.lower().lstrip(".") for f in formats]
     for fmt in formats:
         if fmt not in ("png", "svg", "pdf"):
-            raise ParameterError(f"save_figure: format {fmt!r} is not supported; use png, svg or pdf")
+            raise ParameterError(
+                f"save_figure: format {fmt!r} is not supported; use png, svg or pdf"
+            )
     written: list[Path] = []
     # resolve the layout once and freeze it, so that every format gets the same positions
     engine = fig.get_layout_engine()
@@ -267,7 +296,9 @@ def save_figure(
         fig.set_layout_engine("none")
         # a re-run layout drifts by ~1e-14; rounding makes repeated saves byte-identical
         for a in fig.axes:
-            a.set_position([round(v, 9) for v in a.get_position(original=True).bounds], which="original")
+            a.set_position(
+                [round(v, 9) for v in a.get_position(original=True).bounds], which="original"
+            )
     try:
         _save_formats(fig, base, formats, dpi, software, written)
     finally:
@@ -276,7 +307,9 @@ def save_figure(
     return written
 
 
-def _save_formats(fig: Figure, base: str, formats: Sequence[str], dpi: int, software: str, written: list[Path]) -> None:
+def _save_formats(
+    fig: Figure, base: str, formats: Sequence[str], dpi: int, software: str, written: list[Path]
+) -> None:
     from .io import atomic_write
 
     for fmt in formats:
@@ -286,11 +319,20 @@ def _save_formats(fig: Figure, base: str, formats: Sequence[str], dpi: int, soft
         elif fmt == "svg":
             metadata = {"Date": None, "Creator": software}
         else:  # pdf
-            metadata = {"CreationDate": None, "ModDate": None, "Producer": software, "Creator": software}
+            metadata = {
+                "CreationDate": None,
+                "ModDate": None,
+                "Producer": software,
+                "Creator": software,
+            }
         target = Path(f"{base}.{fmt}")
-        with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "analysis", "pdf.fonttype": 42}):
+        with mpl.rc_context(
+            {"svg.fonttype": "none", "svg.hashsalt": "analysis", "pdf.fonttype": 42}
+        ):
             with atomic_write(target, "wb") as fh:
-                fig.savefig(fh, format=fmt, dpi=dpi, metadata=metadata, bbox_inches="tight", pad_inches=0.08)
+                fig.savefig(
+                    fh, format=fmt, dpi=dpi, metadata=metadata, bbox_inches="tight", pad_inches=0.08
+                )
         written.append(target)
 
 
@@ -301,11 +343,16 @@ def _save_formats(fig: Figure, base: str, formats: Sequence[str], dpi: int, soft
 
 def _require(df: pd.DataFrame, columns: Iterable[str], table: str) -> None:
     if not isinstance(df, pd.DataFrame):
-        raise DataValidationError([f"expected a pandas DataFrame, got {type(df).__name__}"], source=table)
+        raise DataValidationError(
+            [f"expected a pandas DataFrame, got {type(df).__name__}"], source=table
+        )
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise DataValidationError(
-            [f"column {c!r} is missing (present: {', '.join(map(str, df.columns))})" for c in missing],
+            [
+                f"column {c!r} is missing (present: {', '.join(map(str, df.columns))})"
+                for c in missing
+            ],
             source=f"{table} (see the contracts in HELPERS.md)",
         )
 
@@ -326,7 +373,9 @@ def _sorted_periods(periods: Iterable[object]) -> list[str]:
     return sorted({str(p) for p in periods}, key=lambda p: (_period_key(p), p))
 
 
-def _select_period(df: pd.DataFrame, period: str | None, table: str) -> tuple[pd.DataFrame, str | None]:
+def _select_period(
+    df: pd.DataFrame, period: str | None, table: str
+) -> tuple[pd.DataFrame, str | None]:
     """Rows of ``period`` (default: the latest)."""
     if "period" not in df.columns:
         return df, period
@@ -335,7 +384,9 @@ def _select_period(df: pd.DataFrame, period: str | None, table: str) -> tuple[pd
         raise DataValidationError(["no rows with a period"], source=table)
     chosen = periods[-1] if period is None else str(period)
     if chosen not in periods:
-        raise ParameterError(f"period={period!r} is not in the {table}; available: {', '.join(periods)}")
+        raise ParameterError(
+            f"period={period!r} is not in the {table}; available: {', '.join(periods)}"
+        )
     return df.loc[df["period"].astype(str) == chosen], chosen
 
 
@@ -386,9 +437,19 @@ def _add_watermark(target: Axes | Figure, fontsize: float | None = None) -> None
         bbox=dict(boxstyle="round,pad=0.3", facecolor="white", edgecolor="none", alpha=0.3),
     )
     if isinstance(target, Figure):
-        t = target.text(0.5, 0.5, text, fontsize=fontsize or 26, transform=target.transFigure, **kwargs)
+        # scale to the figure so the mark never runs off a narrow figure (≈ 0.26 in per pt)
+        size = fontsize or min(26.0, 3.2 * float(target.get_figwidth()))
+        t = target.text(0.5, 0.5, text, fontsize=size, transform=target.transFigure, **kwargs)
     else:
-        t = target.text(0.5, 0.5, text, fontsize=fontsize or 13, transform=target.transAxes, clip_on=False, **kwargs)
+        t = target.text(
+            0.5,
+            0.5,
+            text,
+            fontsize=fontsize or 13,
+            transform=target.transAxes,
+            clip_on=False,
+            **kwargs,
+        )
     t.set_in_layout(False)
 
 
@@ -411,7 +472,9 @@ def _finish(ax: Axes, *, title: str | None, synthetic: bool) -> Axes:
 
 def _check_lang(lang: str) -> None:
     if lang not in i18n.LANGS:
-        raise ParameterError(f"parameter lang={lang!r} is not supported; use one of {', '.join(i18n.LANGS)}")
+        raise ParameterError(
+            f"parameter lang={lang!r} is not supported; use one of {', '.join(i18n.LANGS)}"
+        )
 
 
 def _number_formatter(lang: str, digits: int | None = None, suffix: str = "") -> FuncFormatter:
@@ -455,7 +518,9 @@ def _short(text: str, width: int) -> str:
     return cut + "…"
 
 
-def _indicator_label(ind: str, framework: Any | None, lang: str, width: int, labels: Mapping[str, str] | None) -> str:
+def _indicator_label(
+    ind: str, framework: Any | None, lang: str, width: int, labels: Mapping[str, str] | None
+) -> str:
     if labels and ind in labels:
         return unicodedata.normalize("NFC", labels[ind])
     if framework is None:
@@ -532,7 +597,14 @@ def _place_labels(
     rad = np.broadcast_to(np.asarray(radii, float), (n,)) * dpi_scale
     sizes = []
     for s, st in zip(texts, styles, strict=True):
-        probe = ax.text(0, 0, s, fontsize=st.get("fontsize", fontsize), fontweight=st.get("fontweight", "normal"), style=st.get("style", "normal"))
+        probe = ax.text(
+            0,
+            0,
+            s,
+            fontsize=st.get("fontsize", fontsize),
+            fontweight=st.get("fontweight", "normal"),
+            style=st.get("style", "normal"),
+        )
         bb = probe.get_window_extent(renderer)
         probe.remove()
         sizes.append((bb.width + 2 * dpi_scale, bb.height + 1 * dpi_scale))
@@ -544,7 +616,14 @@ def _place_labels(
     boxes = []
     for artist in avoid:
         bb = artist.get_window_extent(renderer)
-        boxes.append(((bb.x0 + bb.x1) / 2, (bb.y0 + bb.y1) / 2, bb.width + 2 * dpi_scale, bb.height + 2 * dpi_scale))
+        boxes.append(
+            (
+                (bb.x0 + bb.x1) / 2,
+                (bb.y0 + bb.y1) / 2,
+                bb.width + 2 * dpi_scale,
+                bb.height + 2 * dpi_scale,
+            )
+        )
 
     def clamp(i: int, c: np.ndarray) -> np.ndarray:
         c[0] = min(max(c[0], box.x0 + w[i] / 2 + 1), box.x1 - w[i] / 2 - 1)
@@ -577,7 +656,10 @@ def _place_labels(
         for ring, extra in enumerate((0.0, 6.0, 14.0, 24.0)):
             e = extra * dpi_scale
             dxs, dys = w[i] / 2 + rad[i] + pad + e, h[i] / 2 + rad[i] + pad + e
-            dxd, dyd = w[i] / 2 + 0.7 * rad[i] + pad + 0.7 * e, h[i] / 2 + 0.7 * rad[i] + pad + 0.7 * e
+            dxd, dyd = (
+                w[i] / 2 + 0.7 * rad[i] + pad + 0.7 * e,
+                h[i] / 2 + 0.7 * rad[i] + pad + 0.7 * e,
+            )
             for cand in (
                 (ax_ + dxs, ay_), (ax_ - dxs, ay_), (ax_, ay_ + dys), (ax_, ay_ - dys),
                 (ax_ + dxd, ay_ + dyd), (ax_ - dxd, ay_ + dyd), (ax_ + dxd, ay_ - dyd), (ax_ - dxd, ay_ - dyd),
@@ -597,16 +679,27 @@ def _place_labels(
         moved = False
         for i in range(n):
             for j in range(i + 1, n):
-                dx, dy = _overlap((centres[i, 0], centres[i, 1], w[i], h[i]), (centres[j, 0], centres[j, 1], w[j], h[j]))
+                dx, dy = _overlap(
+                    (centres[i, 0], centres[i, 1], w[i], h[i]),
+                    (centres[j, 0], centres[j, 1], w[j], h[j]),
+                )
                 if dx > 0 and dy > 0:
                     moved = True
                     axis, d = (1, dy) if dy <= dx else (0, dx)
-                    sign = 1.0 if centres[i, axis] > centres[j, axis] or (centres[i, axis] == centres[j, axis] and i < j) else -1.0
+                    sign = (
+                        1.0
+                        if centres[i, axis] > centres[j, axis]
+                        or (centres[i, axis] == centres[j, axis] and i < j)
+                        else -1.0
+                    )
                     step = (d / 2 + 0.5) * sign
                     centres[i, axis] += step
                     centres[j, axis] -= step
             for k in obstacles:
-                dx, dy = _overlap((centres[i, 0], centres[i, 1], w[i], h[i]), (anchors[k, 0], anchors[k, 1], 2 * rad[k], 2 * rad[k]))
+                dx, dy = _overlap(
+                    (centres[i, 0], centres[i, 1], w[i], h[i]),
+                    (anchors[k, 0], anchors[k, 1], 2 * rad[k], 2 * rad[k]),
+                )
                 if dx > 0 and dy > 0:
                     moved = True
                     axis, d = (1, dy) if dy <= dx else (0, dx)
@@ -641,7 +734,11 @@ def _place_labels(
             gid=st.pop("gid", "label"),
             # a light box instead of a path-effect halo: path effects turn SVG text into outlines
             bbox=dict(boxstyle="square,pad=0.05", facecolor="white", edgecolor="none", alpha=0.6),
-            arrowprops=dict(arrowstyle="-", color="#999999", lw=0.5, shrinkA=0, shrinkB=rad[i] / dpi_scale) if far and rad[i] >= 0 else None,
+            arrowprops=dict(
+                arrowstyle="-", color="#999999", lw=0.5, shrinkA=0, shrinkB=rad[i] / dpi_scale
+            )
+            if far and rad[i] >= 0
+            else None,
             **st,
         )
         artists.append(ann)
@@ -719,13 +816,22 @@ def plot_pillar_heatmap(
     ax = _new_axes(ax, (max(6.5, 0.32 * n_cols + 3.2), max(4.5, 0.27 * n_rows + 2.6)))
     cm = mpl.colormaps[cmap].with_extremes(bad="#DDDDDD")
     im = ax.imshow(
-        np.ma.masked_invalid(matrix.to_numpy(float)), aspect="auto", cmap=cm, vmin=0, vmax=1, interpolation="nearest"
+        np.ma.masked_invalid(matrix.to_numpy(float)),
+        aspect="auto",
+        cmap=cm,
+        vmin=0,
+        vmax=1,
+        interpolation="nearest",
     )
     im.set_gid("heatmap")
     names = _unit_names(units)
     ax.set_yticks(range(n_rows), [_name(c, names) for c in matrix.index])
     ax.set_xticks(
-        range(n_cols), [_indicator_label(c, fw, lang, 34, indicator_labels) for c in matrix.columns], rotation=60, ha="right", rotation_mode="anchor"
+        range(n_cols),
+        [_indicator_label(c, fw, lang, 34, indicator_labels) for c in matrix.columns],
+        rotation=60,
+        ha="right",
+        rotation_mode="anchor",
     )
     ax.grid(False)
     ax.tick_params(length=0)
@@ -742,10 +848,28 @@ def plot_pillar_heatmap(
             p = pillars[start]
             color = PILLAR_COLORS.get(p, _NEUTRAL)
             ax.add_patch(
-                Rectangle((start - 0.5, 1.005), k - start, 0.018, transform=trans, color=color, clip_on=False, gid=f"pillar_strip_{p}")
+                Rectangle(
+                    (start - 0.5, 1.005),
+                    k - start,
+                    0.018,
+                    transform=trans,
+                    color=color,
+                    clip_on=False,
+                    gid=f"pillar_strip_{p}",
+                )
             )
             label = i18n.t(f"pillar.{p}", lang, default=p)
-            ax.text((start + k - 1) / 2, 1.03, label, transform=trans, ha="center", va="bottom", color=color, fontweight="bold", fontsize=mpl.rcParams["font.size"])
+            ax.text(
+                (start + k - 1) / 2,
+                1.03,
+                label,
+                transform=trans,
+                ha="center",
+                va="bottom",
+                color=color,
+                fontweight="bold",
+                fontsize=mpl.rcParams["font.size"],
+            )
             if k < n_cols:
                 ax.axvline(k - 0.5, color="white", lw=2.5)
             start = k
@@ -787,12 +911,22 @@ def plot_gap_dumbbell(
     _check_lang(lang)
     _require(gaps, ["unit_code", *_PILLARS, gap], "gap table")
     data, period = _select_period(gaps, period, "gap table")
-    data = data.assign(unit_code=_codes(data["unit_code"])).sort_values([gap, "unit_code"], ascending=[True, True])
+    data = data.assign(unit_code=_codes(data["unit_code"])).sort_values(
+        [gap, "unit_code"], ascending=[True, True]
+    )
     n = len(data)
     ax = _new_axes(ax, (7.0, max(3.5, 0.3 * n + 1.6)))
     yy = np.arange(n)
     vals = data[list(_PILLARS)].to_numpy(float)
-    ax.hlines(yy, np.nanmin(vals, axis=1), np.nanmax(vals, axis=1), color="#C8C8C8", lw=2.2, zorder=1, gid="dumbbell_bars")
+    ax.hlines(
+        yy,
+        np.nanmin(vals, axis=1),
+        np.nanmax(vals, axis=1),
+        color="#C8C8C8",
+        lw=2.2,
+        zorder=1,
+        gid="dumbbell_bars",
+    )
     for k, p in enumerate(_PILLARS):
         ax.scatter(
             vals[:, k], yy, s=42, color=PILLAR_COLORS[p], edgecolor="white", linewidth=0.6, zorder=3,
@@ -815,8 +949,25 @@ def plot_gap_dumbbell(
             txt = i18n.format_number(row[gap], lang, 2)
             if has_ci:
                 txt += f"  [{i18n.format_interval(row[f'{gap}_lo'], row[f'{gap}_hi'], lang, 2)}]"
-            ax.text(1.02, y, txt, transform=trans, ha="left", va="center", fontsize=mpl.rcParams["font.size"] - 1, color=_DARK, gid="gap_ci_text")
-    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=3, borderaxespad=0.3, handletextpad=0.2, columnspacing=1.2)
+            ax.text(
+                1.02,
+                y,
+                txt,
+                transform=trans,
+                ha="left",
+                va="center",
+                fontsize=mpl.rcParams["font.size"] - 1,
+                color=_DARK,
+                gid="gap_ci_text",
+            )
+    ax.legend(
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.0),
+        ncol=3,
+        borderaxespad=0.3,
+        handletextpad=0.2,
+        columnspacing=1.2,
+    )
     ax.set_title(i18n.t("title.dumbbell", lang), pad=26)
     return _finish(ax, title=None, synthetic=_is_synthetic(status, gaps))
 
@@ -874,7 +1025,9 @@ def plot_pillar_scatter(
     ax.set_xlim(lo, hi)
     ax.set_ylim(lo, hi)
     ax.set_aspect("equal", adjustable="box")
-    tx, ty = thresholds if thresholds is not None else (float(np.nanmedian(xv)), float(np.nanmedian(yv)))
+    tx, ty = (
+        thresholds if thresholds is not None else (float(np.nanmedian(xv)), float(np.nanmedian(yv)))
+    )
     quadrants = {
         "government_led": (tx, lo, hi - tx, ty - lo),
         "economy_society_led": (lo, ty, tx - lo, hi - ty),
@@ -889,15 +1042,40 @@ def plot_pillar_scatter(
         "balanced_low": (lo + ex, ty - ey, "left", "top"),
     }
     for cls, (x0, y0, w, h) in quadrants.items():
-        fill = _tint(PILLAR_COLORS[y], 0.85) if cls == "economy_society_led" else TYPOLOGY_COLORS[cls]
-        ax.add_patch(Rectangle((x0, y0), w, h, facecolor=fill, edgecolor="none", zorder=0, gid=f"quadrant_{cls}"))
+        fill = (
+            _tint(PILLAR_COLORS[y], 0.85) if cls == "economy_society_led" else TYPOLOGY_COLORS[cls]
+        )
+        ax.add_patch(
+            Rectangle(
+                (x0, y0), w, h, facecolor=fill, edgecolor="none", zorder=0, gid=f"quadrant_{cls}"
+            )
+        )
         cx, cy, ha, va = corner[cls]
         ax.text(cx, cy, i18n.t(f"typology.{cls}", lang), ha=ha, va=va,
                 fontsize=mpl.rcParams["font.size"] - 1.5, color="#6B6B6B", style="italic", zorder=1, gid=f"quadrant_label_{cls}")  # fmt: skip
-    ax.plot([lo, hi], [lo, hi], ls="--", lw=1.0, color="#444444", zorder=2, gid="identity_line", label=i18n.t("legend.parity", lang))
+    ax.plot(
+        [lo, hi],
+        [lo, hi],
+        ls="--",
+        lw=1.0,
+        color="#444444",
+        zorder=2,
+        gid="identity_line",
+        label=i18n.t("legend.parity", lang),
+    )
     color = PILLAR_COLORS[y]
     if has_ci:
-        ax.vlines(xv, w_lo, w_hi, color=color, alpha=0.55, lw=1.3, zorder=3, gid="ci_whiskers", label=i18n.t("legend.gap_ci", lang))
+        ax.vlines(
+            xv,
+            w_lo,
+            w_hi,
+            color=color,
+            alpha=0.55,
+            lw=1.3,
+            zorder=3,
+            gid="ci_whiskers",
+            label=i18n.t("legend.gap_ci", lang),
+        )
     ax.scatter(xv, yv, s=34, color=color, edgecolor="white", linewidth=0.7, zorder=5, gid="points")
     ax.set_xlabel(i18n.t("pillar.government", lang) + " (0–1)")
     ax.set_ylabel(i18n.t(f"pillar.{y}", lang) + " (0–1)")
@@ -910,7 +1088,13 @@ def plot_pillar_scatter(
         names = _unit_names(units)
         avoid = [t for t in ax.texts if (t.get_gid() or "").startswith("quadrant_label_")]
         legend = ax.get_legend()
-        _place_labels(ax, xv, yv, [_name(c, names) for c in data["unit_code"]], avoid=[*avoid, *([legend] if legend else [])])
+        _place_labels(
+            ax,
+            xv,
+            yv,
+            [_name(c, names) for c in data["unit_code"]],
+            avoid=[*avoid, *([legend] if legend else [])],
+        )
     return _finish(ax, title=None, synthetic=_is_synthetic(status, gaps))
 
 
@@ -964,7 +1148,9 @@ def plot_commune_profile(
     data, period = _select_period(scores, period, "score table")
     ind = data.loc[data["level"] == "indicator"].assign(unit_code=lambda d: _codes(d["unit_code"]))
     if unit_code not in set(ind["unit_code"]):
-        raise ParameterError(f"unit_code={unit_code!r} has no indicator scores in period {period}; known: {', '.join(sorted(set(ind['unit_code'])))}")
+        raise ParameterError(
+            f"unit_code={unit_code!r} has no indicator scores in period {period}; known: {', '.join(sorted(set(ind['unit_code'])))}"
+        )
     fw = framework if framework is not None else _default_framework(ind["name"].unique())
     median = ind.groupby("name")["value"].median()
     mine = ind.loc[ind["unit_code"] == unit_code].groupby("name")["value"].mean()
@@ -993,7 +1179,17 @@ def plot_commune_profile(
     meds = np.array([median[r[1]] for r in ind_rows], float)
     cols = [PILLAR_COLORS.get(_pillar_of(r[1], fw), _NEUTRAL) for r in ind_rows]
     ax.hlines(yy, np.minimum(vals, meds), np.maximum(vals, meds), color="#CCCCCC", lw=1.6, zorder=1)
-    ax.scatter(meds, yy, marker="|", s=160, color=_DARK, linewidth=1.6, zorder=2, gid="median_points", label=i18n.t("legend.district_median", lang))
+    ax.scatter(
+        meds,
+        yy,
+        marker="|",
+        s=160,
+        color=_DARK,
+        linewidth=1.6,
+        zorder=2,
+        gid="median_points",
+        label=i18n.t("legend.district_median", lang),
+    )
     tgt_x, tgt_y = [], []
     if meta is not None:
         for r, y in zip(ind_rows, yy, strict=True):
@@ -1006,8 +1202,21 @@ def plot_commune_profile(
                     v = 1 - v
                 tgt_x.append(min(max(v, 0.0), 1.0))
                 tgt_y.append(y)
-    ax.scatter(tgt_x, tgt_y, marker="D", s=34, facecolor="none", edgecolor=_TARGET_2025, linewidth=1.3, zorder=3, gid="target_points", label=i18n.t("legend.target_2025", lang))
-    ax.scatter(vals, yy, s=50, color=cols, edgecolor="white", linewidth=0.6, zorder=4, gid="commune_points")
+    ax.scatter(
+        tgt_x,
+        tgt_y,
+        marker="D",
+        s=34,
+        facecolor="none",
+        edgecolor=_TARGET_2025,
+        linewidth=1.3,
+        zorder=3,
+        gid="target_points",
+        label=i18n.t("legend.target_2025", lang),
+    )
+    ax.scatter(
+        vals, yy, s=50, color=cols, edgecolor="white", linewidth=0.6, zorder=4, gid="commune_points"
+    )
     labels = []
     for r in ind_rows:
         labels.append(_indicator_label(r[1], fw, lang, 46, indicator_labels))
@@ -1029,9 +1238,16 @@ def plot_commune_profile(
         Line2D([], [], marker="|", ls="", color=_DARK, markersize=10, markeredgewidth=1.6, label=i18n.t("legend.district_median", lang)),
         Line2D([], [], marker="D", ls="", markerfacecolor="none", markeredgecolor=_TARGET_2025, markersize=6, label=i18n.t("legend.target_2025", lang)),
     ]  # fmt: skip
-    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=3, borderaxespad=0.3)
+    ax.legend(
+        handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=3, borderaxespad=0.3
+    )
     name = _name(unit_code, _unit_names(units))
-    ax.set_title(i18n.t("title.profile", lang, name=name) + f" · {i18n.format_period(period, lang)}" if period else i18n.t("title.profile", lang, name=name), pad=24)
+    ax.set_title(
+        i18n.t("title.profile", lang, name=name) + f" · {i18n.format_period(period, lang)}"
+        if period
+        else i18n.t("title.profile", lang, name=name),
+        pad=24,
+    )
     return _finish(ax, title=None, synthetic=_is_synthetic(status, scores))
 
 
@@ -1057,13 +1273,43 @@ def plot_rank_uncertainty(
     """
     _check_lang(lang)
     _require(rank_stats, ["unit_code", "nominal", "median", "q05", "q95"], "rank stats table")
-    data = rank_stats.assign(unit_code=_codes(rank_stats["unit_code"])).sort_values(["median", "nominal", "unit_code"], ascending=[False, False, False])
+    data = rank_stats.assign(unit_code=_codes(rank_stats["unit_code"])).sort_values(
+        ["median", "nominal", "unit_code"], ascending=[False, False, False]
+    )
     n = len(data)
     ax = _new_axes(ax, (6.4, max(3.5, 0.3 * n + 1.5)))
     yy = np.arange(n)
-    ax.hlines(yy, data["q05"], data["q95"], color=_NEUTRAL, lw=3.2, alpha=0.55, zorder=1, gid="rank_intervals", label=i18n.t("legend.rank_interval", lang))
-    ax.scatter(data["median"], yy, s=40, color=PILLAR_COLORS["government"], zorder=3, gid="median_ranks", label=i18n.t("legend.median_rank", lang))
-    ax.scatter(data["nominal"], yy, marker="x", s=36, color=OKABE_ITO["vermillion"], linewidth=1.4, zorder=4, gid="nominal_ranks", label=i18n.t("legend.nominal_rank", lang))
+    ax.hlines(
+        yy,
+        data["q05"],
+        data["q95"],
+        color=_NEUTRAL,
+        lw=3.2,
+        alpha=0.55,
+        zorder=1,
+        gid="rank_intervals",
+        label=i18n.t("legend.rank_interval", lang),
+    )
+    ax.scatter(
+        data["median"],
+        yy,
+        s=40,
+        color=PILLAR_COLORS["government"],
+        zorder=3,
+        gid="median_ranks",
+        label=i18n.t("legend.median_rank", lang),
+    )
+    ax.scatter(
+        data["nominal"],
+        yy,
+        marker="x",
+        s=36,
+        color=OKABE_ITO["vermillion"],
+        linewidth=1.4,
+        zorder=4,
+        gid="nominal_ranks",
+        label=i18n.t("legend.nominal_rank", lang),
+    )
     names = _unit_names(units)
     ax.set_yticks(yy, [_name(c, names) for c in data["unit_code"]])
     ax.set_ylim(-0.7, n - 0.3)
@@ -1102,7 +1348,9 @@ def plot_sensitivity(
         targets = list(dict.fromkeys(data["target"].astype(str)))
         chosen = targets[0] if target is None else str(target)
         if chosen not in targets:
-            raise ParameterError(f"target={target!r} is not in the sensitivity table; available: {', '.join(targets)}")
+            raise ParameterError(
+                f"target={target!r} is not in the sensitivity table; available: {', '.join(targets)}"
+            )
         data = data.loc[data["target"].astype(str) == chosen]
     else:
         chosen = target
@@ -1111,17 +1359,29 @@ def plot_sensitivity(
     ax = _new_axes(ax, (6.4, max(2.8, 0.55 * n + 1.5)))
     yy = np.arange(n)
     hgt = 0.38
-    for key, offset, color, gid in (("Si", hgt / 2, "#BDBDBD", "si_bar"), ("STi", -hgt / 2, "#4D4D4D", "sti_bar")):
+    for key, offset, color, gid in (
+        ("Si", hgt / 2, "#BDBDBD", "si_bar"),
+        ("STi", -hgt / 2, "#4D4D4D", "sti_bar"),
+    ):
         v = data[key].to_numpy(float)
         err = None
         if f"{key}_lo" in data.columns and f"{key}_hi" in data.columns:
-            err = np.vstack([np.clip(v - data[f"{key}_lo"].to_numpy(float), 0, None), np.clip(data[f"{key}_hi"].to_numpy(float) - v, 0, None)])
+            err = np.vstack(
+                [
+                    np.clip(v - data[f"{key}_lo"].to_numpy(float), 0, None),
+                    np.clip(data[f"{key}_hi"].to_numpy(float) - v, 0, None),
+                ]
+            )
         bars = ax.barh(yy + offset, v, height=hgt, color=color, xerr=err, error_kw=dict(ecolor="#222222", lw=0.9, capsize=2.5),
                        label=i18n.t(f"legend.{key.lower()}", lang))  # fmt: skip
         for b in bars:
             b.set_gid(gid)
     ax.set_yticks(yy, [i18n.t(f"choice.{c}", lang, default=str(c)) for c in data["choice"]])
-    hi = np.nanmax(np.concatenate([data["STi"].to_numpy(float), data.get("STi_hi", data["STi"]).to_numpy(float)]))
+    hi = np.nanmax(
+        np.concatenate(
+            [data["STi"].to_numpy(float), data.get("STi_hi", data["STi"]).to_numpy(float)]
+        )
+    )
     ax.set_xlim(0, max(0.1, min(1.05, hi * 1.12)) if hi <= 1 else hi * 1.1)
     ax.xaxis.set_major_formatter(_number_formatter(lang, 1))
     ax.grid(axis="y", visible=False)
@@ -1129,7 +1389,9 @@ def plot_sensitivity(
     ax.legend(loc="lower right")
     title = i18n.t("title.sensitivity", lang)
     if chosen:
-        title += "\n" + i18n.t("title.target", lang, target=i18n.t(f"target.{chosen}", lang, default=str(chosen)))
+        title += "\n" + i18n.t(
+            "title.target", lang, target=i18n.t(f"target.{chosen}", lang, default=str(chosen))
+        )
     ax.set_title(title)
     return _finish(ax, title=None, synthetic=_is_synthetic(status, sensitivity))
 
@@ -1163,15 +1425,29 @@ def figure_trends(
     """
     _check_lang(lang)
     _require(pillars, ["unit_code", "period", *_PILLARS], "pillar table")
-    data = pillars.assign(unit_code=_codes(pillars["unit_code"]), period=pillars["period"].astype(str))
+    data = pillars.assign(
+        unit_code=_codes(pillars["unit_code"]), period=pillars["period"].astype(str)
+    )
     periods = _sorted_periods(data["period"])
     xs = np.array([_period_key(p) for p in periods])
-    codes = [str(c) for c in unit_codes] if unit_codes is not None else sorted(data["unit_code"].unique())
+    codes = (
+        [str(c) for c in unit_codes]
+        if unit_codes is not None
+        else sorted(data["unit_code"].unique())
+    )
     med = data.groupby("period")[list(_PILLARS)].median().reindex(periods)
     n = len(codes)
     ncols = max(1, min(ncols, n))
     nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(1.9 * ncols + 0.6, 1.65 * nrows + 1.2), sharex=True, sharey=True, layout="constrained", squeeze=False)
+    fig, axes = plt.subplots(
+        nrows,
+        ncols,
+        figsize=(1.9 * ncols + 0.6, 1.65 * nrows + 1.2),
+        sharex=True,
+        sharey=True,
+        layout="constrained",
+        squeeze=False,
+    )
     names = _unit_names(units)
     years = sorted({int(x) for x in xs})
     for k, ax in enumerate(axes.flat):
@@ -1181,8 +1457,24 @@ def figure_trends(
         code = codes[k]
         sub = data.loc[data["unit_code"] == code].set_index("period").reindex(periods)
         for p in _PILLARS:
-            ax.plot(xs, med[p].to_numpy(float), ls=(0, (2, 1.5)), lw=0.9, color=PILLAR_COLORS[p], alpha=0.6, gid=f"median_{p}")
-            ax.plot(xs, sub[p].to_numpy(float), lw=1.6, color=PILLAR_COLORS[p], marker="o", markersize=2.2, gid=f"trend_{p}")
+            ax.plot(
+                xs,
+                med[p].to_numpy(float),
+                ls=(0, (2, 1.5)),
+                lw=0.9,
+                color=PILLAR_COLORS[p],
+                alpha=0.6,
+                gid=f"median_{p}",
+            )
+            ax.plot(
+                xs,
+                sub[p].to_numpy(float),
+                lw=1.6,
+                color=PILLAR_COLORS[p],
+                marker="o",
+                markersize=2.2,
+                gid=f"trend_{p}",
+            )
         ax.set_title(_name(code, names), fontsize=mpl.rcParams["font.size"], loc="left", pad=3)
         ax.set_xticks(years, [str(y) for y in years])
         ax.tick_params(axis="x", labelsize=mpl.rcParams["font.size"] - 2, rotation=0)
@@ -1190,8 +1482,20 @@ def figure_trends(
         ax.set_ylim(0, 1)
     for ax in axes[:, 0]:
         ax.set_ylabel(i18n.t("axis.score", lang))
-    handles = [Line2D([], [], color=PILLAR_COLORS[p], lw=1.8, label=i18n.t(f"pillar.{p}", lang)) for p in _PILLARS]
-    handles.append(Line2D([], [], color=_NEUTRAL, lw=1.0, ls=(0, (2, 1.5)), label=i18n.t("legend.district_median", lang)))
+    handles = [
+        Line2D([], [], color=PILLAR_COLORS[p], lw=1.8, label=i18n.t(f"pillar.{p}", lang))
+        for p in _PILLARS
+    ]
+    handles.append(
+        Line2D(
+            [],
+            [],
+            color=_NEUTRAL,
+            lw=1.0,
+            ls=(0, (2, 1.5)),
+            label=i18n.t("legend.district_median", lang),
+        )
+    )
     fig.legend(handles=handles, loc="outside lower center", ncol=4)
     fig.suptitle(i18n.t("title.trends", lang), x=0.01, ha="left")
     if _is_synthetic(status, pillars):
@@ -1227,33 +1531,77 @@ def plot_gap_trend(
     data = gaps.assign(unit_code=_codes(gaps["unit_code"]), period=gaps["period"].astype(str))
     periods = _sorted_periods(data["period"])
     xs = np.array([_period_key(p) for p in periods])
-    wide = data.pivot_table(index="period", columns="unit_code", values=gap, aggfunc="mean").reindex(periods)
+    wide = data.pivot_table(
+        index="period", columns="unit_code", values=gap, aggfunc="mean"
+    ).reindex(periods)
     ax = _new_axes(ax, (7.0, 4.2))
     for code in wide.columns:
-        ax.plot(xs, wide[code].to_numpy(float), color="#BDBDBD", lw=0.8, zorder=1, gid=f"commune_{code}")
+        ax.plot(
+            xs, wide[code].to_numpy(float), color="#BDBDBD", lw=0.8, zorder=1, gid=f"commune_{code}"
+        )
     q25, q50, q75 = (wide.quantile(q, axis=1).to_numpy(float) for q in (0.25, 0.5, 0.75))
     ax.fill_between(xs, q25, q75, color=_NEUTRAL, alpha=0.2, lw=0, zorder=2, gid="iqr_band")
-    ax.plot(xs, q50, color=_DARK, lw=2.4, zorder=3, gid="median_line", label=i18n.t("legend.district_median", lang))
+    ax.plot(
+        xs,
+        q50,
+        color=_DARK,
+        lw=2.4,
+        zorder=3,
+        gid="median_line",
+        label=i18n.t("legend.district_median", lang),
+    )
     ax.axhline(0, color="#444444", lw=0.8, ls="--", zorder=2, gid="zero_line")
     names = _unit_names(units)
     if highlight is not None:
         codes = [highlight] if isinstance(highlight, str) else list(highlight)
-        palette = [PILLAR_COLORS["government"], OKABE_ITO["vermillion"], OKABE_ITO["reddish_purple"], OKABE_ITO["sky_blue"]]
+        palette = [
+            PILLAR_COLORS["government"],
+            OKABE_ITO["vermillion"],
+            OKABE_ITO["reddish_purple"],
+            OKABE_ITO["sky_blue"],
+        ]
         for k, code in enumerate(map(str, codes)):
             if code not in wide.columns:
                 raise ParameterError(f"highlight={code!r} is not a unit_code of the gap table")
             color = palette[k % len(palette)]
             sub = data.loc[data["unit_code"] == code].set_index("period").reindex(periods)
             if len(codes) == 1 and f"{gap}_lo" in sub.columns and f"{gap}_hi" in sub.columns:
-                ax.fill_between(xs, sub[f"{gap}_lo"].to_numpy(float), sub[f"{gap}_hi"].to_numpy(float), color=color, alpha=0.15, lw=0, zorder=3, gid=f"ci_band_{code}")
-            ax.plot(xs, sub[gap].to_numpy(float), color=color, lw=2.0, marker="o", markersize=3.5, zorder=4, gid=f"highlight_{code}", label=_name(code, names))
+                ax.fill_between(
+                    xs,
+                    sub[f"{gap}_lo"].to_numpy(float),
+                    sub[f"{gap}_hi"].to_numpy(float),
+                    color=color,
+                    alpha=0.15,
+                    lw=0,
+                    zorder=3,
+                    gid=f"ci_band_{code}",
+                )
+            ax.plot(
+                xs,
+                sub[gap].to_numpy(float),
+                color=color,
+                lw=2.0,
+                marker="o",
+                markersize=3.5,
+                zorder=4,
+                gid=f"highlight_{code}",
+                label=_name(code, names),
+            )
     _period_ticks(ax, periods, lang, every=1 if len(periods) <= 8 else 2)
     ax.yaxis.set_major_formatter(_number_formatter(lang, 2))
     ax.set_ylabel(i18n.t(f"gap.{gap}", lang, default=gap))
     ax.set_xlabel(i18n.t("axis.period", lang))
     handles, _ = ax.get_legend_handles_labels()
-    handles.insert(0, Line2D([], [], color="#BDBDBD", lw=0.8, label=i18n.t("legend.all_communes", lang)))
-    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=min(4, len(handles)), borderaxespad=0.3)
+    handles.insert(
+        0, Line2D([], [], color="#BDBDBD", lw=0.8, label=i18n.t("legend.all_communes", lang))
+    )
+    ax.legend(
+        handles=handles,
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.0),
+        ncol=min(4, len(handles)),
+        borderaxespad=0.3,
+    )
     ax.set_title(i18n.t("title.gap_trend", lang), pad=24)
     return _finish(ax, title=None, synthetic=_is_synthetic(status, gaps))
 
@@ -1318,10 +1666,28 @@ def plot_distance_to_targets(
         v = float(mine[ind_id])
         negative = float(m.get("direction", 1)) < 0
         att = (ref / v * 100 if v else math.inf) if negative else v / ref * 100
-        m30 = ((ref / t30) * 100 if negative else t30 / ref * 100) if np.isfinite(t30) and np.isfinite(t25) else math.nan
-        rows.append((ind_id, _pillar_of(ind_id, fw), v, att, np.isfinite(t25), m30, str(m.get("unit", "")), t25, t30))
+        m30 = (
+            ((ref / t30) * 100 if negative else t30 / ref * 100)
+            if np.isfinite(t30) and np.isfinite(t25)
+            else math.nan
+        )
+        rows.append(
+            (
+                ind_id,
+                _pillar_of(ind_id, fw),
+                v,
+                att,
+                np.isfinite(t25),
+                m30,
+                str(m.get("unit", "")),
+                t25,
+                t30,
+            )
+        )
     if not rows:
-        raise ParameterError(f"no indicator with a 2025 or 2030 target has a value for unit_code={unit_code!r}")
+        raise ParameterError(
+            f"no indicator with a 2025 or 2030 target has a value for unit_code={unit_code!r}"
+        )
     n = len(rows)
     ax = _new_axes(ax, (7.4, 0.42 * n + 1.7))
     yy = np.arange(n)[::-1]
@@ -1333,8 +1699,22 @@ def plot_distance_to_targets(
     ax.axvline(100, color=_TARGET_2025, lw=1.3, zorder=3, gid="target_2025_line")
     m30 = np.array([r[5] for r in rows], float)
     ok30 = np.isfinite(m30)
-    ax.scatter(m30[ok30], yy[ok30], marker="D", s=34, facecolor="white", edgecolor=_TARGET_2030, linewidth=1.6, zorder=5, gid="target_2030_points")
-    xmax = max(120.0, np.nanmax(np.where(np.isfinite(att), att, 0)) * 1.22, np.nanmax(np.where(ok30, m30, 0)) * 1.1)
+    ax.scatter(
+        m30[ok30],
+        yy[ok30],
+        marker="D",
+        s=34,
+        facecolor="white",
+        edgecolor=_TARGET_2030,
+        linewidth=1.6,
+        zorder=5,
+        gid="target_2030_points",
+    )
+    xmax = max(
+        120.0,
+        np.nanmax(np.where(np.isfinite(att), att, 0)) * 1.22,
+        np.nanmax(np.where(ok30, m30, 0)) * 1.1,
+    )
     # right-hand column: the raw value, then the 2025 and 2030 targets in the indicator's unit
     trans = mpl.transforms.blended_transform_factory(ax.transAxes, ax.transData)
     small = mpl.rcParams["font.size"] - 1
@@ -1346,10 +1726,28 @@ def plot_distance_to_targets(
         def fmt(v: float, unit: str = unit) -> str:
             if not np.isfinite(v):
                 return i18n.MISSING
-            return i18n.format_pct(v, lang, 1 if v % 1 else 0) if unit == "%" else i18n.format_number(v, lang, 1 if v % 1 else 0)
+            return (
+                i18n.format_pct(v, lang, 1 if v % 1 else 0)
+                if unit == "%"
+                else i18n.format_number(v, lang, 1 if v % 1 else 0)
+            )
 
-        value = i18n.format_pct(r[2], lang, 1) if unit == "%" else f"{i18n.format_number(r[2], lang, 1)} {unit}"
-        ax.text(1.02, y, f"{value}  ({fmt(r[7])} · {fmt(r[8])})", transform=trans, va="center", ha="left", fontsize=small, color=_DARK, gid="value_text")
+        value = (
+            i18n.format_pct(r[2], lang, 1)
+            if unit == "%"
+            else f"{i18n.format_number(r[2], lang, 1)} {unit}"
+        )
+        ax.text(
+            1.02,
+            y,
+            f"{value}  ({fmt(r[7])} · {fmt(r[8])})",
+            transform=trans,
+            va="center",
+            ha="left",
+            fontsize=small,
+            color=_DARK,
+            gid="value_text",
+        )
     ax.set_xlim(0, xmax)
     ax.set_ylim(-0.6, n - 0.4)
     ax.set_yticks(yy, [_indicator_label(r[0], fw, lang, 46, indicator_labels) for r in rows])
@@ -1362,7 +1760,9 @@ def plot_distance_to_targets(
         Line2D([], [], color=_TARGET_2025, lw=1.3, label=i18n.t("legend.target_2025", lang) + " (100%)"),
         Line2D([], [], marker="D", ls="", markerfacecolor="white", markeredgecolor=_TARGET_2030, markersize=6, markeredgewidth=1.6, label=i18n.t("legend.target_2030", lang)),
     ]  # fmt: skip
-    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, borderaxespad=0.3)
+    ax.legend(
+        handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, borderaxespad=0.3
+    )
     name = _name(unit_code, _unit_names(units))
     title = i18n.t("title.distance_to_targets", lang, name=name)
     if period:
@@ -1391,11 +1791,31 @@ def _draw_scale_bar(ax: Axes, lat0: float, lang: str) -> None:
     bx = x0 + 0.04 * (x1 - x0)
     by = y0 + 0.05 * (y1 - y0)
     tick = 0.012 * (y1 - y0)
-    ax.plot([bx, bx + length_deg], [by, by], color=_DARK, lw=2.2, solid_capstyle="butt", zorder=7, gid="scale_bar")
+    ax.plot(
+        [bx, bx + length_deg],
+        [by, by],
+        color=_DARK,
+        lw=2.2,
+        solid_capstyle="butt",
+        zorder=7,
+        gid="scale_bar",
+    )
     ax.plot([bx, bx], [by - tick, by + tick], color=_DARK, lw=1.0, zorder=7)
-    ax.plot([bx + length_deg, bx + length_deg], [by - tick, by + tick], color=_DARK, lw=1.0, zorder=7)
+    ax.plot(
+        [bx + length_deg, bx + length_deg], [by - tick, by + tick], color=_DARK, lw=1.0, zorder=7
+    )
     label = f"{i18n.format_number(length_km if length_km % 1 else int(length_km), lang, 1)} {i18n.t('unit.km', lang)}"
-    ax.text(bx + length_deg / 2, by + 2 * tick, label, ha="center", va="bottom", fontsize=mpl.rcParams["font.size"] - 1, color=_DARK, zorder=7, gid="scale_bar_label")
+    ax.text(
+        bx + length_deg / 2,
+        by + 2 * tick,
+        label,
+        ha="center",
+        va="bottom",
+        fontsize=mpl.rcParams["font.size"] - 1,
+        color=_DARK,
+        zorder=7,
+        gid="scale_bar_label",
+    )
 
 
 def _padded_hull(lon: np.ndarray, lat: np.ndarray, k: float, radius: float) -> np.ndarray:
@@ -1419,9 +1839,13 @@ def _load_geojson(geojson: str | os.PathLike[str] | Mapping[str, Any]) -> dict[s
         with open(path, encoding="utf-8") as fh:
             return json.load(fh)
     except FileNotFoundError as exc:
-        raise ParameterError(f"geojson={str(path)!r} does not exist; give the path of a GeoJSON FeatureCollection") from exc
+        raise ParameterError(
+            f"geojson={str(path)!r} does not exist; give the path of a GeoJSON FeatureCollection"
+        ) from exc
     except json.JSONDecodeError as exc:
-        raise RenderError(f"{path}: not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
+        raise RenderError(
+            f"{path}: not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from exc
 
 
 def _feature_rings(geometry: Mapping[str, Any], where: str) -> list[np.ndarray]:
@@ -1432,7 +1856,9 @@ def _feature_rings(geometry: Mapping[str, Any], where: str) -> list[np.ndarray]:
         return [np.asarray(coords[0], float)[:, :2]]
     if gtype == "MultiPolygon":
         return [np.asarray(poly[0], float)[:, :2] for poly in coords]
-    raise RenderError(f"{where}: geometry type {gtype!r} is not supported; use Polygon or MultiPolygon")
+    raise RenderError(
+        f"{where}: geometry type {gtype!r} is not supported; use Polygon or MultiPolygon"
+    )
 
 
 def plot_map(
@@ -1494,30 +1920,75 @@ def plot_map(
         _require(units, ["population"], "units table")
         merged = u.merge(values.rename("gapv").reset_index(), on="unit_code", how="inner")
         if merged.empty:
-            raise DataValidationError(["no unit_code of the gap table is in the units table"], source="units table")
+            raise DataValidationError(
+                ["no unit_code of the gap table is in the units table"], source="units table"
+            )
         lon, lat = merged["lon"].to_numpy(float), merged["lat"].to_numpy(float)
         pop = merged["population"].to_numpy(float)
         pmax = np.nanmax(pop)
         sizes = _BUBBLE_MAX * pop / pmax
-        sc = ax.scatter(lon, lat, s=sizes, c=merged["gapv"].to_numpy(float), cmap=cmap, norm=norm, edgecolor=_DARK, linewidth=0.6, zorder=4, gid="bubbles")
+        sc = ax.scatter(
+            lon,
+            lat,
+            s=sizes,
+            c=merged["gapv"].to_numpy(float),
+            cmap=cmap,
+            norm=norm,
+            edgecolor=_DARK,
+            linewidth=0.6,
+            zorder=4,
+            gid="bubbles",
+        )
         lat0 = float(np.nanmean(lat))
         k = math.cos(math.radians(lat0))
         succ_labels: list[tuple[float, float, str]] = []
         if successors and "successor_code" in merged.columns:
             for code, grp in merged.groupby("successor_code", sort=True):
-                ring = _padded_hull(grp["lon"].to_numpy(float), grp["lat"].to_numpy(float), k, radius=0.016)
-                ax.add_patch(Polygon(ring, closed=True, fill=False, ls=(0, (4, 2)), lw=1.0, edgecolor="#555555", zorder=2, gid=f"successor_{code}"))
-                sname = grp["successor_name_vi"].iloc[0] if "successor_name_vi" in grp.columns else str(code)
+                ring = _padded_hull(
+                    grp["lon"].to_numpy(float), grp["lat"].to_numpy(float), k, radius=0.016
+                )
+                ax.add_patch(
+                    Polygon(
+                        ring,
+                        closed=True,
+                        fill=False,
+                        ls=(0, (4, 2)),
+                        lw=1.0,
+                        edgecolor="#555555",
+                        zorder=2,
+                        gid=f"successor_{code}",
+                    )
+                )
+                sname = (
+                    grp["successor_name_vi"].iloc[0]
+                    if "successor_name_vi" in grp.columns
+                    else str(code)
+                )
                 top = ring[np.argmax(ring[:, 1])]
-                succ_labels.append((float(top[0]), float(top[1]), unicodedata.normalize("NFC", str(sname))))
+                succ_labels.append(
+                    (float(top[0]), float(top[1]), unicodedata.normalize("NFC", str(sname)))
+                )
         pad_x = 0.06 * (np.nanmax(lon) - np.nanmin(lon)) + 0.02
         pad_y = 0.08 * (np.nanmax(lat) - np.nanmin(lat)) + 0.02
         ax.set_xlim(np.nanmin(lon) - pad_x, np.nanmax(lon) + pad_x)
         ax.set_ylim(np.nanmin(lat) - pad_y * 1.8, np.nanmax(lat) + pad_y * 1.4)
         mappable = sc
         # size legend
-        ref = [v for v in (2_000, 5_000, 10_000, 20_000, 50_000, 100_000) if v <= pmax][-3:] or [int(pmax)]
-        handles = [ax.scatter([], [], s=_BUBBLE_MAX * v / pmax, color="white", edgecolor=_DARK, linewidth=0.6, label=i18n.format_number(int(v), lang)) for v in ref]
+        ref = [v for v in (2_000, 5_000, 10_000, 20_000, 50_000, 100_000) if v <= pmax][-3:] or [
+            int(pmax)
+        ]
+        handles = [
+            ax.scatter(
+                [],
+                [],
+                s=_BUBBLE_MAX * v / pmax,
+                color="white",
+                edgecolor=_DARK,
+                linewidth=0.6,
+                label=i18n.format_number(int(v), lang),
+            )
+            for v in ref
+        ]
         ax.legend(handles=handles, title=i18n.t("legend.population", lang), loc="upper center", bbox_to_anchor=(0.5, -0.1),
                   ncol=len(handles), labelspacing=1.2, handletextpad=0.6, columnspacing=1.8, borderpad=0.6)  # fmt: skip
     else:
@@ -1530,20 +2001,49 @@ def plot_map(
         for i, feat in enumerate(feats):
             props = feat.get("properties") or {}
             fid = str(props.get(id_property, ""))
-            rings = _feature_rings(feat.get("geometry") or {}, f"geojson feature {i} ({id_property}={fid!r})")
+            rings = _feature_rings(
+                feat.get("geometry") or {}, f"geojson feature {i} ({id_property}={fid!r})"
+            )
             v = values.get(fid, math.nan)
             has = fid in values.index and np.isfinite(v)
             matched += has
             for ring in rings:
                 all_pts.append(ring)
                 if has:
-                    patch = Polygon(ring, closed=True, facecolor=cmap(norm(v)), edgecolor="white", lw=0.8, zorder=2, gid=f"unit_{fid}")
+                    patch = Polygon(
+                        ring,
+                        closed=True,
+                        facecolor=cmap(norm(v)),
+                        edgecolor="white",
+                        lw=0.8,
+                        zorder=2,
+                        gid=f"unit_{fid}",
+                    )
                 else:
-                    patch = Polygon(ring, closed=True, facecolor="#EEEEEE", edgecolor="white", hatch="///", lw=0.8, zorder=2, gid=f"unit_{fid}")
+                    patch = Polygon(
+                        ring,
+                        closed=True,
+                        facecolor="#EEEEEE",
+                        edgecolor="white",
+                        hatch="///",
+                        lw=0.8,
+                        zorder=2,
+                        gid=f"unit_{fid}",
+                    )
                 ax.add_patch(patch)
             if label and has:
                 ring = max(rings, key=len)
-                ax.text(ring[:, 0].mean(), ring[:, 1].mean(), _name(fid, names), ha="center", va="center", fontsize=mpl.rcParams["font.size"] - 2, color=_DARK, zorder=3, gid="label")
+                ax.text(
+                    ring[:, 0].mean(),
+                    ring[:, 1].mean(),
+                    _name(fid, names),
+                    ha="center",
+                    va="center",
+                    fontsize=mpl.rcParams["font.size"] - 2,
+                    color=_DARK,
+                    zorder=3,
+                    gid="label",
+                )
         if matched == 0:
             keys = sorted({k for f in feats for k in (f.get("properties") or {})})
             raise ParameterError(
@@ -1556,8 +2056,21 @@ def plot_map(
         ax.set_xlim(pts[:, 0].min() - 0.04 * dx, pts[:, 0].max() + 0.04 * dx)
         ax.set_ylim(pts[:, 1].min() - 0.1 * dy, pts[:, 1].max() + 0.04 * dy)
         mappable = mpl.cm.ScalarMappable(norm=norm, cmap=cmap)
-        if any(not (str((f.get("properties") or {}).get(id_property, "")) in values.index) for f in feats):
-            ax.legend(handles=[Patch(facecolor="#EEEEEE", hatch="///", edgecolor="#999999", label=i18n.t("legend.no_data", lang))], loc="upper center", bbox_to_anchor=(0.5, -0.1))
+        if any(
+            str((f.get("properties") or {}).get(id_property, "")) not in values.index for f in feats
+        ):
+            ax.legend(
+                handles=[
+                    Patch(
+                        facecolor="#EEEEEE",
+                        hatch="///",
+                        edgecolor="#999999",
+                        label=i18n.t("legend.no_data", lang),
+                    )
+                ],
+                loc="upper center",
+                bbox_to_anchor=(0.5, -0.1),
+            )
     ax.set_aspect(1.0 / math.cos(math.radians(lat0)))
     ax.grid(True, color="#EEEEEE")
     deg = FuncFormatter(lambda v, _p: i18n.format_number(float(v), lang, 2) + "°")
@@ -1577,20 +2090,28 @@ def plot_map(
         title += f" · {i18n.format_period(period, lang)}"
     ax.set_title(title)
     if geojson is None:
-        texts = [_name(c, names) for c in merged["unit_code"]] if label else []
-        lx, ly = (list(lon), list(lat)) if label else ([], [])
-        radii = list(np.sqrt(sizes) / 2 + 0.5) if label else []
+        # every bubble is an obstacle; its name is written only when label=True
+        texts = [_name(c, names) if label else "" for c in merged["unit_code"]]
+        lx, ly = list(lon), list(lat)
+        radii = list(np.sqrt(sizes) / 2 + 0.5)
         styles: list[dict[str, Any]] = [{} for _ in texts]
-        if not label:  # bubbles stay obstacles for the successor names
-            texts, lx, ly, radii = ["" for _ in lon], list(lon), list(lat), list(np.sqrt(sizes) / 2 + 0.5)
-            styles = [{} for _ in texts]
         for sx, sy, sname in succ_labels:
             texts.append(sname)
             lx.append(sx)
             ly.append(sy)
             radii.append(0.0)
-            styles.append({"fontsize": mpl.rcParams["font.size"] - 0.5, "style": "italic", "fontweight": "bold", "color": "#555555", "gid": "successor_label"})
-        _place_labels(ax, lx, ly, texts, fontsize=7, radii=radii, styles=styles)
+            styles.append(
+                {
+                    "fontsize": mpl.rcParams["font.size"] - 0.5,
+                    "style": "italic",
+                    "fontweight": "bold",
+                    "color": "#555555",
+                    "gid": "successor_label",
+                }
+            )
+        for artist in _place_labels(ax, lx, ly, texts, fontsize=7, radii=radii, styles=styles):
+            if not artist.get_text():
+                artist.remove()
     return _finish(ax, title=None, synthetic=_is_synthetic(status, gaps))
 
 
@@ -1603,7 +2124,9 @@ def _halfyears(n: int, start: int = 2022) -> list[str]:
     return [f"{start + k // 2}H{k % 2 + 1}" for k in range(n)]
 
 
-def example_data(seed: int = config.DEFAULT_SEED, *, n_periods: int = 7, n_draws: int = 400) -> dict[str, pd.DataFrame]:
+def example_data(
+    seed: int = config.DEFAULT_SEED, *, n_periods: int = 7, n_draws: int = 400
+) -> dict[str, pd.DataFrame]:
     """Fabricate SYNTHETIC tables in the HELPERS.md contracts, for the gallery and tests.
 
     The units are the real 18 Đại Lộc communes (``data/raw/units``); every value derived from
@@ -1622,11 +2145,19 @@ def example_data(seed: int = config.DEFAULT_SEED, *, n_periods: int = 7, n_draws
     from .frameworks import load_framework
 
     rng = np.random.default_rng(seed)
-    units = pd.read_csv(config.UNITS_CSV, dtype={"unit_code": str, "parent_code": str, "successor_code": str})
+    units = pd.read_csv(
+        config.UNITS_CSV, dtype={"unit_code": str, "parent_code": str, "successor_code": str}
+    )
     for col in units.select_dtypes(include=["object", "string"]).columns:
-        units[col] = units[col].map(lambda s: unicodedata.normalize("NFC", s) if isinstance(s, str) else s)
+        units[col] = units[col].map(
+            lambda s: unicodedata.normalize("NFC", s) if isinstance(s, str) else s
+        )
     units_2025_path = config.RAW / "units" / "dai_loc_units_2025.csv"
-    units_2025 = pd.read_csv(units_2025_path, dtype={"unit_code": str, "parent_code": str}) if units_2025_path.exists() else pd.DataFrame()
+    units_2025 = (
+        pd.read_csv(units_2025_path, dtype={"unit_code": str, "parent_code": str})
+        if units_2025_path.exists()
+        else pd.DataFrame()
+    )
     fw = load_framework()
     ind = fw.indicators.reset_index(drop=True)
     codes = units["unit_code"].tolist()
@@ -1635,7 +2166,9 @@ def example_data(seed: int = config.DEFAULT_SEED, *, n_periods: int = 7, n_draws
     # commune profile: bigger, closer to the town (Ái Nghĩa) -> more digital
     pop = units["population"].to_numpy(float)
     z_pop = (np.log(pop) - np.log(pop).mean()) / np.log(pop).std()
-    d = np.hypot(units["lon"] - units["lon"].iloc[0], units["lat"] - units["lat"].iloc[0]).to_numpy(float)
+    d = np.hypot(units["lon"] - units["lon"].iloc[0], units["lat"] - units["lat"].iloc[0]).to_numpy(
+        float
+    )
     z_near = -(d - d.mean()) / d.std()
     urban = 0.5 * z_pop + 0.5 * z_near
     base = {
@@ -1647,8 +2180,12 @@ def example_data(seed: int = config.DEFAULT_SEED, *, n_periods: int = 7, n_draws
     ind_effect = rng.normal(0, 0.08, n_i)
     pillar_idx = ind["pillar"].to_numpy()
     t = np.arange(n_p)
-    level = np.stack([base[p][:, None] + slope[p] * t[None, :] for p in pillar_idx], axis=-1)  # (U, P, I)
-    norm = np.clip(level + ind_effect[None, None, :] + rng.normal(0, 0.05, (n_u, n_p, n_i)), 0.02, 0.98)
+    level = np.stack(
+        [base[p][:, None] + slope[p] * t[None, :] for p in pillar_idx], axis=-1
+    )  # (U, P, I)
+    norm = np.clip(
+        level + ind_effect[None, None, :] + rng.normal(0, 0.05, (n_u, n_p, n_i)), 0.02, 0.98
+    )
     lo = ind["goalpost_lo"].to_numpy(float)
     hi = ind["goalpost_hi"].to_numpy(float)
     raw = lo + norm * (hi - lo)
@@ -1663,7 +2200,9 @@ def example_data(seed: int = config.DEFAULT_SEED, *, n_periods: int = 7, n_draws
             "source": "analysis.plots.example_data (synthetic)",
         }
     )
-    ind_scores = observations[["unit_code", "period", "indicator"]].rename(columns={"indicator": "name"})
+    ind_scores = observations[["unit_code", "period", "indicator"]].rename(
+        columns={"indicator": "name"}
+    )
     ind_scores = ind_scores.assign(level="indicator", value=norm.ravel(), status="synthetic")
     pil_vals = {p: norm[:, :, pillar_idx == p].mean(axis=-1) for p in _PILLARS}  # (U, P)
     index_vals = np.mean([pil_vals[p] for p in _PILLARS], axis=0)
@@ -1678,9 +2217,13 @@ def example_data(seed: int = config.DEFAULT_SEED, *, n_periods: int = 7, n_draws
             "status": "synthetic",
         }
     )
-    long_p = pillars.melt(id_vars=["unit_code", "period", "status"], value_vars=[*_PILLARS, "index"], var_name="name")
+    long_p = pillars.melt(
+        id_vars=["unit_code", "period", "status"], value_vars=[*_PILLARS, "index"], var_name="name"
+    )
     long_p["level"] = np.where(long_p["name"] == "index", "index", "pillar")
-    scores = pd.concat([ind_scores, long_p], ignore_index=True)[["unit_code", "period", "level", "name", "value", "status"]]
+    scores = pd.concat([ind_scores, long_p], ignore_index=True)[
+        ["unit_code", "period", "level", "name", "value", "status"]
+    ]
 
     # gaps with bootstrap CIs over indicators within each pillar
     flat = norm.reshape(n_u * n_p, n_i)
@@ -1704,10 +2247,17 @@ def example_data(seed: int = config.DEFAULT_SEED, *, n_periods: int = 7, n_draws
     by_p = g.groupby("period")
     for src, dst in (("gap_econ", "z_econ"), ("gap_soc", "z_soc"), ("gap_mean", "z_mean")):
         g[dst] = (g[src] - by_p[src].transform("mean")) / by_p[src].transform("std")
-    for src, dst in (("government", "rank_government"), ("economy", "rank_economy"), ("society", "rank_society"), ("gap_mean", "rank_gap_mean")):
+    for src, dst in (
+        ("government", "rank_government"),
+        ("economy", "rank_economy"),
+        ("society", "rank_society"),
+        ("gap_mean", "rank_gap_mean"),
+    ):
         g[dst] = by_p[src].rank(ascending=False, method="min").astype(int)
     level_mean = g[list(_PILLARS)].mean(axis=1)
-    level_med = pd.Series(0.5, index=g.index)  # the thresholds of analysis.gaps: delta 0.10, high 0.50
+    level_med = pd.Series(
+        0.5, index=g.index
+    )  # the thresholds of analysis.gaps: delta 0.10, high 0.50
     thr = 0.10
     g["typology"] = np.select(
         [g["gap_mean"] >= thr, g["gap_mean"] <= -thr, level_mean >= level_med],
@@ -1715,8 +2265,16 @@ def example_data(seed: int = config.DEFAULT_SEED, *, n_periods: int = 7, n_draws
         default="balanced_low",
     )
     boot_level = (boot["government"] + boot["economy"] + boot["society"]) / 3
-    boot_cls = np.where(gM >= thr, 0, np.where(gM <= -thr, 3, np.where(boot_level >= level_med.to_numpy()[:, None], 1, 2)))
-    cls_code = g["typology"].map({"government_led": 0, "balanced_high": 1, "balanced_low": 2, "economy_society_led": 3}).to_numpy()
+    boot_cls = np.where(
+        gM >= thr,
+        0,
+        np.where(gM <= -thr, 3, np.where(boot_level >= level_med.to_numpy()[:, None], 1, 2)),
+    )
+    cls_code = (
+        g["typology"]
+        .map({"government_led": 0, "balanced_high": 1, "balanced_low": 2, "economy_society_led": 3})
+        .to_numpy()
+    )
     g["typology_stability"] = (boot_cls == cls_code[:, None]).mean(axis=1)
     g["status"] = "synthetic"
     gaps = g[[
@@ -1779,3 +2337,65 @@ def example_data(seed: int = config.DEFAULT_SEED, *, n_periods: int = 7, n_draws
         "rank_stats": rank_stats,
         "sensitivity": sensitivity,
     }
+
+
+def figure_indicator_distributions(
+    observations: pd.DataFrame,
+    *,
+    framework: Any | None = None,
+    period: str | None = None,
+    indicator_labels: Mapping[str, str] | None = None,
+    lang: str = "vi",
+    status: str | None = None,
+) -> Figure:
+    """Distribution of every indicator across communes, one panel per pillar.
+
+    Raw values are put on the 0–1 scale of the framework's goalposts (reversed for direction
+    −1), so indicators with different units share one axis; count indicators are shown as
+    given (not denominated), also scaled by their goalposts. Each box shows the median and
+    quartiles across communes and periods (or one ``period``), whiskers 1.5 IQR, points beyond.
+
+    Args:
+        observations: observations contract (``unit_code, period, indicator, value``).
+        framework: indicator framework (default: the commune framework).
+        period: one period, or None for all periods pooled.
+        indicator_labels, lang, status: as in :func:`plot_pillar_heatmap`.
+
+    Returns:
+        The figure (one Axes per pillar; each box's ``gid`` is ``box:<indicator>``).
+    """
+    _check_lang(lang)
+    _require(observations, ["indicator", "value"], "observations")
+    data = observations if period is None else _select_period(observations, period, "observations")[0]
+    fw = framework if framework is not None else _default_framework(data["indicator"].unique())
+    if fw is None:
+        raise ParameterError("figure_indicator_distributions needs a framework for goalposts; pass framework=")
+    meta = fw.indicators.set_index("id")
+    d = data.loc[data["indicator"].isin(meta.index)].copy()
+    lo, hi = d["indicator"].map(meta["goalpost_lo"]), d["indicator"].map(meta["goalpost_hi"])
+    sign = d["indicator"].map(meta["direction"])
+    d["scaled"] = np.where(sign > 0, (d["value"] - lo) / (hi - lo), (hi - d["value"]) / (hi - lo))
+    pillars = [p for p in fw.pillar_ids if p in set(meta.loc[d["indicator"].unique(), "pillar"])]
+    counts = [int((meta.loc[meta.index.isin(d["indicator"].unique()), "pillar"] == p).sum()) for p in pillars]
+    fig, axes = plt.subplots(len(pillars), 1, figsize=(8.5, 1.0 + 0.38 * sum(counts)), layout="constrained",
+                             gridspec_kw={"height_ratios": counts}, squeeze=False)
+    for ax, pillar in zip(axes[:, 0], pillars, strict=True):
+        ids = [i for i in fw.indicator_ids if meta.at[i, "pillar"] == pillar and i in set(d["indicator"])]
+        values = [d.loc[d["indicator"] == i, "scaled"].dropna().to_numpy() for i in ids]
+        color = PILLAR_COLORS.get(pillar, _NEUTRAL)
+        bp = ax.boxplot(values, orientation="horizontal", widths=0.6, patch_artist=True,
+                        medianprops={"color": _DARK}, flierprops={"markersize": 3, "markeredgecolor": color})
+        for box, ind in zip(bp["boxes"], ids, strict=True):
+            box.set_facecolor(_tint(color, 0.55))
+            box.set_edgecolor(color)
+            box.set_gid(f"box:{ind}")
+        ax.set_yticks(range(1, len(ids) + 1), [_indicator_label(i, fw, lang, 48, indicator_labels) for i in ids])
+        ax.invert_yaxis()
+        ax.set_xlim(-0.02, 1.02)
+        ax.xaxis.set_major_formatter(_number_formatter(lang, 1))
+        ax.set_title(i18n.t(f"pillar.{pillar}", lang), loc="left", color=color, fontsize="medium")
+    axes[-1, 0].set_xlabel(i18n.t("axis.normalised", lang, default="0–1 (goalposts)"))
+    if _is_synthetic(status, data):
+        _add_watermark(fig)
+    return fig
+

@@ -98,7 +98,11 @@ _SPEC_DIR = ("data", "robustness")
 
 # =========================================================================== spec
 def list_specs() -> list[str]:
-    """Names of the preset specs shipped with the package (``coinr-vignette``, ``commune``, ``commune-full``)."""
+    """Names of the preset specs shipped with the package.
+
+    >>> list_specs()
+    ['coinr-vignette', 'commune', 'commune-full']
+    """
     root = resources.files("analysis").joinpath(*_SPEC_DIR)
     return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".yaml"))
 
@@ -502,8 +506,13 @@ def _read_weight_sets(sets, tree, base_w: np.ndarray) -> tuple[list[str], np.nda
 
 
 def _treat_variants(
-    X: np.ndarray, winmaxes: Sequence[int], skew_thresh: float = 2.0, kurt_thresh: float = 3.5
-) -> dict[int, np.ndarray]:
+    X: np.ndarray,
+    winmaxes: Sequence[int],
+    skew_thresh: float = 2.0,
+    kurt_thresh: float = 3.5,
+    *,
+    return_logged: bool = False,
+):
     """JRC/COINr outlier treatment of ``X (U, I)`` for several ``winmax`` values in one pass.
 
     Same rule and result as :func:`analysis.composite.treat_outliers` (``f2="log_CT"``), applied
@@ -512,6 +521,10 @@ def _treat_variants(
     the column passes (``|skew| < 2`` or ``kurt < 3.5``) or the number of winsorised points
     reaches winmax; a column still failing there is log-transformed instead
     (``log(x - min + 0.01 (max - min))`` of the original).
+
+    Returns:
+        ``{winmax: treated (U, I)}``; with ``return_logged`` also ``{winmax: (I,) bool}`` marking
+        the log-transformed columns.
     """
     C = _engine()
     X = np.asarray(X, dtype=float)
@@ -528,8 +541,9 @@ def _treat_variants(
     ok0, sk = passing(X)
     fail0 = treatable & ~ok0
     out = {int(w): X.copy() for w in winmaxes}
+    logged_cols = {int(w): np.zeros(X.shape[1], dtype=bool) for w in winmaxes}
     if not fail0.any() or not winmaxes:
-        return out
+        return (out, logged_cols) if return_logged else out
     wmax = max(int(w) for w in winmaxes)
     cols = np.flatnonzero(fail0)
     Y = X[:, cols].copy()
@@ -578,7 +592,8 @@ def _treat_variants(
         final = S[s_star, :, np.arange(len(cols))].T  # (U, c)
         good = P[s_star, np.arange(len(cols))]
         out[int(w)][:, cols] = np.where(good[None, :], final, logged)
-    return out
+        logged_cols[int(w)][cols] = ~good
+    return (out, logged_cols) if return_logged else out
 
 
 def _prepare(
@@ -676,7 +691,15 @@ def _prepare(
         dm = dm.loc[screened_idx]
         Xm = dm[inds].to_numpy(float)
         wins = sorted({int(w) for w in trt_l if w != "off"})
-        treated = _treat_variants(Xm, wins) if wins else {}
+        treated, was_logged = _treat_variants(Xm, wins, return_logged=True) if wins else ({}, {})
+        if any(_parse_norm(lab)["method"] == "goalposts" for lab in nrm_l):
+            bad = sorted({inds[i] for mask in was_logged.values() for i in np.flatnonzero(mask)})
+            if bad:
+                raise MethodError(
+                    f"outlier treatment log-transforms {bad} (still skewed after winsorising), but goalposts "
+                    "normalisation needs raw units; with goalposts keep winmax off (truncation at the goalposts "
+                    "is the outlier treatment) or use a data-driven normalisation"
+                )
         for t, w in enumerate(trt_l):
             Xmt[m, t] = Xm if w == "off" else treated[int(w)]
     specs = []
@@ -692,7 +715,7 @@ def _prepare(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         stack = C.normalise_variants(Xmt, specs, directions=tree.directions)  # (K, M, T, U, I)
-    stack = np.ascontiguousarray(np.moveaxis(stack, 0, 2)).reshape(M * T * K, U, I)
+    stack = np.ascontiguousarray(np.moveaxis(stack, 0, 2)).reshape(M * T * K, U, n_ind)
     complete = ~np.isnan(stack).any(axis=(1, 2))
     # ---- weights
     base_w = tree.weight_vector(base="meta" if base["weights"] == "meta" else "equal")
@@ -1766,9 +1789,9 @@ def run_uncertainty_tidy(
             read only if a count indicator needs a denominator).
         spec: robustness spec (default preset ``commune``: goalposts [0, 1] base, kept fixed so
             gaps keep their absolute meaning; weights +/- 25 % at indicator and pillar level
-            (fresh per draw); arithmetic / geometric; imputation none / mean; treatment off /
-            winmax 3; leave-one-indicator-out. ``commune-full`` adds min-max / percentile
-            normalisation, which makes gaps relative).
+            (fresh per draw); arithmetic / geometric; imputation none / mean;
+            leave-one-indicator-out; no outlier treatment, the goalposts truncate).
+            ``commune-full`` adds min-max / percentile normalisation, which makes gaps relative.
         period: one period, a list, or None (every period in the data).
         draws, seed, top_k, bottom_k, method: as in :func:`run_uncertainty` (same draws in
             every period: common random numbers).

@@ -24,7 +24,8 @@ import pandas as pd
 from . import config
 from .errors import DataValidationError
 from .frameworks import Framework, load_framework
-from .io import OBS_COLUMNS, nfc, normalise_code, normalise_period, parse_number, read_table
+from .i18n import parse_number
+from .io import OBS_COLUMNS, nfc, normalise_code, normalise_period, read_table
 
 REQUIRED_OBS_COLUMNS = ("unit_code", "period", "indicator", "value")
 UNITS_COLUMNS = ("unit_code", "name_vi", "unit_type", "parent_code", "lat", "lon", "population", "households")

@@ -324,11 +324,16 @@ def _coerce(value: Any, t: _Type, from_text: bool) -> Any:
     return value
 
 
+def _is_code_name(name: str) -> bool:
+    return name in ("unit_code", "unit_codes") or name.endswith(("_code", "_codes"))
+
+
 def coerce_parameter(value: Any, param: NotebookParameter, *, from_text: bool = False) -> Any:
     """Coerce ``value`` to the declared type of ``param``.
 
     Integers become strings where a string is declared (unit codes: ``20500`` -> ``"20500"``);
-    text from the command line is parsed into the declared type.
+    a parameter named ``unit_code``/``*_code`` (``*_codes``: a list) is a string even when its
+    default gives no type; text from the command line is parsed into the declared type.
 
     Args:
         value: The given value (from YAML: typed; from ``-p``: a string).
@@ -348,8 +353,11 @@ def coerce_parameter(value: Any, param: NotebookParameter, *, from_text: bool = 
         >>> coerce_parameter("3", NotebookParameter("n", _Type("int"), 1, "1"), from_text=True)
         3
     """
+    ptype = param.type
+    if ptype.kind == "any" and _is_code_name(param.name):  # codes are always strings
+        ptype = _Type("list", _Type("str"), True) if param.name.endswith("s") else _Type("str", None, True)
     try:
-        return _coerce(value, param.type, from_text)
+        return _coerce(value, ptype, from_text)
     except _CoercionError as exc:
         raise ParameterError(f"parameter {param.name!r}: {exc} (declared {param.type}, default {param.default_source})") from None
 

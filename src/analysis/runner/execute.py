@@ -164,8 +164,19 @@ def preload() -> None:
     import papermill.execute  # noqa: F401
     import papermill.iorw  # noqa: F401
     import papermill.parameterize  # noqa: F401
+    import nbformat
 
-    _html_exporter()
+    # the first export compiles the templates and imports the highlighters (about 1 s):
+    # do it once here so that workers forked afterwards start with it done
+    nb = nbformat.v4.new_notebook()
+    code = nbformat.v4.new_code_cell("x = 1\nx")
+    code.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="1\n"),
+        nbformat.v4.new_output("execute_result", data={"text/plain": "1", "text/html": "<b>1</b>"}, execution_count=1),
+        nbformat.v4.new_output("error", ename="ValueError", evalue="x", traceback=["ValueError: x"]),
+    ]
+    nb.cells = [nbformat.v4.new_markdown_cell("# title\n\n*text* `code`"), code]
+    render_html(nb)
 
 
 def init_worker() -> None:

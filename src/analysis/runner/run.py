@@ -211,9 +211,7 @@ def _mp_context():
         return mp.get_context("fork")
     if "forkserver" in methods:
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(
-            ["analysis.runner.execute", "papermill.execute", "papermill.parameterize", "nbconvert.exporters.html"]
-        )
+        ctx.set_forkserver_preload(["analysis.runner._preload"])
         return ctx
     return mp.get_context("spawn")  # pragma: no cover - Windows
 
@@ -232,11 +230,14 @@ def _run_pool(specs: list[dict], workers: int, on_result: Callable[[dict], None]
             except cf.process.BrokenProcessPool as exc:
                 res = _lost(spec, f"worker process died: {exc}")
             on_result(res)
-    except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
-        for proc in list(getattr(pool, "_processes", {}).values()):
+    except BaseException:  # Ctrl-C (workers ignore SIGINT) or an error in the parent
+        procs = list((getattr(pool, "_processes", None) or {}).values())
+        for proc in procs:
             if proc.is_alive():
                 proc.terminate()  # init_worker's SIGTERM handler stops its kernels first
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:
+            proc.join(timeout=10)
         raise
     pool.shutdown(wait=True)
 
