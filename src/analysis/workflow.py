@@ -435,6 +435,8 @@ def save_district_figures(res: Results, inputs: Inputs, out: OutputPaths, *, lan
         "scatter": lambda: plots.figure_pillar_scatter(res.gaps, period=res.period, units=inputs.units, lang=lang, status=st),
         "gap_trend": lambda: plots.plot_gap_trend(res.gaps, units=inputs.units, lang=lang, status=st).figure,
     }
+    if not has_coordinates(inputs.units):
+        del specs["map"]  # no coordinates, no map (a GeoJSON can be passed to plots.plot_map directly)
     for name, make in specs.items():
         fig = make()
         paths = plots.save_figure(fig, _slug_path(out, "district", name, lang))
@@ -501,6 +503,8 @@ def save_commune_figures(res: Results, inputs: Inputs, out: OutputPaths, unit_co
         "targets": lambda: plots.plot_distance_to_targets(inputs.observations, code, period=res.period, framework=inputs.framework, units=inputs.units, lang=lang, status=st).figure,
         "trend": lambda: plots.figure_trends(res.pillars, units=inputs.units, unit_codes=[code], ncols=1, lang=lang, status=st),
     }
+    if inputs.framework.targets().empty:
+        del specs["targets"]  # the framework sets no national target
     made = {}
     for name, make in specs.items():
         fig = make()
