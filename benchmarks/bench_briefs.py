@@ -32,7 +32,7 @@ import pandas as pd
 
 from analysis import briefs, config
 from analysis.frameworks import load_framework
-from analysis.io import load_units
+from analysis.io import load_units, period_to_time
 
 OUT = Path(__file__).parent / "results" / "briefs.json"
 
@@ -48,7 +48,7 @@ def _pipeline_tables() -> dict:
     units, fw = load_units(), load_framework()
     scores = compute_scores(obs, fw, units)
     gp = G.compute_gaps(scores, fw, n_boot=1000)
-    period = max(gp["period"].unique(), key=G._period_to_time)
+    period = max(gp["period"].unique(), key=period_to_time)
     unc = run_uncertainty_tidy(obs, fw, units, period=period, draws=500)
     return {
         "source": "demo panel through the pipeline",
@@ -73,17 +73,50 @@ def _seeded_tables(seed: int = config.DEFAULT_SEED) -> dict:
     codes = units["unit_code"].tolist()
     n = len(codes)
     g, e, s = rng.uniform(0.55, 0.9, n), rng.uniform(0.2, 0.6, n), rng.uniform(0.3, 0.7, n)
-    gp = pd.DataFrame({"unit_code": codes, "period": "2025H1", "government": g, "economy": e, "society": s,
-                       "gap_econ": g - e, "gap_econ_lo": g - e - 0.1, "gap_econ_hi": g - e + 0.1,
-                       "gap_soc": g - s, "gap_soc_lo": g - s - 0.1, "gap_soc_hi": g - s + 0.1,
-                       "typology": "government_led", "status": "synthetic"})
-    pillars = gp[["unit_code", "period", "government", "economy", "society", "status"]].assign(index=(g + e + s) / 3)
+    gp = pd.DataFrame(
+        {
+            "unit_code": codes,
+            "period": "2025H1",
+            "government": g,
+            "economy": e,
+            "society": s,
+            "gap_econ": g - e,
+            "gap_econ_lo": g - e - 0.1,
+            "gap_econ_hi": g - e + 0.1,
+            "gap_soc": g - s,
+            "gap_soc_lo": g - s - 0.1,
+            "gap_soc_hi": g - s + 0.1,
+            "typology": "government_led",
+            "status": "synthetic",
+        }
+    )
+    pillars = gp[["unit_code", "period", "government", "economy", "society", "status"]].assign(
+        index=(g + e + s) / 3
+    )
     nominal = pillars["index"].rank(ascending=False).astype(int)
-    rank_stats = pd.DataFrame({"unit_code": codes, "nominal": nominal, "q05": np.maximum(1, nominal - 2),
-                               "q95": np.minimum(n, nominal + 2), "mean_abs_shift": 1.0})
-    return {"source": "seeded stand-in", "period": "2025H1", "obs": None, "units": units, "framework": fw,
-            "scores": None, "pillars": pillars, "gaps": gp, "tests": None, "correlations": None,
-            "weakest": None, "rank_stats": rank_stats}
+    rank_stats = pd.DataFrame(
+        {
+            "unit_code": codes,
+            "nominal": nominal,
+            "q05": np.maximum(1, nominal - 2),
+            "q95": np.minimum(n, nominal + 2),
+            "mean_abs_shift": 1.0,
+        }
+    )
+    return {
+        "source": "seeded stand-in",
+        "period": "2025H1",
+        "obs": None,
+        "units": units,
+        "framework": fw,
+        "scores": None,
+        "pillars": pillars,
+        "gaps": gp,
+        "tests": None,
+        "correlations": None,
+        "weakest": None,
+        "rank_stats": rank_stats,
+    }
 
 
 def _figures(T: dict, folder: Path) -> dict:
@@ -106,7 +139,9 @@ def _figures(T: dict, folder: Path) -> dict:
         plt.close(fig)
     fig, ax = plt.subplots(figsize=(7, 5))
     plots.plot_gap_dumbbell(gp, period=T["period"], units=units, ax=ax, lang="vi")
-    out["dumbbell"] = plots.save_figure(fig, folder / "district__dumbbell", formats=("png",), dpi=150)[0]
+    out["dumbbell"] = plots.save_figure(
+        fig, folder / "district__dumbbell", formats=("png",), dpi=150
+    )[0]
     plt.close(fig)
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
     plots.plot_map(gp, units=units, period=T["period"], ax=ax, lang="vi")
@@ -119,16 +154,38 @@ def _build_all(T: dict, figs: dict, edition: str) -> list[dict]:
     out = []
     for lang in briefs.LANGS:
         for code in T["units"]["unit_code"]:
-            out.append(briefs.build_commune_brief(
-                T["gaps"], code, lang=lang, period=T["period"], edition=edition, pillars=T["pillars"],
-                rank_stats=T["rank_stats"], framework=T["framework"], units=T["units"], indicators=T["obs"],
-                scores=T["scores"], weakest=T["weakest"], figures={"trend": figs.get(code)} if code in figs else None,
-            ))
-        out.append(briefs.build_district_brief(
-            T["gaps"], lang=lang, period=T["period"], edition=edition, pillars=T["pillars"],
-            rank_stats=T["rank_stats"], framework=T["framework"], units=T["units"], tests=T["tests"],
-            correlations=T["correlations"], figures={k: figs[k] for k in ("dumbbell", "map") if k in figs},
-        ))
+            out.append(
+                briefs.build_commune_brief(
+                    T["gaps"],
+                    code,
+                    lang=lang,
+                    period=T["period"],
+                    edition=edition,
+                    pillars=T["pillars"],
+                    rank_stats=T["rank_stats"],
+                    framework=T["framework"],
+                    units=T["units"],
+                    indicators=T["obs"],
+                    scores=T["scores"],
+                    weakest=T["weakest"],
+                    figures={"trend": figs.get(code)} if code in figs else None,
+                )
+            )
+        out.append(
+            briefs.build_district_brief(
+                T["gaps"],
+                lang=lang,
+                period=T["period"],
+                edition=edition,
+                pillars=T["pillars"],
+                rank_stats=T["rank_stats"],
+                framework=T["framework"],
+                units=T["units"],
+                tests=T["tests"],
+                correlations=T["correlations"],
+                figures={k: figs[k] for k in ("dumbbell", "map") if k in figs},
+            )
+        )
     return out
 
 
@@ -164,12 +221,27 @@ def main() -> dict:
         for b, p, wb in zip(all_briefs, paths, warm_bytes, strict=True):
             tpl = (config.TEMPLATES / f"{b['meta']['kind']}.typ").resolve()
             r = briefs._renderer(tpl)
-            staged = {k: r.stage_figure(Path(v)) for k, v in b["figures"].items() if v and Path(v).is_file()}
-            d = pd.Timestamp(b["meta"]["date"]).to_pydatetime().replace(tzinfo=__import__("datetime").UTC)
+            staged = {
+                k: r.stage_figure(Path(v))
+                for k, v in b["figures"].items()
+                if v and Path(v).is_file()
+            }
+            d = (
+                pd.Timestamp(b["meta"]["date"])
+                .to_pydatetime()
+                .replace(tzinfo=__import__("datetime").UTC)
+            )
             t0, c0 = time.perf_counter(), time.process_time()
             pdf = typst.compile(
-                str(r.root / tpl.name), root=str(r.root), font_paths=[str(briefs._font_dir())], ignore_system_fonts=True,
-                sys_inputs={"brief": briefs._brief_json(b), "figures": json.dumps(staged, sort_keys=True)}, timestamp=d,
+                str(r.root / tpl.name),
+                root=str(r.root),
+                font_paths=[str(briefs._font_dir())],
+                ignore_system_fonts=True,
+                sys_inputs={
+                    "brief": briefs._brief_json(b),
+                    "figures": json.dumps(staged, sort_keys=True),
+                },
+                timestamp=d,
             )
             briefs._atomic_write_bytes(p.with_suffix(".cold.pdf"), pdf)
             cold_times.append(time.perf_counter() - t0)
@@ -186,13 +258,34 @@ def main() -> dict:
         cli_times = []
         for _ in range(3):
             t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "analysis.cli", "brief", "--unit", code, "--lang", "vi", "--edition", edition],
-                           check=True, env=env, capture_output=True, cwd=tmp)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "analysis.cli",
+                    "brief",
+                    "--unit",
+                    code,
+                    "--lang",
+                    "vi",
+                    "--edition",
+                    edition,
+                ],
+                check=True,
+                env=env,
+                capture_output=True,
+                cwd=tmp,
+            )
             cli_times.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import analysis.cli"], check=True, env=env, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-c", "import analysis.cli"], check=True, env=env, capture_output=True
+        )
         python_import_s = time.perf_counter() - t0
-        pages = {k: len(__import__("pypdf").PdfReader(out_dir / f"{c}_vi.pdf").pages) for k, c in (("commune", code), ("district", all_briefs[18]["meta"]["unit_code"]))}
+        pages = {
+            k: len(__import__("pypdf").PdfReader(out_dir / f"{c}_vi.pdf").pages)
+            for k, c in (("commune", code), ("district", all_briefs[18]["meta"]["unit_code"]))
+        }
 
     warm = statistics.median(warm_passes[1:])
     cold = statistics.mean(cold_times)
@@ -209,7 +302,9 @@ def main() -> dict:
         "speedup_warm_vs_cold": round(cold / warm, 2),
         "warm_cpu_s_per_brief": round(statistics.median(warm_cpu[1:]), 5),
         "cold_baseline_cpu_s_per_brief": round(statistics.mean(cold_cpu), 5),
-        "speedup_cpu_warm_vs_cold": round(statistics.mean(cold_cpu) / statistics.median(warm_cpu[1:]), 2),
+        "speedup_cpu_warm_vs_cold": round(
+            statistics.mean(cold_cpu) / statistics.median(warm_cpu[1:]), 2
+        ),
         "pdf_identical_warm_vs_cold": bool(identical),
         "goal_s_per_brief": 0.1,
         "meets_goal": bool(warm_passes[0] < 0.1 and warm < 0.1),

@@ -55,58 +55,94 @@ def _synthetic_edition(folder: Path, n: int) -> Path:
 def _empty_notebook(folder: Path) -> Path:
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("")]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     path = folder / "empty.ipynb"
     nbformat.write(nb, path)
     return path
 
 
-def _time_papermill(path: Path, out: Path, parameters: dict, cwd: Path, kernel: str | None = None) -> float:
+def _time_papermill(
+    path: Path, out: Path, parameters: dict, cwd: Path, kernel: str | None = None
+) -> float:
     import papermill as pm
 
     t0 = time.perf_counter()
-    pm.execute_notebook(str(path), str(out), parameters=parameters, progress_bar=False, cwd=str(cwd),
-                        kernel_name=kernel)
+    pm.execute_notebook(
+        str(path),
+        str(out),
+        parameters=parameters,
+        progress_bar=False,
+        cwd=str(cwd),
+        kernel_name=kernel,
+    )
     return time.perf_counter() - t0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_runner", description=__doc__.splitlines()[0])
-    parser.add_argument("edition", nargs="?", default=None, help="edition YAML or name (default: synthetic)")
-    parser.add_argument("--n", type=int, default=12, help="copies of the plotting notebook (synthetic edition)")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.bench_runner", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "edition", nargs="?", default=None, help="edition YAML or name (default: synthetic)"
+    )
+    parser.add_argument(
+        "--n", type=int, default=12, help="copies of the plotting notebook (synthetic edition)"
+    )
     parser.add_argument("--workers", type=int, default=None, help="workers (default: CPU count)")
     args = parser.parse_args(argv or [])
     import logging
 
     logging.getLogger("papermill").setLevel(logging.WARNING)
     workers = args.workers or len(os.sched_getaffinity(0))
+    load_before = os.getloadavg()[0]
 
     with tempfile.TemporaryDirectory(prefix="bench_runner_") as tmp:
         tmp = Path(tmp)
         ed_path = Path(args.edition) if args.edition and Path(args.edition).exists() else None
-        edition = load_edition(ed_path or args.edition) if args.edition else load_edition(_synthetic_edition(tmp, args.n))
+        edition = (
+            load_edition(ed_path or args.edition)
+            if args.edition
+            else load_edition(_synthetic_edition(tmp, args.n))
+        )
         tasks = plan_edition(edition, output_dir=tmp / "baseline")
         n = len(tasks)
         print(f"edition {edition.name}: {n} notebooks, {workers} workers", flush=True)
 
         empty = _empty_notebook(tmp)
         _time_papermill(empty, tmp / "empty_out.ipynb", {}, tmp)  # first run: imports, caches
-        empty_s = statistics.median(_time_papermill(empty, tmp / "empty_out.ipynb", {}, tmp) for _ in range(3))
+        empty_s = statistics.median(
+            _time_papermill(empty, tmp / "empty_out.ipynb", {}, tmp) for _ in range(3)
+        )
         print(f"bare papermill, empty notebook: {empty_s:.2f} s", flush=True)
 
         (tmp / "baseline" / "nb").mkdir(parents=True)
         t0 = time.perf_counter()
         for t in tasks:
             params = {k: (list(v) if isinstance(v, tuple) else v) for k, v in t.parameters.items()}
-            _time_papermill(t.path, tmp / "baseline" / "nb" / f"{t.id}.ipynb", params, t.path.parent, t.kernel)
+            _time_papermill(
+                t.path, tmp / "baseline" / "nb" / f"{t.id}.ipynb", params, t.path.parent, t.kernel
+            )
         baseline_s = time.perf_counter() - t0
         print(f"baseline (serial papermill): {baseline_s:.1f} s", flush=True)
 
         modes = {}
         for mode, cold in (("runner_cold", True), ("runner_warm", False)):
-            res = run_edition(edition, workers=workers, cold=cold, force=True, output_dir=tmp / mode, progress=False)
+            res = run_edition(
+                edition,
+                workers=workers,
+                cold=cold,
+                force=True,
+                output_dir=tmp / mode,
+                progress=False,
+            )
             manifest = json.loads(res.manifest_path.read_text())
-            durations = [e["duration_s"] for e in manifest["tasks"].values() if e.get("action") == "ran"]
+            durations = [
+                e["duration_s"] for e in manifest["tasks"].values() if e.get("action") == "ran"
+            ]
             modes[mode] = {
                 "wall_s": round(res.wall_s, 3),
                 "per_notebook_s": round(res.wall_s / n, 3),
@@ -115,10 +151,14 @@ def main(argv: list[str] | None = None) -> int:
                 "mean_task_s_in_worker": round(statistics.mean(durations), 3),
                 "failed": len(res.failures),
             }
-            print(f"{mode}: {res.wall_s:.1f} s, speed-up {baseline_s / res.wall_s:.2f}x", flush=True)
+            print(
+                f"{mode}: {res.wall_s:.1f} s, speed-up {baseline_s / res.wall_s:.2f}x", flush=True
+            )
 
     result = {
         "benchmark": "runner",
+        "load_average_1min_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "note": "other processes on the machine share the CPUs: see load_average (ideal: < 0.5)",
         "edition": edition.name,
         "notebooks": n,
         "workers": workers,

@@ -68,7 +68,9 @@ def _tables(units: pd.DataFrame, framework, status: str = "synthetic") -> dict:
         }
     )
     gaps.loc[i, ["gap_econ_lo", "gap_econ_hi"]] = [0.22, 0.40]
-    pillars = gaps[["unit_code", "period", "government", "economy", "society", "status"]].assign(index=(g + e + s) / 3)
+    pillars = gaps[["unit_code", "period", "government", "economy", "society", "status"]].assign(
+        index=(g + e + s) / 3
+    )
     nominal = pillars["index"].rank(ascending=False, method="min").astype(int).to_numpy()
     rank_stats = pd.DataFrame(
         {
@@ -86,19 +88,44 @@ def _tables(units: pd.DataFrame, framework, status: str = "synthetic") -> dict:
     ind = framework.indicators
     obs = pd.DataFrame(
         [
-            {"unit_code": c, "period": "2025H1", "indicator": k, "value": 55.0, "status": status, "source": "test"}
+            {
+                "unit_code": c,
+                "period": "2025H1",
+                "indicator": k,
+                "value": 55.0,
+                "status": status,
+                "source": "test",
+            }
             for c in codes
             for k in ind["id"]
         ]
     )
     # Đại Thạnh's three weakest: known values, two with a 2025 target.
-    weak = {"soc_smartphone_adults_pct": 30.0, "econ_sme_platform_pct": 12.5, "gov_online_dossier_pct": 20.0}
+    weak = {
+        "soc_smartphone_adults_pct": 30.0,
+        "econ_sme_platform_pct": 12.5,
+        "gov_online_dossier_pct": 20.0,
+    }
     for k, v in weak.items():
         obs.loc[(obs["unit_code"] == DAI_THANH) & (obs["indicator"] == k), "value"] = v
     tests = pd.DataFrame(
         [
-            {"test": "wilcoxon_gap_econ", "n": n, "estimate": 0.31, "estimate_lo": 0.25, "estimate_hi": 0.36, "p_value": 0.0004},
-            {"test": "spearman_gov_econ", "n": n, "estimate": 0.21, "estimate_lo": -0.25, "estimate_hi": 0.6, "p_value": 0.41},
+            {
+                "test": "wilcoxon_gap_econ",
+                "n": n,
+                "estimate": 0.31,
+                "estimate_lo": 0.25,
+                "estimate_hi": 0.36,
+                "p_value": 0.0004,
+            },
+            {
+                "test": "spearman_gov_econ",
+                "n": n,
+                "estimate": 0.21,
+                "estimate_lo": -0.25,
+                "estimate_hi": 0.6,
+                "p_value": 0.41,
+            },
         ]
     )
     return {"gaps": gaps, "pillars": pillars, "rank_stats": rank_stats, "obs": obs, "tests": tests}
@@ -111,19 +138,35 @@ def tables(units, framework) -> dict:
 
 def _commune(tables, units, framework, lang="vi", code=DAI_THANH, **kw):
     return briefs.build_commune_brief(
-        tables["gaps"], code, lang=lang, pillars=tables["pillars"], rank_stats=tables["rank_stats"],
-        framework=framework, units=units, indicators=tables["obs"], **kw,
+        tables["gaps"],
+        code,
+        lang=lang,
+        pillars=tables["pillars"],
+        rank_stats=tables["rank_stats"],
+        framework=framework,
+        units=units,
+        indicators=tables["obs"],
+        **kw,
     )
 
 
 def _district(tables, units, framework, lang="vi", **kw):
     u25 = pd.read_csv(
-        Path(briefs.config.RAW) / "units" / "dai_loc_units_2025.csv", dtype={"unit_code": str, "parent_code": str}
+        Path(briefs.config.RAW) / "units" / "dai_loc_units_2025.csv",
+        dtype={"unit_code": str, "parent_code": str},
     )
     p25 = tables["gaps"].iloc[:5].assign(unit_code=u25["unit_code"].tolist())
     return briefs.build_district_brief(
-        tables["gaps"], lang=lang, pillars=tables["pillars"], rank_stats=tables["rank_stats"], framework=framework,
-        units=units, tests=tables["tests"], post2025_gaps=p25, post2025_units=u25, **kw,
+        tables["gaps"],
+        lang=lang,
+        pillars=tables["pillars"],
+        rank_stats=tables["rank_stats"],
+        framework=framework,
+        units=units,
+        tests=tables["tests"],
+        post2025_gaps=p25,
+        post2025_units=u25,
+        **kw,
     )
 
 
@@ -144,7 +187,12 @@ def _png(path: Path) -> Path:
         return len(data).to_bytes(4, "big") + tag + data + zlib.crc32(tag + data).to_bytes(4, "big")
 
     ihdr = (2).to_bytes(4, "big") * 2 + bytes([8, 0, 0, 0, 0])
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
     return path
 
 
@@ -154,7 +202,9 @@ def test_key_message_vi_matches_the_issue_example(tables, units, framework):
     assert b["key_message"][0] == (
         "Chính quyền số của xã Đại Thạnh đạt 0,78, cao hơn kinh tế số 0,31 điểm (khoảng tin cậy 90%: 0,22–0,40)."
     )
-    assert b["key_message"][1].startswith("Xã hội số đạt 0,65; chênh lệch giữa chính quyền số và xã hội số là 0,13 điểm")
+    assert b["key_message"][1].startswith(
+        "Xã hội số đạt 0,65; chênh lệch giữa chính quyền số và xã hội số là 0,13 điểm"
+    )
     r = tables["rank_stats"].set_index("unit_code").loc[DAI_THANH]
     assert f"xếp thứ {int(r['nominal'])}/18 trong huyện" in b["key_message"][2]
     assert len(b["key_message"]) == 3
@@ -172,7 +222,13 @@ def test_key_message_en(tables, units, framework):
 def test_key_message_negative_gap_and_interval_with_zero(tables, units, framework):
     gaps = tables["gaps"].copy()
     i = gaps.index[gaps["unit_code"] == DAI_THANH][0]
-    gaps.loc[i, ["government", "economy", "gap_econ", "gap_econ_lo", "gap_econ_hi"]] = [0.40, 0.45, -0.05, -0.12, 0.03]
+    gaps.loc[i, ["government", "economy", "gap_econ", "gap_econ_lo", "gap_econ_hi"]] = [
+        0.40,
+        0.45,
+        -0.05,
+        -0.12,
+        0.03,
+    ]
     b = briefs.build_commune_brief(gaps, DAI_THANH, lang="vi", framework=framework, units=units)
     assert b["key_message"][0] == (
         "Chính quyền số của xã Đại Thạnh đạt 0,40, thấp hơn kinh tế số 0,05 điểm "
@@ -192,9 +248,15 @@ def test_numbers_follow_the_tables(tables, units, framework):
         f"{gp[c].median():.2f}".replace(".", ",") for c in ("government", "economy", "society")
     ]
     pop = int(units.set_index("unit_code").loc[DAI_THANH, "population"])
-    assert pop > 1000 and b["meta"]["population_text"] == f"{pop:,}".replace(",", ".")  # thousands dot
+    assert pop > 1000 and b["meta"]["population_text"] == f"{pop:,}".replace(
+        ",", "."
+    )  # thousands dot
     weak = {w["id"]: w for w in b["weakest"]}
-    assert list(weak) == ["econ_sme_platform_pct", "gov_online_dossier_pct", "soc_smartphone_adults_pct"]
+    assert list(weak) == [
+        "econ_sme_platform_pct",
+        "gov_online_dossier_pct",
+        "soc_smartphone_adults_pct",
+    ]
     assert weak["econ_sme_platform_pct"]["value_text"] == "12,5%"
     assert weak["econ_sme_platform_pct"]["distance_text"] == "còn thiếu 37,5 điểm phần trăm"
     assert weak["soc_smartphone_adults_pct"]["distance_text"] == "còn thiếu 50,0 điểm phần trăm"
@@ -242,16 +304,33 @@ def test_bad_inputs_name_the_fix(tables, units, framework):
 @pytest.fixture(scope="module")
 def commune_pdfs(tables, units, framework, tmp_path_factory) -> dict:
     out = tmp_path_factory.mktemp("briefs")
-    return {lang: briefs.render_brief(_commune(tables, units, framework, lang), out / f"{DAI_THANH}_{lang}.pdf") for lang in ("vi", "en")}
+    return {
+        lang: briefs.render_brief(
+            _commune(tables, units, framework, lang), out / f"{DAI_THANH}_{lang}.pdf"
+        )
+        for lang in ("vi", "en")
+    }
 
 
 def test_commune_pdf_vi_text(commune_pdfs, tables):
     pages = _pages(commune_pdfs["vi"])
     assert len(pages) == 2
     text = _squash("\n".join(pages))
-    for needle in ("Xã Đại Thạnh", "Chính quyền số", "Kinh tế số", "Xã hội số", "Thông điệp chính",
-                   "cao hơn kinh tế số 0,31 điểm (khoảng tin cậy 90%: 0,22–0,40)",
-                   "0,78", "0,47", "0,65", "4.056", "12,5%", "còn thiếu 37,5 điểm phần trăm", "Quyết định 411/QĐ-TTg"):
+    for needle in (
+        "Xã Đại Thạnh",
+        "Chính quyền số",
+        "Kinh tế số",
+        "Xã hội số",
+        "Thông điệp chính",
+        "cao hơn kinh tế số 0,31 điểm (khoảng tin cậy 90%: 0,22–0,40)",
+        "0,78",
+        "0,47",
+        "0,65",
+        "4.056",
+        "12,5%",
+        "còn thiếu 37,5 điểm phần trăm",
+        "Quyết định 411/QĐ-TTg",
+    ):
         assert _squash(needle) in text, needle
     gp = tables["gaps"]
     for col in ("government", "economy", "society"):
@@ -265,8 +344,15 @@ def test_commune_pdf_en_text(commune_pdfs):
     pages = _pages(commune_pdfs["en"])
     assert len(pages) == 2
     text = _squash("\n".join(pages))
-    for needle in ("Đại Thạnh commune", "Digital government", "Digital society", "0.31 points above the digital economy",
-                   "0.22–0.40", "4,056", "37.5 percentage points short"):
+    for needle in (
+        "Đại Thạnh commune",
+        "Digital government",
+        "Digital society",
+        "0.31 points above the digital economy",
+        "0.22–0.40",
+        "4,056",
+        "37.5 percentage points short",
+    ):
         assert _squash(needle) in text, needle
     assert all(_squash(BANNER_EN) in _squash(p) for p in pages)
     assert "0,78" not in text
@@ -346,7 +432,11 @@ def test_district_pdf(tables, units, framework, tmp_path):
         assert ("p<0,001" if lang == "vi" else "p<0.001") in text
     vi = _district(tables, units, framework, "vi")
     assert vi["meta"]["unit_code"] == "506" and vi["meta"]["unit_full_name"] == "Huyện Đại Lộc"
-    assert {t["id"]: t["count"] for t in vi["typology"]} == {"gov_led": 10, "balanced_high": 5, "balanced_low": 3}
+    assert {t["id"]: t["count"] for t in vi["typology"]} == {
+        "gov_led": 10,
+        "balanced_high": 5,
+        "balanced_low": 3,
+    }
     assert [r["rank"] for r in vi["ranking"]] == sorted(r["rank"] for r in vi["ranking"])
     n_e = int((tables["gaps"]["gap_econ"] > 0).sum())
     assert f"ở {n_e}/18 xã" in vi["key_message"][0]
@@ -388,7 +478,9 @@ def test_failed_render_leaves_old_file_and_no_temp(tables, units, framework, tmp
 def test_rerender_from_saved_json_and_cli(tables, units, framework, tmp_path, monkeypatch, capsys):
     reports = tmp_path / "reports"
     monkeypatch.setattr(briefs.config, "REPORTS", reports)
-    first = briefs.render_brief(_commune(tables, units, framework, "en"), briefs.brief_path("ed1", DAI_THANH, "en"))
+    first = briefs.render_brief(
+        _commune(tables, units, framework, "en"), briefs.brief_path("ed1", DAI_THANH, "en")
+    )
     original = first.read_bytes()
     first.unlink()
     t0 = time.perf_counter()
@@ -413,19 +505,77 @@ def test_briefs_from_the_pipeline_tables(tables, units, framework, tmp_path):
     tests = G.test_pillar_gaps(gp, n_boot=200)
     cors = G.compute_pillar_correlations(gp, n_boot=200)
     weak = G.weakest_indicators(scores, framework)
-    b = briefs.build_commune_brief(gp, DAI_THANH, lang="en", pillars=pillar_table(scores), framework=framework,
-                                   units=units, indicators=obs, scores=scores, weakest=weak)
+    b = briefs.build_commune_brief(
+        gp,
+        DAI_THANH,
+        lang="en",
+        pillars=pillar_table(scores),
+        framework=framework,
+        units=units,
+        indicators=obs,
+        scores=scores,
+        weakest=weak,
+    )
     expected = weak[weak["unit_code"] == DAI_THANH].sort_values("rank")["indicator"].tolist()
     assert [w["id"] for w in b["weakest"]] == expected
     row = gp[gp["unit_code"] == DAI_THANH].iloc[0]
     assert f"scores {row['government']:.2f}" in b["key_message"][0]
-    d = briefs.build_district_brief(gp, lang="vi", pillars=pillar_table(scores), framework=framework, units=units,
-                                    tests=tests, correlations=cors)
-    assert [t["id"] for t in d["tests"]] == ["wilcoxon_government_vs_economy", "wilcoxon_government_vs_society",
-                                             "spearman_government_economy", "spearman_government_society",
-                                             "spearman_economy_society"]
+    d = briefs.build_district_brief(
+        gp,
+        lang="vi",
+        pillars=pillar_table(scores),
+        framework=framework,
+        units=units,
+        tests=tests,
+        correlations=cors,
+    )
+    assert [t["id"] for t in d["tests"]] == [
+        "wilcoxon_government_vs_economy",
+        "wilcoxon_government_vs_society",
+        "spearman_government_economy",
+        "spearman_government_society",
+        "spearman_economy_society",
+    ]
     p = float(tests.loc[0, "p_value"])
     p_text = "< 0,001" if p < 0.001 else f"{p:.3f}".replace(".", ",")
     assert d["tests"][0]["p_text"] == p_text
     text = _squash("\n".join(_pages(briefs.render_brief(d, tmp_path / "506_vi.pdf"))))
     assert _squash("Wilcoxon dấu-hạng theo cặp (CQS − KTS)") in text and _squash(p_text) in text
+
+
+def _render_in_child(args):
+    brief, out = args
+    try:
+        briefs.render_brief(brief, out)
+    except RenderError as exc:
+        return str(exc)
+    return "rendered"
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_forked_child_fails_fast_instead_of_hanging(
+    commune_pdfs, tables, units, framework, tmp_path
+):
+    """Typst's thread pool does not survive fork: a child of a process that rendered must not hang."""
+    import multiprocessing as mp
+
+    b = _commune(tables, units, framework, "en")
+    with mp.get_context("fork").Pool(1) as pool:
+        msg = pool.apply_async(_render_in_child, ((b, tmp_path / "child.pdf"),)).get(timeout=30)
+    assert "forked from pid" in msg and "'spawn' or 'forkserver'" in msg
+    with mp.get_context("spawn").Pool(1) as pool:  # a fresh interpreter renders fine
+        assert (
+            pool.apply_async(_render_in_child, ((b, tmp_path / "spawn.pdf"),)).get(timeout=60)
+            == "rendered"
+        )
+    assert (tmp_path / "spawn.pdf").read_bytes() == commune_pdfs["en"].read_bytes()
+
+
+def test_renderer_recovers_when_its_staging_folder_is_removed(tables, units, framework, tmp_path):
+    import shutil
+
+    b = _commune(tables, units, framework, "vi", figures={"trend": _png(tmp_path / "t.png")})
+    first = briefs.render_brief(b, tmp_path / "a.pdf").read_bytes()
+    for r in list(briefs._RENDERERS.values()):
+        shutil.rmtree(r.root)  # e.g. a tmp cleaner
+    assert briefs.render_brief(b, tmp_path / "b.pdf").read_bytes() == first

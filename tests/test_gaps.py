@@ -250,7 +250,16 @@ def test_gap_table_contract_and_known_values():
     assert a.at["20503", "rank_society"] == 2
     # z across two units: +-1/sqrt(2)
     assert a.at["20500", "z_econ"] == pytest.approx(1 / math.sqrt(2))
-    assert (g["gap_econ_lo"] <= g["gap_econ"]).all() and (g["gap_econ"] <= g["gap_econ_hi"]).all()
+    full = a.loc["20500"]
+    assert full["gap_econ_lo"] <= full["gap_econ"] <= full["gap_econ_hi"]
+    assert full["gap_mean_lo"] <= full["gap_mean"] <= full["gap_mean_hi"]
+    # 20503 has one economy indicator left: no interval for the gaps involving economy, point gap only
+    part = a.loc["20503"]
+    assert np.isnan(part["gap_econ_lo"]) and np.isnan(part["gap_econ_hi"])
+    assert np.isnan(part["gap_mean_lo"]) and np.isnan(part["typology_stability"])
+    assert part["gap_soc_lo"] <= part["gap_soc"] <= part["gap_soc_hi"]
+    assert part["gap_econ"] == pytest.approx(0.0) and part["typology"] == "balanced_low"
+    assert "1 row" in g.attrs["ci_note"]["gap_econ"] and "gap_soc" not in g.attrs["ci_note"]
     assert set(g["status"]) == {"synthetic"}
     assert g.attrs["n_boot"] == 500 and g.attrs["level"] == 0.90
 
@@ -378,9 +387,14 @@ def test_typology_thresholds_at_their_edges(gov, econ, soc, expected):
     delta = 0.1 if expected == "government_led" and gov == 0.7 else 0.125
     g = G.compute_gaps(sc, fw, n_boot=50, delta=delta, high=0.5)
     assert g.at[0, "typology"] == expected
-    assert (
-        g.at[0, "typology_stability"] == 1.0
-    )  # one indicator per pillar: every resample is identical
+    # one indicator per pillar: nothing to resample, so no interval and no stability (point only)
+    assert np.isnan(g.at[0, "typology_stability"]) and np.isnan(g.at[0, "gap_mean_lo"])
+    g2 = G.compute_gaps(
+        make_scores({"1": {f"{p}_{j}": v for p, v in zip(PILLARS, (gov, econ, soc), strict=True) for j in (0, 1)}}),
+        make_framework((2, 2, 2)), n_boot=50, delta=delta, high=0.5,
+    )  # fmt: skip
+    assert g2.at[0, "typology"] == expected
+    assert g2.at[0, "typology_stability"] == 1.0  # identical indicators: every resample agrees
 
 
 def test_typology_stability_reflects_uncertainty():

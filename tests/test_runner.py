@@ -32,7 +32,10 @@ NB_DIR = Path(__file__).parent / "notebooks"
 
 
 def _edition(tmp_path: Path, body: str, name: str = "ed") -> Path:
-    text = f"edition: {name}\nnotebooks_dir: {NB_DIR}\noutput_dir: {tmp_path / 'out'}\n" + textwrap.dedent(body)
+    text = (
+        f"edition: {name}\nnotebooks_dir: {NB_DIR}\noutput_dir: {tmp_path / 'out'}\n"
+        + textwrap.dedent(body)
+    )
     path = tmp_path / f"{name}.yaml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -68,15 +71,21 @@ def test_inspect_parameters_annotations(tmp_path):
     assert params["x"].type.kind == "any"
     assert str(params["flag"].type) == "bool"
     assert params["pair"].type.kind == "tuple"
-    assert params["from_env"].type.kind == "any" and params["from_env"].default_source == "len('abc')"
-    assert coerce_parameter(2, params["ratio"]) == 2.0 and isinstance(coerce_parameter(2, params["ratio"]), float)
+    assert (
+        params["from_env"].type.kind == "any" and params["from_env"].default_source == "len('abc')"
+    )
+    assert coerce_parameter(2, params["ratio"]) == 2.0 and isinstance(
+        coerce_parameter(2, params["ratio"]), float
+    )
     assert coerce_parameter(None, params["opt"]) is None
     assert coerce_parameter([20500, "20503"], params["codes"]) == ["20500", "20503"]
     assert coerce_parameter("20500,20503", params["codes"], from_text=True) == ["20500", "20503"]
     assert coerce_parameter("[1, 2]", params["codes"], from_text=True) == ["1", "2"]
     assert coerce_parameter("no", params["flag"], from_text=True) is False
-    untyped = {"unit_code": params["x"].__class__("unit_code", params["x"].type, None, "None"),
-               "parent_codes": params["x"].__class__("parent_codes", params["x"].type, None, "None")}
+    untyped = {
+        "unit_code": params["x"].__class__("unit_code", params["x"].type, None, "None"),
+        "parent_codes": params["x"].__class__("parent_codes", params["x"].type, None, "None"),
+    }
     assert coerce_parameter(20500, untyped["unit_code"]) == "20500"  # codes are strings, always
     assert coerce_parameter([506, "507"], untyped["parent_codes"]) == ["506", "507"]
 
@@ -84,26 +93,39 @@ def test_inspect_parameters_annotations(tmp_path):
 def test_coercion_rules_and_errors():
     p = inspect_parameters(NB_DIR / "light.ipynb")
     assert coerce_parameter(20500, p["unit_code"]) == "20500"
-    assert coerce_parameter("020500", p["unit_code"], from_text=True) == "020500"  # text kept verbatim
+    assert (
+        coerce_parameter("020500", p["unit_code"], from_text=True) == "020500"
+    )  # text kept verbatim
     assert coerce_parameter("7", p["n"], from_text=True) == 7
     assert coerce_parameter(7.0, p["n"]) == 7
     assert coerce_parameter("2", p["scale"], from_text=True) == 2.0
-    for bad, param, text in [("1.5", "n", True), (True, "n", False), (20500.5, "unit_code", False),
-                             (None, "unit_code", False), ("abc", "scale", True), ([1], "unit_code", False)]:
+    for bad, param, text in [
+        ("1.5", "n", True),
+        (True, "n", False),
+        (20500.5, "unit_code", False),
+        (None, "unit_code", False),
+        ("abc", "scale", True),
+        ([1], "unit_code", False),
+    ]:
         with pytest.raises(ParameterError, match=param):
             coerce_parameter(bad, p[param], from_text=text)
 
 
 # --------------------------------------------------------------------------- planning (nothing runs)
 def test_plan_grid_names_types_and_precedence(tmp_path):
-    ed = load_edition(_edition(tmp_path, """
+    ed = load_edition(
+        _edition(
+            tmp_path,
+            """
         seed: 11
         parameters: {n: 4}
         notebooks:
           - name: light
             parameters: {lang: en}
             grid: {unit_code: [20500, 20527]}
-        """))
+        """,
+        )
+    )
     tasks = plan_edition(ed)
     assert [t.id for t in tasks] == ["light__unit_code-20500", "light__unit_code-20527"]
     t = tasks[0]
@@ -117,7 +139,9 @@ def test_plan_grid_names_types_and_precedence(tmp_path):
     f.write_text("n: 5\nlang: vi\n")
     over = load_override_file(f)
     assert plan_edition(ed, overrides=over)[0].parameters["n"] == 5
-    tasks = plan_edition(ed, overrides=over + [parse_override("n", "6"), parse_override("unit_code", "20533")])
+    tasks = plan_edition(
+        ed, overrides=over + [parse_override("n", "6"), parse_override("unit_code", "20533")]
+    )
     assert [t.id for t in tasks] == ["light__unit_code-20533"]
     assert tasks[0].parameters["n"] == 6 and tasks[0].parameters["lang"] == "vi"
     # qualified override targets one notebook; fingerprint follows the parameters
@@ -128,36 +152,77 @@ def test_plan_grid_names_types_and_precedence(tmp_path):
 def test_grid_from_csv_and_datasets(tmp_path):
     units = tmp_path / "units.csv"
     units.write_text("unit_code,name_vi\n20500,Ái Nghĩa\n20503,Đại Sơn\n", encoding="utf-8")
-    ed = load_edition(_edition(tmp_path, f"""
+    ed = load_edition(
+        _edition(
+            tmp_path,
+            f"""
         datasets: {{output_units: {units}}}
         notebooks:
           - name: light
             grid:
               unit_code: {{csv: {units}, column: unit_code}}
               lang: [vi, en]
-        """))
+        """,
+        )
+    )
     tasks = plan_edition(ed)
     assert [t.id for t in tasks] == [
-        "light__unit_code-20500__lang-vi", "light__unit_code-20500__lang-en",
-        "light__unit_code-20503__lang-vi", "light__unit_code-20503__lang-en",
+        "light__unit_code-20500__lang-vi",
+        "light__unit_code-20500__lang-en",
+        "light__unit_code-20503__lang-vi",
+        "light__unit_code-20503__lang-en",
     ]
     before = tasks[0].fingerprint
-    units.write_text("unit_code,name_vi\n20500,Ái Nghĩa\n20503,Đại Sơn\n20506,Đại Lãnh\n", encoding="utf-8")
+    units.write_text(
+        "unit_code,name_vi\n20500,Ái Nghĩa\n20503,Đại Sơn\n20506,Đại Lãnh\n", encoding="utf-8"
+    )
     assert plan_edition(ed)[0].fingerprint != before  # data hash is part of the fingerprint
 
 
 @pytest.mark.parametrize(
     ("body", "overrides", "match"),
     [
-        ("notebooks: [{name: light, parameters: {lnag: en}}]", [], r"light has no parameter 'lnag'; known parameters: output_dir, edition, unit_code, lang, n"),
-        ("notebooks: [{name: light, grid: {colour: [red]}}]", [], r"light has no parameter 'colour'"),
-        ("parameters: {nn: 3}\nnotebooks: [light]", [], r"'nn' is declared by no notebook.*\n  light: output_dir, edition"),
-        ("notebooks: [light]", [("bogus", "1")], r"-p bogus 1: parameter 'bogus' is declared by no notebook"),
-        ("notebooks: [light]", [("light.bogus", "1")], r"notebook light has no parameter 'bogus'; known parameters"),
+        (
+            "notebooks: [{name: light, parameters: {lnag: en}}]",
+            [],
+            r"light has no parameter 'lnag'; known parameters: output_dir, edition, unit_code, lang, n",
+        ),
+        (
+            "notebooks: [{name: light, grid: {colour: [red]}}]",
+            [],
+            r"light has no parameter 'colour'",
+        ),
+        (
+            "parameters: {nn: 3}\nnotebooks: [light]",
+            [],
+            r"'nn' is declared by no notebook.*\n  light: output_dir, edition",
+        ),
+        (
+            "notebooks: [light]",
+            [("bogus", "1")],
+            r"-p bogus 1: parameter 'bogus' is declared by no notebook",
+        ),
+        (
+            "notebooks: [light]",
+            [("light.bogus", "1")],
+            r"notebook light has no parameter 'bogus'; known parameters",
+        ),
         ("notebooks: [light]", [("other.n", "1")], r"no notebook 'other'"),
-        ("notebooks: [light]", [("n", "three")], r"-p n three: notebook light: parameter 'n': 'three' is not an integer"),
-        ("notebooks: [{name: light, parameters: {unit_code: 1.5}}]", [], r"unit_code.*expected a string"),
-        ("parameters: {output_dir: /x}\nnotebooks: [light]", [], r"'output_dir' is set by the runner"),
+        (
+            "notebooks: [light]",
+            [("n", "three")],
+            r"-p n three: notebook light: parameter 'n': 'three' is not an integer",
+        ),
+        (
+            "notebooks: [{name: light, parameters: {unit_code: 1.5}}]",
+            [],
+            r"unit_code.*expected a string",
+        ),
+        (
+            "parameters: {output_dir: /x}\nnotebooks: [light]",
+            [],
+            r"'output_dir' is set by the runner",
+        ),
         ("notebooks: [nope]", [], r"nope.ipynb does not exist"),
         ("notebooks: [light, light]", [], r"two tasks are named light"),
         ("notebook: [light]", [], r"unknown key\(s\) notebook"),
@@ -177,7 +242,12 @@ def test_edition_by_name_and_project_editions():
     for name in ("smoke", "dai_loc"):
         ed = load_edition(name)
         assert [e.name for e in ed.notebooks] == [
-            "00_data_quality", "10_pillar_scores", "20_gap_analysis", "30_commune_profile", "40_robustness", "50_mergers",
+            "00_data_quality",
+            "10_pillar_scores",
+            "20_gap_analysis",
+            "30_commune_profile",
+            "40_robustness",
+            "50_mergers",
         ]
         assert ed.output_dir == config.ROOT / "reports" / name
     grid = load_edition("dai_loc").notebooks[3].grid
@@ -186,20 +256,32 @@ def test_edition_by_name_and_project_editions():
 
 # --------------------------------------------------------------------------- running
 def test_run_outputs_manifest_and_progress_lines(tmp_path, caplog):
-    ed = _edition(tmp_path, """
+    ed = _edition(
+        tmp_path,
+        """
         seed: 5
         notebooks:
           - name: light
             parameters: {n: 2}
             grid: {unit_code: [20500, 20503], lang: [vi, en]}
-        """)
+        """,
+    )
     caplog.set_level("INFO", logger="analysis.runner")
     res = run_edition(ed, workers=2, progress=False, parameters=[("scale", "2")])
     out = tmp_path / "out"
     assert res.ok and res.n_ran == 4 and res.n_skipped == 0
     state = _light_state(out, "20503", "en")
-    assert state == {**state, "unit_code": "20503", "unit_code_type": "str", "lang": "en", "n": 2,
-                     "scale": 2.0, "values": [0.0, 2.0], "edition": "ed", "cwd_is_notebook_dir": True}
+    assert state == {
+        **state,
+        "unit_code": "20503",
+        "unit_code_type": "str",
+        "lang": "en",
+        "n": 2,
+        "scale": 2.0,
+        "values": [0.0, 2.0],
+        "edition": "ed",
+        "cwd_is_notebook_dir": True,
+    }
     stem = "light__unit_code-20503__lang-en"
     assert (out / "notebooks" / f"{stem}.ipynb").is_file()
     html = (out / "html" / f"{stem}.html").read_text(encoding="utf-8")
@@ -208,7 +290,14 @@ def test_run_outputs_manifest_and_progress_lines(tmp_path, caplog):
     assert not list((out / "notebooks").glob(".*"))  # no temporary files left
     manifest = json.loads((out / "run.json").read_text())
     assert manifest["status"] == "ok" and manifest["seed"] == 5 and manifest["package_version"]
-    assert manifest["summary"] == {"tasks": 4, "ran": 4, "skipped": 0, "ok": 4, "failed": 0, "not_finished": 0}
+    assert manifest["summary"] == {
+        "tasks": 4,
+        "ran": 4,
+        "skipped": 0,
+        "ok": 4,
+        "failed": 0,
+        "not_finished": 0,
+    }
     assert manifest["overrides"][0]["name"] == "scale"
     entry = manifest["tasks"][stem]
     assert entry["status"] == "ok" and entry["duration_s"] > 0 and entry["engine"] == "warm"
@@ -220,12 +309,15 @@ def test_run_outputs_manifest_and_progress_lines(tmp_path, caplog):
 def test_failure_isolation_table_and_kept_notebook(tmp_path, capsys):
     from analysis.cli import main
 
-    ed = _edition(tmp_path, """
+    ed = _edition(
+        tmp_path,
+        """
         notebooks:
           - name: light
             parameters: {fail_on: "20503"}
             grid: {unit_code: [20500, 20503, 20506]}
-        """)
+        """,
+    )
     with pytest.raises(RunError) as info:
         run_edition(ed, workers=2, progress=False)
     res = info.value.result
@@ -241,7 +333,13 @@ def test_failure_isolation_table_and_kept_notebook(tmp_path, capsys):
     failed = nbformat.read(out / "notebooks" / "light__unit_code-20503.ipynb", as_version=4)
     marks = [c for c in failed.cells if "papermill-error-cell-tag" in c.metadata.get("tags", [])]
     assert len(marks) == 2 and "In [4]" in marks[0].source
-    errs = [o for c in failed.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    errs = [
+        o
+        for c in failed.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.output_type == "error"
+    ]
     assert errs[0].ename == "ValueError"
     manifest = json.loads((out / "run.json").read_text())
     assert manifest["status"] == "failed"
@@ -256,12 +354,15 @@ def test_failure_isolation_table_and_kept_notebook(tmp_path, capsys):
 def test_resume_skip_partial_rerun_and_force(tmp_path):
     data = tmp_path / "data.csv"
     data.write_text("a\n1\n")
-    ed = _edition(tmp_path, f"""
+    ed = _edition(
+        tmp_path,
+        f"""
         datasets: {{some_data: {data}}}
         notebooks:
           - {{name: light, id: a, grid: {{unit_code: [20500, 20503]}}}}
           - {{name: light, id: b, parameters: {{unit_code: "20506"}}}}
-        """)
+        """,
+    )
     out = tmp_path / "out"
     first = run_edition(ed, workers=2, progress=False)
     assert first.n_ran == 3
@@ -278,22 +379,32 @@ def test_resume_skip_partial_rerun_and_force(tmp_path):
     manifest = json.loads((out / "run.json").read_text())
     manifest["tasks"]["a__unit_code-20503"]["status"] = "pending"  # as left by a crash
     (out / "run.json").write_text(json.dumps(manifest))
-    (out / "notebooks" / ".a__unit_code-20503.999.tmp.ipynb").write_text("{half")  # partial temp file
+    (out / "notebooks" / ".a__unit_code-20503.999.tmp.ipynb").write_text(
+        "{half"
+    )  # partial temp file
     fourth = run_edition(ed, workers=2, progress=False, parameters=[("b.n", "5")])
-    assert sorted(r.task.id for r in fourth.results if r.action == "ran") == ["a__unit_code-20500", "a__unit_code-20503"]
+    assert sorted(r.task.id for r in fourth.results if r.action == "ran") == [
+        "a__unit_code-20500",
+        "a__unit_code-20503",
+    ]
     assert not list((out / "notebooks").glob(".*"))
     # changed data reruns everything; so does --force
     data.write_text("a\n2\n")
     assert run_edition(ed, workers=2, progress=False, parameters=[("b.n", "5")]).n_ran == 3
-    assert run_edition(ed, workers=2, progress=False, parameters=[("b.n", "5")], force=True).n_ran == 3
+    assert (
+        run_edition(ed, workers=2, progress=False, parameters=[("b.n", "5")], force=True).n_ran == 3
+    )
 
 
 def test_only_and_dry_run(tmp_path, capsys):
-    ed = _edition(tmp_path, """
+    ed = _edition(
+        tmp_path,
+        """
         notebooks:
           - {name: light, id: a}
           - {name: light, id: b, parameters: {lang: en}}
-        """)
+        """,
+    )
     run_edition(ed, dry_run=True)
     assert capsys.readouterr().out.splitlines()[:2] == ["run  a  {}", "run  b  {}"]
     assert not (tmp_path / "out").exists()
@@ -324,21 +435,39 @@ def test_warm_engine_is_papermill_engine_and_replaces_dead_kernel(tmp_path):
     out = tmp_path / "o"
     try:
         for unit in ("20500", "20503"):
-            pm.execute_notebook(NB_DIR / "light.ipynb", tmp_path / f"{unit}.ipynb", engine_name="warm",
-                                parameters={"unit_code": unit, "output_dir": str(out)}, progress_bar=False,
-                                cwd=str(NB_DIR))
+            pm.execute_notebook(
+                NB_DIR / "light.ipynb",
+                tmp_path / f"{unit}.ipynb",
+                engine_name="warm",
+                parameters={"unit_code": unit, "output_dir": str(out)},
+                progress_bar=False,
+                cwd=str(NB_DIR),
+            )
             assert warm_kernel_count() == 1
         assert _light_state(out, "20503")["has_polluted"] is False
         dead = nbformat.v4.new_notebook()
         dead.cells = [nbformat.v4.new_code_cell("import os\nos._exit(1)")]
-        dead.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
+        dead.metadata["kernelspec"] = {
+            "name": "python3",
+            "language": "python",
+            "display_name": "Python 3",
+        }
         nbformat.write(dead, tmp_path / "dead.ipynb")
         with pytest.raises(Exception, match="(?i)dead|died"):
-            pm.execute_notebook(tmp_path / "dead.ipynb", tmp_path / "dead_out.ipynb", engine_name="warm",
-                                progress_bar=False)
+            pm.execute_notebook(
+                tmp_path / "dead.ipynb",
+                tmp_path / "dead_out.ipynb",
+                engine_name="warm",
+                progress_bar=False,
+            )
         assert warm_kernel_count() == 0  # the dead kernel was dropped
-        pm.execute_notebook(NB_DIR / "light.ipynb", tmp_path / "again.ipynb", engine_name="warm",
-                            parameters={"unit_code": "20506", "output_dir": str(out)}, progress_bar=False)
+        pm.execute_notebook(
+            NB_DIR / "light.ipynb",
+            tmp_path / "again.ipynb",
+            engine_name="warm",
+            parameters={"unit_code": "20506", "output_dir": str(out)},
+            progress_bar=False,
+        )
         assert _light_state(out, "20506")["unit_code"] == "20506" and warm_kernel_count() == 1
     finally:
         shutdown_warm_kernels()
@@ -346,7 +475,12 @@ def test_warm_engine_is_papermill_engine_and_replaces_dead_kernel(tmp_path):
 
 
 def _files(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for sub in ("tables", "figures") for p in sorted((root / sub).rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for sub in ("tables", "figures")
+        for p in sorted((root / sub).rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.mark.slow
@@ -366,9 +500,18 @@ def test_warm_outputs_identical_to_cold(tmp_path):
     assert len(w) == 1 + 4 * 3 and sorted(w) == sorted(c)
     assert [k for k in w if w[k] != c[k]] == []
     state = json.loads((tmp_path / "warm" / "tables" / "20527__en__state.json").read_text())
-    assert state == {"has_polluted": False, "open_figures": 0, "rc_changed": [], "cwd_is_notebook_dir": True,
-                     "env_polluted": False, "path_polluted": False, "display_max_rows": 60,
-                     "random_fresh": True, "numpy_fresh": True, "execution_count": 5}
+    assert state == {
+        "has_polluted": False,
+        "open_figures": 0,
+        "rc_changed": [],
+        "cwd_is_notebook_dir": True,
+        "env_polluted": False,
+        "path_polluted": False,
+        "display_max_rows": 60,
+        "random_fresh": True,
+        "numpy_fresh": True,
+        "execution_count": 5,
+    }
     # the executed notebooks' outputs agree too (text and images; not timings)
     for name in ("plot__unit_code-20527__lang-en.ipynb", "pollute.ipynb"):
         a = nbformat.read(tmp_path / "warm" / "notebooks" / name, as_version=4)
@@ -380,12 +523,15 @@ def test_warm_outputs_identical_to_cold(tmp_path):
 
 def test_dask_local_scheduler_same_tasks(tmp_path):
     pytest.importorskip("distributed")
-    ed = _edition(tmp_path, """
+    ed = _edition(
+        tmp_path,
+        """
         notebooks:
           - name: light
             parameters: {fail_on: "20503"}
             grid: {unit_code: [20500, 20503, 20506]}
-        """)
+        """,
+    )
     with pytest.raises(RunError) as info:
         run_edition(ed, workers=2, scheduler="local", progress=False)
     res = info.value.result
@@ -396,3 +542,17 @@ def test_dask_local_scheduler_same_tasks(tmp_path):
     assert len({e["pid"] for e in manifest["tasks"].values()}) >= 1 and os.getpid() not in {
         e["pid"] for e in manifest["tasks"].values()
     }
+
+
+def test_missing_kernel_and_concurrent_run_are_refused(tmp_path):
+    ed = _edition(tmp_path, "kernel: no-such-kernel\nnotebooks: [light]\n")
+    with pytest.raises(ParameterError, match="kernel 'no-such-kernel', which is not installed"):
+        run_edition(ed, progress=False)
+    import fcntl
+
+    ok = _edition(tmp_path, "notebooks: [light]\n", name="ok")
+    (tmp_path / "out").mkdir(exist_ok=True)
+    with open(tmp_path / "out" / ".lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(RunError, match="another run is writing to"):
+            run_edition(ok, progress=False)

@@ -228,7 +228,13 @@ _PILLAR_SHORT = {
     "vi": {"government": "CQS", "economy": "KTS", "society": "XHS"},
     "en": {"government": "G", "economy": "E", "society": "S"},
 }
-_UNIT_TYPE_EN = {"xã": "commune", "thị trấn": "town", "phường": "ward", "huyện": "district", "thị xã": "town"}
+_UNIT_TYPE_EN = {
+    "xã": "commune",
+    "thị trấn": "town",
+    "phường": "ward",
+    "huyện": "district",
+    "thị xã": "town",
+}
 
 _METHOD_DEFAULTS = {
     "vi": {
@@ -332,7 +338,9 @@ def _fmt_number(x: float | int | None, lang: str, digits: int = 2) -> str:
     return _MINUS + text if v < 0 else text
 
 
-def _label(kind: str, key: str, lang: str, fallback: Mapping[str, Mapping[str, str]] | None = None) -> str:
+def _label(
+    kind: str, key: str, lang: str, fallback: Mapping[str, Mapping[str, str]] | None = None
+) -> str:
     """Display label of ``kind.key`` (``typology.government_led``, ``choice.weights``): from
     ``analysis.i18n`` when it has it, else the fallback dict, else the key made readable."""
     default = (fallback or {}).get(lang, {}).get(key, str(key).replace("_", " "))
@@ -467,7 +475,9 @@ def _data_status(statuses) -> str:
     """Brief data status from row statuses: any synthetic -> synthetic; all observed -> observed."""
     vals = {s for s in statuses if isinstance(s, str)}  # NA / NaN / None are skipped
     if not vals:
-        raise RenderError("no data status found: the tables need a 'status' column (or pass data_status=)")
+        raise RenderError(
+            "no data status found: the tables need a 'status' column (or pass data_status=)"
+        )
     unknown = vals - set(config.STATUSES) - set(DATA_STATUSES)
     if unknown:
         raise RenderError(f"unknown status value(s) {sorted(unknown)}; expected {config.STATUSES}")
@@ -488,18 +498,28 @@ def _select_period(df, period: str | None, what: str):
         period = periods[-1]
     sub = df[_eq(df["period"], str(period))]
     if sub.empty:
-        raise RenderError(f"{what} table has no rows for period {period!r}; periods present: {periods}")
+        raise RenderError(
+            f"{what} table has no rows for period {period!r}; periods present: {periods}"
+        )
     return sub, str(period)
 
 
 def _unit_info(units, unit_code: str, lang: str) -> dict[str, Any]:
     """Name, full name, unit type, district and population of a unit from the units table."""
-    info = {"name": unit_code, "full": unit_code, "type_vi": "xã", "district": "", "population": None}
+    info = {
+        "name": unit_code,
+        "full": unit_code,
+        "type_vi": "xã",
+        "district": "",
+        "population": None,
+    }
     if units is None:
         return info
     hit = units[_eq(units["unit_code"], str(unit_code))]
     if hit.empty:
-        raise RenderError(f"unit_code {unit_code!r} is not in the units table; check the code or the units file")
+        raise RenderError(
+            f"unit_code {unit_code!r} is not in the units table; check the code or the units file"
+        )
     row = hit.iloc[0]
     name = _nfc(row.get("name_vi", unit_code))
     utype = _nfc(row.get("unit_type", "xã") or "xã").lower()
@@ -508,7 +528,9 @@ def _unit_info(units, unit_code: str, lang: str) -> dict[str, Any]:
     info["population"] = None if _isnan(pop) else int(pop)
     if lang == "vi":
         full = row.get("full_name_vi")
-        info["full"] = _nfc(full) if isinstance(full, str) and full else f"{utype.capitalize()} {name}"
+        info["full"] = (
+            _nfc(full) if isinstance(full, str) and full else f"{utype.capitalize()} {name}"
+        )
     else:
         info["full"] = f"{name} {_UNIT_TYPE_EN.get(utype, 'commune')}"
     return info
@@ -517,14 +539,20 @@ def _unit_info(units, unit_code: str, lang: str) -> dict[str, Any]:
 def _pillar_names(framework, lang: str) -> dict[str, str]:
     names = {"government": "Chính quyền số", "economy": "Kinh tế số", "society": "Xã hội số"}
     if lang == "en":
-        names = {"government": "Digital government", "economy": "Digital economy", "society": "Digital society"}
+        names = {
+            "government": "Digital government",
+            "economy": "Digital economy",
+            "society": "Digital society",
+        }
     if framework is not None:
         for _, p in framework.pillars.iterrows():
             names[p["id"]] = _nfc(p[f"name_{lang}"])
     return names
 
 
-def _method(framework, lang: str, level: float, data_status: str, overrides: Mapping | None) -> dict[str, str]:
+def _method(
+    framework, lang: str, level: float, data_status: str, overrides: Mapping | None
+) -> dict[str, str]:
     d = _METHOD_DEFAULTS[lang]
     if framework is not None:
         fw = d["framework"].format(
@@ -540,7 +568,9 @@ def _method(framework, lang: str, level: float, data_status: str, overrides: Map
         "normalisation": d["normalisation"],
         "weights": d["weights"],
         "aggregation": d["aggregation"],
-        "interval": d["interval"].format(level=_level_pct(level).replace(".", "," if lang == "vi" else ".")),
+        "interval": d["interval"].format(
+            level=_level_pct(level).replace(".", "," if lang == "vi" else ".")
+        ),
         "data": d[data_status],
     }
     for k, v in (overrides or {}).items():
@@ -583,8 +613,17 @@ def _keywords(lang: str, names: list[str], period: str, status: str) -> list[str
     return kw
 
 
-def _gap_sentence(lang: str, subject: str, g_name: str, other_name: str, g: float, gap: float,
-                  lo: float | None, hi: float | None, level: float) -> str:
+def _gap_sentence(
+    lang: str,
+    subject: str,
+    g_name: str,
+    other_name: str,
+    g: float,
+    gap: float,
+    lo: float | None,
+    hi: float | None,
+    level: float,
+) -> str:
     """First key-message sentence: G of the unit and its gap to one other pillar."""
     lvl = _level_pct(level)
     ci = _fmt_range(lo, hi, lang)
@@ -613,21 +652,33 @@ def _gap_sentence(lang: str, subject: str, g_name: str, other_name: str, g: floa
     return s + "."
 
 
-def _soc_sentence(lang: str, g_name: str, s_name: str, s: float, gap: float,
-                  lo: float | None, hi: float | None, level: float) -> str:
+def _soc_sentence(
+    lang: str,
+    g_name: str,
+    s_name: str,
+    s: float,
+    gap: float,
+    lo: float | None,
+    hi: float | None,
+    level: float,
+) -> str:
     lvl = _level_pct(level)
     ci = _fmt_range(lo, hi, lang)
     established = lo is not None and hi is not None and (lo > 0 or hi < 0)
     if lang == "vi":
-        out = (f"{s_name} đạt {_fmt_number(s, lang)}; chênh lệch giữa {_lower_first(g_name)} và "
-               f"{_lower_first(s_name)} là {_fmt_number(gap, lang)} điểm")
+        out = (
+            f"{s_name} đạt {_fmt_number(s, lang)}; chênh lệch giữa {_lower_first(g_name)} và "
+            f"{_lower_first(s_name)} là {_fmt_number(gap, lang)} điểm"
+        )
         if ci:
             out += f" (khoảng tin cậy {lvl}%: {ci})"
         if ci and not established:
             out += ", chưa khẳng định được chênh lệch"
         return out + "."
-    out = (f"{s_name} scores {_fmt_number(s, lang)}; the gap between {_lower_first(g_name)} and "
-           f"{_lower_first(s_name)} is {_fmt_number(gap, lang)} points")
+    out = (
+        f"{s_name} scores {_fmt_number(s, lang)}; the gap between {_lower_first(g_name)} and "
+        f"{_lower_first(s_name)} is {_fmt_number(gap, lang)} points"
+    )
     if ci:
         out += f" ({lvl}% confidence interval: {ci})"
     if ci and not established:
@@ -662,7 +713,9 @@ def _rank_period(rank_stats, period: str):
         return rank_stats
     sub = rank_stats[_eq(rank_stats["period"], str(period))]
     if sub.empty:
-        raise RenderError(f"rank stats have no rows for period {period!r}; periods present: {sorted(rank_stats['period'].astype(str).unique())}")
+        raise RenderError(
+            f"rank stats have no rows for period {period!r}; periods present: {sorted(rank_stats['period'].astype(str).unique())}"
+        )
     return sub
 
 
@@ -676,19 +729,35 @@ def _rank_of(rank_stats, gaps_period, pillars_period, unit_code: str) -> dict | 
         row = hit.iloc[0]
         q05 = None if _isnan(row.get("q05")) else int(round(float(row["q05"])))
         q95 = None if _isnan(row.get("q95")) else int(round(float(row["q95"])))
-        return {"nominal": int(round(float(row["nominal"]))), "q05": q05, "q95": q95, "n": int(len(rs))}
-    src = pillars_period if pillars_period is not None and "index" in pillars_period.columns else None
+        return {
+            "nominal": int(round(float(row["nominal"]))),
+            "q05": q05,
+            "q95": q95,
+            "n": int(len(rs)),
+        }
+    src = (
+        pillars_period if pillars_period is not None and "index" in pillars_period.columns else None
+    )
     if src is None:
         return None
-    ranks = src.assign(unit_code=src["unit_code"].astype(str)).set_index("unit_code")["index"].rank(
-        ascending=False, method="min"
+    ranks = (
+        src.assign(unit_code=src["unit_code"].astype(str))
+        .set_index("unit_code")["index"]
+        .rank(ascending=False, method="min")
     )
     if str(unit_code) not in ranks.index:
         return None
-    return {"nominal": int(ranks[str(unit_code)]), "q05": None, "q95": None, "n": int(ranks.notna().sum())}
+    return {
+        "nominal": int(ranks[str(unit_code)]),
+        "q05": None,
+        "q95": None,
+        "n": int(ranks.notna().sum()),
+    }
 
 
-def _weakest(indicators, scores, weakest, framework, unit_code: str, period: str, lang: str, n: int) -> list[dict]:
+def _weakest(
+    indicators, scores, weakest, framework, unit_code: str, period: str, lang: str, n: int
+) -> list[dict]:
     """The ``n`` weakest indicators of a unit and their distance to the 2025 target.
 
     Which indicators: the ``weakest`` table (:func:`analysis.gaps.weakest_indicators`: largest
@@ -710,7 +779,11 @@ def _weakest(indicators, scores, weakest, framework, unit_code: str, period: str
     frames = []
     if indicators is not None:
         sub = _mine(indicators)
-        keep = [c for c in ("indicator", "value", "score", "target_2025", "distance_2025") if c in sub.columns]
+        keep = [
+            c
+            for c in ("indicator", "value", "score", "target_2025", "distance_2025")
+            if c in sub.columns
+        ]
         frames.append(sub[keep].set_index("indicator"))
     if scores is not None:
         sc = _mine(scores)
@@ -742,13 +815,36 @@ def _weakest(indicators, scores, weakest, framework, unit_code: str, period: str
         distance = _num(r.get("distance_2025")) if "distance_2025" in r else None
         if distance is None and target is not None and value is not None:
             distance = direction * (value - target)
-        rows.append({"id": str(ind), "info": info, "value": value, "score": score, "target": target, "distance": distance})
+        rows.append(
+            {
+                "id": str(ind),
+                "info": info,
+                "value": value,
+                "score": score,
+                "target": target,
+                "distance": distance,
+            }
+        )
     if order is not None:
         by_id = {r["id"]: r for r in rows}
-        rows = [by_id.get(k, {"id": k, "info": meta.get(k), "value": None, "score": None, "target": None, "distance": None})
-                for k in order]
+        rows = [
+            by_id.get(
+                k,
+                {
+                    "id": k,
+                    "info": meta.get(k),
+                    "value": None,
+                    "score": None,
+                    "target": None,
+                    "distance": None,
+                },
+            )
+            for k in order
+        ]
     else:
-        rows = sorted((r for r in rows if r["score"] is not None), key=lambda r: (r["score"], r["id"]))[:n]
+        rows = sorted(
+            (r for r in rows if r["score"] is not None), key=lambda r: (r["score"], r["id"])
+        )[:n]
     out = []
     for r in rows:
         info = r["info"]
@@ -791,7 +887,9 @@ def _weak_row(r: dict, name: str, unit: str, lang: str) -> dict:
         "score": r["score"],
         "score_text": _fmt_number(r["score"], lang, 2),
         "target_2025": target,
-        "target_text": (_fmt_number(target, lang, 0 if float(target).is_integer() else 1) + suffix) if target is not None else "—",
+        "target_text": (_fmt_number(target, lang, 0 if float(target).is_integer() else 1) + suffix)
+        if target is not None
+        else "—",
         "distance": distance,
         "distance_text": dist_text.strip(),
         "is_met": is_met,
@@ -862,7 +960,9 @@ def build_commune_brief(
     need = ["unit_code", "government", "economy", "society", "gap_econ", "gap_soc"]
     missing = [c for c in need if c not in gaps.columns]
     if missing:
-        raise RenderError(f"gap table lacks column(s) {missing}; expected the analysis.gaps.compute_gaps output")
+        raise RenderError(
+            f"gap table lacks column(s) {missing}; expected the analysis.gaps.compute_gaps output"
+        )
     gp, period = _select_period(gaps, period, "gap")
     gp = gp.assign(unit_code=gp["unit_code"].astype(str))
     hit = gp[gp["unit_code"] == unit_code]
@@ -889,17 +989,30 @@ def build_commune_brief(
     for pid in config.PILLARS:
         v, col = _num(row[pid]), gp[pid].astype(float)
         med = _num(col.median())
-        pillar_rows.append({
-            "id": pid, "name": names[pid], "short": _PILLAR_SHORT[lang][pid],
-            "value": v, "median": med, "lo": _num(col.min()), "hi": _num(col.max()),
-            "value_text": _fmt_number(v, lang), "median_text": _fmt_number(med, lang),
-        })
+        pillar_rows.append(
+            {
+                "id": pid,
+                "name": names[pid],
+                "short": _PILLAR_SHORT[lang][pid],
+                "value": v,
+                "median": med,
+                "lo": _num(col.min()),
+                "hi": _num(col.max()),
+                "value_text": _fmt_number(v, lang),
+                "median_text": _fmt_number(med, lang),
+            }
+        )
     index = None
     if pp is not None and "index" in pp.columns:
         ih = pp[pp["unit_code"] == unit_code]
         if not ih.empty:
             iv, imed = _num(ih.iloc[0]["index"]), _num(pp["index"].astype(float).median())
-            index = {"value": iv, "median": imed, "value_text": _fmt_number(iv, lang), "median_text": _fmt_number(imed, lang)}
+            index = {
+                "value": iv,
+                "median": imed,
+                "value_text": _fmt_number(iv, lang),
+                "median_text": _fmt_number(imed, lang),
+            }
 
     gap_rows = []
     for gid, other in (("gap_econ", "economy"), ("gap_soc", "society"), ("gap_mean", None)):
@@ -909,12 +1022,22 @@ def build_commune_brief(
         if other:
             label = f"{_PILLAR_SHORT[lang]['government']} − {_PILLAR_SHORT[lang][other]}"
         else:
-            label = f"{_PILLAR_SHORT[lang]['government']} − " + ("TB(KTS, XHS)" if lang == "vi" else "mean(E, S)")
-        gap_rows.append({
-            "id": gid, "label": label, "value": v, "lo": lo, "hi": hi, "level": ci_level,
-            "value_text": _fmt_number(v, lang), "interval_text": _fmt_range(lo, hi, lang),
-            "is_established": bool(lo is not None and hi is not None and (lo > 0 or hi < 0)),
-        })
+            label = f"{_PILLAR_SHORT[lang]['government']} − " + (
+                "TB(KTS, XHS)" if lang == "vi" else "mean(E, S)"
+            )
+        gap_rows.append(
+            {
+                "id": gid,
+                "label": label,
+                "value": v,
+                "lo": lo,
+                "hi": hi,
+                "level": ci_level,
+                "value_text": _fmt_number(v, lang),
+                "interval_text": _fmt_range(lo, hi, lang),
+                "is_established": bool(lo is not None and hi is not None and (lo > 0 or hi < 0)),
+            }
+        )
 
     rank = _rank_of(_rank_period(rank_stats, period), gp, pp, unit_code)
     if rank is not None:
@@ -928,10 +1051,27 @@ def build_commune_brief(
 
     subject = f"{info['type_vi']} {info['name']}" if lang == "vi" else info["full"]
     msg = [
-        _gap_sentence(lang, subject, names["government"], names["economy"], _num(row["government"]),
-                      _num(row["gap_econ"]), _num(row.get("gap_econ_lo")), _num(row.get("gap_econ_hi")), ci_level),
-        _soc_sentence(lang, names["government"], names["society"], _num(row["society"]), _num(row["gap_soc"]),
-                      _num(row.get("gap_soc_lo")), _num(row.get("gap_soc_hi")), ci_level),
+        _gap_sentence(
+            lang,
+            subject,
+            names["government"],
+            names["economy"],
+            _num(row["government"]),
+            _num(row["gap_econ"]),
+            _num(row.get("gap_econ_lo")),
+            _num(row.get("gap_econ_hi")),
+            ci_level,
+        ),
+        _soc_sentence(
+            lang,
+            names["government"],
+            names["society"],
+            _num(row["society"]),
+            _num(row["gap_soc"]),
+            _num(row.get("gap_soc_lo")),
+            _num(row.get("gap_soc_hi")),
+            ci_level,
+        ),
     ]
     if rank is not None:
         msg.append(_rank_sentence(lang, subject, rank))
@@ -959,7 +1099,9 @@ def build_commune_brief(
             "unit_full_name": info["full"],
             "district_name": district,
             "population": info["population"],
-            "population_text": _fmt_number(info["population"], lang, 0) if info["population"] is not None else "",
+            "population_text": _fmt_number(info["population"], lang, 0)
+            if info["population"] is not None
+            else "",
             "data_status": status,
             "framework": _nfc(getattr(framework, f"name_{lang}")) if framework is not None else "",
             "ci_level": ci_level,
@@ -973,7 +1115,9 @@ def build_commune_brief(
         "index": index,
         "gaps": gap_rows,
         "rank": rank,
-        "weakest": _weakest(indicators, scores, weakest, framework, unit_code, period, lang, n_weakest),
+        "weakest": _weakest(
+            indicators, scores, weakest, framework, unit_code, period, lang, n_weakest
+        ),
         "figures": _figures(figures),
     }
     return _to_plain(brief)
@@ -985,14 +1129,19 @@ def _ranking_rows(gp, pp, rank_stats, units, lang: str) -> list[dict]:
 
     tab = gp.assign(unit_code=gp["unit_code"].astype(str)).set_index("unit_code")
     if pp is not None and "index" in pp.columns:
-        tab = tab.join(pp.assign(unit_code=pp["unit_code"].astype(str)).set_index("unit_code")[["index"]], how="left")
+        tab = tab.join(
+            pp.assign(unit_code=pp["unit_code"].astype(str)).set_index("unit_code")[["index"]],
+            how="left",
+        )
     if rank_stats is not None and len(rank_stats):
         rs = rank_stats.assign(unit_code=rank_stats["unit_code"].astype(str)).set_index("unit_code")
         tab = tab.join(rs[[c for c in ("nominal", "q05", "q95") if c in rs.columns]], how="left")
     elif "index" in tab.columns:
         tab["nominal"] = tab["index"].rank(ascending=False, method="min")
     else:  # no index supplied: rank on the equal-weight mean of the pillars
-        tab["nominal"] = tab[list(config.PILLARS)].astype(float).mean(axis=1).rank(ascending=False, method="min")
+        tab["nominal"] = (
+            tab[list(config.PILLARS)].astype(float).mean(axis=1).rank(ascending=False, method="min")
+        )
     tab = tab.sort_values(["nominal"], kind="stable")
     rows = []
     for code, r in tab.iterrows():
@@ -1001,22 +1150,26 @@ def _ranking_rows(gp, pp, rank_stats, units, lang: str) -> list[dict]:
         nominal = int(round(float(r["nominal"]))) if not _isnan(r.get("nominal")) else None
         typ = r.get("typology")
         typ = None if typ is None or (not isinstance(typ, str) and pd.isna(typ)) else str(typ)
-        rows.append({
-            "unit_code": code,
-            "name": info["name"],
-            "rank": nominal,
-            "q05": None if q05 is None else int(round(q05)),
-            "q95": None if q95 is None else int(round(q95)),
-            "index": _num(r.get("index")),
-            "index_text": _fmt_number(_num(r.get("index")), lang),
-            "rank_text": "" if nominal is None else str(nominal),
-            "interval_text": "" if q05 is None else _rank_span(int(round(q05)), int(round(q95))),
-            "gap_econ": _num(r["gap_econ"]),
-            "gap_soc": _num(r["gap_soc"]),
-            "gap_econ_text": _fmt_number(_num(r["gap_econ"]), lang),
-            "gap_soc_text": _fmt_number(_num(r["gap_soc"]), lang),
-            "typology": _label("typology", typ, lang, _TYPOLOGY) if typ else "",
-        })
+        rows.append(
+            {
+                "unit_code": code,
+                "name": info["name"],
+                "rank": nominal,
+                "q05": None if q05 is None else int(round(q05)),
+                "q95": None if q95 is None else int(round(q95)),
+                "index": _num(r.get("index")),
+                "index_text": _fmt_number(_num(r.get("index")), lang),
+                "rank_text": "" if nominal is None else str(nominal),
+                "interval_text": ""
+                if q05 is None
+                else _rank_span(int(round(q05)), int(round(q95))),
+                "gap_econ": _num(r["gap_econ"]),
+                "gap_soc": _num(r["gap_soc"]),
+                "gap_econ_text": _fmt_number(_num(r["gap_econ"]), lang),
+                "gap_soc_text": _fmt_number(_num(r["gap_soc"]), lang),
+                "typology": _label("typology", typ, lang, _TYPOLOGY) if typ else "",
+            }
+        )
     return rows
 
 
@@ -1035,7 +1188,9 @@ def _test_rows(tests, correlations, period: str, lang: str, level: float) -> lis
     :func:`analysis.gaps.compute_pillar_correlations` output (``pillar_x, pillar_y, n, rho,
     rho_lo, rho_hi, p_value``). Rows of other periods are dropped.
     """
-    ci = ("KTC " if lang == "vi" else "") + f"{_level_pct(level)}%" + ("" if lang == "vi" else " CI")
+    ci = (
+        ("KTC " if lang == "vi" else "") + f"{_level_pct(level)}%" + ("" if lang == "vi" else " CI")
+    )
     out = []
     for table in (tests, correlations):
         if table is None:
@@ -1049,68 +1204,116 @@ def _test_rows(tests, correlations, period: str, lang: str, level: float) -> lis
             if "comparison" in t:
                 a, _, b = str(t["comparison"]).partition("_vs_")
                 tid = f"wilcoxon_{t['comparison']}"
-                label = ("Wilcoxon dấu-hạng theo cặp" if lang == "vi" else "Paired Wilcoxon signed-rank") + f" ({_pair_label(a, b, lang)})"
+                label = (
+                    "Wilcoxon dấu-hạng theo cặp" if lang == "vi" else "Paired Wilcoxon signed-rank"
+                ) + f" ({_pair_label(a, b, lang)})"
                 est, lo, hi = _num(t.get("median_diff")), None, None
-                rb, rlo, rhi = _num(t.get("rank_biserial")), _num(t.get("rank_biserial_lo")), _num(t.get("rank_biserial_hi"))
-                parts = ["ước lượng: chênh lệch trung vị" if lang == "vi" else "estimate: median difference"]
+                rb, rlo, rhi = (
+                    _num(t.get("rank_biserial")),
+                    _num(t.get("rank_biserial_lo")),
+                    _num(t.get("rank_biserial_hi")),
+                )
+                parts = [
+                    "ước lượng: chênh lệch trung vị"
+                    if lang == "vi"
+                    else "estimate: median difference"
+                ]
                 if rb is not None:
-                    r = f"r (rank-biserial) = {_fmt_number(rb, lang)}" if lang == "vi" else f"rank-biserial r = {_fmt_number(rb, lang)}"
+                    r = (
+                        f"r (rank-biserial) = {_fmt_number(rb, lang)}"
+                        if lang == "vi"
+                        else f"rank-biserial r = {_fmt_number(rb, lang)}"
+                    )
                     if rlo is not None and rhi is not None:
                         r += f" ({ci}: {_fmt_range(rlo, rhi, lang)})"
                     parts.append(r)
                 if not _isnan(t.get("n_greater")) and n:
                     k = int(t["n_greater"])
                     short = _PILLAR_SHORT[lang]
-                    parts.append(f"{short.get(a, a)} > {short.get(b, b)} " + (f"ở {k}/{n} xã" if lang == "vi" else f"in {k} of {n} communes"))
+                    parts.append(
+                        f"{short.get(a, a)} > {short.get(b, b)} "
+                        + (f"ở {k}/{n} xã" if lang == "vi" else f"in {k} of {n} communes")
+                    )
                 detail = "; ".join(parts)
             elif "pillar_x" in t:
                 a, b = str(t["pillar_x"]), str(t["pillar_y"])
                 tid = f"spearman_{a}_{b}"
-                label = ("Tương quan hạng Spearman" if lang == "vi" else "Spearman rank correlation") + f" ({_pair_label(a, b, lang)})"
+                label = (
+                    "Tương quan hạng Spearman" if lang == "vi" else "Spearman rank correlation"
+                ) + f" ({_pair_label(a, b, lang)})"
                 est, lo, hi = _num(t.get("rho")), _num(t.get("rho_lo")), _num(t.get("rho_hi"))
-                detail = ("ước lượng: rho" if lang == "vi" else "estimate: rho") + (f"; {ci}: {_fmt_range(lo, hi, lang)}" if lo is not None and hi is not None else "")
+                detail = ("ước lượng: rho" if lang == "vi" else "estimate: rho") + (
+                    f"; {ci}: {_fmt_range(lo, hi, lang)}"
+                    if lo is not None and hi is not None
+                    else ""
+                )
             else:
                 tid = str(t.get("test", t.get("id", "")))
                 label = t.get(f"label_{lang}") or t.get("label") or tid.replace("_", " ")
                 est = _num(t.get("estimate"))
-                lo, hi = _num(t.get("estimate_lo", t.get("lo"))), _num(t.get("estimate_hi", t.get("hi")))
+                lo, hi = (
+                    _num(t.get("estimate_lo", t.get("lo"))),
+                    _num(t.get("estimate_hi", t.get("hi"))),
+                )
                 if lo is not None and hi is not None:
                     detail = f"{ci}: {_fmt_range(lo, hi, lang)}"
-            out.append({
-                "id": tid, "label": _nfc(label), "n": n, "estimate": est, "lo": lo, "hi": hi, "p_value": p,
-                "estimate_text": _fmt_number(est, lang), "interval_text": _fmt_range(lo, hi, lang),
-                "detail_text": detail, "p_text": _fmt_p(p, lang),
-            })
+            out.append(
+                {
+                    "id": tid,
+                    "label": _nfc(label),
+                    "n": n,
+                    "estimate": est,
+                    "lo": lo,
+                    "hi": hi,
+                    "p_value": p,
+                    "estimate_text": _fmt_number(est, lang),
+                    "interval_text": _fmt_range(lo, hi, lang),
+                    "detail_text": detail,
+                    "p_text": _fmt_p(p, lang),
+                }
+            )
     return out
 
 
 def _robustness(rank_stats, sensitivity, lang: str) -> list[str]:
     out = []
     if rank_stats is not None and len(rank_stats) and {"q05", "q95"} <= set(rank_stats.columns):
-        width = (rank_stats["q95"].astype(float) - rank_stats["q05"].astype(float))
+        width = rank_stats["q95"].astype(float) - rank_stats["q05"].astype(float)
         n = len(rank_stats)
         narrow = int((width <= 3).sum())
         med = float(width.median())
         if lang == "vi":
-            out.append(f"Khoảng xếp hạng 90% có độ rộng trung vị {_fmt_number(med, lang, 0 if med.is_integer() else 1)} bậc; "
-                       f"{narrow}/{n} xã có khoảng hẹp (không quá 3 bậc).")
+            out.append(
+                f"Khoảng xếp hạng 90% có độ rộng trung vị {_fmt_number(med, lang, 0 if med.is_integer() else 1)} bậc; "
+                f"{narrow}/{n} xã có khoảng hẹp (không quá 3 bậc)."
+            )
         else:
-            out.append(f"The 90% rank intervals have a median width of {_fmt_number(med, lang, 0 if med.is_integer() else 1)} places; "
-                       f"{narrow} of {n} communes have a narrow interval (3 places or fewer).")
+            out.append(
+                f"The 90% rank intervals have a median width of {_fmt_number(med, lang, 0 if med.is_integer() else 1)} places; "
+                f"{narrow} of {n} communes have a narrow interval (3 places or fewer)."
+            )
         if "mean_abs_shift" in rank_stats.columns:
             shift = float(rank_stats["mean_abs_shift"].astype(float).mean())
             if lang == "vi":
-                out.append(f"Khi thay đổi lựa chọn phương pháp, thứ hạng dịch chuyển trung bình {_fmt_number(shift, lang, 1)} bậc.")
+                out.append(
+                    f"Khi thay đổi lựa chọn phương pháp, thứ hạng dịch chuyển trung bình {_fmt_number(shift, lang, 1)} bậc."
+                )
             else:
-                out.append(f"Across method choices a commune's rank moves by {_fmt_number(shift, lang, 1)} places on average.")
+                out.append(
+                    f"Across method choices a commune's rank moves by {_fmt_number(shift, lang, 1)} places on average."
+                )
     if sensitivity is not None and len(sensitivity) and "STi" in sensitivity.columns:
         top = sensitivity.sort_values("STi", ascending=False, kind="stable").iloc[0]
         sti = _fmt_number(float(top["STi"]), lang, 2)
         choice = _lower_first(_label("choice", str(top["choice"]), lang))
         if lang == "vi":
-            out.append(f"Lựa chọn phương pháp ảnh hưởng nhiều nhất: {choice} (chỉ số Sobol toàn phần {sti}).")
+            out.append(
+                f"Lựa chọn phương pháp ảnh hưởng nhiều nhất: {choice} (chỉ số Sobol toàn phần {sti})."
+            )
         else:
-            out.append(f"The method choice with the largest influence is {choice} (total Sobol index {sti}).")
+            out.append(
+                f"The method choice with the largest influence is {choice} (total Sobol index {sti})."
+            )
     return out
 
 
@@ -1161,9 +1364,15 @@ def build_district_brief(
         The brief dict (schema in the module docstring).
     """
     _check_lang(lang)
-    missing = [c for c in ("unit_code", "government", "economy", "society", "gap_econ", "gap_soc") if c not in gaps.columns]
+    missing = [
+        c
+        for c in ("unit_code", "government", "economy", "society", "gap_econ", "gap_soc")
+        if c not in gaps.columns
+    ]
     if missing:
-        raise RenderError(f"gap table lacks column(s) {missing}; expected the analysis.gaps.compute_gaps output")
+        raise RenderError(
+            f"gap table lacks column(s) {missing}; expected the analysis.gaps.compute_gaps output"
+        )
     gp, period = _select_period(gaps, period, "gap")
     pp = _select_period(pillars, period, "pillar")[0] if pillars is not None else None
     statuses = gp["status"].tolist() if "status" in gp.columns else []
@@ -1193,36 +1402,57 @@ def build_district_brief(
     for pid in config.PILLARS:
         col = gp[pid].astype(float)
         med = _num(col.median())
-        pillar_rows.append({
-            "id": pid, "name": names[pid], "short": short[pid], "value": med, "median": med,
-            "lo": _num(col.min()), "hi": _num(col.max()),
-            "value_text": _fmt_number(med, lang), "median_text": _fmt_number(med, lang),
-            "range_text": _fmt_range(_num(col.min()), _num(col.max()), lang),
-        })
+        pillar_rows.append(
+            {
+                "id": pid,
+                "name": names[pid],
+                "short": short[pid],
+                "value": med,
+                "median": med,
+                "lo": _num(col.min()),
+                "hi": _num(col.max()),
+                "value_text": _fmt_number(med, lang),
+                "median_text": _fmt_number(med, lang),
+                "range_text": _fmt_range(_num(col.min()), _num(col.max()), lang),
+            }
+        )
     index = None
     if pp is not None and "index" in pp.columns:
         imed = _num(pp["index"].astype(float).median())
-        index = {"value": imed, "median": imed, "value_text": _fmt_number(imed, lang), "median_text": _fmt_number(imed, lang)}
+        index = {
+            "value": imed,
+            "median": imed,
+            "value_text": _fmt_number(imed, lang),
+            "median_text": _fmt_number(imed, lang),
+        }
 
     ge, gs = gp["gap_econ"].astype(float), gp["gap_soc"].astype(float)
     n_e, n_s = int((ge > 0).sum()), int((gs > 0).sum())
     med_e, med_s = float(ge.median()), float(gs.median())
     if lang == "vi":
-        msg = [f"{names['government']} cao hơn {_lower_first(names['economy'])} ở {n_e}/{n} xã "
-               f"(chênh lệch trung vị {_fmt_number(med_e, lang)} điểm) và cao hơn {_lower_first(names['society'])} "
-               f"ở {n_s}/{n} xã (trung vị {_fmt_number(med_s, lang)} điểm)."]
+        msg = [
+            f"{names['government']} cao hơn {_lower_first(names['economy'])} ở {n_e}/{n} xã "
+            f"(chênh lệch trung vị {_fmt_number(med_e, lang)} điểm) và cao hơn {_lower_first(names['society'])} "
+            f"ở {n_s}/{n} xã (trung vị {_fmt_number(med_s, lang)} điểm)."
+        ]
     else:
-        msg = [f"{names['government']} scores above the {_lower_first(names['economy'])} in {n_e} of {n} communes "
-               f"(median gap {_fmt_number(med_e, lang)} points) and above the {_lower_first(names['society'])} "
-               f"in {n_s} of {n} (median gap {_fmt_number(med_s, lang)} points)."]
+        msg = [
+            f"{names['government']} scores above the {_lower_first(names['economy'])} in {n_e} of {n} communes "
+            f"(median gap {_fmt_number(med_e, lang)} points) and above the {_lower_first(names['society'])} "
+            f"in {n_s} of {n} (median gap {_fmt_number(med_s, lang)} points)."
+        ]
     if {"gap_econ_lo", "gap_econ_hi"} <= set(gp.columns):
         lo, hi = gp["gap_econ_lo"].astype(float), gp["gap_econ_hi"].astype(float)
         k = int(((lo > 0) | (hi < 0)).sum())
         lvl = _level_pct(ci_level)
         if lang == "vi":
-            msg.append(f"Khoảng tin cậy {lvl}% của chênh lệch với {_lower_first(names['economy'])} không chứa 0 ở {k}/{n} xã.")
+            msg.append(
+                f"Khoảng tin cậy {lvl}% của chênh lệch với {_lower_first(names['economy'])} không chứa 0 ở {k}/{n} xã."
+            )
         else:
-            msg.append(f"The {lvl}% confidence interval of the gap to the {_lower_first(names['economy'])} excludes zero in {k} of {n} communes.")
+            msg.append(
+                f"The {lvl}% confidence interval of the gap to the {_lower_first(names['economy'])} excludes zero in {k} of {n} communes."
+            )
     test_rows = _test_rows(tests, correlations, period, lang, ci_level)
     with_p = [t for t in test_rows if t["p_value"] is not None]
     if with_p:
@@ -1233,12 +1463,27 @@ def build_district_brief(
     if "typology" in gp.columns:
         counts = gp["typology"].dropna().astype(str).value_counts()
         for tid in sorted(counts.index, key=lambda k: (-counts[k], k)):
-            typ_rows.append({"id": tid, "label": _label("typology", tid, lang, _TYPOLOGY), "count": int(counts[tid])})
+            typ_rows.append(
+                {
+                    "id": tid,
+                    "label": _label("typology", tid, lang, _TYPOLOGY),
+                    "count": int(counts[tid]),
+                }
+            )
 
     post = None
     if p25 is not None:
-        pp25 = _select_period(post2025_pillars, period, "post-2025 pillar")[0] if post2025_pillars is not None else None
-        post = {"ranking": _ranking_rows(p25, pp25, _rank_period(post2025_rank_stats, period), post2025_units, lang), "note": _POST2025_NOTE[lang]}
+        pp25 = (
+            _select_period(post2025_pillars, period, "post-2025 pillar")[0]
+            if post2025_pillars is not None
+            else None
+        )
+        post = {
+            "ranking": _ranking_rows(
+                p25, pp25, _rank_period(post2025_rank_stats, period), post2025_units, lang
+            ),
+            "note": _POST2025_NOTE[lang],
+        }
 
     plabel = _period_label(period, lang)
     full = f"Huyện {district_name}" if lang == "vi" else f"{district_name} district"
@@ -1252,7 +1497,9 @@ def build_district_brief(
             "period_label": plabel,
             "date": _period_end(period).isoformat(),
             "title": f"{L['brief_district']}: {full}",
-            "subtitle": " · ".join([f"{n} {'xã/thị trấn' if lang == 'vi' else 'communes'}", plabel]),
+            "subtitle": " · ".join(
+                [f"{n} {'xã/thị trấn' if lang == 'vi' else 'communes'}", plabel]
+            ),
             "unit_code": district_code,
             "unit_name": district_name,
             "unit_full_name": full,
@@ -1273,7 +1520,9 @@ def build_district_brief(
         "ranking": _ranking_rows(gp, pp, _rank_period(rank_stats, period), units, lang),
         "tests": test_rows,
         "typology": typ_rows,
-        "robustness": [_nfc(s) for s in robustness] if robustness is not None else _robustness(_rank_period(rank_stats, period), sensitivity, lang),
+        "robustness": [_nfc(s) for s in robustness]
+        if robustness is not None
+        else _robustness(_rank_period(rank_stats, period), sensitivity, lang),
         "post2025": post,
         "figures": _figures(figures),
     }
@@ -1312,8 +1561,20 @@ def validate_brief(brief: Mapping) -> None:
         raise RenderError(f"brief.schema={brief.get('schema')!r}: expected {SCHEMA!r}")
     meta = brief.get("meta")
     if not isinstance(meta, Mapping):
-        raise RenderError("brief.meta is missing; build the brief with build_commune_brief/build_district_brief")
-    for key in ("kind", "lang", "period", "date", "title", "unit_code", "data_status", "keywords", "edition"):
+        raise RenderError(
+            "brief.meta is missing; build the brief with build_commune_brief/build_district_brief"
+        )
+    for key in (
+        "kind",
+        "lang",
+        "period",
+        "date",
+        "title",
+        "unit_code",
+        "data_status",
+        "keywords",
+        "edition",
+    ):
         if key not in meta:
             raise RenderError(f"brief.meta.{key} is missing")
     if meta["kind"] not in KINDS:
@@ -1321,11 +1582,15 @@ def validate_brief(brief: Mapping) -> None:
     if meta["lang"] not in LANGS:
         raise RenderError(f"brief.meta.lang={meta['lang']!r}: expected one of {LANGS}")
     if meta["data_status"] not in DATA_STATUSES:
-        raise RenderError(f"brief.meta.data_status={meta['data_status']!r}: expected one of {DATA_STATUSES}")
+        raise RenderError(
+            f"brief.meta.data_status={meta['data_status']!r}: expected one of {DATA_STATUSES}"
+        )
     try:
         _dt.date.fromisoformat(str(meta["date"]))
     except ValueError as exc:
-        raise RenderError(f"brief.meta.date={meta['date']!r}: expected an ISO date YYYY-MM-DD") from exc
+        raise RenderError(
+            f"brief.meta.date={meta['date']!r}: expected an ISO date YYYY-MM-DD"
+        ) from exc
     if not isinstance(brief.get("labels"), Mapping):
         raise RenderError("brief.labels is missing")
     if not isinstance(brief.get("key_message"), list):
@@ -1344,7 +1609,9 @@ def _font_dir() -> Path:
         raise RenderError("font package missing: pip install fontpkg-be-vietnam-pro") from exc
     folder = Path(pkg.ROOT) / "files"
     if not any(folder.glob("BeVietnamPro-*.ttf")):
-        raise RenderError(f"{folder}: no BeVietnamPro-*.ttf files; reinstall fontpkg-be-vietnam-pro")
+        raise RenderError(
+            f"{folder}: no BeVietnamPro-*.ttf files; reinstall fontpkg-be-vietnam-pro"
+        )
     return folder
 
 
@@ -1361,7 +1628,8 @@ class _Renderer:
         self.template = template
         self.pid = os.getpid()
         self.signature = _template_signature(template.parent)
-        self.root = Path(tempfile.mkdtemp(prefix="dgap-typst-"))
+        _sweep_stale_staging()
+        self.root = Path(tempfile.mkdtemp(prefix=f"dgap-typst-{self.pid}-"))
         for f in template.parent.iterdir():
             if f.is_file() and f.suffix.lower() in (".typ", ".png", ".svg", ".jpg", ".jpeg"):
                 shutil.copy2(f, self.root / f.name)
@@ -1390,9 +1658,17 @@ class _Renderer:
     def compile(self, brief_json: str, figures_json: str, timestamp: _dt.datetime) -> bytes:
         import typst
 
+        global _TYPST_PID
+        if _TYPST_PID is not None and _TYPST_PID != os.getpid():
+            raise RenderError(
+                f"this process (pid {os.getpid()}) was forked from pid {_TYPST_PID} after that one rendered a "
+                "brief; Typst's thread pool does not survive fork and the compile would hang. Start workers "
+                "with multiprocessing 'spawn' or 'forkserver', or fork before rendering any brief"
+            )
         with self.lock:
+            _TYPST_PID = os.getpid()  # from here on Typst's thread pool runs in this process
             try:
-                return self.compiler.compile(
+                pdf = self.compiler.compile(
                     format="pdf",
                     sys_inputs={"brief": brief_json, "figures": figures_json},
                     timestamp=timestamp,
@@ -1403,17 +1679,43 @@ class _Renderer:
                     f"Typst could not render {self.template.name}: {getattr(exc, 'message', exc)}"
                     f"{' (' + hints + ')' if hints else ''}; check the template and the brief fields"
                 ) from exc
+        return pdf
 
     def close(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
 
+
+def _sweep_stale_staging() -> None:
+    """Remove staging folders left by processes that ended without running ``atexit``
+    (pool workers leave through ``os._exit``). Folders of live processes are kept."""
+    for d in Path(tempfile.gettempdir()).glob("dgap-typst-*-*"):
+        pid = d.name.split("-")[2]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(d, ignore_errors=True)
+        except PermissionError:  # alive, another user's
+            continue
+
+
+#: pid of the process in which Typst has compiled (its Rust thread pool is running). A process
+#: forked from it inherits a dead pool and would hang on its first compile, so it fails fast instead.
+_TYPST_PID: int | None = None
 
 _RENDERERS: dict[Path, _Renderer] = {}
 _RENDERERS_LOCK = threading.Lock()
 
 
 def _template_signature(folder: Path) -> tuple:
-    return tuple(sorted((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in folder.iterdir() if f.is_file()))
+    return tuple(
+        sorted(
+            (f.name, f.stat().st_mtime_ns, f.stat().st_size)
+            for f in folder.iterdir()
+            if f.is_file()
+        )
+    )
 
 
 def _renderer(template: Path) -> _Renderer:
@@ -1422,7 +1724,9 @@ def _renderer(template: Path) -> _Renderer:
         r = _RENDERERS.get(template)
         if r is not None and r.pid != os.getpid():
             r = None  # inherited through fork: never share a compiler (or its folder) with the parent
-        elif r is not None and r.signature != _template_signature(template.parent):
+        elif r is not None and (
+            r.signature != _template_signature(template.parent) or not (r.root / "fig").is_dir()
+        ):  # templates edited, or the staging folder removed (tmp cleaner): start afresh
             r.close()
             r = None
         if r is None:
@@ -1453,7 +1757,9 @@ def _brief_json(brief: Mapping) -> str:
     try:
         return json.dumps(brief, ensure_ascii=False, allow_nan=False, sort_keys=True)
     except (TypeError, ValueError) as exc:
-        raise RenderError(f"brief is not JSON-serialisable ({exc}); build it with build_*_brief") from exc
+        raise RenderError(
+            f"brief is not JSON-serialisable ({exc}); build it with build_*_brief"
+        ) from exc
 
 
 def render_brief(
@@ -1484,7 +1790,9 @@ def render_brief(
     meta = brief["meta"]
     template = Path(template) if template is not None else config.TEMPLATES / f"{meta['kind']}.typ"
     if not template.is_file():
-        raise RenderError(f"template {template} not found; expected a .typ file in {config.TEMPLATES}")
+        raise RenderError(
+            f"template {template} not found; expected a .typ file in {config.TEMPLATES}"
+        )
     r = _renderer(template)
     base = out_pdf.resolve().parent
     staged, saved = {}, {}
@@ -1493,7 +1801,13 @@ def render_brief(
         if path.suffix.lower() not in FIGURE_SUFFIXES:
             raise RenderError(f"brief.figures.{name}={p!r}: expected one of {FIGURE_SUFFIXES}")
         if not path.is_file():
-            log.warning("brief %s_%s: figure %s not found at %s; rendered without it", meta["unit_code"], meta["lang"], name, path)
+            log.warning(
+                "brief %s_%s: figure %s not found at %s; rendered without it",
+                meta["unit_code"],
+                meta["lang"],
+                name,
+                path,
+            )
             saved[name] = str(p)
             continue
         staged[name] = r.stage_figure(path)
@@ -1509,7 +1823,9 @@ def render_brief(
     return out_pdf
 
 
-def brief_path(edition: str, unit_code: str, lang: str, *, reports_dir: str | os.PathLike | None = None) -> Path:
+def brief_path(
+    edition: str, unit_code: str, lang: str, *, reports_dir: str | os.PathLike | None = None
+) -> Path:
     """``reports/<edition>/briefs/<unit>_<lang>.pdf``."""
     base = Path(reports_dir) if reports_dir is not None else config.REPORTS
     return base / edition / "briefs" / f"{unit_code}_{lang}.pdf"
@@ -1523,7 +1839,9 @@ def load_brief(path: str | os.PathLike) -> dict:
     """
     path = Path(path)
     if not path.is_file():
-        raise RenderError(f"{path}: saved brief not found; run the edition first (make report) or check --unit/--lang/--edition")
+        raise RenderError(
+            f"{path}: saved brief not found; run the edition first (make report) or check --unit/--lang/--edition"
+        )
     try:
         brief = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
@@ -1554,6 +1872,12 @@ def render_saved_brief(
     if out_pdf is not None:
         # Figure paths in the JSON are relative to its folder: make them absolute for a new place.
         base = pdf.resolve().parent
-        brief = dict(brief, figures={k: str(base / v) if not Path(v).is_absolute() else v for k, v in brief.get("figures", {}).items()})
+        brief = dict(
+            brief,
+            figures={
+                k: str(base / v) if not Path(v).is_absolute() else v
+                for k, v in brief.get("figures", {}).items()
+            },
+        )
         return render_brief(brief, out_pdf, template=template, save_json=False)
     return render_brief(brief, pdf, template=template)

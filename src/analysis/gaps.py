@@ -345,16 +345,38 @@ class _Cube:
 
 
 def _check_framework(framework: Framework) -> pd.DataFrame:
+    """Indicators of the gap pillars; needs government and at least one of economy / society.
+
+    A framework without economy (the UN EGDI) or without society is accepted: that pillar's
+    columns and gaps are NaN (see "Missing pillars" in the module docstring).
+    """
     if not isinstance(framework, Framework):
         raise FrameworkError(
             f"framework: expected analysis.frameworks.Framework, got {type(framework).__name__}; use load_framework()"
         )
-    missing = [p for p in PILLARS if p not in framework.pillar_ids]
-    if missing:
+    if GOV not in framework.pillar_ids or not any(p in framework.pillar_ids for p in (ECON, SOC)):
         raise FrameworkError(
-            f"framework {framework.id!r} has no pillar(s) {missing}; the gap analysis needs {list(PILLARS)}"
+            f"framework {framework.id!r} has pillars {list(framework.pillar_ids)}; the gap analysis needs "
+            f"{GOV!r} and at least one of {ECON!r}, {SOC!r} (pillar ids of the framework YAML)"
         )
     return framework.indicators[framework.indicators["pillar"].isin(PILLARS)]
+
+
+def _comparison_pillars(cube: _Cube) -> list[str]:
+    """Non-government pillars with data: at least one indicator column or one reported pillar value."""
+    out = []
+    for p in (ECON, SOC):
+        has_ind = bool((cube.pillar == p).any())
+        has_rep = cube.reported is not None and bool(cube.reported[p].notna().any())
+        if has_ind or has_rep:
+            out.append(p)
+    return out
+
+
+def _n_available(cube: _Cube) -> dict[str, np.ndarray]:
+    """``(R,)`` number of non-missing indicators of each pillar in each unit-period row."""
+    ok = ~np.isnan(cube.x)
+    return {p: ok[:, cube.pillar == p].sum(axis=1) for p in PILLARS}
 
 
 def _tidy_scores(scores: pd.DataFrame) -> pd.DataFrame:
@@ -638,21 +660,31 @@ def compute_gaps(
     boot = {p: boot[p] + np.nan_to_num(shift[p])[:, None] for p in PILLARS}
 
     G, E, S = point[GOV], point[ECON], point[SOC]
+    cmp = _comparison_pillars(cube)  # economy and/or society: the pillars gap_mean compares with
     out = cube.keys.copy()
     out[GOV], out[ECON], out[SOC] = G, E, S
+    nan_rows = np.full(len(cube.keys), np.nan)
+    cmp_point = sum(point[p] for p in cmp) / len(cmp) if cmp else nan_rows
+    cmp_boot = (
+        sum(boot[p] for p in cmp) / len(cmp) if cmp else np.full((len(cube.keys), n_boot), np.nan)
+    )
     gaps = {"gap_econ": (G - E, boot[GOV] - boot[ECON]), "gap_soc": (G - S, boot[GOV] - boot[SOC]),
-            "gap_mean": (G - (E + S) / 2, boot[GOV] - (boot[ECON] + boot[SOC]) / 2)}  # fmt: skip
+            "gap_mean": (G - cmp_point, boot[GOV] - cmp_boot)}  # fmt: skip
     coef = {
         "gap_econ": {GOV: 1.0, ECON: 1.0},
         "gap_soc": {GOV: 1.0, SOC: 1.0},
-        "gap_mean": {GOV: 1.0, ECON: 0.5, SOC: 0.5},
+        "gap_mean": {GOV: 1.0, **{p: 1.0 / len(cmp) for p in cmp}},
     }
+    # rule: no interval (NaN bounds) where a pillar of the gap has < 2 indicators in that row
+    n_row = _n_available(cube)
+    too_few = {name: np.logical_or.reduce([n_row[p] < 2 for p in c]) for name, c in coef.items()}
     for name, (est, draws) in gaps.items():
         if ci_method == "expanded":
             draws = est[:, None] + _t_expansion(boot, coef[name], n_ind, level)[:, None] * (
                 draws - est[:, None]
             )
         lo, hi = _pct_interval(draws, level)
+        lo, hi = np.where(too_few[name], np.nan, lo), np.where(too_few[name], np.nan, hi)
         out[name], out[f"{name}_lo"], out[f"{name}_hi"] = est, lo, hi
     with np.errstate(invalid="ignore", divide="ignore"):
         out["ratio_econ"] = np.where(E != 0, G / np.where(E != 0, E, 1.0), np.nan)
@@ -665,9 +697,10 @@ def compute_gaps(
     for src in (GOV, ECON, SOC, "gap_mean"):
         out[f"rank_{src}"] = by_period[src].rank(ascending=False, method="min").astype("Int64")
 
-    mean_level = (G + E + S) / 3
+    mean_level = (G + cmp_point * len(cmp)) / (1 + len(cmp))  # mean of G and the compared pillars
     code = _classify(out["gap_mean"].to_numpy(), mean_level, delta, high)
-    bcode = _classify(gaps["gap_mean"][1], (boot[GOV] + boot[ECON] + boot[SOC]) / 3, delta, high)
+    boot_level = (boot[GOV] + cmp_boot * len(cmp)) / (1 + len(cmp))
+    bcode = _classify(gaps["gap_mean"][1], boot_level, delta, high)
     valid = bcode >= 0
     same = (bcode == code[:, None]) & valid
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -675,7 +708,7 @@ def compute_gaps(
     out["typology"] = pd.Series(
         [TYPOLOGY_CLASSES[c] if c >= 0 else None for c in code], index=out.index, dtype="string"
     )
-    out["typology_stability"] = np.where(code >= 0, stability, np.nan)
+    out["typology_stability"] = np.where((code >= 0) & ~too_few["gap_mean"], stability, np.nan)
     out["status"] = [config.STATUSES[c] for c in cube.status]
     out = out.loc[:, list(GAP_COLUMNS)]
     if robustness is not None:
@@ -690,8 +723,26 @@ def compute_gaps(
         high=high,
         ci_method=ci_method,
         n_indicators=n_ind,
+        comparison_pillars=cmp,
+        ci_note=_ci_note(framework, n_ind, cmp, coef, too_few),
     )
     return out
+
+
+def _ci_note(framework: Framework, n_ind: dict, cmp: list, coef: dict, too_few: dict) -> dict:
+    """Why a gap has no interval (``{gap: text}``; empty when every row has one)."""
+    notes = {}
+    absent = [p for p in (ECON, SOC) if p not in cmp]
+    for name, c in coef.items():
+        missing = [p for p in absent if p in c]
+        few = [f"{p} ({n_ind[p]})" for p in c if p not in absent and n_ind[p] < 2]
+        if missing:
+            notes[name] = f"no {', '.join(missing)} pillar in framework {framework.id!r} (or no data): gap is NaN"
+        elif few:
+            notes[name] = f"NaN interval = pillar with < 2 indicators ({', '.join(few)}); point gap only"
+        elif too_few[name].any():
+            notes[name] = f"NaN interval in {int(too_few[name].sum())} row(s): a pillar has < 2 non-missing indicators there; point gap only"
+    return notes
 
 
 def compute_gap_contributions(scores: pd.DataFrame, framework: Framework) -> pd.DataFrame:
@@ -708,7 +759,9 @@ def compute_gap_contributions(scores: pd.DataFrame, framework: Framework) -> pd.
     * ``contribution_econ``: ``+w_k x_k`` for government indicators, ``-w_k x_k`` for economy
       indicators, 0 otherwise; sums exactly to ``gap_econ = G - E``. Likewise ``contribution_soc``
       (sums to ``G - S``) and ``contribution_mean`` (economy and society indicators count
-      ``-w_k x_k / 2``; sums to ``gap_mean``).
+      ``-w_k x_k / 2``; sums to ``gap_mean``). Framework without economy (EGDI):
+      ``contribution_econ`` is NaN and society indicators count ``-w_k x_k`` in
+      ``contribution_mean`` (``gap_mean = G - S``); likewise without society.
 
     Pillar scores here are the arithmetic recomputation from the indicators (as in the bootstrap).
 
@@ -733,6 +786,14 @@ def compute_gap_contributions(scores: pd.DataFrame, framework: Framework) -> pd.
     is_g = (cube.pillar == GOV)[None, :]
     is_e = (cube.pillar == ECON)[None, :]
     is_s = (cube.pillar == SOC)[None, :]
+    cmp = _comparison_pillars(cube)
+    in_cmp = np.isin(cube.pillar, cmp)[None, :]
+    # a gap against a pillar the framework (or the data) lacks is NaN, so are its contributions
+    c_econ = np.where(is_g, wv, np.where(is_e, -wv, 0.0)) if ECON in cmp else np.full((R, K), np.nan)
+    c_soc = np.where(is_g, wv, np.where(is_s, -wv, 0.0)) if SOC in cmp else np.full((R, K), np.nan)
+    c_mean = (
+        np.where(is_g, wv, np.where(in_cmp, -wv / len(cmp), 0.0)) if cmp else np.full((R, K), np.nan)
+    )
     df = pd.DataFrame(
         {
             "unit_code": np.repeat(cube.keys["unit_code"].to_numpy(), K),
@@ -744,9 +805,9 @@ def compute_gap_contributions(scores: pd.DataFrame, framework: Framework) -> pd.
             "weighted_value": wv.ravel(),
             "pillar_score": pscore.ravel(),
             "deviation": (wnorm * (np.where(ok, cube.x, 0.0) - np.nan_to_num(pscore))).ravel(),
-            "contribution_econ": np.where(is_g, wv, np.where(is_e, -wv, 0.0)).ravel(),
-            "contribution_soc": np.where(is_g, wv, np.where(is_s, -wv, 0.0)).ravel(),
-            "contribution_mean": np.where(is_g, wv, np.where(is_e | is_s, -wv / 2, 0.0)).ravel(),
+            "contribution_econ": c_econ.ravel(),
+            "contribution_soc": c_soc.ravel(),
+            "contribution_mean": c_mean.ravel(),
             "status": np.repeat([config.STATUSES[c] for c in cube.status], K),
         }
     )
@@ -933,9 +994,18 @@ def _wide_pillars(data: pd.DataFrame, columns: Sequence[str] = PILLARS) -> pd.Da
         ]
         data = wide
         if any(c in columns for c in GAP_SERIES):
+            data = _add_missing_pillars(data)
             data["gap_econ"] = data[GOV] - data[ECON]
             data["gap_soc"] = data[GOV] - data[SOC]
-            data["gap_mean"] = data[GOV] - (data[ECON] + data[SOC]) / 2
+            cmp = [p for p in (ECON, SOC) if data[p].notna().any()]
+            data["gap_mean"] = (
+                data[GOV] - data[cmp].sum(axis=1, min_count=len(cmp)) / len(cmp)
+                if cmp
+                else np.nan
+            )
+    if isinstance(data, pd.DataFrame) and GOV in data.columns:
+        # a framework without economy (EGDI) or society: its column is absent -> NaN
+        data = _add_missing_pillars(data, [c for c in columns if c in PILLARS])
     _check_columns(data, ["unit_code", "period", *columns, "status"], "data")
     out = data[["unit_code", "period", *columns, "status"]].copy()
     out["unit_code"] = out["unit_code"].astype(str)
@@ -944,6 +1014,11 @@ def _wide_pillars(data: pd.DataFrame, columns: Sequence[str] = PILLARS) -> pd.Da
         out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
     _status_codes(out["status"])
     return out
+
+
+def _add_missing_pillars(data: pd.DataFrame, pillars: Sequence[str] = PILLARS) -> pd.DataFrame:
+    missing = [p for p in pillars if p not in data.columns]
+    return data.assign(**{p: np.nan for p in missing}) if missing else data
 
 
 def _periods(df: pd.DataFrame) -> list[str]:
@@ -1137,7 +1212,7 @@ def compute_inequality(
     return pd.DataFrame(rows, columns=cols)
 
 
-def compute_unit_covariates(units: pd.DataFrame, *, centre: str = "20500") -> pd.DataFrame:
+def compute_unit_covariates(units: pd.DataFrame, *, centre: str | None = "20500") -> pd.DataFrame:
     """Covariates of each unit: distance to the district centre, population density, 2019 population.
 
     ``distance_km``: great-circle (haversine) distance from the unit's coordinates to those of the
@@ -1145,40 +1220,70 @@ def compute_unit_covariates(units: pd.DataFrame, *, centre: str = "20500") -> pd
     ``density_per_km2 = population / area_km2`` (NaN where the area is unknown).
     ``population_2019``: the 2019 census population.
 
+    What cannot be computed is NaN, not an error (real datasets such as the EGDI countries have no
+    coordinates or populations): a missing ``lat``/``lon``/``population``/``area_km2`` column
+    gives NaN for the covariates that need it, and distance is NaN for every unit when ``centre``
+    is None, is not a ``unit_code`` of ``units``, or has no coordinates. ``df.attrs["skipped"]``
+    says which covariate was skipped and why.
+
     Returns:
         ``unit_code, distance_km, density_per_km2, population_2019``.
+
+    Raises:
+        ParameterError: ``centre`` appears more than once in ``units``.
     """
-    _check_columns(units, ("unit_code", "lat", "lon", "population", "area_km2"), "units")
+    _check_columns(units, ("unit_code",), "units")
     u = units.copy()
     u["unit_code"] = u["unit_code"].astype(str)
-    centre = str(centre)
-    c = u[u["unit_code"] == centre]
-    if len(c) != 1:
+    n = len(u)
+
+    def num(col: str) -> np.ndarray:
+        if col not in u.columns:
+            return np.full(n, np.nan)
+        return pd.to_numeric(u[col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+    lat, lon, pop, area = num("lat"), num("lon"), num("population"), num("area_km2")
+    skipped = {}
+    distance = np.full(n, np.nan)
+    c = u.index[u["unit_code"] == str(centre)] if centre is not None else u.index[:0]
+    if len(c) > 1:
         raise ParameterError(
-            f"centre={centre!r}: not a unit_code of the units table (or not unique); use the district seat's code, e.g. '20500'"
+            f"centre={centre!r}: unit_code appears {len(c)} times in the units table; make unit codes unique"
         )
-    lat = pd.to_numeric(u["lat"], errors="coerce").to_numpy(dtype=float)
-    lon = pd.to_numeric(u["lon"], errors="coerce").to_numpy(dtype=float)
-    pop = pd.to_numeric(u["population"], errors="coerce").to_numpy(dtype=float)
-    area = pd.to_numeric(u["area_km2"], errors="coerce").to_numpy(dtype=float)
-    clat, clon = float(pd.to_numeric(c["lat"]).iloc[0]), float(pd.to_numeric(c["lon"]).iloc[0])
+    if centre is None:
+        skipped["distance_km"] = "centre=None"
+    elif len(c) == 0:
+        skipped["distance_km"] = f"centre {str(centre)!r} is not a unit_code of the units table"
+    else:
+        k = u.index.get_loc(c[0])
+        if np.isnan(lat[k]) or np.isnan(lon[k]):
+            skipped["distance_km"] = f"centre {str(centre)!r} has no coordinates (lat/lon)"
+        else:
+            distance = haversine_km(lat[k], lon[k], lat, lon)
     with np.errstate(invalid="ignore", divide="ignore"):
         density = np.where(area > 0, pop / np.where(area > 0, area, 1.0), np.nan)
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "unit_code": u["unit_code"],
-            "distance_km": haversine_km(clat, clon, lat, lon),
+            "distance_km": np.asarray(distance, dtype=float),
             "density_per_km2": density,
             "population_2019": pop,
         }
     ).reset_index(drop=True)
+    for name in ("density_per_km2", "population_2019"):
+        if out[name].isna().all():
+            skipped[name] = "no population (and area) values in the units table"
+    if "distance_km" not in skipped and out["distance_km"].isna().all():
+        skipped["distance_km"] = "no unit has coordinates (lat/lon)"
+    out.attrs["skipped"] = skipped
+    return out
 
 
 def compute_covariate_associations(
     gaps: pd.DataFrame,
     units: pd.DataFrame,
     *,
-    centre: str = "20500",
+    centre: str | None = "20500",
     outcomes: Sequence[str] = GAP_SERIES,
     level: float = config.DEFAULT_CI_LEVEL,
 ) -> pd.DataFrame:
@@ -1194,6 +1299,12 @@ def compute_covariate_associations(
       standard error of ``b``, a t-interval (n - 2 df) and p-value; ``slope_per`` says the unit of
       ``b`` (per 1 km, per 100 persons/km², per 1,000 persons).
 
+    Covariates that cannot be computed are skipped, not an error (see
+    :func:`compute_unit_covariates`): units without coordinates (or a ``centre`` that is not one of
+    the units, e.g. countries with the default ``"20500"``) give no ``distance_km`` rows; units
+    without populations give no density/population rows. The result may therefore be empty (with
+    the columns below); ``df.attrs["skipped"]`` says which covariate was skipped and why.
+
     Returns:
         ``period, outcome, covariate, n, rho, rho_lo, rho_hi, rho_p, slope, slope_se, slope_lo,
         slope_hi, slope_p, intercept, r2, slope_per, status``.
@@ -1202,13 +1313,15 @@ def compute_covariate_associations(
     outcomes = list(outcomes)
     w = _wide_pillars(gaps, outcomes)
     cov = compute_unit_covariates(units, centre=centre)
+    skipped = dict(cov.attrs.get("skipped", {}))
+    usable = {k: v for k, v in COVARIATES.items() if k not in skipped}
     df = w.merge(cov, on="unit_code", how="left")
     z = stats.norm.ppf(0.5 + level / 2)
     rows = []
     for period in _periods(df):
         sub = df[df["period"] == period]
         for outcome in outcomes:
-            for name, (_, per, scale) in COVARIATES.items():
+            for name, (_, per, scale) in usable.items():
                 ok = sub[outcome].notna() & sub[name].notna()
                 x = sub.loc[ok, name].to_numpy(dtype=float) / scale
                 y = sub.loc[ok, outcome].to_numpy(dtype=float)
@@ -1248,7 +1361,15 @@ def compute_covariate_associations(
                 row["slope_per"] = per
                 row["status"] = _worst_status(sub.loc[ok, "status"])
                 rows.append(row)
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows, columns=list(_COVARIATE_ASSOCIATION_COLUMNS))
+    out.attrs["skipped"] = skipped
+    return out
+
+
+_COVARIATE_ASSOCIATION_COLUMNS = (
+    "period", "outcome", "covariate", "n", "rho", "rho_lo", "rho_hi", "rho_p", "slope", "slope_se",
+    "slope_lo", "slope_hi", "slope_p", "intercept", "r2", "slope_per", "status",
+)  # fmt: skip
 
 
 # =========================================================================== over time

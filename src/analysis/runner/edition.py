@@ -61,8 +61,16 @@ from ..errors import ParameterError
 RESERVED = ("output_dir", "edition")
 
 _EDITION_KEYS = {
-    "edition", "description", "output_dir", "notebooks_dir", "seed", "kernel", "timeout",
-    "datasets", "parameters", "notebooks",
+    "edition",
+    "description",
+    "output_dir",
+    "notebooks_dir",
+    "seed",
+    "kernel",
+    "timeout",
+    "datasets",
+    "parameters",
+    "notebooks",
 }
 _ENTRY_KEYS = {"name", "path", "id", "parameters", "grid", "kernel", "timeout"}
 _MISSING = object()
@@ -82,9 +90,20 @@ class _Type:
         return f"{s} | None" if self.optional and self.kind != "any" else s
 
 
-_SCALARS = {"str": "str", "int": "int", "float": "float", "bool": "bool", "list": "list",
-            "List": "list", "tuple": "tuple", "Tuple": "tuple", "dict": "dict", "Dict": "dict",
-            "Any": "any", "object": "any"}
+_SCALARS = {
+    "str": "str",
+    "int": "int",
+    "float": "float",
+    "bool": "bool",
+    "list": "list",
+    "List": "list",
+    "tuple": "tuple",
+    "Tuple": "tuple",
+    "dict": "dict",
+    "Dict": "dict",
+    "Any": "any",
+    "object": "any",
+}
 
 
 def _type_from_annotation(node: ast.expr | None) -> _Type | None:
@@ -104,7 +123,9 @@ def _type_from_annotation(node: ast.expr | None) -> _Type | None:
         parts = [_type_from_annotation(node.left), _type_from_annotation(node.right)]
         return _merge_union([p for p in parts if p is not None])
     if isinstance(node, ast.Subscript):
-        base = node.value.id if isinstance(node.value, ast.Name) else getattr(node.value, "attr", "")
+        base = (
+            node.value.id if isinstance(node.value, ast.Name) else getattr(node.value, "attr", "")
+        )
         args = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
         if base == "Optional":
             inner = _type_from_annotation(args[0]) or _Type()
@@ -114,8 +135,10 @@ def _type_from_annotation(node: ast.expr | None) -> _Type | None:
         kind = _SCALARS.get(base, "any")
         if kind in ("list", "tuple") and args:
             item = _type_from_annotation(args[0])
-            if kind == "tuple" and len(args) > 1 and not (
-                isinstance(args[-1], ast.Constant) and args[-1].value is Ellipsis
+            if (
+                kind == "tuple"
+                and len(args) > 1
+                and not (isinstance(args[-1], ast.Constant) and args[-1].value is Ellipsis)
             ):
                 item = None
             return _Type(kind, item if item and item.kind != "none" else None)
@@ -139,7 +162,11 @@ def _type_from_default(value: Any) -> _Type:
             return _Type(kind)
     if isinstance(value, (list, tuple)):
         kinds = {type(v).__name__ for v in value}
-        item = _Type(kinds.pop()) if len(kinds) == 1 and value and not isinstance(value[0], (list, dict, tuple)) else None
+        item = (
+            _Type(kinds.pop())
+            if len(kinds) == 1 and value and not isinstance(value[0], (list, dict, tuple))
+            else None
+        )
         return _Type("list" if isinstance(value, list) else "tuple", item)
     return _Type()
 
@@ -233,7 +260,10 @@ def inspect_parameters(notebook: str | Path) -> dict[str, NotebookParameter]:
             ptype = _Type(ptype.kind, ptype.item, True)
         for name in targets:
             params[name] = NotebookParameter(
-                name=name, type=ptype, default=default, default_source=default_source or "",
+                name=name,
+                type=ptype,
+                default=default,
+                default_source=default_source or "",
                 help=comments.get(node.lineno, ""),
             )
     return params
@@ -249,7 +279,9 @@ class _CoercionError(ValueError):
 
 
 def _coerce(value: Any, t: _Type, from_text: bool) -> Any:
-    if value is None or (from_text and isinstance(value, str) and value.strip() in ("None", "null", "~")):
+    if value is None or (
+        from_text and isinstance(value, str) and value.strip() in ("None", "null", "~")
+    ):
         if t.optional or t.kind == "any":
             return None
         raise _CoercionError(f"None is not allowed (expected {t})")
@@ -263,7 +295,9 @@ def _coerce(value: Any, t: _Type, from_text: bool) -> Any:
         if isinstance(value, str):
             return unicodedata.normalize("NFC", value)
         if isinstance(value, bool) or isinstance(value, float):
-            raise _CoercionError(f"{value!r} is a {type(value).__name__}, expected a string (quote it)")
+            raise _CoercionError(
+                f"{value!r} is a {type(value).__name__}, expected a string (quote it)"
+            )
         if isinstance(value, int):
             return str(value)
         if isinstance(value, (_dt.date, _dt.datetime)):
@@ -355,11 +389,17 @@ def coerce_parameter(value: Any, param: NotebookParameter, *, from_text: bool = 
     """
     ptype = param.type
     if ptype.kind == "any" and _is_code_name(param.name):  # codes are always strings
-        ptype = _Type("list", _Type("str"), True) if param.name.endswith("s") else _Type("str", None, True)
+        ptype = (
+            _Type("list", _Type("str"), True)
+            if param.name.endswith("s")
+            else _Type("str", None, True)
+        )
     try:
         return _coerce(value, ptype, from_text)
     except _CoercionError as exc:
-        raise ParameterError(f"parameter {param.name!r}: {exc} (declared {param.type}, default {param.default_source})") from None
+        raise ParameterError(
+            f"parameter {param.name!r}: {exc} (declared {param.type}, default {param.default_source})"
+        ) from None
 
 
 # --------------------------------------------------------------------------- overrides
@@ -403,7 +443,9 @@ def load_override_file(path: str | Path) -> list[Override]:
         raise ParameterError(f"parameters file {p} does not exist (given with -f)")
     data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
     if not isinstance(data, dict):
-        raise ParameterError(f"parameters file {p} must hold a mapping name: value, got {type(data).__name__}")
+        raise ParameterError(
+            f"parameters file {p} must hold a mapping name: value, got {type(data).__name__}"
+        )
     out = []
     for name, value in data.items():
         nb, pname = _split_name(str(name))
@@ -474,7 +516,9 @@ def _grid_values(key: str, spec: Any, root: Path, where: str) -> list[Any]:
         return list(dict.fromkeys(values))
     if isinstance(spec, (str, int, float, bool)):
         return [spec]
-    raise ParameterError(f"{where}: grid {key!r} must be a list or {{csv: PATH, column: NAME}}, got {spec!r}")
+    raise ParameterError(
+        f"{where}: grid {key!r} must be a list or {{csv: PATH, column: NAME}}, got {spec!r}"
+    )
 
 
 def load_edition(edition: str | Path, *, root: str | Path | None = None) -> Edition:
@@ -492,7 +536,9 @@ def load_edition(edition: str | Path, *, root: str | Path | None = None) -> Edit
     """
     path = _edition_path(edition)
     if not path.is_file():
-        avail = sorted(p.stem for p in config.PARAMS.glob("*.yaml")) if config.PARAMS.is_dir() else []
+        avail = (
+            sorted(p.stem for p in config.PARAMS.glob("*.yaml")) if config.PARAMS.is_dir() else []
+        )
         raise ParameterError(
             f"edition {edition!r}: no file {path}; available editions: {', '.join(avail) or '(none)'}"
         )
@@ -501,36 +547,54 @@ def load_edition(edition: str | Path, *, root: str | Path | None = None) -> Edit
         raise ParameterError(f"{path}: an edition must be a YAML mapping")
     unknown = set(data) - _EDITION_KEYS
     if unknown:
-        raise ParameterError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(_EDITION_KEYS))}")
+        raise ParameterError(
+            f"{path}: unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(_EDITION_KEYS))}"
+        )
     base = Path(root) if root is not None else config.ROOT
     name = str(data.get("edition") or path.stem)
     if not re.fullmatch(r"[A-Za-z0-9._-]+", name):
-        raise ParameterError(f"{path}: edition name {name!r} must use letters, digits, '.', '_' or '-'")
+        raise ParameterError(
+            f"{path}: edition name {name!r} must use letters, digits, '.', '_' or '-'"
+        )
     nb_dir = _resolve(base, data.get("notebooks_dir", "notebooks"))
     raw_nbs = data.get("notebooks")
     if not raw_nbs or not isinstance(raw_nbs, list):
-        raise ParameterError(f"{path}: 'notebooks' must be a non-empty list of notebook names or mappings")
+        raise ParameterError(
+            f"{path}: 'notebooks' must be a non-empty list of notebook names or mappings"
+        )
     entries = []
     for i, raw in enumerate(raw_nbs):
         where = f"{path} notebooks[{i}]"
         if isinstance(raw, str):
             raw = {"name": raw}
         if not isinstance(raw, dict) or not (raw.get("name") or raw.get("path")):
-            raise ParameterError(f"{where}: each notebook is a name or a mapping with 'name' or 'path'")
+            raise ParameterError(
+                f"{where}: each notebook is a name or a mapping with 'name' or 'path'"
+            )
         bad = set(raw) - _ENTRY_KEYS
         if bad:
-            raise ParameterError(f"{where}: unknown key(s) {', '.join(sorted(bad))}; allowed: {', '.join(sorted(_ENTRY_KEYS))}")
-        nb_path = _resolve(base, raw["path"]) if raw.get("path") else nb_dir / f"{raw['name']}.ipynb"
+            raise ParameterError(
+                f"{where}: unknown key(s) {', '.join(sorted(bad))}; allowed: {', '.join(sorted(_ENTRY_KEYS))}"
+            )
+        nb_path = (
+            _resolve(base, raw["path"]) if raw.get("path") else nb_dir / f"{raw['name']}.ipynb"
+        )
         nb_name = str(raw.get("name") or nb_path.stem)
         params = raw.get("parameters") or {}
         grid = raw.get("grid") or {}
         if not isinstance(params, dict) or not isinstance(grid, dict):
             raise ParameterError(f"{where}: 'parameters' and 'grid' must be mappings")
-        entries.append(NotebookEntry(
-            name=nb_name, path=nb_path, id=str(raw.get("id") or nb_name), parameters=dict(params),
-            grid={str(k): _grid_values(str(k), v, base, where) for k, v in grid.items()},
-            kernel=raw.get("kernel"), timeout=raw.get("timeout"),
-        ))
+        entries.append(
+            NotebookEntry(
+                name=nb_name,
+                path=nb_path,
+                id=str(raw.get("id") or nb_name),
+                parameters=dict(params),
+                grid={str(k): _grid_values(str(k), v, base, where) for k, v in grid.items()},
+                kernel=raw.get("kernel"),
+                timeout=raw.get("timeout"),
+            )
+        )
     datasets = data.get("datasets") or {}
     shared = data.get("parameters") or {}
     if not isinstance(datasets, dict) or not isinstance(shared, dict):
@@ -544,10 +608,17 @@ def load_edition(edition: str | Path, *, root: str | Path | None = None) -> Edit
     out = _resolve(base, data["output_dir"]) if data.get("output_dir") else base / "reports" / name
     seed = data.get("seed", config.DEFAULT_SEED)
     return Edition(
-        name=name, source=path.resolve(), root=base, output_dir=out, notebooks=tuple(entries),
-        parameters=dict(shared), datasets={str(k): _resolve(base, v) for k, v in datasets.items()},
-        seed=None if seed is None else int(seed), kernel=data.get("kernel"),
-        timeout=data.get("timeout"), description=str(data.get("description") or ""),
+        name=name,
+        source=path.resolve(),
+        root=base,
+        output_dir=out,
+        notebooks=tuple(entries),
+        parameters=dict(shared),
+        datasets={str(k): _resolve(base, v) for k, v in datasets.items()},
+        seed=None if seed is None else int(seed),
+        kernel=data.get("kernel"),
+        timeout=data.get("timeout"),
+        description=str(data.get("description") or ""),
     )
 
 
@@ -597,7 +668,9 @@ def hash_datasets(datasets: Mapping[str, Path]) -> dict[str, dict[str, str]]:
                 h.update(str(f.relative_to(path)).encode() + b"\0" + _sha256_file(f).encode())
             digest = h.hexdigest()
         else:
-            raise ParameterError(f"dataset {key!r}: {path} does not exist; fix the edition's 'datasets'")
+            raise ParameterError(
+                f"dataset {key!r}: {path} does not exist; fix the edition's 'datasets'"
+            )
         out[key] = {"path": str(path), "sha256": digest}
     return out
 
@@ -633,7 +706,9 @@ def _matches(entry: NotebookEntry, only: Sequence[str] | None) -> bool:
     import fnmatch
 
     return any(
-        fnmatch.fnmatch(entry.name, pat) or fnmatch.fnmatch(entry.id, pat) or entry.name.startswith(pat)
+        fnmatch.fnmatch(entry.name, pat)
+        or fnmatch.fnmatch(entry.id, pat)
+        or entry.name.startswith(pat)
         for pat in only
     )
 
@@ -675,7 +750,9 @@ def plan_edition(
             raise ParameterError(_unknown_shared(name, f"{where} parameters", edition, declared_by))
     for ov in overrides:
         if ov.name in RESERVED:
-            raise ParameterError(f"{ov.source}: {ov.name!r} is set by the runner; use --output to change the output folder")
+            raise ParameterError(
+                f"{ov.source}: {ov.name!r} is set by the runner; use --output to change the output folder"
+            )
         if ov.notebook is not None:
             if ov.notebook not in by_name:
                 raise ParameterError(
@@ -703,7 +780,15 @@ def plan_edition(
         if not _matches(entry, only):
             continue
 
-        def put(values: dict, name: str, value: Any, source: str, from_text: bool = False) -> None:
+        def put(
+            values: dict,
+            name: str,
+            value: Any,
+            source: str,
+            from_text: bool = False,
+            declared: Mapping[str, NotebookParameter] = declared,
+            entry: NotebookEntry = entry,
+        ) -> None:
             try:
                 values[name] = coerce_parameter(value, declared[name], from_text=from_text)
             except ParameterError as exc:
@@ -749,7 +834,7 @@ def plan_edition(
         nb_hash = _sha256_file(entry.path)
         kernel = entry.kernel or edition.kernel
         for combo in itertools.product(*[vals for _, vals in axes]) if axes else [()]:
-            grid_values = {key: val for (key, _), val in zip(axes, combo)}
+            grid_values = {key: val for (key, _), val in zip(axes, combo, strict=True)}
             params = {**base, **grid_values, **late}
             tid = entry.id + "".join(f"__{k}-{_slug(v)}" for k, v in grid_values.items())
             if tid in seen:
@@ -757,20 +842,30 @@ def plan_edition(
                     f"{where}: two tasks are named {tid} ({seen[tid]} and {entry.name}); give one an 'id'"
                 )
             seen[tid] = entry.name
-            tasks.append(Task(
-                id=tid, notebook=entry.name, path=entry.path, parameters=params, grid=grid_values,
-                fingerprint=_fingerprint(nb_hash, params, hashes, kernel), kernel=kernel,
-                timeout=entry.timeout if entry.timeout is not None else edition.timeout,
-            ))
+            tasks.append(
+                Task(
+                    id=tid,
+                    notebook=entry.name,
+                    path=entry.path,
+                    parameters=params,
+                    grid=grid_values,
+                    fingerprint=_fingerprint(nb_hash, params, hashes, kernel),
+                    kernel=kernel,
+                    timeout=entry.timeout if entry.timeout is not None else edition.timeout,
+                )
+            )
     if only and not tasks:
         raise ParameterError(
-            f"--only {' '.join(only)}: no notebook matches; notebooks: " + ", ".join(e.id for e in edition.notebooks)
+            f"--only {' '.join(only)}: no notebook matches; notebooks: "
+            + ", ".join(e.id for e in edition.notebooks)
         )
     return tasks
 
 
 def _unknown_shared(name: str, source: str, edition: Edition, declared_by: dict) -> str:
-    lines = [f"{source}: parameter {name!r} is declared by no notebook of edition {edition.name}; known parameters:"]
+    lines = [
+        f"{source}: parameter {name!r} is declared by no notebook of edition {edition.name}; known parameters:"
+    ]
     for entry in edition.notebooks:
         lines.append(f"  {entry.name}: {_known(declared_by[entry.id])}")
     return "\n".join(lines)

@@ -38,7 +38,7 @@ from papermill.utils import merge_kwargs, remove_args
 log = logging.getLogger(__name__)
 
 #: Code run once in a new kernel: snapshot of the interpreter state to restore later.
-_SNAPSHOT_CODE = r'''
+_SNAPSHOT_CODE = r"""
 def __dgap_install():
     import os, sys, types, warnings
 
@@ -93,7 +93,7 @@ def __dgap_install():
 
 __dgap_install()
 del __dgap_install
-'''
+"""
 
 _RESET_CODE = "__import__('sys').modules['_dgap_warm'].reset({cwd!r})"
 
@@ -124,14 +124,14 @@ def _silent_execute(wk: _WarmKernel, code: str, timeout: float) -> None:
     )
     content = reply["content"]
     if content.get("status") != "ok":
-        raise RuntimeError(f"warm kernel command failed: {content.get('ename')}: {content.get('evalue')}")
+        raise RuntimeError(
+            f"warm kernel command failed: {content.get('ename')}: {content.get('evalue')}"
+        )
 
 
 def _start_kernel(kernel_name: str, cwd: str, start_timeout: float) -> _WarmKernel:
     km = AsyncKernelManager(kernel_name=kernel_name) if kernel_name else AsyncKernelManager()
-    run_sync(km.start_kernel)(
-        cwd=cwd, extra_arguments=["--HistoryManager.hist_file=:memory:"]
-    )
+    run_sync(km.start_kernel)(cwd=cwd, extra_arguments=["--HistoryManager.hist_file=:memory:"])
     kc = km.client()
     try:
         kc.start_channels()

@@ -60,8 +60,8 @@ def _jsonable_params(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _prepare(spec: dict):
-    from papermill.iorw import load_notebook_node
     from papermill.execute import prepare_notebook_metadata, remove_error_markers
+    from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
     nb = load_notebook_node(str(spec["path"]))
@@ -80,10 +80,17 @@ def _running_cell(nb) -> tuple[int | None, int | None]:
     return None, None
 
 
-def _error_dict(ename: str, evalue: str, cell: int | None, count: int | None, tb: list[str] | None = None) -> dict:
+def _error_dict(
+    ename: str, evalue: str, cell: int | None, count: int | None, tb: list[str] | None = None
+) -> dict:
     tail = [_ANSI.sub("", line) for line in (tb or [])][-3:]
-    return {"ename": ename, "evalue": str(evalue), "cell": cell, "execution_count": count,
-            "traceback_tail": "\n".join(tail)[-2000:]}
+    return {
+        "ename": ename,
+        "evalue": str(evalue),
+        "cell": cell,
+        "execution_count": count,
+        "traceback_tail": "\n".join(tail)[-2000:],
+    }
 
 
 def execute_task(spec: dict) -> dict:
@@ -105,14 +112,20 @@ def execute_task(spec: dict) -> dict:
     from .engine import WarmEngine
 
     t0 = time.perf_counter()
-    started = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    started = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
     out_nb = Path(spec["out_nb"])
     out_nb.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_nb.with_name(f".{out_nb.stem}.{os.getpid()}.tmp.ipynb")
     result: dict[str, Any] = {
-        "id": spec["id"], "status": "failed", "error": None, "started": started,
-        "pid": os.getpid(), "host": socket.gethostname(), "engine": spec["engine"],
-        "execute_s": None, "html_s": None,
+        "id": spec["id"],
+        "status": "failed",
+        "error": None,
+        "started": started,
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "engine": spec["engine"],
+        "execute_s": None,
+        "html_s": None,
     }
     error = None
     try:
@@ -123,9 +136,15 @@ def execute_task(spec: dict) -> dict:
         crash: BaseException | None = None
         try:
             engine.execute_notebook(
-                nb, kernel_name, output_path=None, progress_bar=False, log_output=False,
-                start_timeout=spec.get("start_timeout", 60), execution_timeout=spec.get("timeout"),
-                input_path=str(spec["path"]), resources={"metadata": {"path": str(spec["cwd"])}},
+                nb,
+                kernel_name,
+                output_path=None,
+                progress_bar=False,
+                log_output=False,
+                start_timeout=spec.get("start_timeout", 60),
+                execution_timeout=spec.get("timeout"),
+                input_path=str(spec["path"]),
+                resources={"metadata": {"path": str(spec["cwd"])}},
             )
         except Exception as exc:  # dead kernel, timeout: the notebook so far is still written
             crash = exc
@@ -133,14 +152,21 @@ def execute_task(spec: dict) -> dict:
         try:
             raise_for_execution_errors(nb, str(tmp))  # writes tmp with the error markers
         except PapermillExecutionError as exc:
-            error = _error_dict(exc.ename, exc.evalue, exc.cell_index, exc.exec_count, exc.traceback)
+            error = _error_dict(
+                exc.ename, exc.evalue, exc.cell_index, exc.exec_count, exc.traceback
+            )
             from papermill.iorw import load_notebook_node
 
             nb = load_notebook_node(str(tmp))
         else:
             if crash is not None:
                 cell, count = _running_cell(nb)
-                error = _error_dict(type(crash).__name__, str(crash).strip().splitlines()[0] if str(crash).strip() else "", cell, count)
+                error = _error_dict(
+                    type(crash).__name__,
+                    str(crash).strip().splitlines()[0] if str(crash).strip() else "",
+                    cell,
+                    count,
+                )
             write_ipynb(nb, str(tmp))
         os.replace(tmp, out_nb)
         if spec.get("html", True):
@@ -161,10 +187,10 @@ def execute_task(spec: dict) -> dict:
 
 def preload() -> None:
     """Import what a task needs (papermill's execution modules, nbconvert's HTML exporter)."""
+    import nbformat
     import papermill.execute  # noqa: F401
     import papermill.iorw  # noqa: F401
     import papermill.parameterize  # noqa: F401
-    import nbformat
 
     # the first export compiles the templates and imports the highlighters (about 1 s):
     # do it once here so that workers forked afterwards start with it done
@@ -172,8 +198,12 @@ def preload() -> None:
     code = nbformat.v4.new_code_cell("x = 1\nx")
     code.outputs = [
         nbformat.v4.new_output("stream", name="stdout", text="1\n"),
-        nbformat.v4.new_output("execute_result", data={"text/plain": "1", "text/html": "<b>1</b>"}, execution_count=1),
-        nbformat.v4.new_output("error", ename="ValueError", evalue="x", traceback=["ValueError: x"]),
+        nbformat.v4.new_output(
+            "execute_result", data={"text/plain": "1", "text/html": "<b>1</b>"}, execution_count=1
+        ),
+        nbformat.v4.new_output(
+            "error", ename="ValueError", evalue="x", traceback=["ValueError: x"]
+        ),
     ]
     nb.cells = [nbformat.v4.new_markdown_cell("# title\n\n*text* `code`"), code]
     render_html(nb)
@@ -193,4 +223,3 @@ def init_worker() -> None:
             os._exit(128 + signum)
 
     signal.signal(signal.SIGTERM, _term)
-

@@ -95,18 +95,27 @@ class RunResult:
 
 # --------------------------------------------------------------------------- helpers
 def _now() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
 
 
 def _git_revision(root: Path) -> dict[str, Any]:
     try:
-        rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
+        rev = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10
+        )
         if rev.returncode != 0:
             return {"revision": None, "dirty": None}
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True, timeout=10
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
         )
-        return {"revision": rev.stdout.strip(), "dirty": bool(dirty.stdout.strip()) if dirty.returncode == 0 else None}
+        return {
+            "revision": rev.stdout.strip(),
+            "dirty": bool(dirty.stdout.strip()) if dirty.returncode == 0 else None,
+        }
     except (OSError, subprocess.SubprocessError):
         return {"revision": None, "dirty": None}
 
@@ -148,7 +157,9 @@ def _is_finished(task: Task, prev: dict | None, nb_path: Path, html_path: Path, 
 def _task_entry(task: Task, out: Path) -> dict:
     return {
         "notebook": str(task.path),
-        "parameters": {k: (list(v) if isinstance(v, tuple) else v) for k, v in task.parameters.items()},
+        "parameters": {
+            k: (list(v) if isinstance(v, tuple) else v) for k, v in task.parameters.items()
+        },
         "grid": task.grid,
         "fingerprint": task.fingerprint,
         "output": f"notebooks/{task.id}.ipynb",
@@ -176,10 +187,36 @@ def format_failures(results: Iterable[TaskResult]) -> str:
         return ""
     head = ("notebook", "parameters", "cell", "error")
     widths = [max(len(str(x[i])) for x in [head, *rows]) for i in range(3)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(head[:3], widths)) + "  " + head[3]]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(head[:3], widths, strict=True)) + "  " + head[3]]
     lines.append("  ".join("-" * w for w in widths) + "  " + "-" * 5)
-    lines += ["  ".join(str(c).ljust(w) for c, w in zip(row[:3], widths)) + "  " + row[3] for row in rows]
+    lines += [
+        "  ".join(str(c).ljust(w) for c, w in zip(row[:3], widths, strict=True)) + "  " + row[3]
+        for row in rows
+    ]
     return "\n".join(lines)
+
+
+def _check_kernels(tasks: Sequence[Task]) -> None:
+    """Every kernel the tasks need is installed (else one clear error, before anything runs)."""
+    import nbformat
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    needed: dict[str, str] = {}
+    for t in tasks:
+        name = t.kernel
+        if not name:
+            meta = nbformat.read(t.path, as_version=4).metadata
+            name = (meta.get("kernelspec") or {}).get("name") or "python3"
+        needed.setdefault(name, t.notebook)
+    installed = KernelSpecManager().find_kernel_specs()
+    missing = {k: nb for k, nb in needed.items() if k not in installed}
+    if missing:
+        k, nb = next(iter(missing.items()))
+        raise ParameterError(
+            f"notebook {nb} needs the Jupyter kernel {k!r}, which is not installed (installed: "
+            f"{', '.join(sorted(installed)) or 'none'}); run `make setup` (installs the 'dgap' kernel), "
+            f"or `python -m ipykernel install --sys-prefix --name {k}`, or set `kernel:` in the edition"
+        )
 
 
 def _resolve_workers(workers: int | None, n_tasks: int) -> int:
@@ -216,8 +253,12 @@ def _mp_context():
     return mp.get_context("spawn")  # pragma: no cover - Windows
 
 
-def _run_pool(specs: list[dict], workers: int, on_result: Callable[[dict], None],
-              on_start: Callable[[], None] = lambda: None) -> None:
+def _run_pool(
+    specs: list[dict],
+    workers: int,
+    on_result: Callable[[dict], None],
+    on_start: Callable[[], None] = lambda: None,
+) -> None:
     ctx = _mp_context()
     pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init_worker)
     futures = {pool.submit(execute_task, spec): spec for spec in specs}  # workers start here
@@ -243,8 +284,14 @@ def _run_pool(specs: list[dict], workers: int, on_result: Callable[[dict], None]
 
 
 def _lost(spec: dict, message: str) -> dict:
-    return {"id": spec["id"], "status": "failed", "started": None, "duration_s": None, "engine": spec["engine"],
-            "error": {"ename": "WorkerLost", "evalue": message, "cell": None, "execution_count": None}}
+    return {
+        "id": spec["id"],
+        "status": "failed",
+        "started": None,
+        "duration_s": None,
+        "engine": spec["engine"],
+        "error": {"ename": "WorkerLost", "evalue": message, "cell": None, "execution_count": None},
+    }
 
 
 def _shutdown_worker_kernels() -> int:
@@ -253,14 +300,20 @@ def _shutdown_worker_kernels() -> int:
     return shutdown_warm_kernels()
 
 
-def _run_dask(specs: list[dict], scheduler: str, workers: int, on_result: Callable[[dict], None],
-              on_start: Callable[[], None] = lambda: None) -> None:
+def _run_dask(
+    specs: list[dict],
+    scheduler: str,
+    workers: int,
+    on_result: Callable[[dict], None],
+    on_start: Callable[[], None] = lambda: None,
+) -> None:
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError as exc:
         raise ParameterError(
             "--scheduler needs dask.distributed: pip install 'analysis[dask]' (or drop --scheduler)"
         ) from exc
+
     def run_task(spec: dict) -> dict:
         # A local function is pickled by value: the worker imports the runner while running the
         # task. Submitting ``execute_task`` itself makes each worker import papermill while
@@ -273,13 +326,20 @@ def _run_dask(specs: list[dict], scheduler: str, workers: int, on_result: Callab
     if scheduler == "local":
         if not log.isEnabledFor(logging.DEBUG):
             logging.getLogger("distributed").setLevel(logging.WARNING)
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
         client = Client(cluster)
     else:
         client = Client(scheduler)
     try:
         futures = {
-            client.submit(run_task, spec, key=f"dgap-{spec['id']}-{spec['fingerprint'][:12]}-{time.time_ns()}", pure=False): spec
+            client.submit(
+                run_task,
+                spec,
+                key=f"dgap-{spec['id']}-{spec['fingerprint'][:12]}-{time.time_ns()}",
+                pure=False,
+            ): spec
             for spec in specs
         }
         on_start()
@@ -287,7 +347,9 @@ def _run_dask(specs: list[dict], scheduler: str, workers: int, on_result: Callab
             spec = futures[fut]
             try:
                 res = fut.result()
-            except Exception as exc:  # worker lost, deserialisation error: that task failed, not the run
+            except (
+                Exception
+            ) as exc:  # worker lost, deserialisation error: that task failed, not the run
                 res = _lost(spec, f"{type(exc).__name__}: {exc}")
             on_result(res)
     finally:
@@ -349,7 +411,9 @@ def run_edition(
     overrides += [parse_override(name, value) for name, value in parameters]
     out = Path(output_dir) if output_dir is not None else ed.output_dir
     data_hashes = hash_datasets(ed.datasets)
-    tasks = plan_edition(ed, overrides=overrides, only=only, output_dir=out, data_hashes=data_hashes)
+    tasks = plan_edition(
+        ed, overrides=overrides, only=only, output_dir=out, data_hashes=data_hashes
+    )
 
     manifest_path = out / MANIFEST
     result = RunResult(edition=ed.name, output_dir=out, manifest_path=manifest_path)
@@ -361,7 +425,9 @@ def run_edition(
     to_run: list[Task] = []
     skipped: list[Task] = []
     for t in tasks:
-        if _is_finished(t, prev_tasks.get(t.id), nb_dir / f"{t.id}.ipynb", html_dir / f"{t.id}.html", html):
+        if _is_finished(
+            t, prev_tasks.get(t.id), nb_dir / f"{t.id}.ipynb", html_dir / f"{t.id}.html", html
+        ):
             skipped.append(t)
         else:
             to_run.append(t)
@@ -370,11 +436,88 @@ def run_edition(
         for t in tasks:
             state = "skip" if t in skipped else "run "
             print(f"{state} {t.id}  {json.dumps(t.grid, ensure_ascii=False)}")
-        print(f"{len(to_run)} to run, {len(skipped)} finished and unchanged; {n_workers} worker(s), engine {engine}")
+        print(
+            f"{len(to_run)} to run, {len(skipped)} finished and unchanged; {n_workers} worker(s), engine {engine}"
+        )
         return result
 
+    _check_kernels(to_run)
+    seed_override = [o for o in overrides if o.name == "seed" and o.notebook is None]
+    seed = ed.seed
+    if seed_override:
+        try:
+            seed = int(seed_override[-1].value)
+        except (TypeError, ValueError):
+            pass  # plan_edition already rejected a bad seed for notebooks that declare one
     for sub in ("notebooks", "html", "tables", "figures", "briefs"):
         (out / sub).mkdir(parents=True, exist_ok=True)
+    lock = _lock_output(out)
+    try:
+        return _run_locked(
+            ed,
+            tasks,
+            to_run,
+            skipped,
+            overrides,
+            out,
+            seed,
+            previous,
+            prev_tasks,
+            data_hashes,
+            engine,
+            n_workers,
+            scheduler,
+            only,
+            force,
+            html,
+            progress,
+            result,
+            t_start,
+        )
+    finally:
+        lock.close()
+
+
+def _lock_output(out: Path):
+    """Hold ``<out>/.lock`` for the run: two runs of one edition must not interleave."""
+    fh = open(out / ".lock", "w")
+    try:
+        import fcntl
+
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except ImportError:  # pragma: no cover - Windows: no lock
+        pass
+    except OSError:
+        fh.close()
+        raise RunError(
+            f"another run is writing to {out} (lock {out / '.lock'}); wait for it or use --output"
+        ) from None
+    return fh
+
+
+def _run_locked(
+    ed,
+    tasks,
+    to_run,
+    skipped,
+    overrides,
+    out,
+    seed,
+    previous,
+    prev_tasks,
+    data_hashes,
+    engine,
+    n_workers,
+    scheduler,
+    only,
+    force,
+    html,
+    progress,
+    result,
+    t_start,
+) -> RunResult:
+    manifest_path = out / MANIFEST
+    nb_dir, html_dir = out / "notebooks", out / "html"
     _clean_temp_files(out)
 
     manifest: dict[str, Any] = {
@@ -393,9 +536,16 @@ def run_edition(
         "engine": engine,
         "workers": n_workers,
         "scheduler": scheduler,
-        "seed": ed.seed,
+        "seed": seed,
         "parameters": ed.parameters,
-        "overrides": [{"name": (o.notebook + "." if o.notebook else "") + o.name, "value": o.value, "source": o.source} for o in overrides],
+        "overrides": [
+            {
+                "name": (o.notebook + "." if o.notebook else "") + o.name,
+                "value": o.value,
+                "source": o.source,
+            }
+            for o in overrides
+        ],
         "only": list(only) if only else None,
         "force": force,
         "data_hashes": data_hashes,
@@ -407,8 +557,17 @@ def run_edition(
         entry = dict(prev_tasks[t.id])
         entry["action"] = "skipped"
         manifest["tasks"][t.id] = entry
-        result.results.append(TaskResult(t, "ok", "skipped", None, entry.get("duration_s"),
-                                         nb_dir / f"{t.id}.ipynb", html_dir / f"{t.id}.html"))
+        result.results.append(
+            TaskResult(
+                t,
+                "ok",
+                "skipped",
+                None,
+                entry.get("duration_s"),
+                nb_dir / f"{t.id}.ipynb",
+                html_dir / f"{t.id}.html",
+            )
+        )
     for t in to_run:  # not finished until a worker says so (a crash leaves them 'pending')
         manifest["tasks"][t.id] = {**_task_entry(t, out), "status": "pending", "action": "queued"}
     _write_manifest(manifest_path, manifest)
@@ -421,10 +580,21 @@ def run_edition(
         if show_bar and to_run:
             from tqdm.auto import tqdm
 
-            bar = tqdm(total=len(to_run), unit="nb", desc=f"{ed.name} ({engine}, {n_workers} workers)", file=sys.stderr)
+            bar = tqdm(
+                total=len(to_run),
+                unit="nb",
+                desc=f"{ed.name} ({engine}, {n_workers} workers)",
+                file=sys.stderr,
+            )
+
     log.info(
         "edition %s: %d task(s), %d to run, %d finished and unchanged; %d worker(s), %s kernels%s",
-        ed.name, len(tasks), len(to_run), len(skipped), n_workers, engine,
+        ed.name,
+        len(tasks),
+        len(to_run),
+        len(skipped),
+        n_workers,
+        engine,
         f", scheduler {scheduler}" if scheduler else "",
     )
     done = [0]
@@ -432,26 +602,54 @@ def run_edition(
     def on_result(res: dict) -> None:
         t = by_id[res["id"]]
         done[0] += 1
-        entry = {**_task_entry(t, out), **{k: v for k, v in res.items() if k != "id"}, "action": "ran"}
+        entry = {
+            **_task_entry(t, out),
+            **{k: v for k, v in res.items() if k != "id"},
+            "action": "ran",
+        }
         manifest["tasks"][t.id] = entry
         _write_manifest(manifest_path, manifest)
-        result.results.append(TaskResult(t, res["status"], "ran", res.get("error"), res.get("duration_s"),
-                                         nb_dir / f"{t.id}.ipynb", html_dir / f"{t.id}.html"))
+        result.results.append(
+            TaskResult(
+                t,
+                res["status"],
+                "ran",
+                res.get("error"),
+                res.get("duration_s"),
+                nb_dir / f"{t.id}.ipynb",
+                html_dir / f"{t.id}.html",
+            )
+        )
         if bar is not None:
             bar.update(1)
             if res["status"] != "ok":
                 bar.write(f"failed: {t.id}")
         else:
             err = res.get("error") or {}
-            log.info("[%d/%d] %s %s (%.1f s)%s", done[0], len(to_run), res["status"], t.id, res.get("duration_s") or 0.0,
-                     f": {err.get('ename')}: {err.get('evalue')}" if err else "")
+            log.info(
+                "[%d/%d] %s %s (%.1f s)%s",
+                done[0],
+                len(to_run),
+                res["status"],
+                t.id,
+                res.get("duration_s") or 0.0,
+                f": {err.get('ename')}: {err.get('evalue')}" if err else "",
+            )
 
     specs = [
         {
-            "id": t.id, "notebook": t.notebook, "path": str(t.path), "parameters": t.parameters,
-            "kernel": t.kernel, "timeout": t.timeout, "cwd": str(t.path.parent), "fingerprint": t.fingerprint,
-            "out_nb": str(nb_dir / f"{t.id}.ipynb"), "out_html": str(html_dir / f"{t.id}.html"),
-            "engine": engine, "html": html,
+            "id": t.id,
+            "notebook": t.notebook,
+            "path": str(t.path),
+            "parameters": t.parameters,
+            "kernel": t.kernel,
+            "timeout": t.timeout,
+            "cwd": str(t.path.parent),
+            "fingerprint": t.fingerprint,
+            "out_nb": str(nb_dir / f"{t.id}.ipynb"),
+            "out_html": str(html_dir / f"{t.id}.html"),
+            "engine": engine,
+            "html": html,
         }
         for t in to_run
     ]
@@ -473,13 +671,23 @@ def run_edition(
         manifest["finished"] = _now()
         manifest["wall_s"] = round(result.wall_s, 3)
         manifest["summary"] = {
-            "tasks": len(tasks), "ran": result.n_ran, "skipped": result.n_skipped,
-            "ok": sum(r.status == "ok" for r in result.results), "failed": len(result.failures),
+            "tasks": len(tasks),
+            "ran": result.n_ran,
+            "skipped": result.n_skipped,
+            "ok": sum(r.status == "ok" for r in result.results),
+            "failed": len(result.failures),
             "not_finished": len(tasks) - len(result.results),
         }
         _write_manifest(manifest_path, manifest)
-    log.info("edition %s: %d ran, %d skipped, %d failed in %.1f s -> %s",
-             ed.name, result.n_ran, result.n_skipped, len(result.failures), result.wall_s, out)
+    log.info(
+        "edition %s: %d ran, %d skipped, %d failed in %.1f s -> %s",
+        ed.name,
+        result.n_ran,
+        result.n_skipped,
+        len(result.failures),
+        result.wall_s,
+        out,
+    )
     if result.failures:
         err = RunError(
             f"{len(result.failures)} of {len(tasks)} task(s) failed (executed notebooks with the error kept in "
