@@ -258,7 +258,8 @@ def test_gap_table_contract_and_known_values():
     assert np.isnan(part["gap_econ_lo"]) and np.isnan(part["gap_econ_hi"])
     assert np.isnan(part["gap_mean_lo"]) and np.isnan(part["typology_stability"])
     assert part["gap_soc_lo"] <= part["gap_soc"] <= part["gap_soc_hi"]
-    assert part["gap_econ"] == pytest.approx(0.0) and part["typology"] == "balanced_low"
+    assert part["gap_econ"] == pytest.approx(0.0) and part["gap_mean"] == pytest.approx(0.1)
+    assert part["typology"] == "government_led"  # still classified from the point gap
     assert "1 row" in g.attrs["ci_note"]["gap_econ"] and "gap_soc" not in g.attrs["ci_note"]
     assert set(g["status"]) == {"synthetic"}
     assert g.attrs["n_boot"] == 500 and g.attrs["level"] == 0.90
@@ -721,8 +722,41 @@ def test_covariate_associations_recover_planted_slope_and_report_n():
     assert (
         a.at["density_per_km2", "n"] == 13
     )  # 5 communes without an area are left out, and said so
-    with pytest.raises(ParameterError, match="centre"):
-        G.compute_covariate_associations(gaps, units, centre="99999", outcomes=["gap_mean"])
+    # a centre that is not one of the units: distance is skipped (documented), the rest is kept
+    b = G.compute_covariate_associations(gaps, units, centre="99999", outcomes=["gap_mean"])
+    assert list(b["covariate"]) == ["density_per_km2", "population_2019"]
+    assert "99999" in b.attrs["skipped"]["distance_km"]
+    assert b.set_index("covariate").loc["population_2019", "rho"] == pytest.approx(
+        a.loc["population_2019", "rho"]
+    )
+    dup = pd.concat([units, units.iloc[:1]])
+    with pytest.raises(ParameterError, match="centre='20500'.*2 times"):
+        G.compute_covariate_associations(gaps, dup, outcomes=["gap_mean"])
+
+
+def test_covariates_skipped_gracefully_for_units_without_coordinates_or_population():
+    """Countries (EGDI/DESI): no lat/lon/population/area, default centre absent -> empty, right columns."""
+    gaps = wide_pillars([0.6, 0.7, 0.5, 0.8, 0.4], [np.nan] * 5, [0.5, 0.5, 0.6, 0.6, 0.5])
+    gaps["gap_mean"] = gaps["government"] - gaps["society"]
+    bare = pd.DataFrame({"unit_code": gaps["unit_code"], "name_vi": list("ABCDE")})
+    cov = G.compute_unit_covariates(bare)
+    assert cov[["distance_km", "density_per_km2", "population_2019"]].isna().all().all()
+    assert set(cov.attrs["skipped"]) == {"distance_km", "density_per_km2", "population_2019"}
+    a = G.compute_covariate_associations(gaps, bare, outcomes=["gap_mean"])
+    assert a.empty and list(a.columns)[:4] == ["period", "outcome", "covariate", "n"]
+    assert list(a.columns)[-2:] == ["slope_per", "status"]
+    # coordinates but no district seat among them (provinces): distance skipped, population used
+    prov = bare.assign(lat=[10.0, 11, 12, 13, 14], lon=106.0, population=[1e6, 2e6, 3e6, 4e6, 5e6])
+    b = G.compute_covariate_associations(gaps, prov, outcomes=["gap_mean", "gap_econ"])
+    assert set(b["covariate"]) == {"population_2019"} and "20500" in b.attrs["skipped"]["distance_km"]
+    pm = b.set_index("outcome").loc["gap_mean"]
+    assert pm["n"] == 5 and pm["slope_per"] == "1,000 persons"
+    assert b.set_index("outcome").loc["gap_econ", "n"] == 0  # no economy pillar: nothing to fit
+    # with the centre among them, distance is back (0 for the centre itself)
+    c = G.compute_unit_covariates(prov, centre=prov["unit_code"].iloc[0])
+    assert c.at[0, "distance_km"] == 0.0 and c.at[1, "distance_km"] == pytest.approx(
+        haversine_km(10.0, 106.0, 11.0, 106.0)
+    )
 
 
 # --------------------------------------------------------------------------- over time
