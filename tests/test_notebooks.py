@@ -35,8 +35,8 @@ def _pdf_text(path) -> str:
 
 def test_every_notebook_ran_and_provenance_is_recorded(smoke):
     out, result = smoke
-    assert result.ok, [(r.task_id, r.error) for r in result.failures]
-    ran = {r.task_id.split("__")[0] for r in result.results}
+    assert result.ok, [(r.task.id, r.error) for r in result.failures]
+    ran = {r.task.notebook for r in result.results}
     assert ran == set(NOTEBOOKS)
     manifest = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert manifest["edition"] == "smoke"

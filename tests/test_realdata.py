@@ -589,6 +589,20 @@ def test_presets_are_registered_with_their_frameworks():
     assert sum(realdata.DTI_POINTS.values()) == 1000
 
 
+def test_real_data_presets_load_without_importing_realdata_first():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from analysis.composite import get_preset, list_presets\n"
+        "assert 'analysis.realdata' not in sys.modules\n"
+        "print(get_preset('egdi').framework.pillar_ids, 'dti_pillars' in list_presets())\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert res.stdout.strip() == "['government', 'society'] True"
+
+
 def test_real_data_unpacks_and_paths_are_parameters(tmp_path):
     data = realdata.load_dti(config.RAW / "dti")
     obs, units, pub = data
@@ -642,16 +656,13 @@ def test_desi_gap_table_matches_hand_computation(desi):
 @needs_egdi
 def test_egdi_gap_table_viet_nam_by_hand(egdi):
     """Viet Nam 2022 under the EGDI pillar view: gap_soc = OSI - mean(HCI, TII) = -0.0454."""
-    from analysis.errors import FrameworkError
+    from analysis import gaps as G
     from analysis.gaps import compute_gaps
 
     fw = load_framework(config.FRAMEWORKS / "egdi.yaml")
     obs = egdi.observations.query("period in ['2022', '2024']")
     scores = compute_scores(obs, fw)
-    try:
-        g = compute_gaps(scores, fw, n_boot=200, seed=1)
-    except FrameworkError as exc:  # the EGDI has no economy pillar
-        pytest.skip(f"analysis.gaps.compute_gaps needs all three pillars: {exc}")
+    g = compute_gaps(scores, fw, n_boot=200, seed=1)  # the EGDI has no economy pillar: NaN
     row = g.set_index(["unit_code", "period"])
     assert row.loc[("VNM", "2022"), "government"] == pytest.approx(0.6484, abs=1e-12)
     assert row.loc[("VNM", "2022"), "society"] == pytest.approx(0.6938, abs=1e-12)
@@ -662,6 +673,19 @@ def test_egdi_gap_table_viet_nam_by_hand(egdi):
     assert row.loc[("VNM", "2024"), "gap_soc"] == pytest.approx(
         0.70811 - (0.72665 + 0.87797) / 2, abs=1e-12
     )
+    vnm = row.loc[("VNM", "2022")]
+    # no economy: gap_mean = G - mean of the pillars there are = G - S; typology from it
+    assert vnm["gap_mean"] == pytest.approx(-0.0454, abs=1e-12)
+    assert vnm["typology"] == "balanced_high"  # |gap| < 0.10, level (0.6484 + 0.6938)/2 >= 0.50
+    # OSI is the only government indicator: no bootstrap interval, no stability (point gap only)
+    assert np.isnan(vnm[["gap_soc_lo", "gap_soc_hi", "gap_mean_lo", "typology_stability"]].astype(float)).all()
+    assert "< 2 indicators" in g.attrs["ci_note"]["gap_mean"] and g.attrs["comparison_pillars"] == ["society"]
+    assert (g.groupby("period")["rank_gap_mean"].max() >= 190).all() and g["rank_economy"].isna().all()
+    t = G.test_pillar_gaps(g, n_boot=200).set_index(["period", "comparison"])
+    assert t.loc[("2022", "government_vs_economy"), "n"] == 0
+    assert np.isnan(t.loc[("2022", "government_vs_economy"), "p_value"])
+    assert t.loc[("2022", "government_vs_society"), "n"] == 193
+    assert t.loc[("2022", "government_vs_society"), "median_diff"] < 0  # society ahead in 2022
 
 
 def test_dti_published_pillars_gap_table_by_hand(dti):

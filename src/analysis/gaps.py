@@ -21,6 +21,23 @@ Per commune and period (:func:`compute_gaps`)
     (default 0.10) and ``high`` (default 0.50); stability = share of bootstrap resamples that give
     the same class.
 
+Missing pillars (real frameworks such as the UN EGDI, which has government and society only)
+    The framework needs ``government`` and at least one of ``economy`` / ``society``. A pillar the
+    framework does not have (or that has no data at all) gives NaN pillar columns, NaN gaps against
+    it (``gap_econ`` for the EGDI), NaN ranks and z-scores, and no test or correlation (district
+    functions keep the row with ``n = 0`` and NaN). ``gap_mean`` is then G minus the mean of the
+    non-government pillars that are available: ``G - S`` without economy, ``G - E`` without
+    society (``df.attrs["comparison_pillars"]`` lists them); the typology is computed from that
+    ``gap_mean`` and the mean level of G and the available pillars. A unit-period missing a pillar
+    that the framework has still gets NaN gaps (the definition does not change from unit to unit).
+
+Pillars with fewer than 2 indicators (the DTI published pillars; DESI digital public services)
+    Resampling one indicator always returns the same indicator, so a bootstrap-over-indicators
+    interval would be a zero-width artefact. Rule: **NaN interval = a pillar of the gap has fewer
+    than 2 (non-missing) indicators for that unit and period; point gap only**, and
+    ``typology_stability`` is NaN for such rows. ``df.attrs["ci_note"]`` (``{gap: text}``) says
+    why a gap has no interval.
+
 Decomposition
     :func:`compute_gap_contributions` (exact additive shares of the gaps),
     :func:`weakest_indicators` (largest shortfalls against the district median),
@@ -591,6 +608,16 @@ def compute_gaps(
     Hesterberg's expanded percentile interval); measured coverage 90-92% for K = 5..30.
     ``ci_method="percentile"`` gives the plain percentile interval.
 
+    Rule: where a pillar of the gap has fewer than 2 non-missing indicators for the unit and
+    period (one published value per pillar, one DESI dimension), the bounds are NaN: resampling one
+    indicator carries no information, so only the point gap is reported, and
+    ``typology_stability`` is NaN. ``df.attrs["ci_note"]`` says which gaps lack an interval and why.
+
+    Missing pillar: with a framework that has no economy pillar (the UN EGDI) or no society pillar,
+    that pillar's score, rank and gap are NaN and ``gap_mean = G - mean(available of E, S)``
+    (``G - S`` for the EGDI); the typology uses that gap_mean and the mean level of G and the
+    available pillars (``df.attrs["comparison_pillars"]``).
+
     Typology (``typology``), from ``gap_mean`` and the mean level ``m = (G + E + S) / 3``:
     ``government_led`` if gap_mean >= delta; ``economy_society_led`` if gap_mean <= -delta;
     otherwise ``balanced_high`` if m >= high, else ``balanced_low`` (edges inclusive, tolerance
@@ -599,7 +626,8 @@ def compute_gaps(
     Args:
         scores: tidy scores ``unit_code, period, level, name, value, status``; level=indicator rows
             hold normalised (0..1, higher is better) indicator values.
-        framework: the framework the scores were computed with (pillars government / economy / society).
+        framework: the framework the scores were computed with (pillar government and at least one
+            of economy / society).
         level: confidence level of the intervals (default 0.90).
         n_boot: bootstrap resamples (default 2000; >= 2000 recommended for published intervals).
         seed: seed of the random generator (results are reproducible).
@@ -613,12 +641,14 @@ def compute_gaps(
 
     Returns:
         One row per unit and period, columns :data:`GAP_COLUMNS` (+ ``gap_*_mc_lo/_mc_hi`` at the
-        end when ``robustness`` is given). ``df.attrs`` records level, n_boot, seed, delta, high.
+        end when ``robustness`` is given). ``df.attrs`` records level, n_boot, seed, delta, high,
+        ci_method, n_indicators (per pillar), comparison_pillars and ci_note.
         ``z_*`` are standardised across the units of the same period (sample SD); ranks are within
         the period, 1 = highest, ties share the best rank. ``ratio_*`` is NaN when the denominator is 0.
 
     Raises:
         DataValidationError: scores break the contract (missing column, duplicates, unknown indicator).
+        FrameworkError: the framework has no government pillar, or neither economy nor society.
         ParameterError: level, n_boot, delta or high out of range.
     """
     level = _check_level(level)
@@ -1041,7 +1071,8 @@ def test_pillar_gaps(
     normal approximation); the matched-pairs
     rank-biserial correlation ``r = (T+ - T-) / (T+ + T-)`` (+1: G above in every commune, 0: no
     tendency) with a percentile bootstrap interval over communes; the share of communes with
-    ``G > E`` (ties count as "not greater") with a Wilson score interval.
+    ``G > E`` (ties count as "not greater") with a Wilson score interval. A comparison with a
+    pillar the framework lacks (economy for the EGDI) keeps its row with ``n = 0`` and NaN.
 
     Args:
         data: gap table (:func:`compute_gaps`), wide pillar table, or tidy scores with pillar rows.

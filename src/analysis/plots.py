@@ -65,6 +65,7 @@ __all__ = [
     "plot_gap_trend",
     "plot_distance_to_targets",
     "plot_map",
+    "MAX_UNITS",
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -553,6 +554,111 @@ def _gap_from_scores(scores: pd.DataFrame) -> pd.Series:
     return wide["government"] - wide[["economy", "society"]].mean(axis=1)
 
 
+#: More units than this (e.g. the 193 EGDI countries) and the dumbbell / rank plots show only the
+#: ``top_n`` units at each end plus the highlighted ones; the scatter labels only highlighted units.
+MAX_UNITS = 40
+_DEFAULT_TOP_N = 10
+_AUTO_PANELS = 6  # figure_trends with too many units: 6 largest + 6 smallest latest gaps
+_NOTES = {
+    "omitted": {"vi": "… {n} đơn vị khác", "en": "… {n} others"},
+    "no_data": {"vi": "Không có dữ liệu: {what}", "en": "No data: {what}"},
+}
+
+
+def _note(key: str, lang: str, **fields: object) -> str:
+    return unicodedata.normalize("NFC", _NOTES[key][lang].format(**fields))
+
+
+def _highlight_codes(
+    highlight: Sequence[str] | str | None,
+    known: Iterable[str],
+    table: str,
+    present: Iterable[str] | None = None,
+    *,
+    strict: bool = True,
+) -> list[str]:
+    """Highlighted unit codes; a code unknown to the whole table (``known``) is an error (unless
+    not ``strict``), one missing from the rows drawn (``present``, e.g. no data in that period)
+    is skipped."""
+    if highlight is None:
+        return []
+    codes = [str(highlight)] if isinstance(highlight, str) else [str(c) for c in highlight]
+    known = set(map(str, known))
+    bad = [c for c in codes if c not in known]
+    if bad and strict:
+        raise ParameterError(f"highlight={bad!r}: not a unit_code of the {table}")
+    here = known if present is None else set(map(str, present))
+    return [c for c in codes if c in here]
+
+
+def _select_rows(
+    data: pd.DataFrame,
+    key: str,
+    *,
+    top_n: int | None,
+    highlight: Sequence[str],
+    max_units: int,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Rows of ``data`` (already in display order, sorted by ``key``) to draw.
+
+    All rows when there are at most ``max_units`` and ``top_n`` is None; otherwise the ``top_n``
+    (default 10) rows at each end of the order (rows with a missing ``key`` left out) plus the
+    highlighted units, in display order. Returns the rows and their positions in ``data``.
+    """
+    n = len(data)
+    if top_n is not None and (not isinstance(top_n, int | np.integer) or isinstance(top_n, bool) or top_n < 1):
+        raise ParameterError(f"top_n={top_n!r}: expected a positive integer (units shown at each end)")
+    if top_n is None and n <= max_units:
+        return data, np.arange(n)
+    k = _DEFAULT_TOP_N if top_n is None else int(top_n)
+    codes = data["unit_code"].astype(str).to_numpy()
+    ok = np.flatnonzero(data[key].notna().to_numpy())
+    keep = set(ok[:k]) | set(ok[-k:]) | set(np.flatnonzero(np.isin(codes, list(highlight))))
+    pos = np.array(sorted(keep), dtype=int)
+    return data.iloc[pos], pos
+
+
+def _mark_omitted(ax: Axes, pos: np.ndarray, n_total: int, lang: str) -> None:
+    """A dotted line and "… n others" between shown rows that are not neighbours in the full order."""
+    trans = mpl.transforms.blended_transform_factory(ax.transAxes, ax.transData)
+    gaps = [(i, int(pos[i + 1] - pos[i] - 1)) for i in range(len(pos) - 1) if pos[i + 1] - pos[i] > 1]
+    if len(pos) and pos[0] > 0:
+        gaps.insert(0, (-1, int(pos[0])))
+    if len(pos) and pos[-1] < n_total - 1:
+        gaps.append((len(pos) - 1, int(n_total - 1 - pos[-1])))
+    for i, m in gaps:
+        y = i + 0.5
+        ax.plot([0, 1], [y, y], transform=trans, ls=":", lw=0.8, color=_NEUTRAL, zorder=0.5, gid="omitted_separator")
+        ax.text(0.005, y, _note("omitted", lang, n=i18n.format_number(m, lang)), transform=trans, ha="left",
+                va="center", fontsize=mpl.rcParams["font.size"] - 2, style="italic", color="#6B6B6B",
+                gid="omitted_text", bbox=dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor="none"))  # fmt: skip
+
+
+def _emphasise_ticks(ax: Axes, codes: Sequence[str], highlight: Sequence[str]) -> None:
+    hl = set(highlight)
+    for tick, code in zip(ax.get_yticklabels(), codes, strict=True):
+        if code in hl:
+            tick.set_fontweight("bold")
+            tick.set_color(_DARK)
+
+
+def _no_data(ax: Axes, lang: str, what: str) -> None:
+    ax.text(0.5, 0.5, _note("no_data", lang, what=what), transform=ax.transAxes, ha="center",
+            va="center", color="#6B6B6B", style="italic", gid="no_data")  # fmt: skip
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def _row_range(vals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row-wise nanmin / nanmax (NaN for an all-NaN row, without numpy's warning)."""
+    empty = np.isnan(vals).all(axis=1)
+    safe = np.where(empty[:, None], 0.0, vals)
+    return (
+        np.where(empty, np.nan, np.nanmin(safe, axis=1)),
+        np.where(empty, np.nan, np.nanmax(safe, axis=1)),
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # deterministic label repulsion
 # --------------------------------------------------------------------------------------------
@@ -888,6 +994,9 @@ def plot_gap_dumbbell(
     period: str | None = None,
     units: pd.DataFrame | None = None,
     show_ci: bool = True,
+    highlight: Sequence[str] | str | None = None,
+    top_n: int | None = None,
+    max_units: int = MAX_UNITS,
     ax: Axes | None = None,
     lang: str = "vi",
     status: str | None = None,
@@ -895,7 +1004,13 @@ def plot_gap_dumbbell(
     """Dumbbell: G, E and S of each commune on one line, communes sorted by the gap.
 
     The right-hand column prints the gap and its confidence interval (``<gap>_lo``,
-    ``<gap>_hi``) as numbers in the chosen language.
+    ``<gap>_hi``) as numbers in the chosen language (the number alone where the interval is NaN,
+    e.g. pillars with a single indicator). A pillar with no value in the period (economy for the
+    UN EGDI) is left out, legend included.
+
+    Many units (more than ``max_units``, e.g. 193 countries) or ``top_n`` given: only the
+    ``top_n`` (default 10) units with the largest and the smallest gap are drawn, plus the
+    ``highlight`` units wherever they rank; a dotted line with "… n others" marks each skipped run.
 
     Args:
         gaps: gap table (``unit_code, period, government, economy, society, <gap>[, _lo, _hi]``).
@@ -903,51 +1018,66 @@ def plot_gap_dumbbell(
         period: period to show (default: latest).
         units: units table for commune names.
         show_ci: print the gap and its CI at the right.
+        highlight: unit code(s) always shown, with a bold name and a shaded row.
+        top_n: units shown at each end of the order (default: all when <= ``max_units``, else 10).
+        max_units: above this many units, only the ends and the highlighted units are shown.
         ax, lang, status: see :func:`plot_pillar_heatmap`.
 
     Returns:
-        The axes; the points of pillar ``p`` are the collection with ``gid=f"points_{p}"``.
+        The axes; the points of pillar ``p`` are the collection with ``gid=f"points_{p}"``
+        (``omitted_text`` / ``highlight_<code>`` for skipped runs and highlighted rows).
     """
     _check_lang(lang)
-    _require(gaps, ["unit_code", *_PILLARS, gap], "gap table")
+    _require(gaps, ["unit_code", gap], "gap table")
     data, period = _select_period(gaps, period, "gap table")
-    data = data.assign(unit_code=_codes(data["unit_code"])).sort_values(
-        [gap, "unit_code"], ascending=[True, True]
-    )
+    data = data.assign(unit_code=_codes(data["unit_code"]))
+    for p in _PILLARS:
+        if p not in data.columns:
+            data = data.assign(**{p: np.nan})
+    data = data.sort_values([gap, "unit_code"], ascending=[True, True])
+    hl = _highlight_codes(highlight, gaps["unit_code"].astype(str), "gap table", data["unit_code"])
+    n_total = len(data)
+    data, pos = _select_rows(data, gap, top_n=top_n, highlight=hl, max_units=max_units)
     n = len(data)
     ax = _new_axes(ax, (7.0, max(3.5, 0.3 * n + 1.6)))
     yy = np.arange(n)
-    vals = data[list(_PILLARS)].to_numpy(float)
-    ax.hlines(
-        yy,
-        np.nanmin(vals, axis=1),
-        np.nanmax(vals, axis=1),
-        color="#C8C8C8",
-        lw=2.2,
-        zorder=1,
-        gid="dumbbell_bars",
-    )
-    for k, p in enumerate(_PILLARS):
+    shown = [p for p in _PILLARS if data[p].notna().any()]
+    vals = data[shown].to_numpy(float) if shown else np.full((n, 1), np.nan)
+    lo_row, hi_row = _row_range(vals)
+    ax.hlines(yy, lo_row, hi_row, color="#C8C8C8", lw=2.2, zorder=1, gid="dumbbell_bars")
+    for p in shown:
         ax.scatter(
-            vals[:, k], yy, s=42, color=PILLAR_COLORS[p], edgecolor="white", linewidth=0.6, zorder=3,
+            data[p].to_numpy(float), yy, s=42, color=PILLAR_COLORS[p], edgecolor="white", linewidth=0.6, zorder=3,
             label=i18n.t(f"pillar.{p}", lang), gid=f"points_{p}",
         )  # fmt: skip
+    codes = list(data["unit_code"])
+    for y, code in zip(yy, codes, strict=True):
+        if code in hl:
+            ax.axhspan(y - 0.45, y + 0.45, color="#F3EBC9", lw=0, zorder=0, gid=f"highlight_{code}")
     names = _unit_names(units)
-    ax.set_yticks(yy, [_name(c, names) for c in data["unit_code"]])
+    ax.set_yticks(yy, [_name(c, names) for c in codes])
+    _emphasise_ticks(ax, codes, hl)
+    if len(pos) < n_total:
+        _mark_omitted(ax, pos, n_total, lang)
     ax.set_ylim(-0.7, n - 0.3)
     ax.grid(axis="y", visible=False)
     ax.set_xlabel(i18n.t("axis.score", lang))
     ax.xaxis.set_major_formatter(_number_formatter(lang, 1))
-    lo_v, hi_v = np.nanmin(vals), np.nanmax(vals)
+    finite = vals[np.isfinite(vals)]
+    lo_v, hi_v = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
     ax.set_xlim(min(0.0, lo_v - 0.02), max(1.0, hi_v + 0.02))
     if show_ci:
         trans = mpl.transforms.blended_transform_factory(ax.transAxes, ax.transData)
-        has_ci = f"{gap}_lo" in data.columns and f"{gap}_hi" in data.columns
+        has_ci = (
+            f"{gap}_lo" in data.columns
+            and f"{gap}_hi" in data.columns
+            and bool((data[f"{gap}_lo"].notna() & data[f"{gap}_hi"].notna()).any())
+        )
         ax.text(1.02, n - 0.3, i18n.t(f"gap_short.{gap}", lang) + (f" ({i18n.t('misc.ci90', lang)})" if has_ci else ""),
                 transform=trans, ha="left", va="bottom", fontsize=mpl.rcParams["font.size"] - 1, fontweight="bold", color=_DARK)  # fmt: skip
         for y, (_, row) in zip(yy, data.iterrows(), strict=True):
             txt = i18n.format_number(row[gap], lang, 2)
-            if has_ci:
+            if has_ci and pd.notna(row[f"{gap}_lo"]) and pd.notna(row[f"{gap}_hi"]):
                 txt += f"  [{i18n.format_interval(row[f'{gap}_lo'], row[f'{gap}_hi'], lang, 2)}]"
             ax.text(
                 1.02,
@@ -960,14 +1090,15 @@ def plot_gap_dumbbell(
                 color=_DARK,
                 gid="gap_ci_text",
             )
-    ax.legend(
-        loc="lower left",
-        bbox_to_anchor=(0.0, 1.0),
-        ncol=3,
-        borderaxespad=0.3,
-        handletextpad=0.2,
-        columnspacing=1.2,
-    )
+    if shown:
+        ax.legend(
+            loc="lower left",
+            bbox_to_anchor=(0.0, 1.0),
+            ncol=len(shown),
+            borderaxespad=0.3,
+            handletextpad=0.2,
+            columnspacing=1.2,
+        )
     ax.set_title(i18n.t("title.dumbbell", lang), pad=26)
     return _finish(ax, title=None, synthetic=_is_synthetic(status, gaps))
 
@@ -980,11 +1111,18 @@ def plot_pillar_scatter(
     units: pd.DataFrame | None = None,
     thresholds: tuple[float, float] | None = None,
     label: bool = True,
+    highlight: Sequence[str] | str | None = None,
+    max_labels: int = MAX_UNITS,
     ax: Axes | None = None,
     lang: str = "vi",
     status: str | None = None,
 ) -> Axes:
     """Scatter of digital government (x) against economy or society (y).
+
+    With more than ``max_labels`` units (e.g. 193 countries) only the ``highlight`` units are
+    named; highlighted points are drawn with a dark edge (``gid="highlight_points"``) and bold
+    names. A ``y`` pillar with no value in the period (economy for the UN EGDI) gives an empty
+    panel saying so (``gid="no_data"``).
 
     Drawn: the 45° parity line (``gid="identity_line"``); each commune's point; a vertical
     whisker showing the CI of its gap (``G − y``): the whisker spans ``G − gap_hi`` to
@@ -998,7 +1136,10 @@ def plot_pillar_scatter(
         period: period to show (default: latest).
         units: units table for commune names.
         thresholds: ``(x, y)`` split of the quadrants; default the medians.
-        label: write the commune names.
+        label: write the commune names (all when there are at most ``max_labels`` units,
+            otherwise only the highlighted ones).
+        highlight: unit code(s) to emphasise and always name.
+        max_labels: above this many units only highlighted units are named.
         ax, lang, status: see :func:`plot_pillar_heatmap`.
 
     Returns:
@@ -1008,12 +1149,18 @@ def plot_pillar_scatter(
     if y not in ("economy", "society"):
         raise ParameterError(f"plot_pillar_scatter: y={y!r}; use 'economy' or 'society'")
     gcol = "gap_econ" if y == "economy" else "gap_soc"
-    _require(gaps, ["unit_code", "government", y], "gap table")
+    _require(gaps, ["unit_code", "government"], "gap table")
     data, period = _select_period(gaps, period, "gap table")
     data = data.assign(unit_code=_codes(data["unit_code"])).sort_values("unit_code")
+    hl = _highlight_codes(highlight, gaps["unit_code"].astype(str), "gap table", data["unit_code"])
+    ax = _new_axes(ax, (6.2, 6.2))
+    if y not in data.columns or not data[y].notna().any():
+        _no_data(ax, lang, i18n.t(f"pillar.{y}", lang))
+        ax.set_title(i18n.t("title.scatter", lang, y=i18n.t(f"pillar.{y}", lang)))
+        return _finish(ax, title=None, synthetic=_is_synthetic(status, gaps))
     xv = data["government"].to_numpy(float)
     yv = data[y].to_numpy(float)
-    ax = _new_axes(ax, (6.2, 6.2))
+    many = len(data) > max_labels
     has_ci = f"{gcol}_lo" in data.columns and f"{gcol}_hi" in data.columns
     w_lo = xv - data[f"{gcol}_hi"].to_numpy(float) if has_ci else yv
     w_hi = xv - data[f"{gcol}_lo"].to_numpy(float) if has_ci else yv
@@ -1076,7 +1223,12 @@ def plot_pillar_scatter(
             gid="ci_whiskers",
             label=i18n.t("legend.gap_ci", lang),
         )
-    ax.scatter(xv, yv, s=34, color=color, edgecolor="white", linewidth=0.7, zorder=5, gid="points")
+    ax.scatter(xv, yv, s=16 if many else 34, color=color, edgecolor="white", linewidth=0.5 if many else 0.7,
+               zorder=5, gid="points")  # fmt: skip
+    is_hl = data["unit_code"].isin(hl).to_numpy()
+    if is_hl.any():
+        ax.scatter(xv[is_hl], yv[is_hl], s=46, color=color, edgecolor=_DARK, linewidth=1.4, zorder=5.2,
+                   gid="highlight_points")  # fmt: skip
     ax.set_xlabel(i18n.t("pillar.government", lang) + " (0–1)")
     ax.set_ylabel(i18n.t(f"pillar.{y}", lang) + " (0–1)")
     ax.xaxis.set_major_formatter(_number_formatter(lang, 1))
@@ -1088,11 +1240,14 @@ def plot_pillar_scatter(
         names = _unit_names(units)
         avoid = [t for t in ax.texts if (t.get_gid() or "").startswith("quadrant_label_")]
         legend = ax.get_legend()
+        sel = (is_hl if many else np.ones(len(data), bool)) & np.isfinite(xv) & np.isfinite(yv)
+        codes = data["unit_code"].to_numpy()[sel]
         _place_labels(
             ax,
-            xv,
-            yv,
-            [_name(c, names) for c in data["unit_code"]],
+            xv[sel],
+            yv[sel],
+            [_name(c, names) for c in codes],
+            styles=[{"fontweight": "bold"} if c in hl else {} for c in codes],
             avoid=[*avoid, *([legend] if legend else [])],
         )
     return _finish(ax, title=None, synthetic=_is_synthetic(status, gaps))
@@ -1103,13 +1258,30 @@ def figure_pillar_scatter(
     *,
     period: str | None = None,
     units: pd.DataFrame | None = None,
+    highlight: Sequence[str] | str | None = None,
+    max_labels: int = MAX_UNITS,
     lang: str = "vi",
     status: str | None = None,
 ) -> Figure:
-    """Two panels: government against economy, and against society (see :func:`plot_pillar_scatter`)."""
-    fig, axes = plt.subplots(1, 2, figsize=(11.5, 6.0), layout="constrained")
-    for ax, y in zip(axes, ("economy", "society"), strict=True):
-        plot_pillar_scatter(gaps, y=y, period=period, units=units, ax=ax, lang=lang, status=status)
+    """Government against economy, and against society (see :func:`plot_pillar_scatter`).
+
+    One panel per pillar that has values in the period: a framework without economy (the UN
+    EGDI) gives the society panel only.
+
+    Raises:
+        DataValidationError: neither economy nor society has a value in the period.
+    """
+    data, chosen = _select_period(gaps, period, "gap table")
+    ys = [y for y in ("economy", "society") if y in data.columns and data[y].notna().any()]
+    if not ys:
+        raise DataValidationError(
+            [f"period {chosen}: no economy or society value, nothing to plot against government"],
+            source="gap table",
+        )
+    fig, axes = plt.subplots(1, len(ys), figsize=(5.9 * len(ys) - 0.3, 6.0), layout="constrained", squeeze=False)
+    for ax, y in zip(axes[0], ys, strict=True):
+        plot_pillar_scatter(gaps, y=y, period=period, units=units, highlight=highlight, max_labels=max_labels,
+                            ax=ax, lang=lang, status=status)  # fmt: skip
     return fig
 
 
@@ -1255,17 +1427,25 @@ def plot_rank_uncertainty(
     rank_stats: pd.DataFrame,
     *,
     units: pd.DataFrame | None = None,
+    highlight: Sequence[str] | str | None = None,
+    top_n: int | None = None,
+    max_units: int = MAX_UNITS,
     ax: Axes | None = None,
     lang: str = "vi",
     status: str | None = None,
 ) -> Axes:
     """Median rank with its 5–95% interval per commune (the JRC plot), nominal rank marked.
 
-    Communes are sorted by median rank (best at the top), ties by nominal rank.
+    Communes are sorted by median rank (best at the top), ties by nominal rank. More than
+    ``max_units`` units (or ``top_n`` given): the ``top_n`` (default 10) best and worst plus the
+    ``highlight`` units, as in :func:`plot_gap_dumbbell`.
 
     Args:
         rank_stats: ``unit_code, nominal, median, q05, q95`` (``analysis.robustness``).
         units: units table for commune names.
+        highlight: unit code(s) always shown, in bold.
+        top_n: units shown at each end (default: all when <= ``max_units``, else 10).
+        max_units: above this many units, only the ends and the highlighted units are shown.
         ax, lang, status: see :func:`plot_pillar_heatmap`.
 
     Returns:
@@ -1273,9 +1453,11 @@ def plot_rank_uncertainty(
     """
     _check_lang(lang)
     _require(rank_stats, ["unit_code", "nominal", "median", "q05", "q95"], "rank stats table")
-    data = rank_stats.assign(unit_code=_codes(rank_stats["unit_code"])).sort_values(
+    full = rank_stats.assign(unit_code=_codes(rank_stats["unit_code"])).sort_values(
         ["median", "nominal", "unit_code"], ascending=[False, False, False]
     )
+    hl = _highlight_codes(highlight, full["unit_code"], "rank stats table", strict=False)
+    data, pos = _select_rows(full, "median", top_n=top_n, highlight=hl, max_units=max_units)
     n = len(data)
     ax = _new_axes(ax, (6.4, max(3.5, 0.3 * n + 1.5)))
     yy = np.arange(n)
@@ -1312,8 +1494,11 @@ def plot_rank_uncertainty(
     )
     names = _unit_names(units)
     ax.set_yticks(yy, [_name(c, names) for c in data["unit_code"]])
+    _emphasise_ticks(ax, list(data["unit_code"]), hl)
+    if len(pos) < len(full):
+        _mark_omitted(ax, pos, len(full), lang)
     ax.set_ylim(-0.7, n - 0.3)
-    n_units = int(max(n, np.nanmax(data[["q95", "nominal"]].to_numpy(float))))
+    n_units = int(max(len(full), np.nanmax(full[["q95", "nominal"]].to_numpy(float))))
     ax.set_xlim(0.4, n_units + 0.6)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=10))
     ax.grid(axis="y", visible=False)
@@ -1407,16 +1592,26 @@ def figure_trends(
     units: pd.DataFrame | None = None,
     unit_codes: Sequence[str] | None = None,
     ncols: int = 6,
+    highlight: Sequence[str] | str | None = None,
+    max_panels: int = MAX_UNITS,
     lang: str = "vi",
     status: str | None = None,
 ) -> Figure:
     """Small multiples: G, E and S over time for each commune, with the district medians.
+
+    A pillar with no value at all (economy for the UN EGDI) is left out, legend included. The
+    medians are over every unit of the table, also when only some panels are drawn.
 
     Args:
         pillars: pillar table (``unit_code, period, government, economy, society[, status]``).
         units: units table for commune names.
         unit_codes: communes to show (default: all, in code order).
         ncols: panels per row.
+        highlight: with more than ``max_panels`` units and no ``unit_codes``, the panels are the
+            highlighted units first, then the 6 units with the largest and the 6 with the smallest
+            gap ``G − mean(E, S)`` (available pillars) in the latest period; highlighted panels
+            have bold titles.
+        max_panels: most panels drawn when ``unit_codes`` is not given.
         lang, status: see :func:`plot_pillar_heatmap`.
 
     Returns:
@@ -1424,17 +1619,27 @@ def figure_trends(
         3 median lines (``gid`` ``median_<pillar>``).
     """
     _check_lang(lang)
-    _require(pillars, ["unit_code", "period", *_PILLARS], "pillar table")
+    _require(pillars, ["unit_code", "period", "government"], "pillar table")
     data = pillars.assign(
         unit_code=_codes(pillars["unit_code"]), period=pillars["period"].astype(str)
     )
+    for p in _PILLARS:
+        if p not in data.columns:
+            data[p] = np.nan
+    shown = [p for p in _PILLARS if data[p].notna().any()]
     periods = _sorted_periods(data["period"])
     xs = np.array([_period_key(p) for p in periods])
-    codes = (
-        [str(c) for c in unit_codes]
-        if unit_codes is not None
-        else sorted(data["unit_code"].unique())
-    )
+    hl = _highlight_codes(highlight, data["unit_code"], "pillar table")
+    if unit_codes is not None:
+        codes = [str(c) for c in unit_codes]
+    else:
+        codes = sorted(data["unit_code"].unique())
+        if len(codes) > max_panels:
+            last = data.loc[data["period"] == periods[-1]].set_index("unit_code")
+            others = [p for p in ("economy", "society") if p in shown]
+            gap = (last["government"] - last[others].mean(axis=1)).dropna().sort_values(kind="mergesort")
+            ends = [*gap.index[::-1][:_AUTO_PANELS], *gap.index[:_AUTO_PANELS][::-1]]
+            codes = list(dict.fromkeys([*hl, *ends]))[: max(max_panels, len(hl))]
     med = data.groupby("period")[list(_PILLARS)].median().reindex(periods)
     n = len(codes)
     ncols = max(1, min(ncols, n))
@@ -1456,7 +1661,7 @@ def figure_trends(
             continue
         code = codes[k]
         sub = data.loc[data["unit_code"] == code].set_index("period").reindex(periods)
-        for p in _PILLARS:
+        for p in shown:
             ax.plot(
                 xs,
                 med[p].to_numpy(float),
@@ -1475,7 +1680,8 @@ def figure_trends(
                 markersize=2.2,
                 gid=f"trend_{p}",
             )
-        ax.set_title(_name(code, names), fontsize=mpl.rcParams["font.size"], loc="left", pad=3)
+        ax.set_title(_name(code, names), fontsize=mpl.rcParams["font.size"], loc="left", pad=3,
+                     fontweight="bold" if code in hl else "normal")  # fmt: skip
         ax.set_xticks(years, [str(y) for y in years])
         ax.tick_params(axis="x", labelsize=mpl.rcParams["font.size"] - 2, rotation=0)
         ax.yaxis.set_major_formatter(_number_formatter(lang, 1))
@@ -1484,7 +1690,7 @@ def figure_trends(
         ax.set_ylabel(i18n.t("axis.score", lang))
     handles = [
         Line2D([], [], color=PILLAR_COLORS[p], lw=1.8, label=i18n.t(f"pillar.{p}", lang))
-        for p in _PILLARS
+        for p in shown
     ]
     handles.append(
         Line2D(
@@ -1496,7 +1702,7 @@ def figure_trends(
             label=i18n.t("legend.district_median", lang),
         )
     )
-    fig.legend(handles=handles, loc="outside lower center", ncol=4)
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles))
     fig.suptitle(i18n.t("title.trends", lang), x=0.01, ha="left")
     if _is_synthetic(status, pillars):
         _add_watermark(fig)
@@ -1531,10 +1737,14 @@ def plot_gap_trend(
     data = gaps.assign(unit_code=_codes(gaps["unit_code"]), period=gaps["period"].astype(str))
     periods = _sorted_periods(data["period"])
     xs = np.array([_period_key(p) for p in periods])
+    ax = _new_axes(ax, (7.0, 4.2))
+    if not data[gap].notna().any():  # e.g. gap_econ for the UN EGDI (no economy pillar)
+        _no_data(ax, lang, i18n.t(f"gap.{gap}", lang, default=gap))
+        ax.set_title(i18n.t("title.gap_trend", lang), pad=24)
+        return _finish(ax, title=None, synthetic=_is_synthetic(status, gaps))
     wide = data.pivot_table(
         index="period", columns="unit_code", values=gap, aggfunc="mean"
     ).reindex(periods)
-    ax = _new_axes(ax, (7.0, 4.2))
     for code in wide.columns:
         ax.plot(
             xs, wide[code].to_numpy(float), color="#BDBDBD", lw=0.8, zorder=1, gid=f"commune_{code}"
@@ -1652,6 +1862,11 @@ def plot_distance_to_targets(
 
         fw = load_framework()
     meta = fw.indicators.set_index("id")
+    if not meta[["target_2025", "target_2030"]].notna().any().any():
+        raise ParameterError(
+            f"framework {fw.id!r} has no 2025 or 2030 target for any indicator: there is no "
+            "distance-to-target figure for it; skip this figure (e.g. the EGDI, DESI and DTI editions)"
+        )
     rows = []
     for ind_id in fw.indicator_ids:
         if ind_id not in mine.index:
@@ -1903,7 +2118,16 @@ def plot_map(
     """
     _check_lang(lang)
     _require(gaps, ["unit_code", gap], "gap table")
-    _require(units, ["unit_code", "lat", "lon"], "units table")
+    _require(units, ["unit_code"], "units table")
+    if geojson is None:
+        have = [c for c in ("lat", "lon") if c in units.columns]
+        coords = units[have].apply(pd.to_numeric, errors="coerce") if have else None
+        if len(have) < 2 or not coords.notna().all(axis=1).any():
+            raise ParameterError(
+                "plot_map: the units table has no coordinates (columns 'lat' and 'lon' "
+                + ("are all empty" if len(have) == 2 else "missing")
+                + "); pass geojson=<polygons of the units> or skip the map"
+            )
     data, period = _select_period(gaps, period, "gap table")
     data = data.assign(unit_code=_codes(data["unit_code"]))
     u = units.assign(unit_code=_codes(units["unit_code"]))

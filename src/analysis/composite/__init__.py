@@ -111,7 +111,9 @@ Steps and the wide pipeline
            normalise="minmax[:LO,HI]"|"zscore[:MEAN,SD]"|..., aggregate="arithmetic", weights="meta",
            min_coverage=None, nonpositive="raise") -> Path``   (what ``dgap index`` calls)
 ``get_preset(name) -> Preset``; ``register_preset(name, builder)``; ``list_presets()``.
-    ``commune`` is registered here (our framework via ``analysis.frameworks``).
+    ``commune`` is registered here (our framework via ``analysis.frameworks``); ``egdi``,
+    ``desi2022``, ``dti_provincial`` and ``dti_pillars`` by ``analysis.realdata``, which
+    ``get_preset``/``list_presets`` import on first use (no need to import it first).
 
 Tidy path
 ---------

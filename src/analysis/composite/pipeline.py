@@ -350,12 +350,34 @@ def register_preset(name: str, builder: Callable[[], Preset]) -> None:
     _PRESETS[name] = builder
 
 
+#: Modules that register built-in presets when imported, loaded lazily by :func:`get_preset` and
+#: :func:`list_presets` (``analysis.realdata``: egdi, desi2022, dti_provincial, dti_pillars).
+_PRESET_MODULES = ("analysis.realdata",)
+
+
+def _load_builtin_presets() -> None:
+    import importlib
+    import sys
+
+    for mod in _PRESET_MODULES:
+        if mod not in sys.modules:
+            importlib.import_module(mod)
+
+
 def list_presets() -> list[str]:
+    """Names of the registered presets (built-in ones included, imported on first use)."""
+    _load_builtin_presets()
     return sorted(_PRESETS)
 
 
 def get_preset(name: str) -> Preset:
-    """Build a registered preset (``commune``; ``egdi``/``desi2022`` when their module is loaded)."""
+    """Build a registered preset: ``commune``, ``egdi``, ``desi2022``, ``dti_provincial``, ``dti_pillars``.
+
+    The real-data presets are registered by :mod:`analysis.realdata`, imported here on first use,
+    so ``get_preset("egdi")`` works without importing it first.
+    """
+    if name not in _PRESETS:
+        _load_builtin_presets()
     if name not in _PRESETS:
         raise MethodError(f"unknown preset {name!r}; available: {list_presets()}")
     return _PRESETS[name]()
@@ -399,7 +421,7 @@ def _load_framework(framework):
     from ..frameworks import Framework, load_framework
 
     if framework is None or isinstance(framework, str | Path):
-        if isinstance(framework, str) and framework in _PRESETS and not Path(framework).exists():
+        if isinstance(framework, str) and framework in list_presets() and not Path(framework).exists():
             fw = get_preset(framework).framework
             if fw is None:
                 raise FrameworkError(

@@ -209,10 +209,31 @@ def preload() -> None:
     render_html(nb)
 
 
+def _fresh_event_loop() -> None:
+    """Give a forked worker its own event loop.
+
+    A forked child inherits the parent's asyncio loop (and its epoll descriptor) if the parent
+    ran papermill/nbclient in-process; jupyter_core's ``run_sync`` would reuse it. Install a new
+    loop, also in jupyter_core's per-context cache.
+    """
+    import asyncio
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        from jupyter_core import utils as _jcu
+    except ImportError:  # pragma: no cover - jupyter_core comes with papermill
+        return
+    cache = getattr(_jcu, "_loop", None)
+    if cache is not None and hasattr(cache, "set"):
+        cache.set(loop)
+
+
 def init_worker() -> None:
     """Process-pool initialiser: quiet logs; Ctrl-C is the parent's job; SIGTERM stops kernels."""
     logging.getLogger("papermill").setLevel(logging.WARNING)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _fresh_event_loop()
 
     def _term(signum, frame):  # noqa: ARG001
         from .engine import shutdown_warm_kernels

@@ -431,6 +431,15 @@ def run_edition(
             skipped.append(t)
         else:
             to_run.append(t)
+    # longest first (durations of the previous run; new tasks first, in edition order): the
+    # slowest notebook then does not start last and leave the other workers idle
+    old_tasks = previous.get("tasks", {})
+
+    def _expected(t: Task) -> float:
+        d = (old_tasks.get(t.id) or {}).get("duration_s")
+        return float("inf") if not isinstance(d, (int, float)) else float(d)
+
+    to_run.sort(key=_expected, reverse=True)
     n_workers = _resolve_workers(workers, max(1, len(to_run)))
     if dry_run:
         for t in tasks:
