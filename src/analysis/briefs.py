@@ -504,6 +504,14 @@ def _select_period(df, period: str | None, what: str):
     return sub, str(period)
 
 
+def _ascii_city(province_vi: str) -> str:
+    """English form of a province name: ``Thành phố Đà Nẵng`` -> ``Đà Nẵng city``."""
+    for prefix, suffix in (("Thành phố ", " city"), ("Tỉnh ", " province")):
+        if province_vi.startswith(prefix):
+            return province_vi[len(prefix):] + suffix
+    return province_vi
+
+
 def _unit_info(units, unit_code: str, lang: str) -> dict[str, Any]:
     """Name, full name, unit type, district and population of a unit from the units table."""
     info = {
@@ -524,6 +532,8 @@ def _unit_info(units, unit_code: str, lang: str) -> dict[str, Any]:
     name = _nfc(row.get("name_vi", unit_code))
     utype = _nfc(row.get("unit_type", "xã") or "xã").lower()
     info.update(name=name, type_vi=utype, district=_nfc(row.get("former_district", "") or ""))
+    province = row.get("province_vi")
+    info["province"] = _nfc(province) if isinstance(province, str) and province else ""
     pop = row.get("population", row.get("population_2019_constituents"))
     info["population"] = None if _isnan(pop) else int(pop)
     if lang == "vi":
@@ -1077,11 +1087,12 @@ def build_commune_brief(
         msg.append(_rank_sentence(lang, subject, rank))
 
     plabel = _period_label(period, lang)
-    district = info["district"]
-    if lang == "vi":
-        subtitle = " · ".join(x for x in (f"Huyện {district}" if district else "", plabel) if x)
+    district, province = info["district"], info.get("province", "")
+    if province:  # a post-2025 commune: the district level no longer exists
+        where = (f"{province} (trước đây huyện {district})" if lang == "vi" else f"{_ascii_city(province)} (formerly {district} district)") if district else (province if lang == "vi" else _ascii_city(province))
     else:
-        subtitle = " · ".join(x for x in (f"{district} district" if district else "", plabel) if x)
+        where = (f"Huyện {district}" if lang == "vi" else f"{district} district") if district else ""
+    subtitle = " · ".join(x for x in (where, plabel) if x)
     labels = dict(L, interval=L["interval"].format(level=_level_pct(ci_level)))
     brief = {
         "schema": SCHEMA,

@@ -1853,9 +1853,6 @@ def plot_distance_to_targets(
     unit_code = str(unit_code)
     data, period = _select_period(observations, period, "observation table")
     data = data.assign(unit_code=_codes(data["unit_code"]))
-    mine = data.loc[data["unit_code"] == unit_code].groupby("indicator")["value"].mean()
-    if mine.empty:
-        raise ParameterError(f"unit_code={unit_code!r} has no observations in period {period}")
     fw = framework
     if fw is None:
         from .frameworks import load_framework
@@ -1867,6 +1864,9 @@ def plot_distance_to_targets(
             f"framework {fw.id!r} has no 2025 or 2030 target for any indicator: there is no "
             "distance-to-target figure for it; skip this figure (e.g. the EGDI, DESI and DTI editions)"
         )
+    mine = data.loc[data["unit_code"] == unit_code].groupby("indicator")["value"].mean()
+    if mine.empty:
+        raise ParameterError(f"unit_code={unit_code!r} has no observations in period {period}")
     rows = []
     for ind_id in fw.indicator_ids:
         if ind_id not in mine.index:
@@ -2104,7 +2104,8 @@ def plot_map(
 
     Args:
         gaps: gap table.
-        units: units table (``unit_code, lat, lon, population[, successor_code, successor_name_vi]``).
+        units: units table (``unit_code, lat, lon[, population, successor_code, successor_name_vi]``;
+            without populations the bubbles have equal size).
         gap: ``gap_mean``, ``gap_econ`` or ``gap_soc``.
         period: period to show (default: latest).
         geojson: optional polygons.
@@ -2141,16 +2142,26 @@ def plot_map(
     ax = _new_axes(ax, (7.6, 6.0))
     names = _unit_names(u)
     if geojson is None:
-        _require(units, ["population"], "units table")
         merged = u.merge(values.rename("gapv").reset_index(), on="unit_code", how="inner")
         if merged.empty:
             raise DataValidationError(
                 ["no unit_code of the gap table is in the units table"], source="units table"
             )
-        lon, lat = merged["lon"].to_numpy(float), merged["lat"].to_numpy(float)
-        pop = merged["population"].to_numpy(float)
-        pmax = np.nanmax(pop)
-        sizes = _BUBBLE_MAX * pop / pmax
+        lon = pd.to_numeric(merged["lon"], errors="coerce").to_numpy(float)
+        lat = pd.to_numeric(merged["lat"], errors="coerce").to_numpy(float)
+        pop = (
+            pd.to_numeric(merged["population"], errors="coerce").to_numpy(float)
+            if "population" in merged.columns
+            else np.full(len(merged), np.nan)
+        )
+        if not (np.isfinite(lon) & np.isfinite(lat)).any():
+            raise ParameterError(
+                f"plot_map: no unit of the gap table in period {period} has coordinates (lat/lon) in "
+                "the units table; pass geojson=<polygons of the units> or skip the map"
+            )
+        has_pop = bool(np.isfinite(pop).any())  # no population (provinces): equal bubbles
+        pmax = float(np.nanmax(pop)) if has_pop else 1.0
+        sizes = _BUBBLE_MAX * pop / pmax if has_pop else np.full(len(merged), 0.35 * _BUBBLE_MAX)
         sc = ax.scatter(
             lon,
             lat,
@@ -2201,6 +2212,7 @@ def plot_map(
         ref = [v for v in (2_000, 5_000, 10_000, 20_000, 50_000, 100_000) if v <= pmax][-3:] or [
             int(pmax)
         ]
+        ref = ref if has_pop else []
         handles = [
             ax.scatter(
                 [],
@@ -2213,8 +2225,9 @@ def plot_map(
             )
             for v in ref
         ]
-        ax.legend(handles=handles, title=i18n.t("legend.population", lang), loc="upper center", bbox_to_anchor=(0.5, -0.1),
-                  ncol=len(handles), labelspacing=1.2, handletextpad=0.6, columnspacing=1.8, borderpad=0.6)  # fmt: skip
+        if handles:
+            ax.legend(handles=handles, title=i18n.t("legend.population", lang), loc="upper center", bbox_to_anchor=(0.5, -0.1),
+                      ncol=len(handles), labelspacing=1.2, handletextpad=0.6, columnspacing=1.8, borderpad=0.6)  # fmt: skip
     else:
         gj = _load_geojson(geojson)
         feats = gj.get("features")

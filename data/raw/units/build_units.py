@@ -39,9 +39,9 @@ def main() -> None:
         )
     }
     new = {
-        r[0]: (r[1], r[2], r[3], r[4])
+        r[0]: (r[1], r[2], r[3], r[4], r[5])
         for r in con.execute(
-            "select wardCode, ward, wardLat, wardLon, wardAreaKm2 from admin_units where provinceCode='48'"
+            "select wardCode, ward, wardLat, wardLon, wardAreaKm2, province from admin_units where provinceCode='48'"
         )
     }
     mapping = {r["old_code"]: r for r in csv.DictReader(open(FACTS / "dai_loc_commune_mapping_2025.csv", encoding="utf-8"))}
@@ -87,7 +87,7 @@ def main() -> None:
         hh[r["successor_code"]] = hh.get(r["successor_code"], 0) + int(r["households"])
     out = []
     for code in sorted(pops):
-        name, lat, lon, area = new[code]
+        name, lat, lon, area, province = new[code]
         short = nfc(name).replace("Xã ", "")
         out.append(
             {
@@ -97,6 +97,7 @@ def main() -> None:
                 "name_ascii": ascii_name(short),
                 "unit_type": "xã",
                 "parent_code": "48",
+                "province_vi": nfc(province),
                 "former_district": "Đại Lộc",
                 "lat": f"{lat:.4f}",
                 "lon": f"{lon:.4f}",
