@@ -625,3 +625,113 @@ def test_indicator_distributions_one_box_per_indicator_per_pillar_with_watermark
     assert [ax.get_title(loc="left") for ax in fig.axes] == ["Chính quyền số", "Kinh tế số", "Xã hội số"]
     assert any(t.get_gid() == plots.WATERMARK_GID for t in fig.texts)
     plt.close(fig)
+
+
+# ------------------------------------------------------------------ real-data shapes (EGDI-like)
+@pytest.fixture(scope="module")
+def countries():
+    """193 'countries', 3 periods, no economy pillar, no intervals, no coordinates (like the EGDI)."""
+    rng = np.random.default_rng(11)
+    codes = [f"C{i:03d}" for i in range(193)]
+    rows = []
+    for k, period in enumerate(("2020", "2022", "2024")):
+        gov = np.clip(rng.uniform(0.1, 0.9, 193) + 0.02 * k, 0, 1)
+        soc = np.clip(gov + rng.normal(0, 0.12, 193), 0, 1)
+        rows.append(pd.DataFrame({"unit_code": codes, "period": period, "government": gov, "economy": np.nan,
+                                  "society": soc, "gap_econ": np.nan, "gap_soc": gov - soc, "gap_mean": gov - soc,
+                                  "gap_mean_lo": np.nan, "gap_mean_hi": np.nan, "status": "observed"}))  # fmt: skip
+    gaps = pd.concat(rows, ignore_index=True)
+    units = pd.DataFrame({"unit_code": codes, "name_vi": [f"Nước {c}" for c in codes],
+                          "lat": np.nan, "lon": np.nan, "population": np.nan})  # fmt: skip
+    last = gaps[gaps["period"] == "2024"]
+    rank = last["gap_mean"].rank(ascending=False, method="min").to_numpy()
+    rank_stats = pd.DataFrame({"unit_code": codes, "nominal": rank, "median": rank,
+                               "q05": np.maximum(rank - 5, 1), "q95": np.minimum(rank + 5, 193)})  # fmt: skip
+    return {"gaps": gaps, "units": units, "rank_stats": rank_stats,
+            "pillars": gaps[["unit_code", "period", "government", "society", "status"]]}  # fmt: skip
+
+
+def test_dumbbell_many_units_shows_ends_and_highlighted_without_economy(countries):
+    g = countries["gaps"]
+    last = g[g["period"] == "2024"].sort_values(["gap_mean", "unit_code"])
+    mid = last["unit_code"].iloc[96]
+    ax = plots.plot_gap_dumbbell(g, units=countries["units"], highlight=[mid, "C000"], lang="en")
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    ends = set(last["unit_code"].iloc[:10]) | set(last["unit_code"].iloc[-10:])
+    expected = [c for c in last["unit_code"] if c in ends | {mid, "C000"}]
+    assert labels == [f"Nước {c}" for c in expected] and 20 <= len(labels) <= 22
+    assert not _by_gid(ax, "points_economy")  # no economy pillar: not drawn, not in the legend
+    assert {t.get_text() for t in ax.get_legend().get_texts()} == {"Digital government", "Digital society"}
+    omitted = [t.get_text() for t in ax.texts if t.get_gid() == "omitted_text"]
+    n_omit = sum(int(re.search(r"\d+", t).group()) for t in omitted)
+    assert n_omit == 193 - len(labels) and all(t.endswith("others") for t in omitted)
+    bold = [t.get_text() for t in ax.get_yticklabels() if t.get_fontweight() == "bold"]
+    assert set(bold) == {f"Nước {mid}", "Nước C000"} and _by_gid(ax, f"highlight_{mid}")
+    ci = [t.get_text() for t in ax.texts if t.get_gid() == "gap_ci_text"]
+    assert len(ci) == len(labels) and not any("[" in t for t in ci)  # NaN interval: number only
+    # top_n forces the selection; 18 communes with the default stay complete
+    ax2 = plots.plot_gap_dumbbell(g, top_n=3, lang="en")
+    assert len(ax2.get_yticklabels()) == 6
+    with pytest.raises(ParameterError, match="top_n"):
+        plots.plot_gap_dumbbell(g, top_n=0)
+    with pytest.raises(ParameterError, match="highlight"):
+        plots.plot_gap_dumbbell(g, highlight="NOPE")
+
+
+def test_scatter_many_units_labels_only_highlighted_and_skips_economy(countries):
+    g = countries["gaps"]
+    fig = plots.figure_pillar_scatter(g, units=countries["units"], highlight=["C005", "C100"], lang="en")
+    panels = [a for a in fig.axes if a.get_visible()]
+    assert len(panels) == 1  # society only
+    ax = panels[0]
+    (pts,) = _by_gid(ax, "points")
+    assert len(pts.get_offsets()) == 193
+    labels = sorted(t.get_text() for t in ax.texts if t.get_gid() == "label")
+    assert labels == ["Nước C005", "Nước C100"]
+    (hl,) = _by_gid(ax, "highlight_points")
+    assert len(hl.get_offsets()) == 2
+    empty = plots.plot_pillar_scatter(g, y="economy", lang="vi")
+    assert _by_gid(empty, "no_data") and not _by_gid(empty, "points")
+    with pytest.raises(DataValidationError, match="no economy or society"):
+        plots.figure_pillar_scatter(g.assign(society=np.nan))
+
+
+def test_trends_rank_gap_trend_and_map_with_many_units_no_economy(countries):
+    fig = plots.figure_trends(countries["pillars"], units=countries["units"], highlight=["C007"], lang="en")
+    panels = [a for a in fig.axes if a.get_visible()]
+    assert len(panels) == 13  # highlighted + 6 largest + 6 smallest latest gaps
+    assert panels[0].get_title(loc="left") == "Nước C007"
+    assert all(len(a.lines) == 4 for a in panels)  # G and S, commune and median; no economy
+    assert [t.get_text() for t in fig.legends[0].get_texts()][:2] == ["Digital government", "Digital society"]
+    last = countries["gaps"].query("period == '2024'").set_index("unit_code")["gap_mean"]
+    assert panels[1].get_title(loc="left") == f"Nước {last.idxmax()}"
+    ax = plots.plot_rank_uncertainty(countries["rank_stats"], units=countries["units"], highlight="C050", lang="en")
+    assert 20 <= len(ax.get_yticklabels()) <= 21 and ax.get_xlim()[1] >= 193
+    assert "Nước C050" in [t.get_text() for t in ax.get_yticklabels()]
+    ax = plots.plot_gap_trend(countries["gaps"], units=countries["units"], highlight="C001", lang="en")
+    assert len([ln for ln in ax.lines if (ln.get_gid() or "").startswith("commune_")]) == 193
+    ax = plots.plot_gap_trend(countries["gaps"], gap="gap_econ", lang="en")
+    assert _by_gid(ax, "no_data")
+    with pytest.raises(ParameterError, match="no coordinates"):
+        plots.plot_map(countries["gaps"], units=countries["units"])
+    with pytest.raises(ParameterError, match="no coordinates.*missing"):
+        plots.plot_map(countries["gaps"], units=countries["units"].drop(columns=["lat", "lon"]))
+
+
+def test_profile_and_targets_with_a_framework_without_economy_or_targets():
+    from analysis.frameworks import framework_from_dict
+
+    fw = framework_from_dict({"id": "egdi_like", "pillars": [{"id": "government"}, {"id": "society"}],
+        "indicators": [dict(id=i, pillar=p, name_vi=i.upper(), name_en=i.upper(), unit="index 0-1", direction=1,
+                            kind="score", goalposts=[0, 1], weight=1)
+                       for i, p in (("osi", "government"), ("hci", "society"), ("tii", "society"))]})  # fmt: skip
+    obs = pd.DataFrame([dict(unit_code=u, period="2024", indicator=i, value=v, status="observed")
+                        for u, vals in {"VNM": (0.7, 0.73, 0.88), "THA": (0.8, 0.75, 0.9), "LAO": (0.3, 0.5, 0.4)}.items()
+                        for i, v in zip(("osi", "hci", "tii"), vals, strict=True)])  # fmt: skip
+    scores = obs.rename(columns={"indicator": "name"}).assign(level="indicator")
+    ax = plots.plot_commune_profile(scores, "VNM", framework=fw, lang="en")
+    (pts,) = _by_gid(ax, "commune_points")
+    np.testing.assert_allclose(pts.get_offsets()[:, 0], [0.7, 0.73, 0.88])
+    assert len(_by_gid(ax, "target_points")[0].get_offsets()) == 0  # no targets
+    with pytest.raises(ParameterError, match="no 2025 or 2030 target.*skip"):
+        plots.plot_distance_to_targets(obs, "VNM", framework=fw)

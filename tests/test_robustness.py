@@ -240,10 +240,6 @@ def test_three_evaluators_agree(random_case, missing):
     assert np.isfinite(outs["tree"]).all()
 
 
-@pytest.mark.xfail(
-    reason="composite engine: aggregate_tree with p not in {-1, 0, 1} returns NaN for every parent of a unit when one sibling parent has no available child (reported)",
-    strict=False,
-)
 def test_engine_genmean_with_an_empty_pillar():
     tree = Tree.from_imeta(_imeta({"A": ["a1", "a2"], "B": ["b1"], "C": ["c1", "c2"]}))
     from analysis.composite import aggregate_tree

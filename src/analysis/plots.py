@@ -1655,6 +1655,7 @@ def figure_trends(
     )
     names = _unit_names(units)
     years = sorted({int(x) for x in xs})
+    years = years[:: math.ceil(len(years) / 5)]  # at most 5 year ticks in a small panel
     for k, ax in enumerate(axes.flat):
         if k >= n:
             ax.set_visible(False)

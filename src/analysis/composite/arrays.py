@@ -424,7 +424,9 @@ def _genmean(C, avail, WM, M, pw):
         pos = C1 > 0
         L = np.log(np.where(pos, C1, 1.0))
         lg = (L @ WM) / den  # log of the weighted geometric mean, per parent
-        D = L - lg @ M.T
+        # a parent with no available child has lg = NaN; NaN * 0 in the product would spread it
+        # to every child of every parent, so broadcast a finite stand-in (its result stays NaN)
+        D = L - np.where(np.isfinite(lg), lg, 0.0) @ M.T
         E = np.expm1(pw * D)
         if not all_avail:
             E = np.where(avail, E, 0.0)
