@@ -13,7 +13,9 @@ and saves a figure), in the same run:
 Both runner modes include what the baseline does not: HTML copies, run.json, atomic writes.
 Goal on 2 cores: warm >= 5x and cold >= 1.7x faster than the baseline.
 
-    python -m benchmarks.bench_runner [EDITION.yaml] [--n 12] [--workers W]
+    python -m benchmarks.bench_runner [EDITION] [--n 12] [--workers W]
+
+Results: ``benchmarks/results/runner.json`` (synthetic edition) or ``runner_<edition>.json``.
 """
 
 from __future__ import annotations
@@ -178,8 +180,9 @@ def main(argv: list[str] | None = None) -> int:
             "cold_speedup_ge_1.7": modes["runner_cold"]["speedup_vs_baseline"] >= 1.7,
         },
     }
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    out = OUT if not args.edition else OUT.with_name(f"runner_{edition.name}.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(result, indent=2))
     return 0
 

@@ -749,7 +749,9 @@ def test_covariates_skipped_gracefully_for_units_without_coordinates_or_populati
     # coordinates but no district seat among them (provinces): distance skipped, population used
     prov = bare.assign(lat=[10.0, 11, 12, 13, 14], lon=106.0, population=[1e6, 2e6, 3e6, 4e6, 5e6])
     b = G.compute_covariate_associations(gaps, prov, outcomes=["gap_mean", "gap_econ"])
-    assert set(b["covariate"]) == {"population_2019"} and "20500" in b.attrs["skipped"]["distance_km"]
+    assert (
+        set(b["covariate"]) == {"population_2019"} and "20500" in b.attrs["skipped"]["distance_km"]
+    )
     pm = b.set_index("outcome").loc["gap_mean"]
     assert pm["n"] == 5 and pm["slope_per"] == "1,000 persons"
     assert b.set_index("outcome").loc["gap_econ", "n"] == 0  # no economy pillar: nothing to fit
@@ -937,10 +939,14 @@ def _two_pillar_framework(pillars=("government", "society"), k=2):
              kind="rate", goalposts=[0, 100], weight=1)
         for p in pillars for j in range(k)
     ]  # fmt: skip
-    return framework_from_dict({"id": "two", "pillars": [{"id": p} for p in pillars], "indicators": inds})
+    return framework_from_dict(
+        {"id": "two", "pillars": [{"id": p} for p in pillars], "indicators": inds}
+    )
 
 
-def _two_pillar_scores(rng, pillars=("government", "society"), n_units=8, periods=("2022", "2023", "2024")):
+def _two_pillar_scores(
+    rng, pillars=("government", "society"), n_units=8, periods=("2022", "2023", "2024")
+):
     rows = []
     for t, period in enumerate(periods):
         for u in range(n_units):
@@ -970,7 +976,9 @@ def test_framework_without_economy_egdi_shape():
                    np.where(g["gap_mean"] <= -0.1 + 1e-9, "economy_society_led",
                             np.where(lvl >= 0.5 - 1e-9, "balanced_high", "balanced_low")))  # fmt: skip
     assert list(g["typology"]) == list(exp)
-    assert g.attrs["comparison_pillars"] == ["society"] and "economy" in g.attrs["ci_note"]["gap_econ"]
+    assert (
+        g.attrs["comparison_pillars"] == ["society"] and "economy" in g.attrs["ci_note"]["gap_econ"]
+    )
     assert "gap_soc" not in g.attrs["ci_note"]  # 2 indicators per pillar: intervals exist
     # contributions: econ NaN, mean sums to G - S
     c = G.compute_gap_contributions(sc, fw)
@@ -983,12 +991,18 @@ def test_framework_without_economy_egdi_shape():
     pil = g.melt(id_vars=["unit_code", "period", "status"], value_vars=["government", "society"],
                  var_name="name", value_name="value").assign(level="pillar")  # fmt: skip
     tidy = pd.concat([sc, pil[list(sc.columns)]], ignore_index=True)
-    for data in (g, tidy, g.drop(columns=["economy"])[["unit_code", "period", "government", "society", "status"]]):
+    for data in (
+        g,
+        tidy,
+        g.drop(columns=["economy"])[["unit_code", "period", "government", "society", "status"]],
+    ):
         t = G.test_pillar_gaps(data, n_boot=200).set_index(["period", "comparison"])
         assert (t.xs("government_vs_economy", level=1)["n"] == 0).all()
         assert t.xs("government_vs_economy", level=1)["p_value"].isna().all()
         assert (t.xs("government_vs_society", level=1)["n"] == 8).all()
-        r = G.compute_pillar_correlations(data, n_boot=200).set_index(["period", "pillar_x", "pillar_y"])
+        r = G.compute_pillar_correlations(data, n_boot=200).set_index(
+            ["period", "pillar_x", "pillar_y"]
+        )
         assert r.loc[("2024", "government", "society"), "rho"] > 0.8
         assert np.isnan(r.loc[("2024", "government", "economy"), "rho"])
         ineq = G.compute_inequality(data, n_boot=100).set_index(["period", "pillar"])
@@ -996,22 +1010,33 @@ def test_framework_without_economy_egdi_shape():
         conv = G.compute_convergence(data).set_index(["pillar", "kind"])
         assert conv.loc[("economy", "beta"), "n"] == 0 and conv.loc[("society", "beta"), "n"] == 8
     tr = G.compute_trends(tidy).set_index(["unit_code", "series"])
-    assert tr.loc[("district", "gap_mean"), "slope"] == pytest.approx(0.04, abs=0.01)  # planted G trend
+    assert tr.loc[("district", "gap_mean"), "slope"] == pytest.approx(
+        0.04, abs=0.01
+    )  # planted G trend
     assert tr.loc[("district", "gap_mean"), "gap_closing"] == "widening"
-    assert tr.loc[("C00", "economy"), "n_periods"] == 0 and pd.isna(tr.loc[("C00", "economy"), "trend"])
+    assert tr.loc[("C00", "economy"), "n_periods"] == 0 and pd.isna(
+        tr.loc[("C00", "economy"), "trend"]
+    )
     w = G.weakest_indicators(sc, fw, n=2)
-    assert set(w["pillar"]) <= {"government", "society"} and (w.groupby(["unit_code", "period"]).size() == 2).all()
+    assert (
+        set(w["pillar"]) <= {"government", "society"}
+        and (w.groupby(["unit_code", "period"]).size() == 2).all()
+    )
 
 
 def test_framework_without_society_and_without_government():
     fw = _two_pillar_framework(("government", "economy"))
-    sc = _two_pillar_scores(np.random.default_rng(9), ("government", "economy"), n_units=4, periods=("2024",))
+    sc = _two_pillar_scores(
+        np.random.default_rng(9), ("government", "economy"), n_units=4, periods=("2024",)
+    )
     g = G.compute_gaps(sc, fw, n_boot=100)
     np.testing.assert_allclose(g["gap_mean"], g["gap_econ"], atol=1e-15)
     assert g["society"].isna().all() and g["gap_soc"].isna().all()
     assert g.attrs["comparison_pillars"] == ["economy"]
     with pytest.raises(FrameworkError, match="'government' and at least one of"):
-        G.compute_gaps(sc[sc["name"].str.startswith("economy")], _two_pillar_framework(("economy", "society")))
+        G.compute_gaps(
+            sc[sc["name"].str.startswith("economy")], _two_pillar_framework(("economy", "society"))
+        )
     with pytest.raises(FrameworkError, match="at least one of 'economy', 'society'"):
         G.compute_gaps(sc[sc["name"].str.startswith("gov")], _two_pillar_framework(("government",)))
 
@@ -1024,7 +1049,10 @@ def test_single_indicator_pillars_give_point_gaps_without_intervals():
     for gap in G.GAP_SERIES:
         assert desi[f"{gap}_lo"].isna().all() and desi[f"{gap}_hi"].isna().all(), gap
         assert "< 2 indicators" in desi.attrs["ci_note"][gap]
-    assert "government (1)" in desi.attrs["ci_note"]["gap_soc"] and "society" not in desi.attrs["ci_note"]["gap_soc"]
+    assert (
+        "government (1)" in desi.attrs["ci_note"]["gap_soc"]
+        and "society" not in desi.attrs["ci_note"]["gap_soc"]
+    )
     assert desi["typology_stability"].isna().all() and (desi["typology"] == "government_led").all()
     np.testing.assert_allclose(desi["gap_econ"], desi["government"] - desi["economy"])
     # with 2+ indicators everywhere the rule does not fire
@@ -1032,3 +1060,23 @@ def test_single_indicator_pillars_give_point_gaps_without_intervals():
                           make_framework((2, 2, 2)), n_boot=200)  # fmt: skip
     assert full[["gap_econ_lo", "gap_mean_hi", "typology_stability"]].notna().all().all()
     assert full.attrs["ci_note"] == {}
+
+
+def test_robustness_pillar_draws_without_economy_use_the_same_gap_mean():
+    fw = _two_pillar_framework()
+    sc = _two_pillar_scores(np.random.default_rng(3), n_units=3, periods=("2024",))
+    draws = pd.DataFrame(
+        [dict(unit_code=f"C{u:02d}", draw=d, government=0.6 + 0.01 * d, society=0.5) for u in range(3) for d in range(21)]
+    )  # fmt: skip
+    g = G.compute_gaps(sc, fw, n_boot=100, robustness=draws)
+    assert g["gap_mean_mc_lo"].to_numpy() == pytest.approx(np.full(3, 0.1 + 0.01), abs=1e-9)
+    assert g["gap_mean_mc_hi"].to_numpy() == pytest.approx(np.full(3, 0.1 + 0.19), abs=1e-9)
+    assert g["gap_econ_mc_lo"].isna().all()
+
+
+def test_pillar_tests_with_one_or_two_units_give_no_effect_interval():
+    w = wide_pillars([0.6, 0.7], [0.5, 0.6], [np.nan, 0.8])
+    t = G.test_pillar_gaps(w, n_boot=200).set_index("comparison")
+    e, s = t.loc["government_vs_economy"], t.loc["government_vs_society"]
+    assert e["n"] == 2 and e["rank_biserial"] == 1.0 and np.isnan(e["rank_biserial_lo"])
+    assert s["n"] == 1 and s["share_greater"] == 0.0 and np.isnan(s["rank_biserial_hi"])

@@ -622,7 +622,11 @@ def test_indicator_distributions_one_box_per_indicator_per_pillar_with_watermark
     fig = plots.figure_indicator_distributions(load_observations(), framework=fw, lang="vi")
     boxes = [a for ax in fig.axes for a in ax.patches if str(a.get_gid() or "").startswith("box:")]
     assert len(boxes) == len(fw.indicator_ids)
-    assert [ax.get_title(loc="left") for ax in fig.axes] == ["Chính quyền số", "Kinh tế số", "Xã hội số"]
+    assert [ax.get_title(loc="left") for ax in fig.axes] == [
+        "Chính quyền số",
+        "Kinh tế số",
+        "Xã hội số",
+    ]
     assert any(t.get_gid() == plots.WATERMARK_GID for t in fig.texts)
     plt.close(fig)
 
@@ -661,7 +665,10 @@ def test_dumbbell_many_units_shows_ends_and_highlighted_without_economy(countrie
     expected = [c for c in last["unit_code"] if c in ends | {mid, "C000"}]
     assert labels == [f"Nước {c}" for c in expected] and 20 <= len(labels) <= 22
     assert not _by_gid(ax, "points_economy")  # no economy pillar: not drawn, not in the legend
-    assert {t.get_text() for t in ax.get_legend().get_texts()} == {"Digital government", "Digital society"}
+    assert {t.get_text() for t in ax.get_legend().get_texts()} == {
+        "Digital government",
+        "Digital society",
+    }
     omitted = [t.get_text() for t in ax.texts if t.get_gid() == "omitted_text"]
     n_omit = sum(int(re.search(r"\d+", t).group()) for t in omitted)
     assert n_omit == 193 - len(labels) and all(t.endswith("others") for t in omitted)
@@ -680,7 +687,9 @@ def test_dumbbell_many_units_shows_ends_and_highlighted_without_economy(countrie
 
 def test_scatter_many_units_labels_only_highlighted_and_skips_economy(countries):
     g = countries["gaps"]
-    fig = plots.figure_pillar_scatter(g, units=countries["units"], highlight=["C005", "C100"], lang="en")
+    fig = plots.figure_pillar_scatter(
+        g, units=countries["units"], highlight=["C005", "C100"], lang="en"
+    )
     panels = [a for a in fig.axes if a.get_visible()]
     assert len(panels) == 1  # society only
     ax = panels[0]
@@ -697,18 +706,27 @@ def test_scatter_many_units_labels_only_highlighted_and_skips_economy(countries)
 
 
 def test_trends_rank_gap_trend_and_map_with_many_units_no_economy(countries):
-    fig = plots.figure_trends(countries["pillars"], units=countries["units"], highlight=["C007"], lang="en")
+    fig = plots.figure_trends(
+        countries["pillars"], units=countries["units"], highlight=["C007"], lang="en"
+    )
     panels = [a for a in fig.axes if a.get_visible()]
     assert len(panels) == 13  # highlighted + 6 largest + 6 smallest latest gaps
     assert panels[0].get_title(loc="left") == "Nước C007"
     assert all(len(a.lines) == 4 for a in panels)  # G and S, commune and median; no economy
-    assert [t.get_text() for t in fig.legends[0].get_texts()][:2] == ["Digital government", "Digital society"]
+    assert [t.get_text() for t in fig.legends[0].get_texts()][:2] == [
+        "Digital government",
+        "Digital society",
+    ]
     last = countries["gaps"].query("period == '2024'").set_index("unit_code")["gap_mean"]
     assert panels[1].get_title(loc="left") == f"Nước {last.idxmax()}"
-    ax = plots.plot_rank_uncertainty(countries["rank_stats"], units=countries["units"], highlight="C050", lang="en")
+    ax = plots.plot_rank_uncertainty(
+        countries["rank_stats"], units=countries["units"], highlight="C050", lang="en"
+    )
     assert 20 <= len(ax.get_yticklabels()) <= 21 and ax.get_xlim()[1] >= 193
     assert "Nước C050" in [t.get_text() for t in ax.get_yticklabels()]
-    ax = plots.plot_gap_trend(countries["gaps"], units=countries["units"], highlight="C001", lang="en")
+    ax = plots.plot_gap_trend(
+        countries["gaps"], units=countries["units"], highlight="C001", lang="en"
+    )
     assert len([ln for ln in ax.lines if (ln.get_gid() or "").startswith("commune_")]) == 193
     ax = plots.plot_gap_trend(countries["gaps"], gap="gap_econ", lang="en")
     assert _by_gid(ax, "no_data")

@@ -678,9 +678,15 @@ def test_egdi_gap_table_viet_nam_by_hand(egdi):
     assert vnm["gap_mean"] == pytest.approx(-0.0454, abs=1e-12)
     assert vnm["typology"] == "balanced_high"  # |gap| < 0.10, level (0.6484 + 0.6938)/2 >= 0.50
     # OSI is the only government indicator: no bootstrap interval, no stability (point gap only)
-    assert np.isnan(vnm[["gap_soc_lo", "gap_soc_hi", "gap_mean_lo", "typology_stability"]].astype(float)).all()
-    assert "< 2 indicators" in g.attrs["ci_note"]["gap_mean"] and g.attrs["comparison_pillars"] == ["society"]
-    assert (g.groupby("period")["rank_gap_mean"].max() >= 190).all() and g["rank_economy"].isna().all()
+    assert np.isnan(
+        vnm[["gap_soc_lo", "gap_soc_hi", "gap_mean_lo", "typology_stability"]].astype(float)
+    ).all()
+    assert "< 2 indicators" in g.attrs["ci_note"]["gap_mean"] and g.attrs["comparison_pillars"] == [
+        "society"
+    ]
+    assert (g.groupby("period")["rank_gap_mean"].max() >= 190).all() and g[
+        "rank_economy"
+    ].isna().all()
     t = G.test_pillar_gaps(g, n_boot=200).set_index(["period", "comparison"])
     assert t.loc[("2022", "government_vs_economy"), "n"] == 0
     assert np.isnan(t.loc[("2022", "government_vs_economy"), "p_value"])

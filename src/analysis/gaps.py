@@ -549,10 +549,12 @@ def _robustness_intervals(robustness: pd.DataFrame, level: float) -> pd.DataFram
     r = robustness.copy()
     r["unit_code"] = r["unit_code"].astype(str)
     if not any(c in r.columns for c in GAP_SERIES):
-        if all(p in r.columns for p in PILLARS):
+        if GOV in r.columns and any(p in r.columns for p in (ECON, SOC)):
+            r = _add_missing_pillars(r)
             r["gap_econ"] = r[GOV] - r[ECON]
             r["gap_soc"] = r[GOV] - r[SOC]
-            r["gap_mean"] = r[GOV] - (r[ECON] + r[SOC]) / 2
+            cmp = [p for p in (ECON, SOC) if r[p].notna().any()]  # as in compute_gaps
+            r["gap_mean"] = r[GOV] - r[cmp].mean(axis=1, skipna=False) if cmp else np.nan
         else:
             raise DataValidationError(
                 [
@@ -767,11 +769,17 @@ def _ci_note(framework: Framework, n_ind: dict, cmp: list, coef: dict, too_few: 
         missing = [p for p in absent if p in c]
         few = [f"{p} ({n_ind[p]})" for p in c if p not in absent and n_ind[p] < 2]
         if missing:
-            notes[name] = f"no {', '.join(missing)} pillar in framework {framework.id!r} (or no data): gap is NaN"
+            notes[name] = (
+                f"no {', '.join(missing)} pillar in framework {framework.id!r} (or no data): gap is NaN"
+            )
         elif few:
-            notes[name] = f"NaN interval = pillar with < 2 indicators ({', '.join(few)}); point gap only"
+            notes[name] = (
+                f"NaN interval = pillar with < 2 indicators ({', '.join(few)}); point gap only"
+            )
         elif too_few[name].any():
-            notes[name] = f"NaN interval in {int(too_few[name].sum())} row(s): a pillar has < 2 non-missing indicators there; point gap only"
+            notes[name] = (
+                f"NaN interval in {int(too_few[name].sum())} row(s): a pillar has < 2 non-missing indicators there; point gap only"
+            )
     return notes
 
 
@@ -819,10 +827,14 @@ def compute_gap_contributions(scores: pd.DataFrame, framework: Framework) -> pd.
     cmp = _comparison_pillars(cube)
     in_cmp = np.isin(cube.pillar, cmp)[None, :]
     # a gap against a pillar the framework (or the data) lacks is NaN, so are its contributions
-    c_econ = np.where(is_g, wv, np.where(is_e, -wv, 0.0)) if ECON in cmp else np.full((R, K), np.nan)
+    c_econ = (
+        np.where(is_g, wv, np.where(is_e, -wv, 0.0)) if ECON in cmp else np.full((R, K), np.nan)
+    )
     c_soc = np.where(is_g, wv, np.where(is_s, -wv, 0.0)) if SOC in cmp else np.full((R, K), np.nan)
     c_mean = (
-        np.where(is_g, wv, np.where(in_cmp, -wv / len(cmp), 0.0)) if cmp else np.full((R, K), np.nan)
+        np.where(is_g, wv, np.where(in_cmp, -wv / len(cmp), 0.0))
+        if cmp
+        else np.full((R, K), np.nan)
     )
     df = pd.DataFrame(
         {
@@ -1029,9 +1041,7 @@ def _wide_pillars(data: pd.DataFrame, columns: Sequence[str] = PILLARS) -> pd.Da
             data["gap_soc"] = data[GOV] - data[SOC]
             cmp = [p for p in (ECON, SOC) if data[p].notna().any()]
             data["gap_mean"] = (
-                data[GOV] - data[cmp].sum(axis=1, min_count=len(cmp)) / len(cmp)
-                if cmp
-                else np.nan
+                data[GOV] - data[cmp].sum(axis=1, min_count=len(cmp)) / len(cmp) if cmp else np.nan
             )
     if isinstance(data, pd.DataFrame) and GOV in data.columns:
         # a framework without economy (EGDI) or society: its column is absent -> NaN
@@ -1072,7 +1082,8 @@ def test_pillar_gaps(
     rank-biserial correlation ``r = (T+ - T-) / (T+ + T-)`` (+1: G above in every commune, 0: no
     tendency) with a percentile bootstrap interval over communes; the share of communes with
     ``G > E`` (ties count as "not greater") with a Wilson score interval. A comparison with a
-    pillar the framework lacks (economy for the EGDI) keeps its row with ``n = 0`` and NaN.
+    pillar the framework lacks (economy for the EGDI) keeps its row with ``n = 0`` and NaN; with
+    fewer than 3 units the rank-biserial interval is NaN (a bootstrap over 1-2 units is degenerate).
 
     Args:
         data: gap table (:func:`compute_gaps`), wide pillar table, or tidy scores with pillar rows.
@@ -1110,10 +1121,11 @@ def test_pillar_gaps(
                 res = stats.wilcoxon(d[d != 0], alternative="two-sided", method="auto")
                 row["statistic"], row["p_value"] = float(res.statistic), float(res.pvalue)
                 row["rank_biserial"] = float(_rank_biserial(d))
-                boot = _rank_biserial(d[rng.integers(0, n, size=(n_boot, n))])
-                row["rank_biserial_lo"], row["rank_biserial_hi"] = (
-                    float(v) for v in _pct_interval(boot, level)
-                )
+                if n >= 3:  # resampling 1 or 2 units gives a degenerate interval: leave it NaN
+                    boot = _rank_biserial(d[rng.integers(0, n, size=(n_boot, n))])
+                    row["rank_biserial_lo"], row["rank_biserial_hi"] = (
+                        float(v) for v in _pct_interval(boot, level)
+                    )
             k = int((d > 0).sum())
             lo, hi = _wilson(k, n, level)
             row.update(

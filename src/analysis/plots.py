@@ -606,8 +606,12 @@ def _select_rows(
     highlighted units, in display order. Returns the rows and their positions in ``data``.
     """
     n = len(data)
-    if top_n is not None and (not isinstance(top_n, int | np.integer) or isinstance(top_n, bool) or top_n < 1):
-        raise ParameterError(f"top_n={top_n!r}: expected a positive integer (units shown at each end)")
+    if top_n is not None and (
+        not isinstance(top_n, int | np.integer) or isinstance(top_n, bool) or top_n < 1
+    ):
+        raise ParameterError(
+            f"top_n={top_n!r}: expected a positive integer (units shown at each end)"
+        )
     if top_n is None and n <= max_units:
         return data, np.arange(n)
     k = _DEFAULT_TOP_N if top_n is None else int(top_n)
@@ -621,14 +625,25 @@ def _select_rows(
 def _mark_omitted(ax: Axes, pos: np.ndarray, n_total: int, lang: str) -> None:
     """A dotted line and "… n others" between shown rows that are not neighbours in the full order."""
     trans = mpl.transforms.blended_transform_factory(ax.transAxes, ax.transData)
-    gaps = [(i, int(pos[i + 1] - pos[i] - 1)) for i in range(len(pos) - 1) if pos[i + 1] - pos[i] > 1]
+    gaps = [
+        (i, int(pos[i + 1] - pos[i] - 1)) for i in range(len(pos) - 1) if pos[i + 1] - pos[i] > 1
+    ]
     if len(pos) and pos[0] > 0:
         gaps.insert(0, (-1, int(pos[0])))
     if len(pos) and pos[-1] < n_total - 1:
         gaps.append((len(pos) - 1, int(n_total - 1 - pos[-1])))
     for i, m in gaps:
         y = i + 0.5
-        ax.plot([0, 1], [y, y], transform=trans, ls=":", lw=0.8, color=_NEUTRAL, zorder=0.5, gid="omitted_separator")
+        ax.plot(
+            [0, 1],
+            [y, y],
+            transform=trans,
+            ls=":",
+            lw=0.8,
+            color=_NEUTRAL,
+            zorder=0.5,
+            gid="omitted_separator",
+        )
         ax.text(0.005, y, _note("omitted", lang, n=i18n.format_number(m, lang)), transform=trans, ha="left",
                 va="center", fontsize=mpl.rcParams["font.size"] - 2, style="italic", color="#6B6B6B",
                 gid="omitted_text", bbox=dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor="none"))  # fmt: skip
@@ -1278,7 +1293,9 @@ def figure_pillar_scatter(
             [f"period {chosen}: no economy or society value, nothing to plot against government"],
             source="gap table",
         )
-    fig, axes = plt.subplots(1, len(ys), figsize=(5.9 * len(ys) - 0.3, 6.0), layout="constrained", squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(ys), figsize=(5.9 * len(ys) - 0.3, 6.0), layout="constrained", squeeze=False
+    )
     for ax, y in zip(axes[0], ys, strict=True):
         plot_pillar_scatter(gaps, y=y, period=period, units=units, highlight=highlight, max_labels=max_labels,
                             ax=ax, lang=lang, status=status)  # fmt: skip
@@ -1637,7 +1654,11 @@ def figure_trends(
         if len(codes) > max_panels:
             last = data.loc[data["period"] == periods[-1]].set_index("unit_code")
             others = [p for p in ("economy", "society") if p in shown]
-            gap = (last["government"] - last[others].mean(axis=1)).dropna().sort_values(kind="mergesort")
+            gap = (
+                (last["government"] - last[others].mean(axis=1))
+                .dropna()
+                .sort_values(kind="mergesort")
+            )
             ends = [*gap.index[::-1][:_AUTO_PANELS], *gap.index[:_AUTO_PANELS][::-1]]
             codes = list(dict.fromkeys([*hl, *ends]))[: max(max_panels, len(hl))]
     med = data.groupby("period")[list(_PILLARS)].median().reindex(periods)
@@ -2604,30 +2625,56 @@ def figure_indicator_distributions(
     """
     _check_lang(lang)
     _require(observations, ["indicator", "value"], "observations")
-    data = observations if period is None else _select_period(observations, period, "observations")[0]
+    data = (
+        observations if period is None else _select_period(observations, period, "observations")[0]
+    )
     fw = framework if framework is not None else _default_framework(data["indicator"].unique())
     if fw is None:
-        raise ParameterError("figure_indicator_distributions needs a framework for goalposts; pass framework=")
+        raise ParameterError(
+            "figure_indicator_distributions needs a framework for goalposts; pass framework="
+        )
     meta = fw.indicators.set_index("id")
     d = data.loc[data["indicator"].isin(meta.index)].copy()
     lo, hi = d["indicator"].map(meta["goalpost_lo"]), d["indicator"].map(meta["goalpost_hi"])
     sign = d["indicator"].map(meta["direction"])
     d["scaled"] = np.where(sign > 0, (d["value"] - lo) / (hi - lo), (hi - d["value"]) / (hi - lo))
     pillars = [p for p in fw.pillar_ids if p in set(meta.loc[d["indicator"].unique(), "pillar"])]
-    counts = [int((meta.loc[meta.index.isin(d["indicator"].unique()), "pillar"] == p).sum()) for p in pillars]
-    fig, axes = plt.subplots(len(pillars), 1, figsize=(8.5, 1.0 + 0.38 * sum(counts)), layout="constrained",
-                             gridspec_kw={"height_ratios": counts}, squeeze=False)
+    counts = [
+        int((meta.loc[meta.index.isin(d["indicator"].unique()), "pillar"] == p).sum())
+        for p in pillars
+    ]
+    fig, axes = plt.subplots(
+        len(pillars),
+        1,
+        figsize=(8.5, 1.0 + 0.38 * sum(counts)),
+        layout="constrained",
+        gridspec_kw={"height_ratios": counts},
+        squeeze=False,
+    )
     for ax, pillar in zip(axes[:, 0], pillars, strict=True):
-        ids = [i for i in fw.indicator_ids if meta.at[i, "pillar"] == pillar and i in set(d["indicator"])]
+        ids = [
+            i
+            for i in fw.indicator_ids
+            if meta.at[i, "pillar"] == pillar and i in set(d["indicator"])
+        ]
         values = [d.loc[d["indicator"] == i, "scaled"].dropna().to_numpy() for i in ids]
         color = PILLAR_COLORS.get(pillar, _NEUTRAL)
-        bp = ax.boxplot(values, orientation="horizontal", widths=0.6, patch_artist=True,
-                        medianprops={"color": _DARK}, flierprops={"markersize": 3, "markeredgecolor": color})
+        bp = ax.boxplot(
+            values,
+            orientation="horizontal",
+            widths=0.6,
+            patch_artist=True,
+            medianprops={"color": _DARK},
+            flierprops={"markersize": 3, "markeredgecolor": color},
+        )
         for box, ind in zip(bp["boxes"], ids, strict=True):
             box.set_facecolor(_tint(color, 0.55))
             box.set_edgecolor(color)
             box.set_gid(f"box:{ind}")
-        ax.set_yticks(range(1, len(ids) + 1), [_indicator_label(i, fw, lang, 48, indicator_labels) for i in ids])
+        ax.set_yticks(
+            range(1, len(ids) + 1),
+            [_indicator_label(i, fw, lang, 48, indicator_labels) for i in ids],
+        )
         ax.invert_yaxis()
         ax.set_xlim(-0.02, 1.02)
         ax.xaxis.set_major_formatter(_number_formatter(lang, 1))
@@ -2636,4 +2683,3 @@ def figure_indicator_distributions(
     if _is_synthetic(status, data):
         _add_watermark(fig)
     return fig
-

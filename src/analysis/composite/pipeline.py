@@ -421,7 +421,11 @@ def _load_framework(framework):
     from ..frameworks import Framework, load_framework
 
     if framework is None or isinstance(framework, str | Path):
-        if isinstance(framework, str) and framework in list_presets() and not Path(framework).exists():
+        if (
+            isinstance(framework, str)
+            and framework in list_presets()
+            and not Path(framework).exists()
+        ):
             fw = get_preset(framework).framework
             if fw is None:
                 raise FrameworkError(

@@ -529,6 +529,7 @@ def _run_locked(
     nb_dir, html_dir = out / "notebooks", out / "html"
     _clean_temp_files(out)
 
+    planned_ids = {t.id for t in tasks}
     manifest: dict[str, Any] = {
         "manifest_version": _MANIFEST_VERSION,
         "edition": ed.name,
@@ -558,7 +559,8 @@ def _run_locked(
         "only": list(only) if only else None,
         "force": force,
         "data_hashes": data_hashes,
-        "tasks": dict(previous.get("tasks", {})),
+        # entries of tasks no longer in the edition are dropped (kept with --only: not planned)
+        "tasks": {k: v for k, v in previous.get("tasks", {}).items() if only or k in planned_ids},
         "summary": None,
     }
     by_id = {t.id: t for t in tasks}
