@@ -143,6 +143,26 @@ def load_inputs(observations_path: str = "", units_path: str = "", framework_pat
     return Inputs(obs, units, framework, data_status(obs), {k: str(v) for k, v in paths.items()}, h.hexdigest()[:16])
 
 
+def unit_period(res: Results, unit_code: str) -> str:
+    """The period reported for one unit: the current period, or the unit's latest one if it has
+    no score then (published series where units are observed in different years)."""
+    have = res.pillars.loc[res.pillars["unit_code"] == str(unit_code), "period"]
+    if have.empty or res.period in set(have):
+        return res.period
+    from .io import period_to_time
+
+    return max(have, key=period_to_time)
+
+
+def parse_codes(text: str) -> list[str]:
+    """Unit codes from a comma-separated parameter: ``"VNM, THA"`` -> ``["VNM", "THA"]``.
+
+    >>> parse_codes(" VNM, THA ,"), parse_codes("")
+    (['VNM', 'THA'], [])
+    """
+    return [c.strip() for c in str(text).split(",") if c.strip()]
+
+
 def has_coordinates(units: pd.DataFrame) -> bool:
     """True if every unit has a latitude and longitude (maps and distances need them)."""
     return {"lat", "lon"} <= set(units.columns) and units[["lat", "lon"]].notna().all().all()
@@ -233,7 +253,7 @@ def compute_results(
         tests=test_pillar_gaps(pillars, level=ci_level, n_boot=n_boot, seed=seed),
         correlations=compute_pillar_correlations(pillars, level=ci_level, n_boot=n_boot, seed=seed),
         inequality=compute_inequality(pillars, level=ci_level, n_boot=n_boot, seed=seed),
-        covariates=compute_covariate_associations(now, units, level=ci_level) if has_coordinates(units) else empty,
+        covariates=compute_covariate_associations(now, units, level=ci_level),
         trends=compute_trends(gaps, level=ci_level),
         convergence=compute_convergence(pillars, level=ci_level),
         contributions=compute_gap_contributions(scores, fw),
@@ -347,10 +367,18 @@ def describe_gaps(res: Results, lang: str = "vi") -> str:
             name = {"economy": "the digital economy", "society": "the digital society"}[key]
             lines.append(f"- Digital government exceeds {name} in {_fmt(100 * sh, lang, 0)}% of communes ({int(res.params['ci_level'] * 100)}% CI: {_ival(100 * lo, 100 * hi, lang, 0)}%); Wilcoxon p = {_fmt(p, lang, 4)}, rank-biserial {_fmt(row['rank_biserial'], lang)} ({_ival(row['rank_biserial_lo'], row['rank_biserial_hi'], lang)}).")
     med = now["gap_mean"].median()
+    others = [p for p in ("economy", "society") if now[p].notna().any()]
+    vi_names = {"economy": "kinh tế số", "society": "xã hội số"}
+    en_names = {"economy": "the digital economy", "society": "the digital society"}
+    vs_vi = " và ".join(vi_names[p] for p in others) if len(others) == 1 else "trung bình kinh tế số, xã hội số"
+    vs_en = en_names[others[0]] if len(others) == 1 else "the mean of economy and society"
+    has_ci = now["gap_mean_lo"].notna().any()
     if lang == "vi":
-        head = f"Kỳ {res.period}: khoảng cách trung vị giữa chính quyền số và trung bình kinh tế số, xã hội số là {_fmt(med, lang)} điểm; ở {n_lead}/{n} xã khoảng tin cậy của khoảng cách nằm hoàn toàn trên 0."
+        head = f"Kỳ {res.period}: khoảng cách trung vị giữa chính quyền số và {vs_vi} là {_fmt(med, lang)} điểm ({n} đơn vị); "
+        head += f"ở {n_lead}/{n} đơn vị khoảng tin cậy của khoảng cách nằm hoàn toàn trên 0." if has_ci else "chỉ có ước lượng điểm (một trụ cột có dưới 2 chỉ số nên không có khoảng tin cậy bootstrap)."
     else:
-        head = f"Period {res.period}: the median gap between digital government and the mean of economy and society is {_fmt(med, lang)} points; in {n_lead} of {n} communes the gap's interval lies entirely above 0."
+        head = f"Period {res.period}: the median gap between digital government and {vs_en} is {_fmt(med, lang)} points ({n} units); "
+        head += f"in {n_lead} of {n} units the gap's interval lies entirely above 0." if has_ci else "point gaps only (a pillar has fewer than 2 indicators, so there is no bootstrap interval)."
     warn = ""
     if data_status(res.gaps) == "synthetic":
         warn = "\n\n*Dữ liệu minh họa: không phải phát hiện.*" if lang == "vi" else "\n\n*Illustrative data: not a finding.*"
@@ -421,8 +449,11 @@ def _slug_path(out: OutputPaths, unit: str, slug: str, lang: str) -> Path:
     return out.figures / f"{unit}__{slug}_{lang}"
 
 
-def save_district_figures(res: Results, inputs: Inputs, out: OutputPaths, *, lang: str = "vi") -> dict[str, str]:
-    """Dumbbell, map, scatter and gap trend of the district; returns ``{name: png path}``."""
+def save_district_figures(res: Results, inputs: Inputs, out: OutputPaths, *, lang: str = "vi", highlight: str = "") -> dict[str, str]:
+    """Dumbbell, map, scatter and gap trend of the district; returns ``{name: png path}``.
+
+    ``highlight``: comma-separated unit codes shown in bold (and kept when only the top and
+    bottom units of a long list are drawn)."""
     import matplotlib.pyplot as plt
 
     from . import plots
@@ -430,12 +461,14 @@ def save_district_figures(res: Results, inputs: Inputs, out: OutputPaths, *, lan
     st = inputs.status
     made = {}
     specs = {
-        "dumbbell": lambda: plots.plot_gap_dumbbell(res.gaps, period=res.period, units=inputs.units, lang=lang, status=st).figure,
+        "dumbbell": lambda: plots.plot_gap_dumbbell(res.gaps, period=res.period, units=inputs.units, highlight=hl, lang=lang, status=st).figure,
         "map": lambda: plots.plot_map(res.gaps, units=inputs.units, period=res.period, lang=lang, status=st).figure,
-        "scatter": lambda: plots.figure_pillar_scatter(res.gaps, period=res.period, units=inputs.units, lang=lang, status=st),
-        "gap_trend": lambda: plots.plot_gap_trend(res.gaps, units=inputs.units, lang=lang, status=st).figure,
+        "scatter": lambda: plots.figure_pillar_scatter(res.gaps, period=res.period, units=inputs.units, highlight=hl, lang=lang, status=st),
+        "gap_trend": lambda: plots.plot_gap_trend(res.gaps, units=inputs.units, highlight=hl[0] if len(hl) == 1 else hl or None, lang=lang, status=st).figure,
     }
-    if not has_coordinates(inputs.units):
+    hl = parse_codes(highlight)
+    present = res.gaps.loc[res.gaps["period"] == res.period, "unit_code"]
+    if not has_coordinates(inputs.units[inputs.units["unit_code"].isin(present)]):
         del specs["map"]  # no coordinates, no map (a GeoJSON can be passed to plots.plot_map directly)
     for name, make in specs.items():
         fig = make()
@@ -474,9 +507,10 @@ def commune_tables(res: Results, inputs: Inputs, unit_code: str) -> dict[str, pd
         from .errors import ParameterError
 
         raise ParameterError(f"unit_code={unit_code!r} is not in the units table; known codes: {sorted(inputs.units['unit_code'])}")
+    per = unit_period(res, unit_code)
     g = res.gaps[res.gaps["unit_code"] == unit_code]
-    w = res.weakest[(res.weakest["unit_code"] == unit_code) & (res.weakest["period"] == res.period)]
-    t = res.targets[(res.targets["unit_code"] == unit_code) & (res.targets["period"] == res.period)]
+    w = res.weakest[(res.weakest["unit_code"] == unit_code) & (res.weakest["period"] == per)]
+    t = res.targets[(res.targets["unit_code"] == unit_code) & (res.targets["period"] == per)] if len(res.targets) else res.targets
     return {"gaps": g, "weakest": w, "targets": t}
 
 
@@ -484,7 +518,7 @@ def describe_commune(res: Results, inputs: Inputs, unit_code: str, lang: str = "
     """Key message of one commune (the same sentences as its brief)."""
     from .briefs import build_commune_brief
 
-    b = build_commune_brief(res.gaps, str(unit_code), lang=lang, period=res.period, pillars=res.pillars, rank_stats=res.rank_stats,
+    b = build_commune_brief(res.gaps, str(unit_code), lang=lang, period=unit_period(res, unit_code), pillars=res.pillars, rank_stats=res.rank_stats,
                             framework=inputs.framework, units=inputs.units, indicators=inputs.observations, weakest=res.weakest,
                             ci_level=res.params["ci_level"], data_status=inputs.status)
     msg = b.get("key_message")
@@ -498,9 +532,10 @@ def save_commune_figures(res: Results, inputs: Inputs, out: OutputPaths, unit_co
     from . import plots
 
     st, code = inputs.status, str(unit_code)
+    per = unit_period(res, code)
     specs = {
-        "profile": lambda: plots.plot_commune_profile(res.scores, code, period=res.period, framework=inputs.framework, units=inputs.units, lang=lang, status=st).figure,
-        "targets": lambda: plots.plot_distance_to_targets(inputs.observations, code, period=res.period, framework=inputs.framework, units=inputs.units, lang=lang, status=st).figure,
+        "profile": lambda: plots.plot_commune_profile(res.scores, code, period=per, framework=inputs.framework, units=inputs.units, lang=lang, status=st).figure,
+        "targets": lambda: plots.plot_distance_to_targets(inputs.observations, code, period=per, framework=inputs.framework, units=inputs.units, lang=lang, status=st).figure,
         "trend": lambda: plots.figure_trends(res.pillars, units=inputs.units, unit_codes=[code], ncols=1, lang=lang, status=st),
     }
     if inputs.framework.targets().empty:
@@ -519,7 +554,7 @@ def commune_brief(res: Results, inputs: Inputs, unit_code: str, figures: dict, *
     from .briefs import build_commune_brief
 
     return build_commune_brief(
-        res.gaps, str(unit_code), lang=lang, period=res.period, edition=edition, pillars=res.pillars, rank_stats=res.rank_stats,
+        res.gaps, str(unit_code), lang=lang, period=unit_period(res, unit_code), edition=edition, pillars=res.pillars, rank_stats=res.rank_stats,
         framework=inputs.framework, units=inputs.units, indicators=inputs.observations, scores=res.scores, weakest=res.weakest,
         figures=figures, ci_level=res.params["ci_level"], data_status=inputs.status,
     )
