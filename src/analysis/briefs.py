@@ -530,8 +530,10 @@ def _unit_info(units, unit_code: str, lang: str) -> dict[str, Any]:
         )
     row = hit.iloc[0]
     name = _nfc(row.get("name_vi", unit_code))
-    utype = _nfc(row.get("unit_type", "xã") or "xã").lower()
-    info.update(name=name, type_vi=utype, district=_nfc(row.get("former_district", "") or ""))
+    utype = row.get("unit_type", "xã")
+    utype = _nfc(utype if isinstance(utype, str) and utype else "xã").lower()
+    district = row.get("former_district", "")
+    info.update(name=name, type_vi=utype, district=_nfc(district) if isinstance(district, str) else "")
     province = row.get("province_vi")
     info["province"] = _nfc(province) if isinstance(province, str) and province else ""
     pop = row.get("population", row.get("population_2019_constituents"))

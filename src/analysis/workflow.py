@@ -414,6 +414,11 @@ def compute_sensitivity(inputs: Inputs, *, period: str, n: int = 256, seed: int 
 
 
 # =========================================================================== mergers
+def has_successors(inputs: Inputs) -> bool:
+    """True if the units carry a post-2025 successor (the merger analysis applies)."""
+    return "successor_code" in inputs.units.columns and inputs.units["successor_code"].notna().all()
+
+
 def merge_inputs(inputs: Inputs, crosswalk: str = "dai_loc") -> Inputs:
     """Inputs re-aggregated onto the post-2025 communes (rates weighted by population/households)."""
     from .io import OBS_COLUMNS
