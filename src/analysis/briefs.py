@@ -228,6 +228,11 @@ _PILLAR_SHORT = {
     "vi": {"government": "CQS", "economy": "KTS", "society": "XHS"},
     "en": {"government": "G", "economy": "E", "society": "S"},
 }
+#: labels for units that are not communes (provinces, countries of a published series)
+_GROUP_LABELS = {
+    "vi": {"brief_commune": "Bản tin chuyển đổi số", "pillars": "Ba trụ cột so với trung vị nhóm so sánh", "median": "Trung vị nhóm"},
+    "en": {"brief_commune": "Digital-transformation brief", "pillars": "Three pillars against the median of the units compared", "median": "Group median"},
+}
 _UNIT_TYPE_EN = {
     "xã": "commune",
     "thị trấn": "town",
@@ -698,15 +703,15 @@ def _soc_sentence(
     return out + "."
 
 
-def _rank_sentence(lang: str, subject: str, rank: dict) -> str:
+def _rank_sentence(lang: str, subject: str, rank: dict, *, within_district: bool = True) -> str:
     r, n = rank["nominal"], rank["n"]
     span = _rank_span(rank["q05"], rank["q95"])
     if lang == "vi":
-        s = f"Về chỉ số chung, {subject} xếp thứ {r}/{n} trong huyện"
+        s = f"Về chỉ số chung, {subject} xếp thứ {r}/{n} " + ("trong huyện" if within_district else "trong nhóm so sánh")
         if span:
             s += f" (khoảng bất định 90%: thứ {span})"
         return s + "."
-    s = f"On the overall index, {subject} ranks {r} of {n} in the district"
+    s = f"On the overall index, {subject} ranks {r} of {n} " + ("in the district" if within_district else "among the units compared")
     if span:
         s += f" (90% uncertainty interval: {span})"
     return s + "."
@@ -1061,7 +1066,11 @@ def build_commune_brief(
             rank["text"] = f"{rank['nominal']} of {rank['n']}"
             rank["interval_text"] = span
 
-    subject = f"{info['type_vi']} {info['name']}" if lang == "vi" else info["full"]
+    is_commune = info["type_vi"] in _UNIT_TYPE_EN
+    if is_commune:
+        subject = f"{info['type_vi']} {info['name']}" if lang == "vi" else info["full"]
+    else:  # a province or country of a published series: no commune wording
+        subject = info["name"]
     msg = [
         _gap_sentence(
             lang,
@@ -1086,7 +1095,7 @@ def build_commune_brief(
         ),
     ]
     if rank is not None:
-        msg.append(_rank_sentence(lang, subject, rank))
+        msg.append(_rank_sentence(lang, subject, rank, within_district=is_commune))
 
     plabel = _period_label(period, lang)
     district, province = info["district"], info.get("province", "")
@@ -1096,6 +1105,8 @@ def build_commune_brief(
         where = (f"Huyện {district}" if lang == "vi" else f"{district} district") if district else ""
     subtitle = " · ".join(x for x in (where, plabel) if x)
     labels = dict(L, interval=L["interval"].format(level=_level_pct(ci_level)))
+    if not is_commune:
+        labels.update(_GROUP_LABELS[lang])
     brief = {
         "schema": SCHEMA,
         "meta": {
@@ -1105,7 +1116,7 @@ def build_commune_brief(
             "period": period,
             "period_label": plabel,
             "date": _period_end(period).isoformat(),
-            "title": f"{L['brief_commune']}: {info['full']}",
+            "title": f"{labels['brief_commune']}: {info['full']}",
             "subtitle": subtitle,
             "unit_code": unit_code,
             "unit_name": info["name"],
