@@ -1004,6 +1004,8 @@ def build_commune_brief(
     L = _LABELS[lang]
     pillar_rows = []
     for pid in config.PILLARS:
+        if pid not in gp.columns or gp[pid].isna().all():
+            continue  # the framework has no such pillar (e.g. no economy pillar in the EGDI)
         v, col = _num(row[pid]), gp[pid].astype(float)
         med = _num(col.median())
         pillar_rows.append(
@@ -1036,6 +1038,8 @@ def build_commune_brief(
         if gid not in gp.columns:
             continue
         v, lo, hi = _num(row[gid]), _num(row.get(f"{gid}_lo")), _num(row.get(f"{gid}_hi"))
+        if v is None and other is not None and gp[other].isna().all():
+            continue  # no such pillar
         if other:
             label = f"{_PILLAR_SHORT[lang]['government']} − {_PILLAR_SHORT[lang][other]}"
         else:
@@ -1071,29 +1075,35 @@ def build_commune_brief(
         subject = f"{info['type_vi']} {info['name']}" if lang == "vi" else info["full"]
     else:  # a province or country of a published series: no commune wording
         subject = info["name"]
+    # first sentence: G against the first pillar with data (economy, else society); then society
+    lead = "economy" if _num(row.get("gap_econ")) is not None else "society"
+    lead_gap = "gap_econ" if lead == "economy" else "gap_soc"
     msg = [
         _gap_sentence(
             lang,
             subject,
             names["government"],
-            names["economy"],
+            names[lead],
             _num(row["government"]),
-            _num(row["gap_econ"]),
-            _num(row.get("gap_econ_lo")),
-            _num(row.get("gap_econ_hi")),
+            _num(row[lead_gap]),
+            _num(row.get(f"{lead_gap}_lo")),
+            _num(row.get(f"{lead_gap}_hi")),
             ci_level,
-        ),
-        _soc_sentence(
-            lang,
-            names["government"],
-            names["society"],
-            _num(row["society"]),
-            _num(row["gap_soc"]),
-            _num(row.get("gap_soc_lo")),
-            _num(row.get("gap_soc_hi")),
-            ci_level,
-        ),
+        )
     ]
+    if lead == "economy" and _num(row.get("gap_soc")) is not None:
+        msg.append(
+            _soc_sentence(
+                lang,
+                names["government"],
+                names["society"],
+                _num(row["society"]),
+                _num(row["gap_soc"]),
+                _num(row.get("gap_soc_lo")),
+                _num(row.get("gap_soc_hi")),
+                ci_level,
+            )
+        )
     if rank is not None:
         msg.append(_rank_sentence(lang, subject, rank, within_district=is_commune))
 

@@ -268,8 +268,11 @@ def compute_results(
 
 
 def save_tables(tables: dict[str, pd.DataFrame], out: OutputPaths, *, status: str) -> list[Path]:
-    """Save named tables as CSV under ``tables/`` (atomic), each with a ``status`` column."""
-    return [save_table(df, out.tables / f"{name}.csv", status=status) for name, df in tables.items()]
+    """Save named tables as CSV under ``tables/`` (atomic), each with a ``status`` column.
+
+    A table that does not apply (None, e.g. gap draws for a framework without all three
+    pillars) is skipped."""
+    return [save_table(df, out.tables / f"{name}.csv", status=status) for name, df in tables.items() if df is not None]
 
 
 # =========================================================================== narrative (generated from the numbers)
@@ -313,12 +316,12 @@ def describe_coverage(coverage: pd.DataFrame, lang: str = "vi") -> str:
 def describe_pillars(res: Results, lang: str = "vi") -> str:
     """District medians of the three pillars in the current period."""
     now = res.pillars[res.pillars["period"] == res.period]
-    med = {p: now[p].median() for p in config.PILLARS}
+    from .i18n import t
+
+    parts = ", ".join(f"{t(f'pillar.{p}', lang).lower()} {_fmt(now[p].median(), lang)}" for p in config.PILLARS if p in now and now[p].notna().any())
     if lang == "vi":
-        return (f"Kỳ {res.period}, trung vị toàn huyện: chính quyền số {_fmt(med['government'], lang)}, "
-                f"kinh tế số {_fmt(med['economy'], lang)}, xã hội số {_fmt(med['society'], lang)} (thang 0–1).")
-    return (f"Period {res.period}, district medians: digital government {_fmt(med['government'], lang)}, "
-            f"digital economy {_fmt(med['economy'], lang)}, digital society {_fmt(med['society'], lang)} (0–1 scale).")
+        return f"Kỳ {res.period}, trung vị của {len(now)} đơn vị: {parts} (thang 0–1)."
+    return f"Period {res.period}, medians over {len(now)} units: {parts} (0–1 scale)."
 
 
 def compute_period_diagnostics(scores: pd.DataFrame, framework: Framework, period: str) -> dict[str, pd.DataFrame]:
