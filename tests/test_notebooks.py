@@ -101,3 +101,16 @@ def test_second_run_skips_everything(smoke):
     out, _ = smoke
     again = run_edition("smoke", output_dir=out, workers=2, progress=False)
     assert again.ok and again.n_ran == 0 and again.n_skipped == len(again.results)
+
+
+def test_real_data_edition_runs_without_the_synthetic_banner(tmp_path):
+    """The provincial DTI edition: published values (status observed) through the same notebooks."""
+    result = run_edition("dti_quangnam", output_dir=tmp_path, workers=2, progress=False)
+    assert result.ok, [(r.task.id, r.error) for r in result.failures]
+    gaps = pd.read_csv(tmp_path / "tables" / "gaps.csv", dtype={"unit_code": str})
+    assert (gaps["status"] != "synthetic").all()
+    qn = gaps[(gaps["unit_code"] == "49") & (gaps["period"].astype(str) == "2022")].iloc[0]
+    assert qn["gap_econ"] == pytest.approx(0.6674 - 0.6062, abs=1e-9)  # published CQS − KTS
+    assert qn["gap_soc"] == pytest.approx(0.6674 - 0.5585, abs=1e-9)
+    text = _pdf_text(tmp_path / "briefs" / "49_vi.pdf")
+    assert "Quảng Nam" in text and "MINH HỌA" not in text and "0,06" in text
