@@ -395,7 +395,9 @@ def test_resume_skip_partial_rerun_and_force(tmp_path):
         run_edition(ed, workers=2, progress=False, parameters=[("b.n", "5")], force=True).n_ran == 3
     )
     # a task removed from the edition leaves run.json; the others stay finished
-    text = ed.read_text().replace('  - {name: light, id: b, parameters: {unit_code: "20506"}}\n', "")
+    text = ed.read_text().replace(
+        '  - {name: light, id: b, parameters: {unit_code: "20506"}}\n', ""
+    )
     ed.write_text(text)
     assert run_edition(ed, workers=2, progress=False).n_skipped == 2
     assert sorted(json.loads((out / "run.json").read_text())["tasks"]) == [
