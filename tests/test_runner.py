@@ -99,6 +99,8 @@ def test_coercion_rules_and_errors():
     assert coerce_parameter("7", p["n"], from_text=True) == 7
     assert coerce_parameter(7.0, p["n"]) == 7
     assert coerce_parameter("2", p["scale"], from_text=True) == 2.0
+    assert coerce_parameter("0,8", p["scale"], from_text=True) == 0.8  # Vietnamese decimal comma
+    assert coerce_parameter("1.234,5", p["scale"], from_text=True) == 1234.5
     for bad, param, text in [
         ("1.5", "n", True),
         (True, "n", False),

@@ -330,11 +330,15 @@ def _coerce(value: Any, t: _Type, from_text: bool) -> Any:
         if isinstance(value, (int, float)):
             return float(value)
         if isinstance(value, str):
-            try:
-                return float(value.strip())
-            except ValueError:
-                pass
-        raise _CoercionError(f"{value!r} is not a number")
+            from ..i18n import NumberParseError, parse_number
+
+            try:  # Vietnamese decimal comma accepted: -p ci_level 0,8
+                number = parse_number(value)
+            except NumberParseError:
+                number = float("nan")
+            if number == number:
+                return number
+        raise _CoercionError(f"{value!r} is not a number (0.8 or 0,8)")
     if kind in ("list", "tuple"):
         if isinstance(value, str):
             parsed = yaml.safe_load(value) if from_text else value
