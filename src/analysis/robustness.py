@@ -53,6 +53,7 @@ import yaml
 
 from . import config
 from .errors import DataValidationError, MethodError, ParameterError
+from .schema import worst_status
 
 __all__ = [
     "CHOICES",
@@ -1654,12 +1655,6 @@ def run_sensitivity(
 
 
 # =========================================================================== tidy path
-def _worst_status(statuses) -> str:
-    order = {s: i for i, s in enumerate(config.STATUSES)}
-    vals = [order.get(str(s), 0) for s in statuses if isinstance(s, str)]
-    return config.STATUSES[max(vals)] if vals else "observed"
-
-
 def _tidy_prepare(observations: pd.DataFrame, framework, weights: str):
     from .frameworks import Framework, load_framework
 
@@ -1826,7 +1821,7 @@ def run_uncertainty_tidy(
     )
     for per in periods:
         wide, units = _tidy_wide(obs, fw, units, per)
-        status = _worst_status(obs.loc[obs["period"] == per, "status"].unique())
+        status = worst_status(obs.loc[obs["period"] == per, "status"].unique())
         r = run_uncertainty(
             wide,
             imeta,

@@ -35,6 +35,18 @@ TEMPLATE_KEYS = ("unit_code", "unit_name", "period")
 TEMPLATE_HEADER_ROWS = 3  # row 1: ids, row 2: Vietnamese names, row 3: English names + unit
 
 
+def worst_status(statuses) -> str:
+    """Worst data status among ``statuses`` (``synthetic`` > ``imputed`` > ``estimated`` >
+    ``observed``); ``observed`` when there is none. A result takes the worst status of its inputs.
+
+    >>> worst_status(["observed", "imputed", None, "estimated"]), worst_status([])
+    ('imputed', 'observed')
+    """
+    order = {s: i for i, s in enumerate(config.STATUSES)}
+    codes = [order.get(str(s), 0) for s in statuses if isinstance(s, str)]
+    return config.STATUSES[max(codes)] if codes else config.STATUSES[0]
+
+
 @dataclass(frozen=True)
 class Problem:
     """One validation problem, printed as ``file:row: column=value: message (fix)``."""

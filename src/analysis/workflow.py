@@ -88,10 +88,9 @@ def data_status(df: pd.DataFrame) -> str:
     >>> data_status(pd.DataFrame({"status": ["observed", "synthetic"]}))
     'synthetic'
     """
-    if "status" not in df.columns or df.empty:
-        return "observed"
-    rank = {s: i for i, s in enumerate(config.STATUSES)}
-    return max(df["status"].dropna().unique(), key=lambda s: rank.get(s, len(rank)))
+    from .schema import worst_status
+
+    return worst_status(df["status"].unique()) if "status" in df.columns else "observed"
 
 
 def _resolve(path: str | Path | None, default: Path) -> Path:
