@@ -10,7 +10,9 @@ HERE = Path(__file__).parent
 
 
 def main(argv: list[str]) -> int:
-    names = argv or sorted(m.name for m in pkgutil.iter_modules([str(HERE)]) if m.name.startswith("bench_"))
+    names = argv or sorted(
+        m.name for m in pkgutil.iter_modules([str(HERE)]) if m.name.startswith("bench_")
+    )
     failed = []
     for name in names:
         print(f"=== {name}", flush=True)

@@ -66,7 +66,9 @@ def test_units_table_equals_its_cited_sources():
     import vietnamadminunits
 
     db = sqlite3.connect(f"{vietnamadminunits.__path__[0]}/data/dataset.db")
-    for code, lat, lon in db.execute("select wardCode, wardLat, wardLon from admin_units_legacy where districtCode='506'"):
+    for code, lat, lon in db.execute(
+        "select wardCode, wardLat, wardLon from admin_units_legacy where districtCode='506'"
+    ):
         assert units.at[code, "lat"] == pytest.approx(lat, abs=1e-6)
         assert units.at[code, "lon"] == pytest.approx(lon, abs=1e-6)
 
@@ -89,7 +91,19 @@ def test_framework_errors_name_the_indicator_and_key():
     doc = {
         "id": "x",
         "pillars": [{"id": "government"}],
-        "indicators": [{"id": "a", "pillar": "nope", "name_vi": "a", "name_en": "a", "unit": "%", "direction": 1, "kind": "rate", "goalposts": [0, 100], "weight": 1}],
+        "indicators": [
+            {
+                "id": "a",
+                "pillar": "nope",
+                "name_vi": "a",
+                "name_en": "a",
+                "unit": "%",
+                "direction": 1,
+                "kind": "rate",
+                "goalposts": [0, 100],
+                "weight": 1,
+            }
+        ],
     }
     with pytest.raises(FrameworkError, match=r"indicator #1 \(a\).*pillar 'nope'"):
         framework_from_dict(doc)
@@ -119,7 +133,11 @@ def _csv(tmp_path, text, name="obs.csv"):
         ("20500,2024H1,econ_online_shops_per_1000hh,-2,observed,t", "value", "negative value"),
         ("20500,24-H1,gov_online_dossier_pct,85,observed,t", "period", "bad period"),
         ("20500,2024H1,gov_ontime_dossier_pct,85,guessed,t", "status", "unknown status"),
-        ("20500,2024H1,gov_online_dossier_pct,80,observed,t", "unit_code/period/indicator", "duplicate of row 2"),
+        (
+            "20500,2024H1,gov_online_dossier_pct,80,observed,t",
+            "unit_code/period/indicator",
+            "duplicate of row 2",
+        ),
     ],
 )
 def test_each_validation_rule_fails_with_file_row_column_and_fix(tmp_path, line, column, message):
@@ -158,7 +176,7 @@ def test_accepted_and_normalised_inputs(tmp_path):
         "unit_code,period,indicator,value,status,source\n"
         f' 20500 ,2024h1, gov_online_dossier_pct ,"85,5",observed,{nfd}\n'
         "20503,2024H1,gov_online_dossier_pct,72%,observed,x\n"
-        "20506.0,2024H1,gov_online_dossier_pct,\"1,5 %\",observed,x\n"
+        '20506.0,2024H1,gov_online_dossier_pct,"1,5 %",observed,x\n'
     )
     r = validate_file(_csv(tmp_path, text))
     assert r.ok, r.problems
@@ -198,8 +216,12 @@ def test_excel_tidy_sheet_with_numeric_codes(tmp_path):
 def test_template_round_trip_filled_with_openpyxl(tmp_path):
     path = write_template(tmp_path / "entry.xlsx", periods=["2025H1"])
     wb = openpyxl.load_workbook(path)
-    assert {"Hướng dẫn - Instructions", "units", "government", "economy", "society"} <= set(wb.sheetnames)
-    instructions = " ".join(str(c.value) for row in wb["Hướng dẫn - Instructions"].iter_rows() for c in row if c.value)
+    assert {"Hướng dẫn - Instructions", "units", "government", "economy", "society"} <= set(
+        wb.sheetnames
+    )
+    instructions = " ".join(
+        str(c.value) for row in wb["Hướng dẫn - Instructions"].iter_rows() for c in row if c.value
+    )
     assert "dấu phẩy" in instructions.lower() and "decimal commas" in instructions.lower()
     gov = wb["government"]
     assert gov.data_validations.dataValidation, "cells must carry Excel data validation"

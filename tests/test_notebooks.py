@@ -19,7 +19,14 @@ from analysis.runner import run_edition
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("notebooks")]
 
-NOTEBOOKS = ["00_data_quality", "10_pillar_scores", "20_gap_analysis", "30_commune_profile", "40_robustness", "50_mergers"]
+NOTEBOOKS = [
+    "00_data_quality",
+    "10_pillar_scores",
+    "20_gap_analysis",
+    "30_commune_profile",
+    "40_robustness",
+    "50_mergers",
+]
 
 
 @pytest.fixture(scope="module")
@@ -49,19 +56,35 @@ def test_every_notebook_ran_and_provenance_is_recorded(smoke):
 
 def test_tables_carry_the_synthetic_status(smoke):
     out, _ = smoke
-    for name in ["coverage_by_indicator", "pillar_scores", "gaps", "district_tests", "rank_stats", "sensitivity", "typology_counts"]:
+    for name in [
+        "coverage_by_indicator",
+        "pillar_scores",
+        "gaps",
+        "district_tests",
+        "rank_stats",
+        "sensitivity",
+        "typology_counts",
+    ]:
         df = pd.read_csv(out / "tables" / f"{name}.csv", dtype={"unit_code": str})
         assert (df["status"] == "synthetic").all(), name
     gaps = pd.read_csv(out / "tables" / "gaps.csv", dtype={"unit_code": str})
     assert len(gaps["unit_code"].unique()) == 18
-    assert (gaps["gap_mean_lo"] <= gaps["gap_mean"]).all() and (gaps["gap_mean"] <= gaps["gap_mean_hi"]).all()
+    assert (gaps["gap_mean_lo"] <= gaps["gap_mean"]).all() and (
+        gaps["gap_mean"] <= gaps["gap_mean_hi"]
+    ).all()
     new = pd.read_csv(out / "post2025" / "tables" / "gaps.csv", dtype={"unit_code": str})
     assert sorted(new["unit_code"].unique()) == ["20500", "20506", "20515", "20539", "20542"]
 
 
 def test_figures_are_png_and_svg_with_stable_names(smoke):
     out, _ = smoke
-    for stem in ["20527__profile_vi", "20527__trend_en", "district__dumbbell_vi", "district__map_en", "district__rank_uncertainty_vi"]:
+    for stem in [
+        "20527__profile_vi",
+        "20527__trend_en",
+        "district__dumbbell_vi",
+        "district__map_en",
+        "district__rank_uncertainty_vi",
+    ]:
         assert (out / "figures" / f"{stem}.png").exists(), stem
         svg = (out / "figures" / f"{stem}.svg").read_text(encoding="utf-8")
         assert "<text" in svg or "Dữ liệu minh họa" in svg

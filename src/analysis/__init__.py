@@ -42,8 +42,24 @@ _API = {
     "AnalysisError": "errors",
 }
 _MODULES = {
-    "config", "errors", "schema", "io", "units", "frameworks", "demo", "composite", "gaps",
-    "robustness", "plots", "i18n", "briefs", "runner", "realdata", "workflow", "cli", "template",
+    "config",
+    "errors",
+    "schema",
+    "io",
+    "units",
+    "frameworks",
+    "demo",
+    "composite",
+    "gaps",
+    "robustness",
+    "plots",
+    "i18n",
+    "briefs",
+    "runner",
+    "realdata",
+    "workflow",
+    "cli",
+    "template",
 }
 
 __all__ = sorted(_API) + ["__version__"]

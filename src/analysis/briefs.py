@@ -230,8 +230,16 @@ _PILLAR_SHORT = {
 }
 #: labels for units that are not communes (provinces, countries of a published series)
 _GROUP_LABELS = {
-    "vi": {"brief_commune": "Bản tin chuyển đổi số", "pillars": "Ba trụ cột so với trung vị nhóm so sánh", "median": "Trung vị nhóm"},
-    "en": {"brief_commune": "Digital-transformation brief", "pillars": "Three pillars against the median of the units compared", "median": "Group median"},
+    "vi": {
+        "brief_commune": "Bản tin chuyển đổi số",
+        "pillars": "Ba trụ cột so với trung vị nhóm so sánh",
+        "median": "Trung vị nhóm",
+    },
+    "en": {
+        "brief_commune": "Digital-transformation brief",
+        "pillars": "Three pillars against the median of the units compared",
+        "median": "Group median",
+    },
 }
 _UNIT_TYPE_EN = {
     "xã": "commune",
@@ -513,7 +521,7 @@ def _ascii_city(province_vi: str) -> str:
     """English form of a province name: ``Thành phố Đà Nẵng`` -> ``Đà Nẵng city``."""
     for prefix, suffix in (("Thành phố ", " city"), ("Tỉnh ", " province")):
         if province_vi.startswith(prefix):
-            return province_vi[len(prefix):] + suffix
+            return province_vi[len(prefix) :] + suffix
     return province_vi
 
 
@@ -538,7 +546,9 @@ def _unit_info(units, unit_code: str, lang: str) -> dict[str, Any]:
     utype = row.get("unit_type", "xã")
     utype = _nfc(utype if isinstance(utype, str) and utype else "xã").lower()
     district = row.get("former_district", "")
-    info.update(name=name, type_vi=utype, district=_nfc(district) if isinstance(district, str) else "")
+    info.update(
+        name=name, type_vi=utype, district=_nfc(district) if isinstance(district, str) else ""
+    )
     province = row.get("province_vi")
     info["province"] = _nfc(province) if isinstance(province, str) and province else ""
     pop = row.get("population", row.get("population_2019_constituents"))
@@ -707,11 +717,15 @@ def _rank_sentence(lang: str, subject: str, rank: dict, *, within_district: bool
     r, n = rank["nominal"], rank["n"]
     span = _rank_span(rank["q05"], rank["q95"])
     if lang == "vi":
-        s = f"Về chỉ số chung, {subject} xếp thứ {r}/{n} " + ("trong huyện" if within_district else "trong nhóm so sánh")
+        s = f"Về chỉ số chung, {subject} xếp thứ {r}/{n} " + (
+            "trong huyện" if within_district else "trong nhóm so sánh"
+        )
         if span:
             s += f" (khoảng bất định 90%: thứ {span})"
         return s + "."
-    s = f"On the overall index, {subject} ranks {r} of {n} " + ("in the district" if within_district else "among the units compared")
+    s = f"On the overall index, {subject} ranks {r} of {n} " + (
+        "in the district" if within_district else "among the units compared"
+    )
     if span:
         s += f" (90% uncertainty interval: {span})"
     return s + "."
@@ -1110,9 +1124,19 @@ def build_commune_brief(
     plabel = _period_label(period, lang)
     district, province = info["district"], info.get("province", "")
     if province:  # a post-2025 commune: the district level no longer exists
-        where = (f"{province} (trước đây huyện {district})" if lang == "vi" else f"{_ascii_city(province)} (formerly {district} district)") if district else (province if lang == "vi" else _ascii_city(province))
+        where = (
+            (
+                f"{province} (trước đây huyện {district})"
+                if lang == "vi"
+                else f"{_ascii_city(province)} (formerly {district} district)"
+            )
+            if district
+            else (province if lang == "vi" else _ascii_city(province))
+        )
     else:
-        where = (f"Huyện {district}" if lang == "vi" else f"{district} district") if district else ""
+        where = (
+            (f"Huyện {district}" if lang == "vi" else f"{district} district") if district else ""
+        )
     subtitle = " · ".join(x for x in (where, plabel) if x)
     labels = dict(L, interval=L["interval"].format(level=_level_pct(ci_level)))
     if not is_commune:

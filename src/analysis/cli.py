@@ -17,10 +17,18 @@ from .errors import AnalysisError, DataValidationError, RunError
 
 # --------------------------------------------------------------------------- validate
 def _add_validate(sub) -> None:
-    p = sub.add_parser("validate", help="check an observations file (CSV/XLSX/Parquet) against the contract")
-    p.add_argument("path", help="observations file, or a filled data-entry workbook from `dgap template`")
-    p.add_argument("--units", default=None, help="units CSV (default: data/raw/units/dai_loc_units.csv)")
-    p.add_argument("--framework", default=None, help="framework YAML (default: data/frameworks/commune.yaml)")
+    p = sub.add_parser(
+        "validate", help="check an observations file (CSV/XLSX/Parquet) against the contract"
+    )
+    p.add_argument(
+        "path", help="observations file, or a filled data-entry workbook from `dgap template`"
+    )
+    p.add_argument(
+        "--units", default=None, help="units CSV (default: data/raw/units/dai_loc_units.csv)"
+    )
+    p.add_argument(
+        "--framework", default=None, help="framework YAML (default: data/frameworks/commune.yaml)"
+    )
     p.set_defaults(func=_run_validate)
 
 
@@ -36,11 +44,15 @@ def _run_validate(args) -> int:
 
 # --------------------------------------------------------------------------- template
 def _add_template(sub) -> None:
-    p = sub.add_parser("template", help="write a data-entry Excel workbook for the units and framework")
+    p = sub.add_parser(
+        "template", help="write a data-entry Excel workbook for the units and framework"
+    )
     p.add_argument("--out", required=True, help="output .xlsx path")
     p.add_argument("--units", default=None, help="units CSV (default: the Đại Lộc communes)")
     p.add_argument("--framework", default=None, help="framework YAML (default: commune)")
-    p.add_argument("--periods", default=None, help="comma-separated periods to pre-fill, e.g. 2024H1,2024H2")
+    p.add_argument(
+        "--periods", default=None, help="comma-separated periods to pre-fill, e.g. 2024H1,2024H2"
+    )
     p.set_defaults(func=_run_template)
 
 
@@ -55,8 +67,12 @@ def _run_template(args) -> int:
 
 # --------------------------------------------------------------------------- data
 def _add_data(sub) -> None:
-    p = sub.add_parser("data", help="rebuild the synthetic demo panel in data/demo/ (byte-identical for a seed)")
-    p.add_argument("--seed", type=int, default=None, help="random seed (default: analysis.config.DEFAULT_SEED)")
+    p = sub.add_parser(
+        "data", help="rebuild the synthetic demo panel in data/demo/ (byte-identical for a seed)"
+    )
+    p.add_argument(
+        "--seed", type=int, default=None, help="random seed (default: analysis.config.DEFAULT_SEED)"
+    )
     p.set_defaults(func=_run_data)
 
 
@@ -70,18 +86,70 @@ def _run_data(args) -> int:
 
 # --------------------------------------------------------------------------- index
 def _add_index(sub) -> None:
-    p = sub.add_parser("index", help="composite index from a COINr iData/iMeta pair (normalise, weight, aggregate, rank)")
-    p.add_argument("--idata", required=True, help="iData CSV: uCode, uName, *_group, denominators, one column per indicator")
-    p.add_argument("--imeta", required=True, help="iMeta CSV: Level, iCode, iName, Direction, Weight, Denominator, Parent, Type")
-    p.add_argument("--denominate", action="store_true", help="divide indicators by their iMeta Denominator column")
-    p.add_argument("--impute", default="none", help="none | mean | median | mean-by:COL | median-by:COL (default none)")
-    p.add_argument("--screen", type=float, default=None, help="drop units with data availability below this fraction, e.g. 0.9")
-    p.add_argument("--treat", default="none", help="none | jrc | jrc:WINMAX (JRC skew/kurtosis rule; default winmax 5)")
-    p.add_argument("--normalise", default="minmax", help="minmax[:LO,HI] | zscore[:MEAN,SD] | rank | percentile | goalposts (default minmax:0,100)")
-    p.add_argument("--aggregate", default="arithmetic", choices=["arithmetic", "geometric", "harmonic"], help="aggregation at every level")
-    p.add_argument("--weights", default="meta", choices=["meta", "equal", "pca"], help="iMeta weights, equal, or PCA per pillar")
-    p.add_argument("--min-coverage", type=float, default=None, help="aggregate is NaN below this share of available children")
-    p.add_argument("--nonpositive", default="raise", choices=["raise", "nan", "clip"], help="values <= 0 in geometric/harmonic means")
+    p = sub.add_parser(
+        "index",
+        help="composite index from a COINr iData/iMeta pair (normalise, weight, aggregate, rank)",
+    )
+    p.add_argument(
+        "--idata",
+        required=True,
+        help="iData CSV: uCode, uName, *_group, denominators, one column per indicator",
+    )
+    p.add_argument(
+        "--imeta",
+        required=True,
+        help="iMeta CSV: Level, iCode, iName, Direction, Weight, Denominator, Parent, Type",
+    )
+    p.add_argument(
+        "--denominate",
+        action="store_true",
+        help="divide indicators by their iMeta Denominator column",
+    )
+    p.add_argument(
+        "--impute",
+        default="none",
+        help="none | mean | median | mean-by:COL | median-by:COL (default none)",
+    )
+    p.add_argument(
+        "--screen",
+        type=float,
+        default=None,
+        help="drop units with data availability below this fraction, e.g. 0.9",
+    )
+    p.add_argument(
+        "--treat",
+        default="none",
+        help="none | jrc | jrc:WINMAX (JRC skew/kurtosis rule; default winmax 5)",
+    )
+    p.add_argument(
+        "--normalise",
+        default="minmax",
+        help="minmax[:LO,HI] | zscore[:MEAN,SD] | rank | percentile | goalposts (default minmax:0,100)",
+    )
+    p.add_argument(
+        "--aggregate",
+        default="arithmetic",
+        choices=["arithmetic", "geometric", "harmonic"],
+        help="aggregation at every level",
+    )
+    p.add_argument(
+        "--weights",
+        default="meta",
+        choices=["meta", "equal", "pca"],
+        help="iMeta weights, equal, or PCA per pillar",
+    )
+    p.add_argument(
+        "--min-coverage",
+        type=float,
+        default=None,
+        help="aggregate is NaN below this share of available children",
+    )
+    p.add_argument(
+        "--nonpositive",
+        default="raise",
+        choices=["raise", "nan", "clip"],
+        help="values <= 0 in geometric/harmonic means",
+    )
     p.add_argument("--out", required=True, help="output scores CSV")
     p.set_defaults(func=_run_index)
 
@@ -109,11 +177,23 @@ def _run_index(args) -> int:
 
 # --------------------------------------------------------------------------- brief
 def _add_brief(sub) -> None:
-    p = sub.add_parser("brief", help="re-render one PDF brief of a finished run from its saved JSON")
-    p.add_argument("--unit", required=True, help="unit code (commune, or the district code for the district brief)")
+    p = sub.add_parser(
+        "brief", help="re-render one PDF brief of a finished run from its saved JSON"
+    )
+    p.add_argument(
+        "--unit",
+        required=True,
+        help="unit code (commune, or the district code for the district brief)",
+    )
     p.add_argument("--lang", required=True, choices=["vi", "en"], help="language of the brief")
-    p.add_argument("--edition", required=True, help="edition name: reads reports/<edition>/briefs/<unit>_<lang>.json")
-    p.add_argument("--out", default=None, help="output PDF (default: next to the JSON, overwriting the brief)")
+    p.add_argument(
+        "--edition",
+        required=True,
+        help="edition name: reads reports/<edition>/briefs/<unit>_<lang>.json",
+    )
+    p.add_argument(
+        "--out", default=None, help="output PDF (default: next to the JSON, overwriting the brief)"
+    )
     p.set_defaults(func=_run_brief)
 
 
@@ -126,22 +206,60 @@ def _run_brief(args) -> int:
 
 # --------------------------------------------------------------------------- report
 def _add_report(sub) -> None:
-    p = sub.add_parser("report", help="run an edition of the notebooks with papermill into reports/<edition>/")
-    p.add_argument("--edition", default="dai_loc", help="edition name (notebooks/params/NAME.yaml) or YAML path (default: dai_loc)")
-    p.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-                   help="override a parameter (NAME or NOTEBOOK.NAME); repeatable; applied after -f")
-    p.add_argument("-f", "--parameters-file", action="append", default=[], metavar="PARAMS.yaml",
-                   help="YAML mapping of parameter overrides, applied after the edition; repeatable")
-    p.add_argument("--workers", type=int, default=None, help="worker processes (default: CPU count)")
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS|local",
-                   help="run the same tasks on a Dask cluster at ADDRESS, or 'local' for a LocalCluster")
-    p.add_argument("--force", action="store_true", help="rerun every task, even finished and unchanged ones")
-    p.add_argument("--cold", action="store_true", help="plain papermill: a fresh kernel per notebook (no warm kernels)")
-    p.add_argument("--only", action="append", default=None, metavar="NOTEBOOK",
-                   help="run only this notebook (name, prefix or glob); repeatable")
+    p = sub.add_parser(
+        "report", help="run an edition of the notebooks with papermill into reports/<edition>/"
+    )
+    p.add_argument(
+        "--edition",
+        default="dai_loc",
+        help="edition name (notebooks/params/NAME.yaml) or YAML path (default: dai_loc)",
+    )
+    p.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="override a parameter (NAME or NOTEBOOK.NAME); repeatable; applied after -f",
+    )
+    p.add_argument(
+        "-f",
+        "--parameters-file",
+        action="append",
+        default=[],
+        metavar="PARAMS.yaml",
+        help="YAML mapping of parameter overrides, applied after the edition; repeatable",
+    )
+    p.add_argument(
+        "--workers", type=int, default=None, help="worker processes (default: CPU count)"
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS|local",
+        help="run the same tasks on a Dask cluster at ADDRESS, or 'local' for a LocalCluster",
+    )
+    p.add_argument(
+        "--force", action="store_true", help="rerun every task, even finished and unchanged ones"
+    )
+    p.add_argument(
+        "--cold",
+        action="store_true",
+        help="plain papermill: a fresh kernel per notebook (no warm kernels)",
+    )
+    p.add_argument(
+        "--only",
+        action="append",
+        default=None,
+        metavar="NOTEBOOK",
+        help="run only this notebook (name, prefix or glob); repeatable",
+    )
     p.add_argument("--output", default=None, help="output folder (default: reports/<edition>)")
     p.add_argument("--no-html", action="store_true", help="skip the HTML copies")
-    p.add_argument("--dry-run", action="store_true", help="check parameters and list the tasks; run nothing")
+    p.add_argument(
+        "--dry-run", action="store_true", help="check parameters and list the tasks; run nothing"
+    )
     p.set_defaults(func=_run_report)
 
 
@@ -149,33 +267,112 @@ def _run_report(args) -> int:
     from .runner import run_edition
 
     run_edition(
-        args.edition, parameters=[tuple(p) for p in args.parameter], parameter_files=args.parameters_file,
-        workers=args.workers, scheduler=args.scheduler, force=args.force, cold=args.cold, only=args.only,
-        output_dir=args.output, html=not args.no_html, dry_run=args.dry_run,
+        args.edition,
+        parameters=[tuple(p) for p in args.parameter],
+        parameter_files=args.parameters_file,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        force=args.force,
+        cold=args.cold,
+        only=args.only,
+        output_dir=args.output,
+        html=not args.no_html,
+        dry_run=args.dry_run,
     )
     return 0
 
 
 # --------------------------------------------------------------------------- robustness
 def _add_robustness(sub) -> None:
-    p = sub.add_parser("robustness", help="uncertainty and Sobol sensitivity analysis of ranks over method choices (COINr inputs)")
-    p.add_argument("--idata", required=True, help="iData CSV: uCode, uName, *_group, denominators, one column per indicator")
-    p.add_argument("--imeta", required=True, help="iMeta CSV: Level, iCode, iName, Direction, Weight, Denominator, Parent, Type")
-    p.add_argument("--denominate", action="store_true", default=None, help="base: divide indicators by their iMeta Denominator column")
-    p.add_argument("--impute", default=None, help="base: none | mean | median | mean-by:COL | median-by:COL (default: from the spec)")
-    p.add_argument("--screen", type=float, default=None, help="base: drop units with data availability below this fraction")
-    p.add_argument("--treat", default=None, help="base: none | jrc | jrc:WINMAX (default: from the spec)")
-    p.add_argument("--normalise", default=None, help="base: minmax[:LO,HI] | zscore[:MEAN,SD] | rank | percentile (default: from the spec)")
-    p.add_argument("--aggregate", default=None, choices=["arithmetic", "geometric", "harmonic"], help="base aggregation (default: from the spec)")
-    p.add_argument("--weights", default=None, choices=["meta", "equal"], help="base weights (default: from the spec)")
-    p.add_argument("--spec", default="coinr-vignette", help="robustness spec: YAML path or preset name (default coinr-vignette)")
-    p.add_argument("--draws", type=int, default=1000, help="Monte Carlo runs of the uncertainty analysis (default 1000)")
-    p.add_argument("--sobol", action="store_true", help="also run the Sobol sensitivity analysis (SALib), writes sensitivity.csv")
-    p.add_argument("--sobol-n", type=int, default=None, help="base sample size N of the Sobol design (default: --draws); N*(d+2) runs")
-    p.add_argument("--seed", type=int, default=None, help="random seed (default: analysis.config.DEFAULT_SEED)")
-    p.add_argument("--top-k", type=int, default=None, help="k of p_top_k / p_bottom_k (default: 10%% of units)")
-    p.add_argument("--replay", default=None, help="runs CSV (run,<choice columns>) to evaluate exactly those variants")
-    p.add_argument("--weight-sets", default=None, help="weight sets CSV, long: set,iCode,weight (for weights_set in --replay)")
+    p = sub.add_parser(
+        "robustness",
+        help="uncertainty and Sobol sensitivity analysis of ranks over method choices (COINr inputs)",
+    )
+    p.add_argument(
+        "--idata",
+        required=True,
+        help="iData CSV: uCode, uName, *_group, denominators, one column per indicator",
+    )
+    p.add_argument(
+        "--imeta",
+        required=True,
+        help="iMeta CSV: Level, iCode, iName, Direction, Weight, Denominator, Parent, Type",
+    )
+    p.add_argument(
+        "--denominate",
+        action="store_true",
+        default=None,
+        help="base: divide indicators by their iMeta Denominator column",
+    )
+    p.add_argument(
+        "--impute",
+        default=None,
+        help="base: none | mean | median | mean-by:COL | median-by:COL (default: from the spec)",
+    )
+    p.add_argument(
+        "--screen",
+        type=float,
+        default=None,
+        help="base: drop units with data availability below this fraction",
+    )
+    p.add_argument(
+        "--treat", default=None, help="base: none | jrc | jrc:WINMAX (default: from the spec)"
+    )
+    p.add_argument(
+        "--normalise",
+        default=None,
+        help="base: minmax[:LO,HI] | zscore[:MEAN,SD] | rank | percentile (default: from the spec)",
+    )
+    p.add_argument(
+        "--aggregate",
+        default=None,
+        choices=["arithmetic", "geometric", "harmonic"],
+        help="base aggregation (default: from the spec)",
+    )
+    p.add_argument(
+        "--weights",
+        default=None,
+        choices=["meta", "equal"],
+        help="base weights (default: from the spec)",
+    )
+    p.add_argument(
+        "--spec",
+        default="coinr-vignette",
+        help="robustness spec: YAML path or preset name (default coinr-vignette)",
+    )
+    p.add_argument(
+        "--draws",
+        type=int,
+        default=1000,
+        help="Monte Carlo runs of the uncertainty analysis (default 1000)",
+    )
+    p.add_argument(
+        "--sobol",
+        action="store_true",
+        help="also run the Sobol sensitivity analysis (SALib), writes sensitivity.csv",
+    )
+    p.add_argument(
+        "--sobol-n",
+        type=int,
+        default=None,
+        help="base sample size N of the Sobol design (default: --draws); N*(d+2) runs",
+    )
+    p.add_argument(
+        "--seed", type=int, default=None, help="random seed (default: analysis.config.DEFAULT_SEED)"
+    )
+    p.add_argument(
+        "--top-k", type=int, default=None, help="k of p_top_k / p_bottom_k (default: 10%% of units)"
+    )
+    p.add_argument(
+        "--replay",
+        default=None,
+        help="runs CSV (run,<choice columns>) to evaluate exactly those variants",
+    )
+    p.add_argument(
+        "--weight-sets",
+        default=None,
+        help="weight sets CSV, long: set,iCode,weight (for weights_set in --replay)",
+    )
     p.add_argument("--out", required=True, help="output folder")
     p.set_defaults(func=_run_robustness)
 
@@ -183,18 +380,44 @@ def _add_robustness(sub) -> None:
 def _run_robustness(args) -> int:
     from .robustness import run_robustness
 
-    base = {"denominate": args.denominate, "impute": args.impute, "screen": args.screen, "normalisation": args.normalise,
-            "aggregation": args.aggregate, "weights": args.weights}
+    base = {
+        "denominate": args.denominate,
+        "impute": args.impute,
+        "screen": args.screen,
+        "normalisation": args.normalise,
+        "aggregation": args.aggregate,
+        "weights": args.weights,
+    }
     if args.treat is not None:
         base["winmax"] = "off" if args.treat == "none" else args.treat
-    paths = run_robustness(args.idata, args.imeta, args.out, spec=args.spec, base=base, draws=args.draws, sobol=args.sobol,
-                           sobol_n=args.sobol_n, seed=args.seed, top_k=args.top_k, replay=args.replay, weight_sets=args.weight_sets)
+    paths = run_robustness(
+        args.idata,
+        args.imeta,
+        args.out,
+        spec=args.spec,
+        base=base,
+        draws=args.draws,
+        sobol=args.sobol,
+        sobol_n=args.sobol_n,
+        seed=args.seed,
+        top_k=args.top_k,
+        replay=args.replay,
+        weight_sets=args.weight_sets,
+    )
     for path in paths.values():
         print(path)
     return 0
 
 
-COMMANDS = [_add_validate, _add_template, _add_data, _add_index, _add_brief, _add_report, _add_robustness]
+COMMANDS = [
+    _add_validate,
+    _add_template,
+    _add_data,
+    _add_index,
+    _add_brief,
+    _add_report,
+    _add_robustness,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -212,7 +435,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     try:
         return int(args.func(args) or 0)
     except DataValidationError as exc:
@@ -225,7 +451,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"dgap {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"dgap {args.command}: interrupted; finished outputs are kept, partial ones were not written", file=sys.stderr)
+        print(
+            f"dgap {args.command}: interrupted; finished outputs are kept, partial ones were not written",
+            file=sys.stderr,
+        )
         return 130
 
 

@@ -75,7 +75,9 @@ START_LEVEL = {
 LATE_COLLECTED = ("econ_ecommerce_retail_pct", "econ_ocop_online_pct")
 
 
-def generate_demo(seed: int | None = None, *, units: pd.DataFrame | None = None, framework=None) -> pd.DataFrame:
+def generate_demo(
+    seed: int | None = None, *, units: pd.DataFrame | None = None, framework=None
+) -> pd.DataFrame:
     """Generate the synthetic panel (observations contract, ``status='synthetic'``).
 
     Args:
@@ -88,7 +90,11 @@ def generate_demo(seed: int | None = None, *, units: pd.DataFrame | None = None,
     units = load_units() if units is None else units
     fw = load_framework() if framework is None else framework
     units = units.sort_values("unit_code").reset_index(drop=True)
-    seat = units.loc[units["unit_code"] == DISTRICT_SEAT].iloc[0] if (units["unit_code"] == DISTRICT_SEAT).any() else units.iloc[0]
+    seat = (
+        units.loc[units["unit_code"] == DISTRICT_SEAT].iloc[0]
+        if (units["unit_code"] == DISTRICT_SEAT).any()
+        else units.iloc[0]
+    )
     dist = haversine_km(seat["lat"], seat["lon"], units["lat"].to_numpy(), units["lon"].to_numpy())
     dz = (dist - dist.mean()) / dist.std()
     lp = np.log(units["population"].to_numpy(float))
@@ -104,7 +110,11 @@ def generate_demo(seed: int | None = None, *, units: pd.DataFrame | None = None,
     rows = []
     for code, spec in ind.iterrows():
         base, growth, b_u, b_d, b_p = PILLAR_MODEL[spec["pillar"]]
-        level = base + growth * tau[None, :] + (b_u * effects[spec["pillar"]] + b_d * dz + b_p * pz)[:, None]
+        level = (
+            base
+            + growth * tau[None, :]
+            + (b_u * effects[spec["pillar"]] + b_d * dz + b_p * pz)[:, None]
+        )
         offset = START_LEVEL.get(code, base) - base
         x = np.clip(level + offset + rng.normal(0, 0.04, size=level.shape), 0.01, 0.995)
         lo, hi = spec["goalpost_lo"], spec["goalpost_hi"]
@@ -124,7 +134,9 @@ def generate_demo(seed: int | None = None, *, units: pd.DataFrame | None = None,
     obs = pd.DataFrame(rows, columns=["unit_code", "period", "indicator", "value"])
     obs["status"] = "synthetic"
     obs["source"] = f"analysis.demo {MODEL_VERSION} seed={seed} (illustrative, not official data)"
-    return obs.sort_values(["unit_code", "period", "indicator"], kind="stable").reset_index(drop=True)
+    return obs.sort_values(["unit_code", "period", "indicator"], kind="stable").reset_index(
+        drop=True
+    )
 
 
 def write_demo(seed: int | None = None, out_dir: str | Path | None = None) -> list[Path]:

@@ -17,7 +17,11 @@ class DataValidationError(AnalysisError):
     def __init__(self, problems, source: str | None = None):
         self.problems = list(problems)
         self.source = source
-        head = f"{len(self.problems)} problem(s) in {source}" if source else f"{len(self.problems)} problem(s)"
+        head = (
+            f"{len(self.problems)} problem(s) in {source}"
+            if source
+            else f"{len(self.problems)} problem(s)"
+        )
         body = "\n".join(str(p) for p in self.problems[:50])
         more = f"\n... and {len(self.problems) - 50} more" if len(self.problems) > 50 else ""
         super().__init__(f"{head}:\n{body}{more}")

@@ -22,7 +22,17 @@ from . import config
 from .errors import FrameworkError
 
 KINDS = ("rate", "count", "score")
-_REQUIRED_INDICATOR_KEYS = ("id", "pillar", "name_vi", "name_en", "unit", "direction", "kind", "goalposts", "weight")
+_REQUIRED_INDICATOR_KEYS = (
+    "id",
+    "pillar",
+    "name_vi",
+    "name_en",
+    "unit",
+    "direction",
+    "kind",
+    "goalposts",
+    "weight",
+)
 
 
 def _nfc(value):
@@ -84,11 +94,19 @@ class Framework:
         """
         ind = self.indicators
         if weights not in ("framework", "equal", "dti"):
-            raise FrameworkError(f"unknown weights preset {weights!r}; expected framework, equal or dti")
-        iw = ind["weight"].astype(float) if weights == "framework" else pd.Series(1.0, index=ind.index)
+            raise FrameworkError(
+                f"unknown weights preset {weights!r}; expected framework, equal or dti"
+            )
+        iw = (
+            ind["weight"].astype(float)
+            if weights == "framework"
+            else pd.Series(1.0, index=ind.index)
+        )
         if weights == "dti":
             if self.pillars["dti_points"].isna().any():
-                raise FrameworkError(f"framework {self.id!r}: weights='dti' needs dti_points on every pillar")
+                raise FrameworkError(
+                    f"framework {self.id!r}: weights='dti' needs dti_points on every pillar"
+                )
             pw = self.pillars["dti_points"].astype(float)
         elif weights == "equal":
             pw = pd.Series(1.0, index=self.pillars.index)
@@ -119,14 +137,26 @@ class Framework:
                 }
             ),
             pd.DataFrame(
-                [{"Level": 3, "iCode": self.index["id"], "iName": self.index["name_en"], "Direction": 1, "Weight": 1.0, "Parent": None, "Type": "Aggregate"}]
+                [
+                    {
+                        "Level": 3,
+                        "iCode": self.index["id"],
+                        "iName": self.index["name_en"],
+                        "Direction": 1,
+                        "Weight": 1.0,
+                        "Parent": None,
+                        "Type": "Aggregate",
+                    }
+                ]
             ),
         ]
         return pd.concat(rows, ignore_index=True)
 
     def targets(self) -> pd.DataFrame:
         """Indicators that have a 2025 or 2030 target: ``indicator, target_2025, target_2030, target_source``."""
-        t = self.indicators[["id", "target_2025", "target_2030", "target_source"]].rename(columns={"id": "indicator"})
+        t = self.indicators[["id", "target_2025", "target_2030", "target_source"]].rename(
+            columns={"id": "indicator"}
+        )
         return t[t["target_2025"].notna() | t["target_2030"].notna()].reset_index(drop=True)
 
 
@@ -146,7 +176,9 @@ def load_framework(path: str | Path | None = None) -> Framework:
     return framework_from_dict(doc, source=str(path), path=path)
 
 
-def framework_from_dict(doc: dict, *, source: str = "<dict>", path: Path | None = None) -> Framework:
+def framework_from_dict(
+    doc: dict, *, source: str = "<dict>", path: Path | None = None
+) -> Framework:
     """Build a :class:`Framework` from the parsed YAML structure (see ``commune.yaml``)."""
     if not isinstance(doc, dict):
         raise FrameworkError(f"{source}: expected a mapping at the top level")
@@ -166,7 +198,9 @@ def framework_from_dict(doc: dict, *, source: str = "<dict>", path: Path | None 
         ]
     )
     if pillars["id"].duplicated().any():
-        raise FrameworkError(f"{source}: duplicate pillar id(s) {sorted(pillars['id'][pillars['id'].duplicated()])}")
+        raise FrameworkError(
+            f"{source}: duplicate pillar id(s) {sorted(pillars['id'][pillars['id'].duplicated()])}"
+        )
     rows = []
     for i, ind in enumerate(doc["indicators"]):
         where = f"{source}: indicator #{i + 1} ({ind.get('id', '?')})"
@@ -174,19 +208,25 @@ def framework_from_dict(doc: dict, *, source: str = "<dict>", path: Path | None 
         if missing:
             raise FrameworkError(f"{where}: missing key(s) {missing}")
         if ind["pillar"] not in set(pillars["id"]):
-            raise FrameworkError(f"{where}: pillar {ind['pillar']!r} is not one of {pillars['id'].tolist()}")
+            raise FrameworkError(
+                f"{where}: pillar {ind['pillar']!r} is not one of {pillars['id'].tolist()}"
+            )
         if ind["direction"] not in (1, -1):
             raise FrameworkError(f"{where}: direction must be 1 or -1, got {ind['direction']!r}")
         if ind["kind"] not in KINDS:
             raise FrameworkError(f"{where}: kind must be one of {KINDS}, got {ind['kind']!r}")
         gp = ind["goalposts"]
         if not (isinstance(gp, list | tuple) and len(gp) == 2 and float(gp[0]) < float(gp[1])):
-            raise FrameworkError(f"{where}: goalposts must be [low, high] with low < high, got {gp!r}")
+            raise FrameworkError(
+                f"{where}: goalposts must be [low, high] with low < high, got {gp!r}"
+            )
         if float(ind["weight"]) < 0:
             raise FrameworkError(f"{where}: weight must be >= 0, got {ind['weight']!r}")
         for t in ("target_2025", "target_2030"):
             if ind.get(t) is not None and not ind.get("target_source"):
-                raise FrameworkError(f"{where}: {t} is set but target_source is empty; cite the decision")
+                raise FrameworkError(
+                    f"{where}: {t} is set but target_source is empty; cite the decision"
+                )
         rows.append(
             {
                 "id": str(ind["id"]),
@@ -198,8 +238,12 @@ def framework_from_dict(doc: dict, *, source: str = "<dict>", path: Path | None 
                 "kind": ind["kind"],
                 "goalpost_lo": float(gp[0]),
                 "goalpost_hi": float(gp[1]),
-                "target_2025": None if ind.get("target_2025") is None else float(ind["target_2025"]),
-                "target_2030": None if ind.get("target_2030") is None else float(ind["target_2030"]),
+                "target_2025": None
+                if ind.get("target_2025") is None
+                else float(ind["target_2025"]),
+                "target_2030": None
+                if ind.get("target_2030") is None
+                else float(ind["target_2030"]),
                 "target_source": _nfc(ind.get("target_source")),
                 "weight": float(ind["weight"]),
                 "denominator": ind.get("denominator"),

@@ -30,6 +30,7 @@ from .errors import DataValidationError, ParameterError
 class PeriodError(ParameterError, ValueError):
     """A period label is not YYYY, YYYYH1/H2 or YYYYQ1-4."""
 
+
 OBS_COLUMNS = ["unit_code", "period", "indicator", "value", "status", "source"]
 _PERIOD_RE = re.compile(r"^(\d{4})(H[12]|Q[1-4])?$")
 
@@ -82,7 +83,9 @@ def save_table(df: pd.DataFrame, path: str | Path, *, status: str | None = None)
         with atomic_write(path, "wb") as fh:
             df.to_excel(fh, index=False)
     else:
-        raise DataValidationError([f"{path}: unsupported table format {suffix!r}; use .csv, .xlsx or .parquet"])
+        raise DataValidationError(
+            [f"{path}: unsupported table format {suffix!r}; use .csv, .xlsx or .parquet"]
+        )
     return path
 
 
@@ -132,7 +135,9 @@ def period_to_time(period: str) -> float:
     """
     m = _PERIOD_RE.match(str(period).strip().upper())
     if not m:
-        raise PeriodError(f"period {period!r} is not a year (2023), half-year (2023H1/H2) or quarter (2023Q1-Q4); fix the period column")
+        raise PeriodError(
+            f"period {period!r} is not a year (2023), half-year (2023H1/H2) or quarter (2023Q1-Q4); fix the period column"
+        )
     year, part = int(m.group(1)), m.group(2)
     if not part:
         return float(year)
@@ -150,13 +155,20 @@ def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFr
     suffix = path.suffix.lower()
     if suffix == ".csv":
         if path.stat().st_size == 0:
-            raise DataValidationError([f"{path}: the file is empty; expected a header row {OBS_COLUMNS}"], source=str(path))
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+            raise DataValidationError(
+                [f"{path}: the file is empty; expected a header row {OBS_COLUMNS}"],
+                source=str(path),
+            )
+        return pd.read_csv(
+            path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig"
+        )
     if suffix in (".xlsx", ".xlsm"):
         return pd.read_excel(path, sheet_name=sheet or 0, dtype=object)
     if suffix == ".parquet":
         return pd.read_parquet(path)
-    raise DataValidationError([f"{path}: unsupported format {suffix!r}; use .csv, .xlsx or .parquet"], source=str(path))
+    raise DataValidationError(
+        [f"{path}: unsupported format {suffix!r}; use .csv, .xlsx or .parquet"], source=str(path)
+    )
 
 
 def load_units(path: str | Path | None = None) -> pd.DataFrame:
@@ -176,7 +188,9 @@ def load_units(path: str | Path | None = None) -> pd.DataFrame:
     return df
 
 
-def load_observations(path: str | Path | None = None, *, validate: bool = True, units=None, framework=None) -> pd.DataFrame:
+def load_observations(
+    path: str | Path | None = None, *, validate: bool = True, units=None, framework=None
+) -> pd.DataFrame:
     """Load observations (tidy CSV/Parquet, or a filled data-entry workbook) into the contract.
 
     Args:
@@ -202,7 +216,11 @@ def load_observations(path: str | Path | None = None, *, validate: bool = True, 
 def save_observations(df: pd.DataFrame, path: str | Path) -> Path:
     """Save observations in contract column order, sorted, atomically."""
     cols = OBS_COLUMNS + [c for c in df.columns if c not in OBS_COLUMNS]
-    df = df[cols].sort_values(["unit_code", "period", "indicator"], kind="stable").reset_index(drop=True)
+    df = (
+        df[cols]
+        .sort_values(["unit_code", "period", "indicator"], kind="stable")
+        .reset_index(drop=True)
+    )
     return save_table(df, path)
 
 

@@ -28,7 +28,16 @@ from .i18n import parse_number
 from .io import OBS_COLUMNS, nfc, normalise_code, normalise_period, read_table
 
 REQUIRED_OBS_COLUMNS = ("unit_code", "period", "indicator", "value")
-UNITS_COLUMNS = ("unit_code", "name_vi", "unit_type", "parent_code", "lat", "lon", "population", "households")
+UNITS_COLUMNS = (
+    "unit_code",
+    "name_vi",
+    "unit_type",
+    "parent_code",
+    "lat",
+    "lon",
+    "population",
+    "households",
+)
 _PERIOD_OK = r"^\d{4}(H[12]|Q[1-4])?$"
 #: Meta columns of a template pillar sheet (before the indicator columns).
 TEMPLATE_KEYS = ("unit_code", "unit_name", "period")
@@ -116,15 +125,34 @@ def validate_file(path, *, units=None, framework=None) -> ValidationReport:
             raw, rows, problems = _read_workbook(path, framework)
         else:
             raw = read_table(path)
-            rows = pd.Series(range(2, len(raw) + 2), index=raw.index)  # CSV line numbers (header = 1)
+            rows = pd.Series(
+                range(2, len(raw) + 2), index=raw.index
+            )  # CSV line numbers (header = 1)
             problems = []
     except DataValidationError as exc:
-        return ValidationReport(src, empty, [Problem(src, None, None, None, str(p)) for p in exc.problems])
+        return ValidationReport(
+            src, empty, [Problem(src, None, None, None, str(p)) for p in exc.problems]
+        )
     if problems:
         return ValidationReport(src, empty, problems)
     if len(raw) == 0:
-        return ValidationReport(src, empty, [Problem(src, None, None, None, "no data rows", f"add rows with columns {list(REQUIRED_OBS_COLUMNS)}")])
-    return validate_observations(raw, units=units, framework=framework, source=src, row_numbers=rows)
+        return ValidationReport(
+            src,
+            empty,
+            [
+                Problem(
+                    src,
+                    None,
+                    None,
+                    None,
+                    "no data rows",
+                    f"add rows with columns {list(REQUIRED_OBS_COLUMNS)}",
+                )
+            ],
+        )
+    return validate_observations(
+        raw, units=units, framework=framework, source=src, row_numbers=rows
+    )
 
 
 def validate_observations(
@@ -134,13 +162,25 @@ def validate_observations(
     units, framework = _load_context(units, framework)
     raw = raw.copy()
     raw.columns = [nfc(str(c)).lower() for c in raw.columns]
-    rows = pd.Series(row_numbers if row_numbers is not None else range(2, len(raw) + 2), index=raw.index)
+    rows = pd.Series(
+        row_numbers if row_numbers is not None else range(2, len(raw) + 2), index=raw.index
+    )
     missing = [c for c in REQUIRED_OBS_COLUMNS if c not in raw.columns]
     if missing:
         return ValidationReport(
             source,
             pd.DataFrame(columns=OBS_COLUMNS),
-            [Problem(source, 1, c, None, "required column is missing", f"add a column named {c!r} (required: {list(REQUIRED_OBS_COLUMNS)})") for c in missing],
+            [
+                Problem(
+                    source,
+                    1,
+                    c,
+                    None,
+                    "required column is missing",
+                    f"add a column named {c!r} (required: {list(REQUIRED_OBS_COLUMNS)})",
+                )
+                for c in missing
+            ],
         )
     problems: list[Problem] = []
     known_units = set(units["unit_code"])
@@ -148,7 +188,9 @@ def validate_observations(
     out = pd.DataFrame(index=raw.index)
     out["unit_code"] = raw["unit_code"].map(normalise_code)
     out["period"] = raw["period"].map(normalise_period)
-    out["indicator"] = raw["indicator"].map(lambda v: nfc(str(v)) if v is not None and v == v else None)
+    out["indicator"] = raw["indicator"].map(
+        lambda v: nfc(str(v)) if v is not None and v == v else None
+    )
     out["status"] = raw["status"].map(nfc) if "status" in raw.columns else "observed"
     out["status"] = out["status"].fillna("observed").str.lower()
     out["source"] = raw["source"].map(nfc) if "source" in raw.columns else Path(source).name
@@ -158,37 +200,120 @@ def validate_observations(
             values.append(parse_number(v))
         except ValueError:
             values.append(float("nan"))
-            problems.append(Problem(source, int(rows[idx]), "value", v, "not a number", "type a number such as 85,5 or 85.5 (a trailing % is fine); leave empty if unknown"))
+            problems.append(
+                Problem(
+                    source,
+                    int(rows[idx]),
+                    "value",
+                    v,
+                    "not a number",
+                    "type a number such as 85,5 or 85.5 (a trailing % is fine); leave empty if unknown",
+                )
+            )
     out["value"] = values
 
     for idx, code in out["unit_code"].items():
         if code is None:
-            problems.append(Problem(source, int(rows[idx]), "unit_code", None, "unit code is empty", "fill the GSO commune code, e.g. 20527"))
+            problems.append(
+                Problem(
+                    source,
+                    int(rows[idx]),
+                    "unit_code",
+                    None,
+                    "unit code is empty",
+                    "fill the GSO commune code, e.g. 20527",
+                )
+            )
         elif code not in known_units:
-            problems.append(Problem(source, int(rows[idx]), "unit_code", code, "unknown unit code", f"use one of the {len(known_units)} codes in the units table (e.g. {sorted(known_units)[0]})"))
+            problems.append(
+                Problem(
+                    source,
+                    int(rows[idx]),
+                    "unit_code",
+                    code,
+                    "unknown unit code",
+                    f"use one of the {len(known_units)} codes in the units table (e.g. {sorted(known_units)[0]})",
+                )
+            )
     for idx, code in out["indicator"].items():
         if code is None or code not in ind.index:
-            problems.append(Problem(source, int(rows[idx]), "indicator", code, "unknown indicator", f"use an indicator id of framework {framework.id!r}, e.g. {framework.indicator_ids[0]}"))
+            problems.append(
+                Problem(
+                    source,
+                    int(rows[idx]),
+                    "indicator",
+                    code,
+                    "unknown indicator",
+                    f"use an indicator id of framework {framework.id!r}, e.g. {framework.indicator_ids[0]}",
+                )
+            )
     bad_period = ~out["period"].fillna("").str.match(_PERIOD_OK)
     for idx in out.index[bad_period]:
-        problems.append(Problem(source, int(rows[idx]), "period", raw.at[idx, "period"], "bad period", "write YYYY, YYYYH1/YYYYH2 (half-year) or YYYYQ1..Q4"))
+        problems.append(
+            Problem(
+                source,
+                int(rows[idx]),
+                "period",
+                raw.at[idx, "period"],
+                "bad period",
+                "write YYYY, YYYYH1/YYYYH2 (half-year) or YYYYQ1..Q4",
+            )
+        )
     bad_status = ~out["status"].isin(config.STATUSES)
     for idx in out.index[bad_status]:
-        problems.append(Problem(source, int(rows[idx]), "status", out.at[idx, "status"], "unknown status", f"use one of {list(config.STATUSES)}"))
+        problems.append(
+            Problem(
+                source,
+                int(rows[idx]),
+                "status",
+                out.at[idx, "status"],
+                "unknown status",
+                f"use one of {list(config.STATUSES)}",
+            )
+        )
     # range checks
     for idx, (code, v) in out[["indicator", "value"]].iterrows():
         if code not in ind.index or v != v:
             continue
         unit, kind = ind.at[code, "unit"], ind.at[code, "kind"]
         if unit == "%" and not (0 <= v <= 100):
-            problems.append(Problem(source, int(rows[idx]), "value", raw.at[idx, "value"], f"percentage outside 0–100 for {code}", "enter a percentage between 0 and 100 (e.g. 85,5 for 85.5%)"))
+            problems.append(
+                Problem(
+                    source,
+                    int(rows[idx]),
+                    "value",
+                    raw.at[idx, "value"],
+                    f"percentage outside 0–100 for {code}",
+                    "enter a percentage between 0 and 100 (e.g. 85,5 for 85.5%)",
+                )
+            )
         elif kind in ("rate", "count") and v < 0:
-            problems.append(Problem(source, int(rows[idx]), "value", raw.at[idx, "value"], f"negative value for {kind} indicator {code}", "a rate or count cannot be negative"))
+            problems.append(
+                Problem(
+                    source,
+                    int(rows[idx]),
+                    "value",
+                    raw.at[idx, "value"],
+                    f"negative value for {kind} indicator {code}",
+                    "a rate or count cannot be negative",
+                )
+            )
     dup = out.duplicated(["unit_code", "period", "indicator"], keep="first")
     for idx in out.index[dup]:
-        first = out.index[(out["unit_code"] == out.at[idx, "unit_code"]) & (out["period"] == out.at[idx, "period"]) & (out["indicator"] == out.at[idx, "indicator"])][0]
+        first = out.index[
+            (out["unit_code"] == out.at[idx, "unit_code"])
+            & (out["period"] == out.at[idx, "period"])
+            & (out["indicator"] == out.at[idx, "indicator"])
+        ][0]
         problems.append(
-            Problem(source, int(rows[idx]), "unit_code/period/indicator", f"{out.at[idx, 'unit_code']}/{out.at[idx, 'period']}/{out.at[idx, 'indicator']}", f"duplicate of row {int(rows[first])}", "keep one row per unit, period and indicator")
+            Problem(
+                source,
+                int(rows[idx]),
+                "unit_code/period/indicator",
+                f"{out.at[idx, 'unit_code']}/{out.at[idx, 'period']}/{out.at[idx, 'indicator']}",
+                f"duplicate of row {int(rows[first])}",
+                "keep one row per unit, period and indicator",
+            )
         )
     problems.sort(key=lambda p: (p.row or 0, p.column or ""))
     data = out[OBS_COLUMNS].reset_index(drop=True)
@@ -202,28 +327,68 @@ def _read_workbook(path: Path, framework: Framework):
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a corrupt file
-        raise DataValidationError([f"{path}: cannot open as an Excel workbook ({type(exc).__name__}: {exc})"]) from exc
+        raise DataValidationError(
+            [f"{path}: cannot open as an Excel workbook ({type(exc).__name__}: {exc})"]
+        ) from exc
     src = str(path)
     pillar_sheets = [p for p in framework.pillar_ids if p in wb.sheetnames]
     if pillar_sheets:
         frames, rownums, problems = [], [], []
         missing = [p for p in framework.pillar_ids if p not in wb.sheetnames]
         for p in missing:
-            problems.append(Problem(src, None, None, p, "wrong sheet layout: pillar sheet missing", f"the workbook needs sheets {framework.pillar_ids}; regenerate it with `dgap template`"))
+            problems.append(
+                Problem(
+                    src,
+                    None,
+                    None,
+                    p,
+                    "wrong sheet layout: pillar sheet missing",
+                    f"the workbook needs sheets {framework.pillar_ids}; regenerate it with `dgap template`",
+                )
+            )
         for sheet in pillar_sheets:
             rows = list(wb[sheet].iter_rows(values_only=True))
             if not rows:
-                problems.append(Problem(f"{src}[{sheet}]", 1, None, None, "wrong sheet layout: sheet is empty", "regenerate the workbook with `dgap template`"))
+                problems.append(
+                    Problem(
+                        f"{src}[{sheet}]",
+                        1,
+                        None,
+                        None,
+                        "wrong sheet layout: sheet is empty",
+                        "regenerate the workbook with `dgap template`",
+                    )
+                )
                 continue
             header = [nfc(str(h)) if h is not None else "" for h in rows[0]]
             if tuple(header[:3]) != TEMPLATE_KEYS:
-                problems.append(Problem(f"{src}[{sheet}]", 1, None, tuple(header[:3]), "wrong sheet layout: first columns must be unit_code, unit_name, period", "do not move or rename the header cells; regenerate with `dgap template`"))
+                problems.append(
+                    Problem(
+                        f"{src}[{sheet}]",
+                        1,
+                        None,
+                        tuple(header[:3]),
+                        "wrong sheet layout: first columns must be unit_code, unit_name, period",
+                        "do not move or rename the header cells; regenerate with `dgap template`",
+                    )
+                )
                 continue
-            expected = framework.indicators.loc[framework.indicators["pillar"] == sheet, "id"].tolist()
+            expected = framework.indicators.loc[
+                framework.indicators["pillar"] == sheet, "id"
+            ].tolist()
             inds = [h for h in header[3:] if h]
             unknown = [h for h in inds if h not in expected]
             for h in unknown:
-                problems.append(Problem(f"{src}[{sheet}]", 1, h, h, "wrong sheet layout: unknown indicator column", f"indicator columns of sheet {sheet!r} are {expected}"))
+                problems.append(
+                    Problem(
+                        f"{src}[{sheet}]",
+                        1,
+                        h,
+                        h,
+                        "wrong sheet layout: unknown indicator column",
+                        f"indicator columns of sheet {sheet!r} are {expected}",
+                    )
+                )
             for r_i, r in enumerate(rows[TEMPLATE_HEADER_ROWS:], start=TEMPLATE_HEADER_ROWS + 1):
                 if r is None or all(c is None for c in r):
                     continue
@@ -233,7 +398,16 @@ def _read_workbook(path: Path, framework: Framework):
                     v = r[c_i]
                     if v is None or (isinstance(v, str) and not v.strip()):
                         continue
-                    frames.append({"unit_code": r[0], "period": r[2], "indicator": h, "value": v, "status": "observed", "source": path.name})
+                    frames.append(
+                        {
+                            "unit_code": r[0],
+                            "period": r[2],
+                            "indicator": h,
+                            "value": v,
+                            "status": "observed",
+                            "source": path.name,
+                        }
+                    )
                     rownums.append(r_i)
         wb.close()
         if problems:
@@ -245,12 +419,25 @@ def _read_workbook(path: Path, framework: Framework):
     rows = list(ws.iter_rows(values_only=True))
     wb.close()
     if not rows:
-        raise DataValidationError([f"{path}: the first sheet is empty; expected a header row {OBS_COLUMNS}"])
+        raise DataValidationError(
+            [f"{path}: the first sheet is empty; expected a header row {OBS_COLUMNS}"]
+        )
     header = [nfc(str(h)).lower() if h is not None else "" for h in rows[0]]
     if not set(REQUIRED_OBS_COLUMNS) & set(header):
-        return pd.DataFrame(), pd.Series(dtype=int), [
-            Problem(src, 1, None, tuple(h for h in header if h), "wrong sheet layout: neither the template's pillar sheets nor a tidy sheet", f"use `dgap template` or a sheet with columns {list(REQUIRED_OBS_COLUMNS)}")
-        ]
+        return (
+            pd.DataFrame(),
+            pd.Series(dtype=int),
+            [
+                Problem(
+                    src,
+                    1,
+                    None,
+                    tuple(h for h in header if h),
+                    "wrong sheet layout: neither the template's pillar sheets nor a tidy sheet",
+                    f"use `dgap template` or a sheet with columns {list(REQUIRED_OBS_COLUMNS)}",
+                )
+            ],
+        )
     df = pd.DataFrame(rows[1:], columns=header)
     df = df.dropna(how="all")
     return df, pd.Series(df.index + 2, index=df.index), []
@@ -258,20 +445,46 @@ def _read_workbook(path: Path, framework: Framework):
 
 def validate_units(units: pd.DataFrame, source: str = "<units>") -> list[Problem]:
     """Check a units table: required columns, unique string codes, plausible coordinates."""
-    problems = [Problem(source, 1, c, None, "required column is missing", f"add column {c!r}") for c in UNITS_COLUMNS if c not in units.columns]
+    problems = [
+        Problem(source, 1, c, None, "required column is missing", f"add column {c!r}")
+        for c in UNITS_COLUMNS
+        if c not in units.columns
+    ]
     if problems:
         return problems
     for i, code in units["unit_code"][units["unit_code"].duplicated()].items():
-        problems.append(Problem(source, i + 2, "unit_code", code, "duplicate unit code", "one row per unit"))
+        problems.append(
+            Problem(source, i + 2, "unit_code", code, "duplicate unit code", "one row per unit")
+        )
     for i, r in units.iterrows():
         if not (-90 <= r["lat"] <= 90) or not (-180 <= r["lon"] <= 180):
-            problems.append(Problem(source, i + 2, "lat/lon", (r["lat"], r["lon"]), "coordinates out of range", "decimal degrees, lat in [-90, 90], lon in [-180, 180]"))
+            problems.append(
+                Problem(
+                    source,
+                    i + 2,
+                    "lat/lon",
+                    (r["lat"], r["lon"]),
+                    "coordinates out of range",
+                    "decimal degrees, lat in [-90, 90], lon in [-180, 180]",
+                )
+            )
         if pd.notna(r["population"]) and r["population"] < 0:
-            problems.append(Problem(source, i + 2, "population", r["population"], "negative population", "a count of people >= 0"))
+            problems.append(
+                Problem(
+                    source,
+                    i + 2,
+                    "population",
+                    r["population"],
+                    "negative population",
+                    "a count of people >= 0",
+                )
+            )
     return problems
 
 
-def compute_coverage(observations: pd.DataFrame, framework=None, units=None, *, by: str = "indicator") -> pd.DataFrame:
+def compute_coverage(
+    observations: pd.DataFrame, framework=None, units=None, *, by: str = "indicator"
+) -> pd.DataFrame:
     """Share of expected observations present (units × indicators × periods), reported not imputed.
 
     Args:
@@ -286,12 +499,23 @@ def compute_coverage(observations: pd.DataFrame, framework=None, units=None, *, 
     """
     units, framework = _load_context(units, framework)
     periods = sorted(observations["period"].unique())
-    grid = pd.MultiIndex.from_product([units["unit_code"], framework.indicator_ids, periods], names=["unit_code", "indicator", "period"]).to_frame(index=False)
+    grid = pd.MultiIndex.from_product(
+        [units["unit_code"], framework.indicator_ids, periods],
+        names=["unit_code", "indicator", "period"],
+    ).to_frame(index=False)
     present = observations.dropna(subset=["value"])[["unit_code", "indicator", "period", "status"]]
     merged = grid.merge(present, on=["unit_code", "indicator", "period"], how="left")
     merged["present"] = merged["status"].notna()
     keys = [by] if by == "period" else [by if by != "unit" else "unit_code", "period"]
     rank = {s: i for i, s in enumerate(config.STATUSES)}
-    out = merged.groupby(keys, sort=True).agg(n_expected=("present", "size"), n_present=("present", "sum"), status=("status", lambda s: max(s.dropna(), key=rank.get, default="observed"))).reset_index()
+    out = (
+        merged.groupby(keys, sort=True)
+        .agg(
+            n_expected=("present", "size"),
+            n_present=("present", "sum"),
+            status=("status", lambda s: max(s.dropna(), key=rank.get, default="observed")),
+        )
+        .reset_index()
+    )
     out["coverage_pct"] = 100 * out["n_present"] / out["n_expected"]
     return out[keys + ["n_expected", "n_present", "coverage_pct", "status"]]

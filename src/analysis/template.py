@@ -26,13 +26,34 @@ DEFAULT_PERIODS = ("2025H1",)
 
 INSTRUCTIONS = [
     ("HƯỚNG DẪN NHẬP LIỆU", "DATA-ENTRY INSTRUCTIONS"),
-    ("Mỗi trụ cột (chính quyền số, kinh tế số, xã hội số) có một trang tính riêng.", "Each pillar (digital government, economy, society) has its own sheet."),
-    ("Mỗi dòng là một xã/thị trấn trong một kỳ (ví dụ 2025H1 = 6 tháng đầu năm 2025).", "Each row is one commune in one period (e.g. 2025H1 = first half of 2025)."),
-    ("Nhập số vào các ô chỉ số. Dấu phẩy thập phân (85,5) và ký hiệu % đều được chấp nhận.", "Type numbers in the indicator cells. Decimal commas (85,5) and a % sign are accepted."),
-    ("Tỷ lệ phần trăm phải từ 0 đến 100; số lượng không được âm. Để trống nếu chưa có số liệu.", "Percentages must be between 0 and 100; counts cannot be negative. Leave blank if unknown."),
-    ("Không đổi tên, di chuyển hay xóa 3 dòng tiêu đề và 3 cột đầu (mã, tên, kỳ).", "Do not rename, move or delete the 3 header rows and the first 3 columns (code, name, period)."),
-    ("Có thể thêm dòng cho kỳ khác: chép mã xã, tên và ghi kỳ mới.", "You may add rows for other periods: copy the code and name, write the new period."),
-    ("Kiểm tra tệp: dgap validate TEN_TEP.xlsx — mỗi lỗi ghi rõ trang, dòng, cột và cách sửa.", "Check the file: dgap validate FILE.xlsx — each problem names sheet, row, column and the fix."),
+    (
+        "Mỗi trụ cột (chính quyền số, kinh tế số, xã hội số) có một trang tính riêng.",
+        "Each pillar (digital government, economy, society) has its own sheet.",
+    ),
+    (
+        "Mỗi dòng là một xã/thị trấn trong một kỳ (ví dụ 2025H1 = 6 tháng đầu năm 2025).",
+        "Each row is one commune in one period (e.g. 2025H1 = first half of 2025).",
+    ),
+    (
+        "Nhập số vào các ô chỉ số. Dấu phẩy thập phân (85,5) và ký hiệu % đều được chấp nhận.",
+        "Type numbers in the indicator cells. Decimal commas (85,5) and a % sign are accepted.",
+    ),
+    (
+        "Tỷ lệ phần trăm phải từ 0 đến 100; số lượng không được âm. Để trống nếu chưa có số liệu.",
+        "Percentages must be between 0 and 100; counts cannot be negative. Leave blank if unknown.",
+    ),
+    (
+        "Không đổi tên, di chuyển hay xóa 3 dòng tiêu đề và 3 cột đầu (mã, tên, kỳ).",
+        "Do not rename, move or delete the 3 header rows and the first 3 columns (code, name, period).",
+    ),
+    (
+        "Có thể thêm dòng cho kỳ khác: chép mã xã, tên và ghi kỳ mới.",
+        "You may add rows for other periods: copy the code and name, write the new period.",
+    ),
+    (
+        "Kiểm tra tệp: dgap validate TEN_TEP.xlsx — mỗi lỗi ghi rõ trang, dòng, cột và cách sửa.",
+        "Check the file: dgap validate FILE.xlsx — each problem names sheet, row, column and the fix.",
+    ),
 ]
 
 _HEAD_FILL = PatternFill("solid", fgColor="DDE7F0")
@@ -51,7 +72,11 @@ def write_template(out, *, units=None, framework=None, periods=None) -> Path:
         The path written.
     """
     units = load_units(units) if units is None or isinstance(units, str | Path) else units
-    fw = load_framework(framework) if framework is None or isinstance(framework, str | Path) else framework
+    fw = (
+        load_framework(framework)
+        if framework is None or isinstance(framework, str | Path)
+        else framework
+    )
     periods = list(periods or DEFAULT_PERIODS)
 
     wb = Workbook()
@@ -78,7 +103,10 @@ def write_template(out, *, units=None, framework=None, periods=None) -> Path:
         sh = wb.create_sheet(pillar)
         sh.append(list(TEMPLATE_KEYS) + inds["id"].tolist())
         sh.append(["Mã xã", "Tên xã", "Kỳ"] + inds["name_vi"].tolist())
-        sh.append(["Unit code", "Unit name", "Period"] + [f"{n} ({u})" for n, u in zip(inds["name_en"], inds["unit"], strict=True)])
+        sh.append(
+            ["Unit code", "Unit name", "Period"]
+            + [f"{n} ({u})" for n, u in zip(inds["name_en"], inds["unit"], strict=True)]
+        )
         for r in range(1, TEMPLATE_HEADER_ROWS + 1):
             for c in range(1, sh.max_column + 1):
                 cell = sh.cell(r, c)
@@ -99,15 +127,39 @@ def write_template(out, *, units=None, framework=None, periods=None) -> Path:
         sh.freeze_panes = sh.cell(TEMPLATE_HEADER_ROWS + 1, 4)
         last = max(sh.max_row, TEMPLATE_HEADER_ROWS + 1) + 500  # room for extra rows
         first = TEMPLATE_HEADER_ROWS + 1
-        code_dv = DataValidation(type="list", formula1=f"=units!$A$2:$A${n_units + 1}", allow_blank=True, showErrorMessage=True, errorTitle="Mã xã / Unit code", error="Mã xã không có trong danh sách (trang units). / Unit code not in the units sheet.")
+        code_dv = DataValidation(
+            type="list",
+            formula1=f"=units!$A$2:$A${n_units + 1}",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="Mã xã / Unit code",
+            error="Mã xã không có trong danh sách (trang units). / Unit code not in the units sheet.",
+        )
         code_dv.add(f"A{first}:A{last}")
         sh.add_data_validation(code_dv)
         for c, (_, ind) in enumerate(inds.iterrows(), start=4):
             col = get_column_letter(c)
             if ind["unit"] == "%":
-                dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True, showErrorMessage=True, errorTitle="0–100", error="Tỷ lệ phần trăm phải từ 0 đến 100. / A percentage must be between 0 and 100.")
+                dv = DataValidation(
+                    type="decimal",
+                    operator="between",
+                    formula1="0",
+                    formula2="100",
+                    allow_blank=True,
+                    showErrorMessage=True,
+                    errorTitle="0–100",
+                    error="Tỷ lệ phần trăm phải từ 0 đến 100. / A percentage must be between 0 and 100.",
+                )
             else:
-                dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True, showErrorMessage=True, errorTitle=">= 0", error="Giá trị không được âm. / The value cannot be negative.")
+                dv = DataValidation(
+                    type="decimal",
+                    operator="greaterThanOrEqual",
+                    formula1="0",
+                    allow_blank=True,
+                    showErrorMessage=True,
+                    errorTitle=">= 0",
+                    error="Giá trị không được âm. / The value cannot be negative.",
+                )
             dv.add(f"{col}{first}:{col}{last}")
             sh.add_data_validation(dv)
 

@@ -100,7 +100,9 @@ def _resolve(path: str | Path | None, default: Path) -> Path:
     return p if p.is_absolute() else (config.ROOT / p)
 
 
-def load_inputs(observations_path: str = "", units_path: str = "", framework_path: str = "") -> Inputs:
+def load_inputs(
+    observations_path: str = "", units_path: str = "", framework_path: str = ""
+) -> Inputs:
     """Load and validate observations, units and framework (empty path = project default).
 
     ``observations_path`` may also be a real published source (a folder or file of the UN
@@ -120,7 +122,9 @@ def load_inputs(observations_path: str = "", units_path: str = "", framework_pat
         fw_arg = _resolve(framework_path, config.COMMUNE_FRAMEWORK) if framework_path else None
         real, framework = load_real_inputs(obs_path, fw_arg)
         units = real.units
-        report = validate_observations(real.observations, units=units, framework=framework, source=str(obs_path))
+        report = validate_observations(
+            real.observations, units=units, framework=framework, source=str(obs_path)
+        )
         report.raise_if_invalid()
         obs = report.data
         files = sorted(obs_path.rglob("*.csv")) if obs_path.is_dir() else [obs_path]
@@ -139,7 +143,14 @@ def load_inputs(observations_path: str = "", units_path: str = "", framework_pat
         h.update(Path(p).read_bytes())
     if framework.path is not None:
         h.update(Path(framework.path).read_bytes())
-    return Inputs(obs, units, framework, data_status(obs), {k: str(v) for k, v in paths.items()}, h.hexdigest()[:16])
+    return Inputs(
+        obs,
+        units,
+        framework,
+        data_status(obs),
+        {k: str(v) for k, v in paths.items()},
+        h.hexdigest()[:16],
+    )
 
 
 def unit_period(res: Results, unit_code: str) -> str:
@@ -216,8 +227,20 @@ def compute_results(
     )
     from .robustness import run_uncertainty_tidy
 
-    params = dict(period=period, normalise=normalise, aggregate=aggregate, weights=weights, impute=impute, ci_level=ci_level, n_boot=n_boot, draws=draws, seed=seed)
-    key = hashlib.sha256(json.dumps([inputs.digest, params, __version__], sort_keys=True).encode()).hexdigest()[:20]
+    params = dict(
+        period=period,
+        normalise=normalise,
+        aggregate=aggregate,
+        weights=weights,
+        impute=impute,
+        ci_level=ci_level,
+        n_boot=n_boot,
+        draws=draws,
+        seed=seed,
+    )
+    key = hashlib.sha256(
+        json.dumps([inputs.digest, params, __version__], sort_keys=True).encode()
+    ).hexdigest()[:20]
     if key in _MEMO:
         return _MEMO[key]
     cache_file = Path(cache_dir) / f"results-{key}.pkl" if cache_dir else None
@@ -228,15 +251,27 @@ def compute_results(
         return res
 
     obs, fw, units = inputs.observations, inputs.framework, inputs.units
-    scores = compute_scores(obs, fw, units, normalise=normalise, aggregate=aggregate, weights=weights, impute=impute)
+    scores = compute_scores(
+        obs, fw, units, normalise=normalise, aggregate=aggregate, weights=weights, impute=impute
+    )
     pillars = pillar_table(scores)
     periods = sorted(pillars["period"].unique())
     current = period or periods[-1]
     n_units = pillars.loc[pillars["period"] == current, "unit_code"].nunique()
     unc = None
     if n_units >= MIN_UNITS_FOR_RANKS:
-        unc = run_uncertainty_tidy(obs, fw, units, period=current, draws=draws, seed=seed, weights=weights)
-    gap_draws = None if unc is None else (unc.gap_draws() if callable(getattr(unc, "gap_draws", None)) else getattr(unc, "gap_draws", None))
+        unc = run_uncertainty_tidy(
+            obs, fw, units, period=current, draws=draws, seed=seed, weights=weights
+        )
+    gap_draws = (
+        None
+        if unc is None
+        else (
+            unc.gap_draws()
+            if callable(getattr(unc, "gap_draws", None))
+            else getattr(unc, "gap_draws", None)
+        )
+    )
     gaps = compute_gaps(scores, fw, level=ci_level, n_boot=n_boot, seed=seed, robustness=gap_draws)
     now = gaps[gaps["period"] == current]
     empty = pd.DataFrame({"status": pd.Series(dtype=str)})
@@ -271,7 +306,11 @@ def save_tables(tables: dict[str, pd.DataFrame], out: OutputPaths, *, status: st
 
     A table that does not apply (None, e.g. gap draws for a framework without all three
     pillars) is skipped."""
-    return [save_table(df, out.tables / f"{name}.csv", status=status) for name, df in tables.items() if df is not None]
+    return [
+        save_table(df, out.tables / f"{name}.csv", status=status)
+        for name, df in tables.items()
+        if df is not None
+    ]
 
 
 # =========================================================================== narrative (generated from the numbers)
@@ -294,10 +333,18 @@ def describe_status(inputs: Inputs, lang: str = "vi") -> str:
     span = f"{periods[0]}–{periods[-1]}" if periods else "–"
     if lang == "vi":
         head = f"**Dữ liệu:** {_fmt(n_obs, lang, 0)} quan sát, {n_units} đơn vị, {len(periods)} kỳ ({span}); nguồn `{Path(inputs.paths['observations']).name}`."
-        warn = "\n\n> **DỮ LIỆU MINH HỌA** — bộ số liệu tổng hợp (synthetic), không phải số liệu chính thức; kết quả dưới đây chỉ minh họa phương pháp, không phải phát hiện." if inputs.is_synthetic else ""
+        warn = (
+            "\n\n> **DỮ LIỆU MINH HỌA** — bộ số liệu tổng hợp (synthetic), không phải số liệu chính thức; kết quả dưới đây chỉ minh họa phương pháp, không phải phát hiện."
+            if inputs.is_synthetic
+            else ""
+        )
     else:
         head = f"**Data:** {_fmt(n_obs, lang, 0)} observations, {n_units} units, {len(periods)} periods ({span}); source `{Path(inputs.paths['observations']).name}`."
-        warn = "\n\n> **ILLUSTRATIVE DATA** — a synthetic panel, not official statistics; the results below illustrate the method and are not findings." if inputs.is_synthetic else ""
+        warn = (
+            "\n\n> **ILLUSTRATIVE DATA** — a synthetic panel, not official statistics; the results below illustrate the method and are not findings."
+            if inputs.is_synthetic
+            else ""
+        )
     return head + warn
 
 
@@ -317,13 +364,19 @@ def describe_pillars(res: Results, lang: str = "vi") -> str:
     now = res.pillars[res.pillars["period"] == res.period]
     from .i18n import t
 
-    parts = ", ".join(f"{t(f'pillar.{p}', lang).lower()} {_fmt(now[p].median(), lang)}" for p in config.PILLARS if p in now and now[p].notna().any())
+    parts = ", ".join(
+        f"{t(f'pillar.{p}', lang).lower()} {_fmt(now[p].median(), lang)}"
+        for p in config.PILLARS
+        if p in now and now[p].notna().any()
+    )
     if lang == "vi":
         return f"Kỳ {res.period}, trung vị của {len(now)} đơn vị: {parts} (thang 0–1)."
     return f"Period {res.period}, medians over {len(now)} units: {parts} (0–1 scale)."
 
 
-def compute_period_diagnostics(scores: pd.DataFrame, framework: Framework, period: str) -> dict[str, pd.DataFrame]:
+def compute_period_diagnostics(
+    scores: pd.DataFrame, framework: Framework, period: str
+) -> dict[str, pd.DataFrame]:
     """Composite diagnostics (coverage, correlations, Cronbach's alpha, PCA) for one period."""
     from .composite import Tree, compute_diagnostics
 
@@ -336,7 +389,9 @@ def describe_diagnostics(diag: dict[str, pd.DataFrame], lang: str = "vi") -> str
     """Cronbach's alpha per pillar, in words."""
     cr = diag["cronbach"]
     cr = cr[cr["group"].isin(config.PILLARS)]
-    parts = ", ".join(f"{g} α = {_fmt(a, lang)}" for g, a in zip(cr["group"], cr["alpha"], strict=True))
+    parts = ", ".join(
+        f"{g} α = {_fmt(a, lang)}" for g, a in zip(cr["group"], cr["alpha"], strict=True)
+    )
     if lang == "vi":
         return f"Độ nhất quán nội tại (Cronbach's alpha) theo trụ cột: {parts}. α dưới 0,7 cho thấy các chỉ số trong trụ cột đo những khía cạnh khác nhau."
     return f"Internal consistency (Cronbach's alpha) per pillar: {parts}. An α below 0.7 means the pillar's indicators measure different aspects."
@@ -361,29 +416,54 @@ def describe_gaps(res: Results, lang: str = "vi") -> str:
         if not hits or pd.isna(tests.loc[hits[0], "share_greater"]):
             continue
         row = tests.loc[hits[0]]
-        sh, lo, hi, p = row["share_greater"], row["share_greater_lo"], row["share_greater_hi"], row["p_value"]
+        sh, lo, hi, p = (
+            row["share_greater"],
+            row["share_greater_lo"],
+            row["share_greater_hi"],
+            row["p_value"],
+        )
         if lang == "vi":
             name = {"economy": "kinh tế số", "society": "xã hội số"}[key]
-            lines.append(f"- Chính quyền số cao hơn {name} ở {_fmt(100 * sh, lang, 0)}% số xã (KTC {int(res.params['ci_level'] * 100)}%: {_ival(100 * lo, 100 * hi, lang, 0)}%); kiểm định Wilcoxon p = {_fmt(p, lang, 4)}, hệ số rank-biserial {_fmt(row['rank_biserial'], lang)} ({_ival(row['rank_biserial_lo'], row['rank_biserial_hi'], lang)}).")
+            lines.append(
+                f"- Chính quyền số cao hơn {name} ở {_fmt(100 * sh, lang, 0)}% số xã (KTC {int(res.params['ci_level'] * 100)}%: {_ival(100 * lo, 100 * hi, lang, 0)}%); kiểm định Wilcoxon p = {_fmt(p, lang, 4)}, hệ số rank-biserial {_fmt(row['rank_biserial'], lang)} ({_ival(row['rank_biserial_lo'], row['rank_biserial_hi'], lang)})."
+            )
         else:
             name = {"economy": "the digital economy", "society": "the digital society"}[key]
-            lines.append(f"- Digital government exceeds {name} in {_fmt(100 * sh, lang, 0)}% of communes ({int(res.params['ci_level'] * 100)}% CI: {_ival(100 * lo, 100 * hi, lang, 0)}%); Wilcoxon p = {_fmt(p, lang, 4)}, rank-biserial {_fmt(row['rank_biserial'], lang)} ({_ival(row['rank_biserial_lo'], row['rank_biserial_hi'], lang)}).")
+            lines.append(
+                f"- Digital government exceeds {name} in {_fmt(100 * sh, lang, 0)}% of communes ({int(res.params['ci_level'] * 100)}% CI: {_ival(100 * lo, 100 * hi, lang, 0)}%); Wilcoxon p = {_fmt(p, lang, 4)}, rank-biserial {_fmt(row['rank_biserial'], lang)} ({_ival(row['rank_biserial_lo'], row['rank_biserial_hi'], lang)})."
+            )
     med = now["gap_mean"].median()
     others = [p for p in ("economy", "society") if now[p].notna().any()]
     vi_names = {"economy": "kinh tế số", "society": "xã hội số"}
     en_names = {"economy": "the digital economy", "society": "the digital society"}
-    vs_vi = " và ".join(vi_names[p] for p in others) if len(others) == 1 else "trung bình kinh tế số, xã hội số"
+    vs_vi = (
+        " và ".join(vi_names[p] for p in others)
+        if len(others) == 1
+        else "trung bình kinh tế số, xã hội số"
+    )
     vs_en = en_names[others[0]] if len(others) == 1 else "the mean of economy and society"
     has_ci = now["gap_mean_lo"].notna().any()
     if lang == "vi":
         head = f"Kỳ {res.period}: khoảng cách trung vị giữa chính quyền số và {vs_vi} là {_fmt(med, lang)} điểm ({n} đơn vị); "
-        head += f"ở {n_lead}/{n} đơn vị khoảng tin cậy của khoảng cách nằm hoàn toàn trên 0." if has_ci else "chỉ có ước lượng điểm (một trụ cột có dưới 2 chỉ số nên không có khoảng tin cậy bootstrap)."
+        head += (
+            f"ở {n_lead}/{n} đơn vị khoảng tin cậy của khoảng cách nằm hoàn toàn trên 0."
+            if has_ci
+            else "chỉ có ước lượng điểm (một trụ cột có dưới 2 chỉ số nên không có khoảng tin cậy bootstrap)."
+        )
     else:
         head = f"Period {res.period}: the median gap between digital government and {vs_en} is {_fmt(med, lang)} points ({n} units); "
-        head += f"in {n_lead} of {n} units the gap's interval lies entirely above 0." if has_ci else "point gaps only (a pillar has fewer than 2 indicators, so there is no bootstrap interval)."
+        head += (
+            f"in {n_lead} of {n} units the gap's interval lies entirely above 0."
+            if has_ci
+            else "point gaps only (a pillar has fewer than 2 indicators, so there is no bootstrap interval)."
+        )
     warn = ""
     if data_status(res.gaps) == "synthetic":
-        warn = "\n\n*Dữ liệu minh họa: không phải phát hiện.*" if lang == "vi" else "\n\n*Illustrative data: not a finding.*"
+        warn = (
+            "\n\n*Dữ liệu minh họa: không phải phát hiện.*"
+            if lang == "vi"
+            else "\n\n*Illustrative data: not a finding.*"
+        )
     return head + "\n\n" + "\n".join(lines) + warn
 
 
@@ -391,7 +471,9 @@ def describe_robustness(res: Results, sensitivity: pd.DataFrame, lang: str = "vi
     """Width of the rank intervals and the method choice that matters most."""
     rs = res.rank_stats
     width = (rs["q95"] - rs["q05"]).median()
-    s = sensitivity[sensitivity["target"] == "mean_abs_rank_shift"].sort_values("STi", ascending=False)
+    s = sensitivity[sensitivity["target"] == "mean_abs_rank_shift"].sort_values(
+        "STi", ascending=False
+    )
     top = s.iloc[0] if len(s) else None
     if lang == "vi":
         txt = f"Khoảng xếp hạng 5–95% có độ rộng trung vị {_fmt(width, lang, 1)} bậc trên {len(rs)} xã."
@@ -404,11 +486,21 @@ def describe_robustness(res: Results, sensitivity: pd.DataFrame, lang: str = "vi
     return txt
 
 
-def compute_sensitivity(inputs: Inputs, *, period: str, n: int = 256, seed: int = config.DEFAULT_SEED, weights: str = "framework", spec: str = "commune") -> pd.DataFrame:
+def compute_sensitivity(
+    inputs: Inputs,
+    *,
+    period: str,
+    n: int = 256,
+    seed: int = config.DEFAULT_SEED,
+    weights: str = "framework",
+    spec: str = "commune",
+) -> pd.DataFrame:
     """Sobol indices of the method choices (preset spec ``commune``) on the ranks and gaps of ``period``."""
     from .robustness import run_sensitivity, tidy_to_wide
 
-    wide, imeta, goalposts = tidy_to_wide(inputs.observations, inputs.framework, inputs.units, period=period, weights=weights)
+    wide, imeta, goalposts = tidy_to_wide(
+        inputs.observations, inputs.framework, inputs.units, period=period, weights=weights
+    )
     out = run_sensitivity(wide, imeta, spec, n=n, seed=seed, goalposts=goalposts)
     out.insert(0, "period", period)
     out["status"] = inputs.status
@@ -431,7 +523,14 @@ def merge_inputs(inputs: Inputs, crosswalk: str = "dai_loc") -> Inputs:
     extra = obs[["unit_code", "period", "indicator", "coverage_share", "is_partial"]]
     units_new = load_units_2025()
     digest = hashlib.sha256((inputs.digest + "|merged|" + crosswalk).encode()).hexdigest()[:16]
-    merged = Inputs(obs[OBS_COLUMNS].reset_index(drop=True), units_new, inputs.framework, data_status(obs), dict(inputs.paths, crosswalk=crosswalk), digest)
+    merged = Inputs(
+        obs[OBS_COLUMNS].reset_index(drop=True),
+        units_new,
+        inputs.framework,
+        data_status(obs),
+        dict(inputs.paths, crosswalk=crosswalk),
+        digest,
+    )
     merged.observations.attrs["coverage"] = extra
     return merged
 
@@ -445,7 +544,10 @@ def constituents(inputs: Inputs, crosswalk: str = "dai_loc") -> pd.DataFrame:
 
 def describe_merger(merged: Inputs, table: pd.DataFrame, lang: str = "vi") -> str:
     """How many old communes went into how many new ones."""
-    n_new, n_old = merged.units["unit_code"].nunique(), table["old_code"].nunique() if "old_code" in table else len(table)
+    n_new, n_old = (
+        merged.units["unit_code"].nunique(),
+        table["old_code"].nunique() if "old_code" in table else len(table),
+    )
     if lang == "vi":
         return f"{n_old} xã, thị trấn cũ được sắp xếp thành {n_new} xã mới (Nghị quyết 1659/NQ-UBTVQH15). Chỉ số tỷ lệ được tính lại theo trọng số dân số hoặc số hộ năm 2019, chỉ số đếm được cộng dồn; điểm tổng hợp được tính lại từ các chỉ số đã gộp."
     return f"{n_old} former communes became {n_new} new communes (Resolution 1659/NQ-UBTVQH15). Rates are re-aggregated with 2019 population or household weights, counts are summed, and composite scores are recomputed from the re-aggregated indicators."
@@ -456,7 +558,9 @@ def _slug_path(out: OutputPaths, unit: str, slug: str, lang: str) -> Path:
     return out.figures / f"{unit}__{slug}_{lang}"
 
 
-def save_district_figures(res: Results, inputs: Inputs, out: OutputPaths, *, lang: str = "vi", highlight: str = "") -> dict[str, str]:
+def save_district_figures(
+    res: Results, inputs: Inputs, out: OutputPaths, *, lang: str = "vi", highlight: str = ""
+) -> dict[str, str]:
     """Dumbbell, map, scatter and gap trend of the district; returns ``{name: png path}``.
 
     ``highlight``: comma-separated unit codes shown in bold (and kept when only the top and
@@ -468,15 +572,35 @@ def save_district_figures(res: Results, inputs: Inputs, out: OutputPaths, *, lan
     st = inputs.status
     made = {}
     specs = {
-        "dumbbell": lambda: plots.plot_gap_dumbbell(res.gaps, period=res.period, units=inputs.units, highlight=hl, lang=lang, status=st).figure,
-        "map": lambda: plots.plot_map(res.gaps, units=inputs.units, period=res.period, lang=lang, status=st).figure,
-        "scatter": lambda: plots.figure_pillar_scatter(res.gaps, period=res.period, units=inputs.units, highlight=hl, lang=lang, status=st),
-        "gap_trend": lambda: plots.plot_gap_trend(res.gaps, units=inputs.units, highlight=hl[0] if len(hl) == 1 else hl or None, lang=lang, status=st).figure,
+        "dumbbell": lambda: (
+            plots.plot_gap_dumbbell(
+                res.gaps, period=res.period, units=inputs.units, highlight=hl, lang=lang, status=st
+            ).figure
+        ),
+        "map": lambda: (
+            plots.plot_map(
+                res.gaps, units=inputs.units, period=res.period, lang=lang, status=st
+            ).figure
+        ),
+        "scatter": lambda: plots.figure_pillar_scatter(
+            res.gaps, period=res.period, units=inputs.units, highlight=hl, lang=lang, status=st
+        ),
+        "gap_trend": lambda: (
+            plots.plot_gap_trend(
+                res.gaps,
+                units=inputs.units,
+                highlight=hl[0] if len(hl) == 1 else hl or None,
+                lang=lang,
+                status=st,
+            ).figure
+        ),
     }
     hl = parse_codes(highlight)
     present = res.gaps.loc[res.gaps["period"] == res.period, "unit_code"]
     if not has_coordinates(inputs.units[inputs.units["unit_code"].isin(present)]):
-        del specs["map"]  # no coordinates, no map (a GeoJSON can be passed to plots.plot_map directly)
+        del specs[
+            "map"
+        ]  # no coordinates, no map (a GeoJSON can be passed to plots.plot_map directly)
     for name, make in specs.items():
         fig = make()
         paths = plots.save_figure(fig, _slug_path(out, "district", name, lang))
@@ -485,18 +609,44 @@ def save_district_figures(res: Results, inputs: Inputs, out: OutputPaths, *, lan
     return made
 
 
-def district_brief(res: Results, inputs: Inputs, figures: dict, *, lang: str = "vi", edition: str = "lab", merged=None, sensitivity=None) -> dict:
+def district_brief(
+    res: Results,
+    inputs: Inputs,
+    figures: dict,
+    *,
+    lang: str = "vi",
+    edition: str = "lab",
+    merged=None,
+    sensitivity=None,
+) -> dict:
     """The district brief (see :mod:`analysis.briefs`), with the post-2025 section when ``merged`` is given."""
     from .briefs import build_district_brief
 
     kw = {}
     if merged is not None:
         res_new, inputs_new = merged
-        kw = dict(post2025_gaps=res_new.gaps, post2025_pillars=res_new.pillars, post2025_rank_stats=res_new.rank_stats, post2025_units=inputs_new.units)
+        kw = dict(
+            post2025_gaps=res_new.gaps,
+            post2025_pillars=res_new.pillars,
+            post2025_rank_stats=res_new.rank_stats,
+            post2025_units=inputs_new.units,
+        )
     return build_district_brief(
-        res.gaps, lang=lang, period=res.period, edition=edition, pillars=res.pillars, rank_stats=res.rank_stats,
-        framework=inputs.framework, units=inputs.units, tests=res.tests, correlations=res.correlations,
-        sensitivity=sensitivity, figures=figures, ci_level=res.params["ci_level"], data_status=inputs.status, **kw,
+        res.gaps,
+        lang=lang,
+        period=res.period,
+        edition=edition,
+        pillars=res.pillars,
+        rank_stats=res.rank_stats,
+        framework=inputs.framework,
+        units=inputs.units,
+        tests=res.tests,
+        correlations=res.correlations,
+        sensitivity=sensitivity,
+        figures=figures,
+        ci_level=res.params["ci_level"],
+        data_status=inputs.status,
+        **kw,
     )
 
 
@@ -513,11 +663,17 @@ def commune_tables(res: Results, inputs: Inputs, unit_code: str) -> dict[str, pd
     if unit_code not in set(inputs.units["unit_code"]):
         from .errors import ParameterError
 
-        raise ParameterError(f"unit_code={unit_code!r} is not in the units table; known codes: {sorted(inputs.units['unit_code'])}")
+        raise ParameterError(
+            f"unit_code={unit_code!r} is not in the units table; known codes: {sorted(inputs.units['unit_code'])}"
+        )
     per = unit_period(res, unit_code)
     g = res.gaps[res.gaps["unit_code"] == unit_code]
     w = res.weakest[(res.weakest["unit_code"] == unit_code) & (res.weakest["period"] == per)]
-    t = res.targets[(res.targets["unit_code"] == unit_code) & (res.targets["period"] == per)] if len(res.targets) else res.targets
+    t = (
+        res.targets[(res.targets["unit_code"] == unit_code) & (res.targets["period"] == per)]
+        if len(res.targets)
+        else res.targets
+    )
     return {"gaps": g, "weakest": w, "targets": t}
 
 
@@ -525,14 +681,27 @@ def describe_commune(res: Results, inputs: Inputs, unit_code: str, lang: str = "
     """Key message of one commune (the same sentences as its brief)."""
     from .briefs import build_commune_brief
 
-    b = build_commune_brief(res.gaps, str(unit_code), lang=lang, period=unit_period(res, unit_code), pillars=res.pillars, rank_stats=res.rank_stats,
-                            framework=inputs.framework, units=inputs.units, indicators=inputs.observations, weakest=res.weakest,
-                            ci_level=res.params["ci_level"], data_status=inputs.status)
+    b = build_commune_brief(
+        res.gaps,
+        str(unit_code),
+        lang=lang,
+        period=unit_period(res, unit_code),
+        pillars=res.pillars,
+        rank_stats=res.rank_stats,
+        framework=inputs.framework,
+        units=inputs.units,
+        indicators=inputs.observations,
+        weakest=res.weakest,
+        ci_level=res.params["ci_level"],
+        data_status=inputs.status,
+    )
     msg = b.get("key_message")
     return " ".join(msg) if isinstance(msg, list) else str(msg)
 
 
-def save_commune_figures(res: Results, inputs: Inputs, out: OutputPaths, unit_code: str, *, lang: str = "vi") -> dict[str, str]:
+def save_commune_figures(
+    res: Results, inputs: Inputs, out: OutputPaths, unit_code: str, *, lang: str = "vi"
+) -> dict[str, str]:
     """Profile, distance to targets and trend figures of one commune; returns ``{name: png path}``."""
     import matplotlib.pyplot as plt
 
@@ -541,9 +710,31 @@ def save_commune_figures(res: Results, inputs: Inputs, out: OutputPaths, unit_co
     st, code = inputs.status, str(unit_code)
     per = unit_period(res, code)
     specs = {
-        "profile": lambda: plots.plot_commune_profile(res.scores, code, period=per, framework=inputs.framework, units=inputs.units, lang=lang, status=st).figure,
-        "targets": lambda: plots.plot_distance_to_targets(inputs.observations, code, period=per, framework=inputs.framework, units=inputs.units, lang=lang, status=st).figure,
-        "trend": lambda: plots.figure_trends(res.pillars, units=inputs.units, unit_codes=[code], ncols=1, lang=lang, status=st),
+        "profile": lambda: (
+            plots.plot_commune_profile(
+                res.scores,
+                code,
+                period=per,
+                framework=inputs.framework,
+                units=inputs.units,
+                lang=lang,
+                status=st,
+            ).figure
+        ),
+        "targets": lambda: (
+            plots.plot_distance_to_targets(
+                inputs.observations,
+                code,
+                period=per,
+                framework=inputs.framework,
+                units=inputs.units,
+                lang=lang,
+                status=st,
+            ).figure
+        ),
+        "trend": lambda: plots.figure_trends(
+            res.pillars, units=inputs.units, unit_codes=[code], ncols=1, lang=lang, status=st
+        ),
     }
     if inputs.framework.targets().empty:
         del specs["targets"]  # the framework sets no national target
@@ -556,18 +747,40 @@ def save_commune_figures(res: Results, inputs: Inputs, out: OutputPaths, unit_co
     return made
 
 
-def commune_brief(res: Results, inputs: Inputs, unit_code: str, figures: dict, *, lang: str = "vi", edition: str = "lab") -> dict:
+def commune_brief(
+    res: Results,
+    inputs: Inputs,
+    unit_code: str,
+    figures: dict,
+    *,
+    lang: str = "vi",
+    edition: str = "lab",
+) -> dict:
     """The commune brief (see :mod:`analysis.briefs`)."""
     from .briefs import build_commune_brief
 
     return build_commune_brief(
-        res.gaps, str(unit_code), lang=lang, period=unit_period(res, unit_code), edition=edition, pillars=res.pillars, rank_stats=res.rank_stats,
-        framework=inputs.framework, units=inputs.units, indicators=inputs.observations, scores=res.scores, weakest=res.weakest,
-        figures=figures, ci_level=res.params["ci_level"], data_status=inputs.status,
+        res.gaps,
+        str(unit_code),
+        lang=lang,
+        period=unit_period(res, unit_code),
+        edition=edition,
+        pillars=res.pillars,
+        rank_stats=res.rank_stats,
+        framework=inputs.framework,
+        units=inputs.units,
+        indicators=inputs.observations,
+        scores=res.scores,
+        weakest=res.weakest,
+        figures=figures,
+        ci_level=res.params["ci_level"],
+        data_status=inputs.status,
     )
 
 
-def render_commune_brief(brief: dict, out: OutputPaths, unit_code: str, *, lang: str = "vi") -> Path:
+def render_commune_brief(
+    brief: dict, out: OutputPaths, unit_code: str, *, lang: str = "vi"
+) -> Path:
     """Render ``briefs/<unit>_<lang>.pdf`` (JSON saved beside it, for ``dgap brief``)."""
     from .briefs import render_brief
 
