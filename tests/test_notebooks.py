@@ -109,6 +109,8 @@ def test_district_and_post2025_briefs_exist(smoke):
         text = _pdf_text(out / "briefs" / f"district_{lang}.pdf")
         assert "Đại Lộc" in text
     assert (out / "post2025" / "briefs" / "20542_vi.pdf").exists()
+    former = _pdf_text(out / "post2025" / "briefs" / "district_vi.pdf")
+    assert "huyện Đại Lộc cũ" in former and "Đà Nẵng" in former
     assert "Phú Thuận" in _pdf_text(out / "post2025" / "briefs" / "20542_vi.pdf")
 
 
