@@ -320,6 +320,15 @@ def _fmt(x, lang: str, digits: int = 2) -> str:
     return format_number(x, lang, digits)
 
 
+def _fmt_p(p, lang: str) -> str:
+    """A p-value as read in a report: ``< 0,0001`` rather than ``0,0000``.
+
+    >>> _fmt_p(3e-6, "vi"), _fmt_p(0.0123, "en")
+    ('< 0,0001', '0.0123')
+    """
+    return f"< {_fmt(1e-4, lang, 4)}" if p < 1e-4 else _fmt(p, lang, 4)
+
+
 def _ival(lo, hi, lang: str, digits: int = 2) -> str:
     from .i18n import format_interval
 
@@ -425,12 +434,12 @@ def describe_gaps(res: Results, lang: str = "vi") -> str:
         if lang == "vi":
             name = {"economy": "kinh tế số", "society": "xã hội số"}[key]
             lines.append(
-                f"- Chính quyền số cao hơn {name} ở {_fmt(100 * sh, lang, 0)}% số xã (KTC {int(res.params['ci_level'] * 100)}%: {_ival(100 * lo, 100 * hi, lang, 0)}%); kiểm định Wilcoxon p = {_fmt(p, lang, 4)}, hệ số rank-biserial {_fmt(row['rank_biserial'], lang)} ({_ival(row['rank_biserial_lo'], row['rank_biserial_hi'], lang)})."
+                f"- Chính quyền số cao hơn {name} ở {_fmt(100 * sh, lang, 0)}% số xã (KTC {int(res.params['ci_level'] * 100)}%: {_ival(100 * lo, 100 * hi, lang, 0)}%); kiểm định Wilcoxon p {'' if p < 1e-4 else '= '}{_fmt_p(p, lang)}, hệ số rank-biserial {_fmt(row['rank_biserial'], lang)} ({_ival(row['rank_biserial_lo'], row['rank_biserial_hi'], lang)})."
             )
         else:
             name = {"economy": "the digital economy", "society": "the digital society"}[key]
             lines.append(
-                f"- Digital government exceeds {name} in {_fmt(100 * sh, lang, 0)}% of communes ({int(res.params['ci_level'] * 100)}% CI: {_ival(100 * lo, 100 * hi, lang, 0)}%); Wilcoxon p = {_fmt(p, lang, 4)}, rank-biserial {_fmt(row['rank_biserial'], lang)} ({_ival(row['rank_biserial_lo'], row['rank_biserial_hi'], lang)})."
+                f"- Digital government exceeds {name} in {_fmt(100 * sh, lang, 0)}% of communes ({int(res.params['ci_level'] * 100)}% CI: {_ival(100 * lo, 100 * hi, lang, 0)}%); Wilcoxon p {'' if p < 1e-4 else '= '}{_fmt_p(p, lang)}, rank-biserial {_fmt(row['rank_biserial'], lang)} ({_ival(row['rank_biserial_lo'], row['rank_biserial_hi'], lang)})."
             )
     med = now["gap_mean"].median()
     others = [p for p in ("economy", "society") if now[p].notna().any()]
