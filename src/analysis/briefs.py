@@ -1549,8 +1549,11 @@ def build_district_brief(
         pv = units["province_vi"].dropna()
         province = _nfc(pv.iloc[0]) if len(pv) else ""
     if province:  # post-2025 communes: the district is gone, the grouping stays selectable
-        full = (f"Các xã thuộc huyện {district_name} cũ ({province})" if lang == "vi"
-                else f"Communes of former {district_name} district ({_ascii_city(province)})")
+        full = (
+            f"Các xã thuộc huyện {district_name} cũ ({province})"
+            if lang == "vi"
+            else f"Communes of former {district_name} district ({_ascii_city(province)})"
+        )
     else:
         full = f"Huyện {district_name}" if lang == "vi" else f"{district_name} district"
     brief = {
@@ -1564,7 +1567,10 @@ def build_district_brief(
             "date": _period_end(period).isoformat(),
             "title": f"{L['brief_district']}: {full}",
             "subtitle": " · ".join(
-                [f"{n} {('xã' if province else 'xã/thị trấn') if lang == 'vi' else 'communes'}", plabel]
+                [
+                    f"{n} {('xã' if province else 'xã/thị trấn') if lang == 'vi' else 'communes'}",
+                    plabel,
+                ]
             ),
             "unit_code": district_code,
             "unit_name": district_name,
