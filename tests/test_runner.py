@@ -598,3 +598,28 @@ def test_smoke_edition_runs_and_warm_equals_cold(tmp_path):
     assert manifest["tasks"]["30_commune_profile__unit_code-20527__lang-vi"]["parameters"][
         "observations_path"
     ] == str((config.ROOT / "data" / "demo" / "observations.csv").resolve())
+
+
+def test_overriding_a_dataset_hashes_the_file_the_notebooks_read(tmp_path):
+    """-p DATASET PATH: run.json and the resume fingerprints follow the user's file, so editing
+    that file reruns the tasks (the demo file named in the edition is not what they read)."""
+    default, own = tmp_path / "default.csv", tmp_path / "own.csv"
+    default.write_text("a\n1\n")
+    own.write_text("a\n2\n")
+    ed = _edition(
+        tmp_path,
+        f"""
+        datasets: {{fail_on: {default}}}
+        notebooks:
+          - {{name: light, id: a, parameters: {{unit_code: "20500"}}}}
+        """,
+    )
+    out = tmp_path / "out"
+    first = run_edition(ed, workers=1, progress=False, parameters=[("fail_on", str(own))])
+    assert first.n_ran == 1
+    hashes = json.loads((out / "run.json").read_text())["data_hashes"]
+    assert hashes["fail_on"]["path"] == str(own)
+    again = run_edition(ed, workers=1, progress=False, parameters=[("fail_on", str(own))])
+    assert again.n_ran == 0
+    own.write_text("a\n3\n")
+    assert run_edition(ed, workers=1, progress=False, parameters=[("fail_on", str(own))]).n_ran == 1

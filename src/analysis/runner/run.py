@@ -410,7 +410,14 @@ def run_edition(
         overrides += load_override_file(f)
     overrides += [parse_override(name, value) for name, value in parameters]
     out = Path(output_dir) if output_dir is not None else ed.output_dir
-    data_hashes = hash_datasets(ed.datasets)
+    # a -p/-f override of a dataset (e.g. -p observations_path my.xlsx) is what the notebooks
+    # read, so it is what gets hashed for resume and provenance
+    datasets = dict(ed.datasets)
+    for ov in overrides:
+        if ov.notebook is None and ov.name in datasets and isinstance(ov.value, str) and ov.value:
+            p = Path(ov.value).expanduser()
+            datasets[ov.name] = p if p.is_absolute() or p.exists() else config.ROOT / p
+    data_hashes = hash_datasets(datasets)
     tasks = plan_edition(
         ed, overrides=overrides, only=only, output_dir=out, data_hashes=data_hashes
     )
