@@ -39,6 +39,7 @@ from __future__ import annotations
 import ast
 import csv
 import datetime as _dt
+import functools
 import hashlib
 import io
 import itertools
@@ -689,12 +690,32 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+@functools.lru_cache(maxsize=1)
+def package_digest() -> str:
+    """SHA-256 over the package's source files and templates: with an editable install the
+    version number rarely changes while the code does, and a changed method must rerun."""
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256(__version__.encode())
+    files = sorted(
+        p
+        for p in root.rglob("*")
+        if p.suffix in (".py", ".yaml", ".typ") and "__pycache__" not in p.parts
+    )
+    for extra in (config.TEMPLATES,):
+        if extra.is_dir():
+            files += sorted(extra.rglob("*.typ"))
+    for f in files:
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
 def _fingerprint(nb_hash: str, params: dict, data_hashes: dict, kernel: str | None) -> str:
     payload = {
         "notebook": nb_hash,
         "parameters": _jsonable(params),
         "data": {k: v["sha256"] for k, v in sorted(data_hashes.items())},
         "package_version": __version__,
+        "package_source": package_digest(),
         "kernel": kernel,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
