@@ -194,12 +194,15 @@ def validate_observations(
     out["status"] = raw["status"].map(nfc) if "status" in raw.columns else "observed"
     out["status"] = out["status"].fillna("observed").str.lower()
     out["source"] = raw["source"].map(nfc) if "source" in raw.columns else Path(source).name
-    values = []
-    for idx, v in raw["value"].items():
+    # values: fast path for plain numbers, the forgiving parser only for text that needs it
+    fast = pd.to_numeric(raw["value"], errors="coerce")
+    values = fast.to_numpy(dtype=float, copy=True)
+    slow = fast.isna() & raw["value"].notna()
+    for idx in raw.index[slow]:
+        v = raw.at[idx, "value"]
         try:
-            values.append(parse_number(v))
+            values[raw.index.get_loc(idx)] = parse_number(v)
         except ValueError:
-            values.append(float("nan"))
             problems.append(
                 Problem(
                     source,
@@ -212,109 +215,95 @@ def validate_observations(
             )
     out["value"] = values
 
-    for idx, code in out["unit_code"].items():
-        if code is None:
+    def report(mask, column, value_of, message, fix) -> None:
+        for idx in out.index[mask]:
             problems.append(
-                Problem(
-                    source,
-                    int(rows[idx]),
-                    "unit_code",
-                    None,
-                    "unit code is empty",
-                    "fill the GSO commune code, e.g. 20527",
-                )
+                Problem(source, int(rows[idx]), column, value_of(idx), message(idx), fix)
             )
-        elif code not in known_units:
-            problems.append(
-                Problem(
-                    source,
-                    int(rows[idx]),
-                    "unit_code",
-                    code,
-                    "unknown unit code",
-                    f"use one of the {len(known_units)} codes in the units table (e.g. {sorted(known_units)[0]})",
-                )
-            )
-    for idx, code in out["indicator"].items():
-        if code is None or code not in ind.index:
-            problems.append(
-                Problem(
-                    source,
-                    int(rows[idx]),
-                    "indicator",
-                    code,
-                    "unknown indicator",
-                    f"use an indicator id of framework {framework.id!r}, e.g. {framework.indicator_ids[0]}",
-                )
-            )
-    bad_period = ~out["period"].fillna("").str.match(_PERIOD_OK)
-    for idx in out.index[bad_period]:
-        problems.append(
-            Problem(
-                source,
-                int(rows[idx]),
-                "period",
-                raw.at[idx, "period"],
-                "bad period",
-                "write YYYY, YYYYH1/YYYYH2 (half-year) or YYYYQ1..Q4",
-            )
+
+    example_unit = sorted(known_units)[0] if known_units else "20527"
+    report(
+        out["unit_code"].isna(),
+        "unit_code",
+        lambda i: None,
+        lambda i: "unit code is empty",
+        "fill the GSO commune code, e.g. 20527",
+    )
+    report(
+        out["unit_code"].notna() & ~out["unit_code"].isin(known_units),
+        "unit_code",
+        lambda i: out.at[i, "unit_code"],
+        lambda i: "unknown unit code",
+        f"use one of the {len(known_units)} codes in the units table (e.g. {example_unit})",
+    )
+    known_ind = out["indicator"].isin(ind.index)
+    report(
+        ~known_ind,
+        "indicator",
+        lambda i: out.at[i, "indicator"],
+        lambda i: "unknown indicator",
+        f"use an indicator id of framework {framework.id!r}, e.g. {framework.indicator_ids[0]}",
+    )
+    report(
+        ~out["period"].fillna("").str.match(_PERIOD_OK),
+        "period",
+        lambda i: raw.at[i, "period"],
+        lambda i: "bad period",
+        "write YYYY, YYYYH1/YYYYH2 (half-year) or YYYYQ1..Q4",
+    )
+    report(
+        ~out["status"].isin(config.STATUSES),
+        "status",
+        lambda i: out.at[i, "status"],
+        lambda i: "unknown status",
+        f"use one of {list(config.STATUSES)}",
+    )
+    # range checks (vectorised): a percentage in 0-100, a rate or count not negative
+    unit = out["indicator"].map(ind["unit"])
+    kind = out["indicator"].map(ind["kind"])
+    v = out["value"]
+    pct_bad = known_ind & (unit == "%") & v.notna() & ((v < 0) | (v > 100))
+    neg_bad = known_ind & (unit != "%") & kind.isin(["rate", "count"]) & (v < 0)
+    report(
+        pct_bad,
+        "value",
+        lambda i: raw.at[i, "value"],
+        lambda i: f"percentage outside 0–100 for {out.at[i, 'indicator']}",
+        "enter a percentage between 0 and 100 (e.g. 85,5 for 85.5%)",
+    )
+    report(
+        neg_bad,
+        "value",
+        lambda i: raw.at[i, "value"],
+        lambda i: f"negative value for {kind[i]} indicator {out.at[i, 'indicator']}",
+        "a rate or count cannot be negative",
+    )
+    keys = ["unit_code", "period", "indicator"]
+    dup = out.duplicated(keys, keep="first")
+    if dup.any():
+        first = (
+            out.assign(_row=rows.to_numpy())
+            .groupby(keys, sort=False, dropna=False)["_row"]
+            .transform("first")
         )
-    bad_status = ~out["status"].isin(config.STATUSES)
-    for idx in out.index[bad_status]:
-        problems.append(
-            Problem(
-                source,
-                int(rows[idx]),
-                "status",
-                out.at[idx, "status"],
-                "unknown status",
-                f"use one of {list(config.STATUSES)}",
-            )
+        label = (
+            out["unit_code"].astype(str)
+            + "/"
+            + out["period"].astype(str)
+            + "/"
+            + out["indicator"].astype(str)
         )
-    # range checks
-    for idx, (code, v) in out[["indicator", "value"]].iterrows():
-        if code not in ind.index or v != v:
-            continue
-        unit, kind = ind.at[code, "unit"], ind.at[code, "kind"]
-        if unit == "%" and not (0 <= v <= 100):
+        for idx in out.index[dup]:
             problems.append(
                 Problem(
                     source,
                     int(rows[idx]),
-                    "value",
-                    raw.at[idx, "value"],
-                    f"percentage outside 0–100 for {code}",
-                    "enter a percentage between 0 and 100 (e.g. 85,5 for 85.5%)",
+                    "unit_code/period/indicator",
+                    label[idx],
+                    f"duplicate of row {int(first[idx])}",
+                    "keep one row per unit, period and indicator",
                 )
             )
-        elif kind in ("rate", "count") and v < 0:
-            problems.append(
-                Problem(
-                    source,
-                    int(rows[idx]),
-                    "value",
-                    raw.at[idx, "value"],
-                    f"negative value for {kind} indicator {code}",
-                    "a rate or count cannot be negative",
-                )
-            )
-    dup = out.duplicated(["unit_code", "period", "indicator"], keep="first")
-    for idx in out.index[dup]:
-        first = out.index[
-            (out["unit_code"] == out.at[idx, "unit_code"])
-            & (out["period"] == out.at[idx, "period"])
-            & (out["indicator"] == out.at[idx, "indicator"])
-        ][0]
-        problems.append(
-            Problem(
-                source,
-                int(rows[idx]),
-                "unit_code/period/indicator",
-                f"{out.at[idx, 'unit_code']}/{out.at[idx, 'period']}/{out.at[idx, 'indicator']}",
-                f"duplicate of row {int(rows[first])}",
-                "keep one row per unit, period and indicator",
-            )
-        )
     problems.sort(key=lambda p: (p.row or 0, p.column or ""))
     data = out[OBS_COLUMNS].reset_index(drop=True)
     return ValidationReport(source, data, problems)
