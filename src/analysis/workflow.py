@@ -524,9 +524,15 @@ def has_successors(inputs: Inputs) -> bool:
 
 def merge_inputs(inputs: Inputs, crosswalk: str = "dai_loc") -> Inputs:
     """Inputs re-aggregated onto the post-2025 communes (rates weighted by population/households)."""
+    from .errors import ParameterError
     from .io import OBS_COLUMNS
     from .units import load_crosswalk, load_units_2025, reaggregate_observations
 
+    if not has_successors(inputs):
+        raise ParameterError(
+            "the units table has no 'successor_code' column: the merger analysis (50_mergers) needs each "
+            "pre-2025 unit's post-2025 commune; add the column or leave 50_mergers out of the edition (--only)"
+        )
     cw = load_crosswalk(crosswalk)
     obs = reaggregate_observations(inputs.observations, cw, inputs.units, inputs.framework)
     extra = obs[["unit_code", "period", "indicator", "coverage_share", "is_partial"]]
