@@ -25,7 +25,9 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import tempfile
 import threading
+import uuid
 from dataclasses import dataclass, field
 
 from jupyter_client.manager import AsyncKernelManager
@@ -129,8 +131,49 @@ def _silent_execute(wk: _WarmKernel, code: str, timeout: float) -> None:
         )
 
 
+class IPCKernelManager(AsyncKernelManager):
+    """Kernel manager talking over Unix sockets where available.
+
+    TCP ports are picked by binding to port 0 and releasing it, so kernels started at the same
+    moment by several workers can collide ("Address already in use", "Kernel died before
+    replying to kernel_info"). IPC sockets are files with a unique absolute prefix:
+    no race, and no plain-text TCP on the machine.
+    """
+
+    def __init__(self, **kwargs):
+        if os.name == "posix":
+            kwargs.setdefault("transport", "ipc")
+            # an absolute, unique socket prefix: the kernel runs in the notebook's folder, the
+            # client in the runner's, so a relative default ("kernel-ipc") would not meet
+            kwargs.setdefault(
+                "ip", os.path.join(tempfile.gettempdir(), f"dgap-{uuid.uuid4().hex[:16]}")
+            )
+        super().__init__(**kwargs)
+
+
+_START_ATTEMPTS = 3
+
+
 def _start_kernel(kernel_name: str, cwd: str, start_timeout: float) -> _WarmKernel:
-    km = AsyncKernelManager(kernel_name=kernel_name) if kernel_name else AsyncKernelManager()
+    """Start a warm kernel; a start that fails (a dying or unresponsive kernel) is retried."""
+    for attempt in range(1, _START_ATTEMPTS + 1):
+        try:
+            return _start_kernel_once(kernel_name, cwd, start_timeout)
+        except RuntimeError as exc:  # jupyter_client raises RuntimeError for dead/silent kernels
+            if attempt == _START_ATTEMPTS:
+                raise
+            log.warning(
+                "kernel %s failed to start (%s); retrying (%d/%d)",
+                kernel_name,
+                exc,
+                attempt,
+                _START_ATTEMPTS,
+            )
+    raise AssertionError("unreachable")
+
+
+def _start_kernel_once(kernel_name: str, cwd: str, start_timeout: float) -> _WarmKernel:
+    km = IPCKernelManager(kernel_name=kernel_name) if kernel_name else IPCKernelManager()
     run_sync(km.start_kernel)(cwd=cwd, extra_arguments=["--HistoryManager.hist_file=:memory:"])
     kc = km.client()
     try:

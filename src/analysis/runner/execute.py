@@ -109,7 +109,7 @@ def execute_task(spec: dict) -> dict:
     from papermill.execute import raise_for_execution_errors
     from papermill.iorw import write_ipynb
 
-    from .engine import WarmEngine
+    from .engine import IPCKernelManager, WarmEngine
 
     t0 = time.perf_counter()
     started = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
@@ -132,12 +132,14 @@ def execute_task(spec: dict) -> dict:
         nb = _prepare(spec)
         kernel_name = spec.get("kernel") or NBClientEngine.nb_kernel_name(nb)
         engine = WarmEngine if spec["engine"] == "warm" else NBClientEngine
+        extra = {} if spec["engine"] == "warm" else {"kernel_manager_class": IPCKernelManager}
         t1 = time.perf_counter()
         crash: BaseException | None = None
         try:
             engine.execute_notebook(
                 nb,
                 kernel_name,
+                **extra,
                 output_path=None,
                 progress_bar=False,
                 log_output=False,
