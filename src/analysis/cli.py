@@ -85,11 +85,16 @@ def _run_data(args) -> int:
 
 
 # --------------------------------------------------------------------------- index
-def _add_index(sub) -> None:
-    p = sub.add_parser(
-        "index",
-        help="composite index from a COINr iData/iMeta pair (normalise, weight, aggregate, rank)",
-    )
+def _add_pipeline_flags(p, *, from_spec: bool) -> None:
+    """The COINr inputs and base-pipeline flags shared by ``index`` and ``robustness``.
+
+    With ``from_spec`` (robustness) every pipeline flag defaults to None: the spec decides.
+    """
+
+    def d(value):
+        return None if from_spec else value
+
+    tail = " (default: from the spec)" if from_spec else ""
     p.add_argument(
         "--idata",
         required=True,
@@ -103,12 +108,13 @@ def _add_index(sub) -> None:
     p.add_argument(
         "--denominate",
         action="store_true",
+        default=d(False),
         help="divide indicators by their iMeta Denominator column",
     )
     p.add_argument(
         "--impute",
-        default="none",
-        help="none | mean | median | mean-by:COL | median-by:COL (default none)",
+        default=d("none"),
+        help="none | mean | median | mean-by:COL | median-by:COL" + (tail or " (default none)"),
     )
     p.add_argument(
         "--screen",
@@ -118,26 +124,36 @@ def _add_index(sub) -> None:
     )
     p.add_argument(
         "--treat",
-        default="none",
-        help="none | jrc | jrc:WINMAX (JRC skew/kurtosis rule; default winmax 5)",
+        default=d("none"),
+        help="none | jrc | jrc:WINMAX (JRC skew/kurtosis rule; default winmax 5)" + tail,
     )
     p.add_argument(
         "--normalise",
-        default="minmax",
-        help="minmax[:LO,HI] | zscore[:MEAN,SD] | rank | percentile | goalposts (default minmax:0,100)",
+        default=d("minmax"),
+        help="minmax[:LO,HI] | zscore[:MEAN,SD] | rank | percentile | goalposts"
+        + (tail or " (default minmax:0,100)"),
     )
     p.add_argument(
         "--aggregate",
-        default="arithmetic",
+        default=d("arithmetic"),
         choices=["arithmetic", "geometric", "harmonic"],
-        help="aggregation at every level",
+        help="aggregation at every level" + tail,
     )
     p.add_argument(
         "--weights",
-        default="meta",
-        choices=["meta", "equal", "pca"],
-        help="iMeta weights, equal, or PCA per pillar",
+        default=d("meta"),
+        choices=["meta", "equal"] if from_spec else ["meta", "equal", "pca"],
+        help=("iMeta or equal weights" if from_spec else "iMeta weights, equal, or PCA per pillar")
+        + tail,
     )
+
+
+def _add_index(sub) -> None:
+    p = sub.add_parser(
+        "index",
+        help="composite index from a COINr iData/iMeta pair (normalise, weight, aggregate, rank)",
+    )
+    _add_pipeline_flags(p, from_spec=False)
     p.add_argument(
         "--min-coverage",
         type=float,
@@ -288,53 +304,7 @@ def _add_robustness(sub) -> None:
         "robustness",
         help="uncertainty and Sobol sensitivity analysis of ranks over method choices (COINr inputs)",
     )
-    p.add_argument(
-        "--idata",
-        required=True,
-        help="iData CSV: uCode, uName, *_group, denominators, one column per indicator",
-    )
-    p.add_argument(
-        "--imeta",
-        required=True,
-        help="iMeta CSV: Level, iCode, iName, Direction, Weight, Denominator, Parent, Type",
-    )
-    p.add_argument(
-        "--denominate",
-        action="store_true",
-        default=None,
-        help="base: divide indicators by their iMeta Denominator column",
-    )
-    p.add_argument(
-        "--impute",
-        default=None,
-        help="base: none | mean | median | mean-by:COL | median-by:COL (default: from the spec)",
-    )
-    p.add_argument(
-        "--screen",
-        type=float,
-        default=None,
-        help="base: drop units with data availability below this fraction",
-    )
-    p.add_argument(
-        "--treat", default=None, help="base: none | jrc | jrc:WINMAX (default: from the spec)"
-    )
-    p.add_argument(
-        "--normalise",
-        default=None,
-        help="base: minmax[:LO,HI] | zscore[:MEAN,SD] | rank | percentile (default: from the spec)",
-    )
-    p.add_argument(
-        "--aggregate",
-        default=None,
-        choices=["arithmetic", "geometric", "harmonic"],
-        help="base aggregation (default: from the spec)",
-    )
-    p.add_argument(
-        "--weights",
-        default=None,
-        choices=["meta", "equal"],
-        help="base weights (default: from the spec)",
-    )
+    _add_pipeline_flags(p, from_spec=True)
     p.add_argument(
         "--spec",
         default="coinr-vignette",
