@@ -573,6 +573,22 @@ def _slug_path(out: OutputPaths, unit: str, slug: str, lang: str) -> Path:
     return out.figures / f"{unit}__{slug}_{lang}"
 
 
+def _save_all(specs: dict, out: OutputPaths, unit: str, lang: str) -> dict[str, str]:
+    """Draw each figure of ``specs`` (name -> callable returning a Figure), save it as
+    ``figures/<unit>__<name>_<lang>.png/.svg``, close it; return ``{name: png path}``."""
+    import matplotlib.pyplot as plt
+
+    from . import plots
+
+    made = {}
+    for name, make in specs.items():
+        fig = make()
+        paths = plots.save_figure(fig, _slug_path(out, unit, name, lang))
+        plt.close(fig)
+        made[name] = str(next(p for p in paths if p.suffix == ".png"))
+    return made
+
+
 def save_district_figures(
     res: Results, inputs: Inputs, out: OutputPaths, *, lang: str = "vi", highlight: str = ""
 ) -> dict[str, str]:
@@ -580,12 +596,10 @@ def save_district_figures(
 
     ``highlight``: comma-separated unit codes shown in bold (and kept when only the top and
     bottom units of a long list are drawn)."""
-    import matplotlib.pyplot as plt
 
     from . import plots
 
     st = inputs.status
-    made = {}
     specs = {
         "dumbbell": lambda: (
             plots.plot_gap_dumbbell(
@@ -616,12 +630,7 @@ def save_district_figures(
         del specs[
             "map"
         ]  # no coordinates, no map (a GeoJSON can be passed to plots.plot_map directly)
-    for name, make in specs.items():
-        fig = make()
-        paths = plots.save_figure(fig, _slug_path(out, "district", name, lang))
-        plt.close(fig)
-        made[name] = str(next(p for p in paths if p.suffix == ".png"))
-    return made
+    return _save_all(specs, out, "district", lang)
 
 
 def district_brief(
@@ -718,7 +727,6 @@ def save_commune_figures(
     res: Results, inputs: Inputs, out: OutputPaths, unit_code: str, *, lang: str = "vi"
 ) -> dict[str, str]:
     """Profile, distance to targets and trend figures of one commune; returns ``{name: png path}``."""
-    import matplotlib.pyplot as plt
 
     from . import plots
 
@@ -753,13 +761,7 @@ def save_commune_figures(
     }
     if inputs.framework.targets().empty:
         del specs["targets"]  # the framework sets no national target
-    made = {}
-    for name, make in specs.items():
-        fig = make()
-        paths = plots.save_figure(fig, _slug_path(out, code, name, lang))
-        plt.close(fig)
-        made[name] = str(next(p for p in paths if p.suffix == ".png"))
-    return made
+    return _save_all(specs, out, code, lang)
 
 
 def commune_brief(
