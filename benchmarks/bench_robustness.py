@@ -43,34 +43,13 @@ import pandas as pd
 from analysis import config
 from analysis import robustness as rb
 from analysis.composite import Tree, load_coinr
+from benchmarks.bench_composite import _baseline_treat  # the same pandas JRC baseline
 
 OUT = Path(__file__).parent / "results" / "robustness.json"
 ASEM = config.SHARED_DATASETS / "asem"
 
 
 # =========================================================================== baseline (pandas, per draw)
-def _b_passes(s: pd.Series) -> bool:
-    return bool(abs(s.skew()) < 2 or s.kurt() < 3.5)
-
-
-def _b_treat(s: pd.Series, winmax: int) -> pd.Series:
-    if s.notna().sum() < 4 or _b_passes(s):
-        return s
-    w = s.copy()
-    nwin, imax, imin = 0, [], []
-    while not _b_passes(w) and nwin < winmax:
-        if w.skew() >= 0:
-            imax = list(w.index[w == w.max()])
-            w[imax] = w.drop(imax).max()
-        else:
-            imin = list(w.index[w == w.min()])
-            w[imin] = w.drop(imin).min()
-        nwin = len(imax) + len(imin)
-    if _b_passes(w):
-        return w
-    return np.log(s - s.min() + 0.01 * (s.max() - s.min()))
-
-
 def _b_normalise(s: pd.Series, label: str, direction: float) -> pd.Series:
     s = s * direction
     if label.startswith("minmax"):
@@ -116,7 +95,7 @@ def baseline_run(
     wm = choice.get("winmax", "off")
     if wm != "off":
         for c in inds:
-            d[c] = _b_treat(d[c], int(wm))
+            d[c] = _baseline_treat(d[c], int(wm))
     dirs = dict(zip(ind["iCode"], ind["Direction"].astype(float), strict=True))
     vals = pd.DataFrame(
         {c: _b_normalise(d[c], choice["normalisation"], dirs[c]) for c in inds}, index=d.index
