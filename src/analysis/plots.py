@@ -24,7 +24,9 @@ from __future__ import annotations
 import json
 import math
 import os
+import struct
 import unicodedata
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Polygon, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.transforms import Bbox
 
 from . import config, i18n
 from .errors import DataValidationError, FrameworkError, ParameterError, RenderError
@@ -290,36 +293,59 @@ def save_figure(
                 f"save_figure: format {fmt!r} is not supported; use png, svg or pdf"
             )
     written: list[Path] = []
-    # resolve the layout once and freeze it, so that every format gets the same positions
+    # One layout pass for every format: resolve the layout and the tight bounding box once,
+    # freeze them, and hand the box to each savefig (``bbox_inches="tight"`` would draw the
+    # whole figure once more per format just to measure it). Text is drawn unhinted: hinting
+    # snaps glyphs to a screen's pixel grid, pointless at 300 dpi, and it makes text metrics
+    # depend on the resolution (so one box would not fit every format exactly).
     engine = fig.get_layout_engine()
-    fig.draw_without_rendering()
-    if engine is not None:
-        fig.set_layout_engine("none")
-        # a re-run layout drifts by ~1e-14; rounding makes repeated saves byte-identical
-        for a in fig.axes:
-            a.set_position(
-                [round(v, 9) for v in a.get_position(original=True).bounds], which="original"
-            )
-    try:
-        _save_formats(fig, base, formats, dpi, software, written)
-    finally:
+    with mpl.rc_context(_SAVE_RC):
+        fig.draw_without_rendering()
         if engine is not None:
-            fig.set_layout_engine(engine)
+            fig.set_layout_engine("none")
+            # a re-run layout drifts by ~1e-14; rounding makes repeated saves byte-identical
+            for a in fig.axes:
+                a.set_position(
+                    [round(v, 9) for v in a.get_position(original=True).bounds], which="original"
+                )
+        try:
+            tight = fig.get_tightbbox().padded(_PAD_INCHES)
+            box = Bbox.from_extents(*(round(v, 6) for v in tight.extents))
+            _save_formats(fig, base, formats, dpi, software, box, written)
+        finally:
+            if engine is not None:
+                fig.set_layout_engine(engine)
     return written
 
 
+_PAD_INCHES = 0.08
+_SAVE_RC = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "analysis",
+    "pdf.fonttype": 42,
+    "text.hinting": "no_hinting",
+    "text.hinting_factor": 1,
+}
+#: zlib level for PNG data (see _write_png)
+_PNG_COMPRESS_LEVEL = 3
+
+
 def _save_formats(
-    fig: Figure, base: str, formats: Sequence[str], dpi: int, software: str, written: list[Path]
+    fig: Figure,
+    base: str,
+    formats: Sequence[str],
+    dpi: int,
+    software: str,
+    box: Bbox,
+    written: list[Path],
 ) -> None:
     from .io import atomic_write
 
     for fmt in formats:
         fmt = fmt.lower().lstrip(".")
-        if fmt == "png":
-            metadata: dict[str, Any] = {"Software": software}
-        elif fmt == "svg":
-            metadata = {"Date": None, "Creator": software}
-        else:  # pdf
+        if fmt == "svg":
+            metadata: dict[str, Any] = {"Date": None, "Creator": software}
+        else:  # pdf (png: see _write_png)
             metadata = {
                 "CreationDate": None,
                 "ModDate": None,
@@ -327,14 +353,78 @@ def _save_formats(
                 "Creator": software,
             }
         target = Path(f"{base}.{fmt}")
-        with mpl.rc_context(
-            {"svg.fonttype": "none", "svg.hashsalt": "analysis", "pdf.fonttype": 42}
-        ):
-            with atomic_write(target, "wb") as fh:
-                fig.savefig(
-                    fh, format=fmt, dpi=dpi, metadata=metadata, bbox_inches="tight", pad_inches=0.08
-                )
+        with atomic_write(target, "wb") as fh:
+            if fmt == "png":
+                _write_png(fig, fh, dpi=dpi, box=box, software=software)
+            else:
+                fig.savefig(fh, format=fmt, dpi=dpi, metadata=metadata, bbox_inches=box)
         written.append(target)
+
+
+class _BufferSink:
+    """File-like target for ``savefig(format="rgba")`` that keeps the renderer's buffer
+    without copying it (matplotlib writes it with a single ``write``)."""
+
+    def __init__(self) -> None:
+        self._parts: list[np.ndarray] = []
+
+    def write(self, b) -> int:
+        part = np.frombuffer(b, np.uint8)
+        self._parts.append(part)
+        return part.size
+
+    def seek(self, *args) -> int:  # matplotlib only accepts targets that have one
+        return 0
+
+    def data(self) -> np.ndarray:
+        return self._parts[0] if len(self._parts) == 1 else np.concatenate(self._parts)
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _write_png(fig: Figure, fh, *, dpi: int, box: Bbox, software: str) -> None:
+    """Render ``fig`` with Agg and write it as an 8-bit PNG (RGB, or RGBA if anything is
+    transparent) with its resolution (pHYs) and a ``Software`` text chunk.
+
+    Same pixels as ``savefig(format="png")``, about 4x faster to encode: matplotlib hands an
+    RGBA image to Pillow, whose per-row adaptive filtering costs more than drawing the figure
+    (0.12 s for a 7 x 8 inch figure at 300 dpi). A chart is mostly flat colour: unfiltered RGB
+    rows at zlib level 3 take 0.03 s and the file is still smaller than matplotlib's (439 kB
+    against 477 kB for a commune profile).
+    """
+    sink = _BufferSink()
+    fig.savefig(sink, format="rgba", dpi=dpi, bbox_inches=box)
+    raw = sink.data()
+    # the Agg canvas is int(width * dpi) x int(height * dpi) pixels (matplotlib's RendererAgg)
+    w, h = int(box.width * dpi), int(box.height * dpi)
+    n_px = raw.size // 4
+    if w * h != n_px:
+        candidates = [
+            (ww, n_px // ww)
+            for ww in (w, w - 1, w + 1)
+            if ww > 0 and n_px % ww == 0 and abs(n_px // ww - h) <= 1
+        ]
+        if not candidates:
+            raise RenderError(
+                f"save_figure: cannot tell the size of the rendered image ({raw.size} bytes, "
+                f"expected {w}x{h} RGBA); save with fig.savefig(..., format='png') instead"
+            )
+        w, h = candidates[0]
+    rgba = raw.reshape(h, w, 4)
+    opaque = bool(rgba[..., 3].min() == 255)
+    channels = 3 if opaque else 4
+    rows = np.empty((h, 1 + w * channels), np.uint8)
+    rows[:, 0] = 0  # filter type None on every row
+    rows[:, 1:].reshape(h, w, channels)[...] = rgba[..., :channels]
+    ppm = round(dpi / 0.0254)
+    fh.write(b"\x89PNG\r\n\x1a\n")
+    fh.write(_png_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2 if opaque else 6, 0, 0, 0)))
+    fh.write(_png_chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1)))
+    fh.write(_png_chunk(b"tEXt", b"Software\x00" + software.encode("latin-1", "replace")))
+    fh.write(_png_chunk(b"IDAT", zlib.compress(rows, _PNG_COMPRESS_LEVEL)))
+    fh.write(_png_chunk(b"IEND", b""))
 
 
 # --------------------------------------------------------------------------------------------

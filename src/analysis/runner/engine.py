@@ -16,7 +16,9 @@ before each further notebook, restores the state a fresh kernel would have:
   entropy, exactly as in a new interpreter; notebooks that need reproducibility seed
   themselves, as they must for cold runs too).
 
-Imported modules stay imported: that is the point. A kernel that dies, times out or fails to
+Imported modules stay imported: that is the point. What survives a reset is frozen out of
+the garbage collector (``gc.freeze``), so later resets and collections do not walk the whole
+heap of pandas/matplotlib/scipy again. A kernel that dies, times out or fails to
 reset is shut down and replaced by a fresh one.
 """
 
@@ -42,7 +44,7 @@ log = logging.getLogger(__name__)
 #: Code run once in a new kernel: snapshot of the interpreter state to restore later.
 _SNAPSHOT_CODE = r"""
 def __dgap_install():
-    import os, sys, types, warnings
+    import gc, os, sys, types, warnings
 
     mod = types.ModuleType("_dgap_warm")
     mod.environ = dict(os.environ)
@@ -87,6 +89,11 @@ def __dgap_install():
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 pd.reset_option("all")
+        # What survives a reset (imported modules, their caches) survives every later one:
+        # move it out of the collector's sight. Otherwise each reset's full collection walks
+        # the ~300k objects of pandas/matplotlib/scipy again (0.13 s per notebook, measured).
+        gc.collect()
+        gc.freeze()
         return True
 
     mod.reset = reset
