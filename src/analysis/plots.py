@@ -21,13 +21,15 @@ fabricates a synthetic set of those tables (flagged ``status="synthetic"``) for 
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import math
 import os
 import struct
 import unicodedata
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -776,6 +778,29 @@ def _overlap(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     return dx, dy
 
 
+#: label placements waiting for one shared layout pass (see _shared_label_layout)
+_PENDING_LABELS: contextvars.ContextVar[list | None] = contextvars.ContextVar(
+    "_PENDING_LABELS", default=None
+)
+
+
+@contextlib.contextmanager
+def _shared_label_layout(fig: Figure) -> Iterator[None]:
+    """Defer the label placement of every panel drawn in the block, then resolve the layout
+    once and place them all (each placement would otherwise lay out the whole figure again;
+    labels stay inside their axes, so they do not change the layout)."""
+    token = _PENDING_LABELS.set([])
+    try:
+        yield
+        pending = _PENDING_LABELS.get()
+    finally:
+        _PENDING_LABELS.reset(token)
+    if pending:
+        fig.draw_without_rendering()
+        for place in pending:
+            place()
+
+
 def _place_labels(
     ax: Axes,
     x: Sequence[float],
@@ -787,6 +812,7 @@ def _place_labels(
     styles: Sequence[Mapping[str, Any]] | None = None,
     avoid: Sequence[Any] = (),
     max_iter: int = 400,
+    _layout_done: bool = False,
 ) -> list[Any]:
     """Label points without overlap: greedy choice among 8 positions, then repulsion.
 
@@ -796,12 +822,22 @@ def _place_labels(
     offset in points (and a thin leader line when pushed away from their point). Artists in
     ``avoid`` (e.g. other texts) are obstacles too.
     """
+    pending = _PENDING_LABELS.get()
+    if pending is not None:
+        pending.append(
+            lambda: _place_labels(
+                ax, x, y, texts, fontsize=fontsize, radii=radii, styles=styles, avoid=avoid,
+                max_iter=max_iter, _layout_done=True,
+            )
+        )  # fmt: skip
+        return []
     fig = ax.figure
     n = len(texts)
     if n == 0:
         return []
     styles = list(styles) if styles is not None else [{} for _ in range(n)]
-    fig.draw_without_rendering()
+    if not _layout_done:
+        fig.draw_without_rendering()
     renderer = fig.canvas.get_renderer()
     dpi_scale = fig.dpi / 72.0
     anchors = ax.transData.transform(np.column_stack([np.asarray(x, float), np.asarray(y, float)]))
@@ -888,6 +924,7 @@ def _place_labels(
     # repulsion for what is left
     for _ in range(max_iter):
         moved = False
+        before = centres.copy()
         for i in range(n):
             for j in range(i + 1, n):
                 dx, dy = _overlap(
@@ -924,8 +961,8 @@ def _place_labels(
                     sign = 1.0 if centres[i, axis] >= b[axis] else -1.0
                     centres[i, axis] += (d + 0.5) * sign
             centres[i] = clamp(i, centres[i])
-        if not moved:
-            break
+        if not moved or np.array_equal(centres, before):
+            break  # nothing overlaps, or a conflict the axes edge undoes: a fixed point
 
     artists = []
     for i in range(n):
@@ -1386,9 +1423,10 @@ def figure_pillar_scatter(
     fig, axes = plt.subplots(
         1, len(ys), figsize=(5.9 * len(ys) - 0.3, 6.0), layout="constrained", squeeze=False
     )
-    for ax, y in zip(axes[0], ys, strict=True):
-        plot_pillar_scatter(gaps, y=y, period=period, units=units, highlight=highlight, max_labels=max_labels,
-                            ax=ax, lang=lang, status=status)  # fmt: skip
+    with _shared_label_layout(fig):
+        for ax, y in zip(axes[0], ys, strict=True):
+            plot_pillar_scatter(gaps, y=y, period=period, units=units, highlight=highlight, max_labels=max_labels,
+                                ax=ax, lang=lang, status=status)  # fmt: skip
     return fig
 
 
