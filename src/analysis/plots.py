@@ -304,7 +304,7 @@ def save_figure(
     with mpl.rc_context(_SAVE_RC):
         fig.draw_without_rendering()
         if engine is not None:
-            fig.set_layout_engine("none")
+            fig.set_layout_engine(None)  # not "none": a placeholder engine makes savefig draw twice
             # a re-run layout drifts by ~1e-14; rounding makes repeated saves byte-identical
             for a in fig.axes:
                 a.set_position(
