@@ -457,6 +457,14 @@ def test_warm_engine_is_papermill_engine_and_replaces_dead_kernel(tmp_path):
             )
             assert warm_kernel_count() == 1
         assert _light_state(out, "20503")["has_polluted"] is False
+        # what survived the reset is frozen out of the collector's sight, so a reset's full
+        # collection no longer walks every imported module's objects again
+        from analysis.runner.engine import _KERNELS, _silent_execute
+
+        (wk,) = _KERNELS.values()
+        _silent_execute(wk, "import gc\nassert gc.get_freeze_count() > 1000", timeout=30)
+        with pytest.raises(RuntimeError, match="AssertionError"):  # the check can fail
+            _silent_execute(wk, "import gc\nassert gc.get_freeze_count() == 0", timeout=30)
         dead = nbformat.v4.new_notebook()
         dead.cells = [nbformat.v4.new_code_cell("import os\nos._exit(1)")]
         dead.metadata["kernelspec"] = {
@@ -623,3 +631,30 @@ def test_overriding_a_dataset_hashes_the_file_the_notebooks_read(tmp_path):
     assert again.n_ran == 0
     own.write_text("a\n3\n")
     assert run_edition(ed, workers=1, progress=False, parameters=[("fail_on", str(own))]).n_ran == 1
+
+
+def test_longest_tasks_start_first():
+    """A long notebook started last leaves the other workers idle: history orders the tasks,
+    and without history district-wide notebooks (one task) go before per-commune grids."""
+    from analysis.runner.edition import Task
+    from analysis.runner.run import _longest_first
+
+    def task(nb: str, unit: str = "") -> Task:
+        tid = f"{nb}__{unit}" if unit else nb
+        return Task(id=tid, notebook=nb, path=Path(f"{nb}.ipynb"), parameters={}, grid={},
+                    fingerprint="x")  # fmt: skip
+
+    tasks = [task("00_quality"), task("30_commune", "a"), task("30_commune", "b"), task("50_merge")]
+    fresh = [t.id for t in _longest_first(tasks, {})]
+    assert fresh == ["00_quality", "50_merge", "30_commune__a", "30_commune__b"]
+    history = {"00_quality": {"duration_s": 0.5}, "50_merge": {"duration_s": 9.0},
+               "30_commune__a": {"duration_s": 1.0}, "30_commune__b": {"duration_s": 1.2}}  # fmt: skip
+    assert [t.id for t in _longest_first(tasks, history)] == [
+        "50_merge",
+        "30_commune__b",
+        "30_commune__a",
+        "00_quality",
+    ]
+    # a task new since the last run goes first: its duration is unknown
+    del history["30_commune__a"]
+    assert [t.id for t in _longest_first(tasks, history)][0] == "30_commune__a"

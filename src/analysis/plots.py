@@ -326,7 +326,6 @@ _SAVE_RC = {
     "svg.hashsalt": "analysis",
     "pdf.fonttype": 42,
     "text.hinting": "no_hinting",
-    "text.hinting_factor": 1,
 }
 #: zlib level for PNG data (see _write_png)
 _PNG_COMPRESS_LEVEL = 3

@@ -158,6 +158,12 @@ class IPCKernelManager(AsyncKernelManager):
         super().__init__(**kwargs)
 
 
+#: Arguments for every kernel the runner starts: history in memory (concurrent kernels would
+#: otherwise share one SQLite file and lock it), and no kernel-app log lines on the terminal
+#: (jupyter_client interrupts a kernel before shutting it down, and ipykernel logs
+#: "KeyboardInterrupt caught in kernel" for each; a notebook's own output is unaffected).
+KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=CRITICAL"]
+
 _START_ATTEMPTS = 3
 
 
@@ -181,7 +187,7 @@ def _start_kernel(kernel_name: str, cwd: str, start_timeout: float) -> _WarmKern
 
 def _start_kernel_once(kernel_name: str, cwd: str, start_timeout: float) -> _WarmKernel:
     km = IPCKernelManager(kernel_name=kernel_name) if kernel_name else IPCKernelManager()
-    run_sync(km.start_kernel)(cwd=cwd, extra_arguments=["--HistoryManager.hist_file=:memory:"])
+    run_sync(km.start_kernel)(cwd=cwd, extra_arguments=list(KERNEL_ARGUMENTS))
     kc = km.client()
     try:
         kc.start_channels()

@@ -109,7 +109,7 @@ def execute_task(spec: dict) -> dict:
     from papermill.execute import raise_for_execution_errors
     from papermill.iorw import write_ipynb
 
-    from .engine import IPCKernelManager, WarmEngine
+    from .engine import KERNEL_ARGUMENTS, IPCKernelManager, WarmEngine
 
     t0 = time.perf_counter()
     started = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
@@ -132,7 +132,14 @@ def execute_task(spec: dict) -> dict:
         nb = _prepare(spec)
         kernel_name = spec.get("kernel") or NBClientEngine.nb_kernel_name(nb)
         engine = WarmEngine if spec["engine"] == "warm" else NBClientEngine
-        extra = {} if spec["engine"] == "warm" else {"kernel_manager_class": IPCKernelManager}
+        extra = (
+            {}
+            if spec["engine"] == "warm"
+            else {
+                "kernel_manager_class": IPCKernelManager,
+                "extra_arguments": list(KERNEL_ARGUMENTS),
+            }
+        )
         t1 = time.perf_counter()
         crash: BaseException | None = None
         try:
