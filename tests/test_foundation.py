@@ -288,3 +288,32 @@ def test_load_observations_raises_on_invalid(tmp_path):
     p = _csv(tmp_path, GOOD + "99999,2024H1,gov_online_dossier_pct,1,observed,t\n")
     with pytest.raises(DataValidationError, match="unknown unit code"):
         load_observations(p)
+
+
+def test_writes_are_recorded_for_the_runner_only_when_asked(tmp_path, monkeypatch):
+    """Every finished write of the package lands in the task's output log (the runner reruns a
+    task whose files are gone); the compute cache does not; outside the runner nothing is logged."""
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    from analysis import plots
+    from analysis.io import atomic_write, save_table
+    from analysis.outputs import ENV_VAR, read_output_log
+
+    log = tmp_path / "task.log"
+    save_table(pd.DataFrame({"a": [1]}), tmp_path / "before.csv")  # no log asked for
+    assert not log.exists()
+    monkeypatch.setenv(ENV_VAR, str(log))
+    save_table(pd.DataFrame({"a": [1]}), tmp_path / "tables" / "t.csv")
+    fig, ax = plt.subplots(figsize=(2, 1))
+    ax.plot([0, 1])
+    plots.save_figure(fig, tmp_path / "figures" / "f")
+    plt.close(fig)
+    with atomic_write(tmp_path / "cache" / "c.pkl", "wb", encoding=None, record=False) as fh:
+        fh.write(b"x")
+    with pytest.raises(RuntimeError), atomic_write(tmp_path / "tables" / "broken.csv") as fh:
+        fh.write("half")
+        raise RuntimeError("crash while writing")
+    assert read_output_log(log, tmp_path) == ["figures/f.png", "figures/f.svg", "tables/t.csv"]

@@ -390,6 +390,14 @@ def test_resume_skip_partial_rerun_and_force(tmp_path):
         "a__unit_code-20503",
     ]
     assert not list((out / "notebooks").glob(".*"))
+    # a file the notebook wrote (recorded in run.json) that is gone reruns its task only
+    outputs = json.loads((out / "run.json").read_text())["tasks"]["a__unit_code-20503"]["outputs"]
+    assert outputs == ["tables/light_20503_vi.json"]
+    (out / outputs[0]).unlink()
+    fifth = run_edition(ed, workers=2, progress=False, parameters=[("b.n", "5")])
+    assert [r.task.id for r in fifth.results if r.action == "ran"] == ["a__unit_code-20503"]
+    assert (out / outputs[0]).is_file()
+    assert not list((out / ".dgap-outputs").glob("*"))  # the logs are read, then removed
     # changed data reruns everything; so does --force
     data.write_text("a\n2\n")
     assert run_edition(ed, workers=2, progress=False, parameters=[("b.n", "5")]).n_ran == 3
@@ -606,6 +614,17 @@ def test_smoke_edition_runs_and_warm_equals_cold(tmp_path):
     assert manifest["tasks"]["30_commune_profile__unit_code-20527__lang-vi"]["parameters"][
         "observations_path"
     ] == str((config.ROOT / "data" / "demo" / "observations.csv").resolve())
+    # every table, figure and brief written is recorded for resume, warm and cold alike
+    for mode in ("warm", "cold"):
+        tasks = json.loads((tmp_path / mode / "run.json").read_text())["tasks"]
+        recorded = {o for e in tasks.values() for o in e["outputs"]}
+        assert recorded == set(files[mode]) | {o for o in recorded if o.startswith("post2025/")}, (
+            mode
+        )
+        assert (
+            "briefs/20527_vi.pdf"
+            in tasks["30_commune_profile__unit_code-20527__lang-vi"]["outputs"]
+        )
 
 
 def test_overriding_a_dataset_hashes_the_file_the_notebooks_read(tmp_path):

@@ -84,6 +84,7 @@ from typing import Any
 
 from . import config
 from .errors import RenderError
+from .outputs import record_output
 
 log = logging.getLogger(__name__)
 
@@ -1819,6 +1820,7 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
             fh.write(data)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
+        record_output(path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

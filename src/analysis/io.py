@@ -25,6 +25,7 @@ import pandas as pd
 
 from . import config
 from .errors import DataValidationError, ParameterError
+from .outputs import record_output
 
 
 class PeriodError(ParameterError, ValueError):
@@ -37,7 +38,9 @@ _PERIOD_RE = re.compile(r"^(\d{4})(H[12]|Q[1-4])?$")
 
 # --------------------------------------------------------------------------- atomic writes
 @contextlib.contextmanager
-def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator:
+def atomic_write(
+    path: str | Path, mode: str = "w", encoding: str | None = "utf-8", *, record: bool = True
+) -> Iterator:
     """Open a temporary file next to ``path``; rename it onto ``path`` only if the block succeeds.
 
     >>> import tempfile, pathlib
@@ -57,6 +60,8 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+        if record:  # the batch runner checks on resume that what a task wrote still exists
+            record_output(path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

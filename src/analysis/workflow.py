@@ -296,7 +296,7 @@ def compute_results(
     )
     _MEMO[key] = res
     if cache_file is not None:
-        with atomic_write(cache_file, "wb", encoding=None) as fh:
+        with atomic_write(cache_file, "wb", encoding=None, record=False) as fh:
             pickle.dump(res, fh, protocol=pickle.HIGHEST_PROTOCOL)
     return res
 

@@ -5,7 +5,8 @@ notebook. The warm engine keeps one started kernel per (process, thread, kernel 
 before each further notebook, restores the state a fresh kernel would have:
 
 - user namespace, ``In``/``Out`` caches and execution counter (``InteractiveShell.reset``),
-- working directory (the notebook's ``cwd``), ``os.environ``, ``sys.path``, warning filters,
+- working directory (the notebook's ``cwd``), ``os.environ`` (plus the runner's per-task
+  ``DGAP_OUTPUT_LOG``, as a fresh kernel would inherit it), ``sys.path``, warning filters,
 - matplotlib: all figures closed, every rcParam except the backend back to the values read
   from matplotlibrc at import (plus the inline backend's rc), so a notebook's
   ``set_style()``/``set_theme()`` does not leak. One documented difference: the inline
@@ -51,7 +52,7 @@ def __dgap_install():
     mod.path = list(sys.path)
     mod.filters = list(warnings.filters)
 
-    def reset(cwd):
+    def reset(cwd, forwarded=None):
         import random
 
         ip = get_ipython()  # noqa: F821
@@ -60,6 +61,11 @@ def __dgap_install():
         if dict(os.environ) != mod.environ:
             os.environ.clear()
             os.environ.update(mod.environ)
+        for k, v in (forwarded or {}).items():  # what a fresh kernel would inherit now
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
         sys.path[:] = mod.path
         warnings.filters[:] = mod.filters
         warnings._filters_mutated()
@@ -104,7 +110,11 @@ __dgap_install()
 del __dgap_install
 """
 
-_RESET_CODE = "__import__('sys').modules['_dgap_warm'].reset({cwd!r})"
+_RESET_CODE = "__import__('sys').modules['_dgap_warm'].reset({cwd!r}, {forwarded!r})"
+
+#: variables of the client's environment a kernel sees as if it had just been started with it
+#: (the batch runner's per-task output log, see analysis.outputs)
+_FORWARDED_ENV = ("DGAP_OUTPUT_LOG",)
 
 
 @dataclass
@@ -239,7 +249,12 @@ def _acquire(kernel_name: str, cwd: str, start_timeout: float) -> _WarmKernel:
         try:
             if not run_sync(wk.km.is_alive)():
                 raise RuntimeError("kernel died")
-            _silent_execute(wk, _RESET_CODE.format(cwd=str(cwd)), timeout=max(30.0, start_timeout))
+            forwarded = {k: os.environ.get(k) for k in _FORWARDED_ENV}
+            _silent_execute(
+                wk,
+                _RESET_CODE.format(cwd=str(cwd), forwarded=forwarded),
+                timeout=max(30.0, start_timeout),
+            )
             return wk
         except Exception as exc:  # a kernel that cannot be reset is replaced, never reused
             log.warning("warm kernel not reusable (%s); starting a new one", exc)

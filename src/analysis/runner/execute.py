@@ -102,13 +102,16 @@ def execute_task(spec: dict) -> dict:
 
     Returns:
         ``id, status ("ok"|"failed"), error (None or ename/evalue/cell/execution_count),
-        started, duration_s, execute_s, html_s, pid, host, engine``.
+        started, duration_s, execute_s, html_s, pid, host, engine`` and, when the spec names an
+        ``output_log``, ``outputs``: the files the notebook wrote, relative to ``output_root``.
     """
     from papermill.engines import NBClientEngine
     from papermill.exceptions import PapermillExecutionError
     from papermill.execute import raise_for_execution_errors
     from papermill.iorw import write_ipynb
 
+    from ..outputs import ENV_VAR as OUTPUT_LOG_VAR
+    from ..outputs import read_output_log
     from .engine import KERNEL_ARGUMENTS, IPCKernelManager, WarmEngine
 
     t0 = time.perf_counter()
@@ -128,6 +131,13 @@ def execute_task(spec: dict) -> dict:
         "html_s": None,
     }
     error = None
+    # every file the notebook writes through the package is logged here (see analysis.outputs);
+    # a cold kernel inherits the variable, the warm engine forwards it at each reset
+    log_path = Path(spec["output_log"]) if spec.get("output_log") else None
+    if log_path is not None:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        log_path.unlink(missing_ok=True)
+        os.environ[OUTPUT_LOG_VAR] = str(log_path)
     try:
         nb = _prepare(spec)
         kernel_name = spec.get("kernel") or NBClientEngine.nb_kernel_name(nb)
@@ -188,6 +198,10 @@ def execute_task(spec: dict) -> dict:
     finally:
         if tmp.exists():
             tmp.unlink()
+        if log_path is not None:
+            os.environ.pop(OUTPUT_LOG_VAR, None)
+            result["outputs"] = read_output_log(log_path, spec.get("output_root") or out_nb.parent)
+            log_path.unlink(missing_ok=True)
     result["error"] = error
     result["status"] = "ok" if error is None else "failed"
     result["duration_s"] = round(time.perf_counter() - t0, 3)

@@ -145,13 +145,23 @@ def _clean_temp_files(out: Path) -> None:
                 tmp.unlink()
 
 
-def _is_finished(task: Task, prev: dict | None, nb_path: Path, html_path: Path, html: bool) -> bool:
+#: per-task logs of the files a notebook wrote (read back into run.json, then deleted)
+_OUTPUT_LOGS = ".dgap-outputs"
+
+
+def _is_finished(
+    task: Task, prev: dict | None, nb_path: Path, html_path: Path, html: bool, out: Path
+) -> bool:
+    """Finished and unchanged: same fingerprint, status ok, and every file it wrote (executed
+    notebook, HTML copy, and the tables, figures and briefs recorded in its output log) is
+    still there."""
     return bool(
         prev
         and prev.get("status") == "ok"
         and prev.get("fingerprint") == task.fingerprint
         and nb_path.is_file()
         and (html_path.is_file() or not html)
+        and all((out / rel).is_file() for rel in prev.get("outputs") or ())
     )
 
 
@@ -453,7 +463,12 @@ def run_edition(
     skipped: list[Task] = []
     for t in tasks:
         if _is_finished(
-            t, prev_tasks.get(t.id), nb_dir / f"{t.id}.ipynb", html_dir / f"{t.id}.html", html
+            t,
+            prev_tasks.get(t.id),
+            nb_dir / f"{t.id}.ipynb",
+            html_dir / f"{t.id}.html",
+            html,
+            out,
         ):
             skipped.append(t)
         else:
@@ -680,6 +695,8 @@ def _run_locked(
             "out_html": str(html_dir / f"{t.id}.html"),
             "engine": engine,
             "html": html,
+            "output_root": str(out),
+            "output_log": str(out / _OUTPUT_LOGS / f"{t.id}.log"),
         }
         for t in to_run
     ]
