@@ -112,8 +112,8 @@ del __dgap_install
 
 _RESET_CODE = "__import__('sys').modules['_dgap_warm'].reset({cwd!r}, {forwarded!r})"
 
-#: variables of the client's environment a kernel sees as if it had just been started with it
-#: (the batch runner's per-task output log, see analysis.outputs)
+#: per-task variables a warm kernel gets at each reset, as a kernel started with them would
+#: (the batch runner's output log, see analysis.outputs); any other is reset to the snapshot
 _FORWARDED_ENV = ("DGAP_OUTPUT_LOG",)
 
 
@@ -173,6 +173,21 @@ class IPCKernelManager(AsyncKernelManager):
 #: (jupyter_client interrupts a kernel before shutting it down, and ipykernel logs
 #: "KeyboardInterrupt caught in kernel" for each; a notebook's own output is unaffected).
 KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=CRITICAL"]
+
+
+def kernel_manager_with_env(env: dict[str, str]) -> type[IPCKernelManager]:
+    """An :class:`IPCKernelManager` class whose kernels start with ``env`` added to the
+    environment (per task, without touching this process's ``os.environ``: several tasks may
+    run in threads of one process)."""
+
+    class _EnvKernelManager(IPCKernelManager):
+        async def start_kernel(self, **kw):  # type: ignore[override]
+            merged = dict(kw.pop("env", None) or os.environ)
+            merged.update(env)
+            return await super().start_kernel(env=merged, **kw)
+
+    return _EnvKernelManager
+
 
 _START_ATTEMPTS = 3
 
@@ -239,9 +254,13 @@ def _register_cleanup() -> None:
         pass
 
 
-def _acquire(kernel_name: str, cwd: str, start_timeout: float) -> _WarmKernel:
-    """A clean kernel for this process and thread, started or reset, with cwd set."""
+def _acquire(
+    kernel_name: str, cwd: str, start_timeout: float, env: dict[str, str] | None = None
+) -> _WarmKernel:
+    """A clean kernel for this process and thread, started or reset, with cwd set and ``env``
+    (variables of :data:`_FORWARDED_ENV`; a missing one is unset) in its environment."""
     key = (os.getpid(), threading.get_ident(), kernel_name or "")
+    forwarded = {k: (env or {}).get(k) for k in _FORWARDED_ENV}
     with _KERNELS_LOCK:
         wk = _KERNELS.pop(key, None)
         _register_cleanup()
@@ -249,7 +268,6 @@ def _acquire(kernel_name: str, cwd: str, start_timeout: float) -> _WarmKernel:
         try:
             if not run_sync(wk.km.is_alive)():
                 raise RuntimeError("kernel died")
-            forwarded = {k: os.environ.get(k) for k in _FORWARDED_ENV}
             _silent_execute(
                 wk,
                 _RESET_CODE.format(cwd=str(cwd), forwarded=forwarded),
@@ -261,7 +279,12 @@ def _acquire(kernel_name: str, cwd: str, start_timeout: float) -> _WarmKernel:
             _shutdown(wk)
     wk = _start_kernel(kernel_name, str(cwd), start_timeout)
     # the snapshot ran in the kernel's start directory; set it explicitly like a reset would
-    _silent_execute(wk, f"__import__('os').chdir({str(cwd)!r})", timeout=start_timeout)
+    _silent_execute(
+        wk,
+        f"__import__('os').chdir({str(cwd)!r})\n"
+        f"__import__('os').environ.update({ {k: v for k, v in forwarded.items() if v is not None}!r})",
+        timeout=start_timeout,
+    )
     return wk
 
 
@@ -325,7 +348,10 @@ class WarmEngine(NBClientEngine):
         execution_timeout=None,
         **kwargs,
     ):
-        """Execute ``nb_man.nb`` in a warm kernel (same arguments as ``NBClientEngine``)."""
+        """Execute ``nb_man.nb`` in a warm kernel (same arguments as ``NBClientEngine``, plus
+        ``kernel_env``: variables of :data:`_FORWARDED_ENV` the notebook sees, as a kernel
+        started with them would)."""
+        kernel_env = kwargs.pop("kernel_env", None)
         kwargs = remove_args(["input_path"], **kwargs)
         safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
         final_kwargs = merge_kwargs(
@@ -340,7 +366,7 @@ class WarmEngine(NBClientEngine):
         )
         resources = kwargs.get("resources") or {}
         cwd = (resources.get("metadata") or {}).get("path") or os.getcwd()
-        wk = _acquire(kernel_name, cwd, start_timeout)
+        wk = _acquire(kernel_name, cwd, start_timeout, kernel_env)
         healthy = False
         try:
             client = PapermillNotebookClient(nb_man, km=wk.km, **final_kwargs)

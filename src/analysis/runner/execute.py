@@ -112,7 +112,7 @@ def execute_task(spec: dict) -> dict:
 
     from ..outputs import ENV_VAR as OUTPUT_LOG_VAR
     from ..outputs import read_output_log
-    from .engine import KERNEL_ARGUMENTS, IPCKernelManager, WarmEngine
+    from .engine import KERNEL_ARGUMENTS, WarmEngine, kernel_manager_with_env
 
     t0 = time.perf_counter()
     started = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
@@ -131,22 +131,23 @@ def execute_task(spec: dict) -> dict:
         "html_s": None,
     }
     error = None
-    # every file the notebook writes through the package is logged here (see analysis.outputs);
-    # a cold kernel inherits the variable, the warm engine forwards it at each reset
+    # every file the notebook writes through the package is logged here (see analysis.outputs):
+    # the kernel gets the variable (a cold one at start, a warm one at its reset)
     log_path = Path(spec["output_log"]) if spec.get("output_log") else None
+    kernel_env = {}
     if log_path is not None:
         log_path.parent.mkdir(parents=True, exist_ok=True)
         log_path.unlink(missing_ok=True)
-        os.environ[OUTPUT_LOG_VAR] = str(log_path)
+        kernel_env[OUTPUT_LOG_VAR] = str(log_path)
     try:
         nb = _prepare(spec)
         kernel_name = spec.get("kernel") or NBClientEngine.nb_kernel_name(nb)
         engine = WarmEngine if spec["engine"] == "warm" else NBClientEngine
         extra = (
-            {}
+            {"kernel_env": kernel_env}
             if spec["engine"] == "warm"
             else {
-                "kernel_manager_class": IPCKernelManager,
+                "kernel_manager_class": kernel_manager_with_env(kernel_env),
                 "extra_arguments": list(KERNEL_ARGUMENTS),
             }
         )
@@ -199,7 +200,6 @@ def execute_task(spec: dict) -> dict:
         if tmp.exists():
             tmp.unlink()
         if log_path is not None:
-            os.environ.pop(OUTPUT_LOG_VAR, None)
             result["outputs"] = read_output_log(log_path, spec.get("output_root") or out_nb.parent)
             log_path.unlink(missing_ok=True)
     result["error"] = error
