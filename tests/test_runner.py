@@ -566,6 +566,10 @@ def test_dask_local_scheduler_same_tasks(tmp_path):
     assert _light_state(tmp_path / "out", "20506")["unit_code"] == "20506"
     manifest = json.loads((tmp_path / "out" / "run.json").read_text())
     assert manifest["scheduler"] == "local" and manifest["summary"]["ok"] == 2
+    # each task's recorded outputs are its own (the log variable is per kernel, not per process)
+    assert {k: e.get("outputs") for k, e in manifest["tasks"].items() if e["status"] == "ok"} == {
+        f"light__unit_code-{c}": [f"tables/light_{c}_vi.json"] for c in ("20500", "20506")
+    }
     assert len({e["pid"] for e in manifest["tasks"].values()}) >= 1 and os.getpid() not in {
         e["pid"] for e in manifest["tasks"].values()
     }
