@@ -513,7 +513,7 @@ def test_save_figure_png_svg_atomic_deterministic(data, tmp_path):
 def test_save_figure_png_same_pixels_as_matplotlib_one_layout(data, tmp_path, monkeypatch):
     """save_figure writes its own PNG from the Agg buffer (Pillow's filtering was slower than
     drawing): the pixels must be exactly matplotlib's, opaque figures as RGB, transparent
-    ones keep their alpha; and each figure is laid out once, drawn once per format."""
+    ones keep their alpha; and each figure is laid out once (no draw), drawn once per format."""
     import io
 
     from matplotlib.transforms import Bbox
@@ -532,8 +532,14 @@ def test_save_figure_png_same_pixels_as_matplotlib_one_layout(data, tmp_path, mo
     real_draw = type(fig).draw
     monkeypatch.setattr(type(fig), "draw", lambda self, r: (draws.append(1), real_draw(self, r))[1])
     png, _svg = plots.save_figure(fig, tmp_path / "opaque")
-    assert len(draws) == 3  # layout pass, PNG, SVG
+    assert len(draws) == 2  # PNG, SVG: the layout engine runs without a draw
     monkeypatch.undo()
+    # ... and places the axes where a full draw would
+    drawn = plots.plot_gap_dumbbell(data["gaps"], units=data["units"], lang="vi").figure
+    with mpl.rc_context(plots._SAVE_RC):
+        drawn.draw_without_rendering()
+    for a, b in zip(fig.axes, drawn.axes, strict=True):
+        assert np.allclose(a.get_position().bounds, b.get_position().bounds, atol=1e-8)
     with Image.open(png) as im:
         assert im.mode == "RGB" and round(im.info["dpi"][0]) == 300
         assert im.info["Software"].startswith("analysis ")

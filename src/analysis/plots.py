@@ -300,9 +300,18 @@ def save_figure(
     # whole figure once more per format just to measure it). Text is drawn unhinted: hinting
     # snaps glyphs to a screen's pixel grid, pointless at 300 dpi, and it makes text metrics
     # depend on the resolution (so one box would not fit every format exactly).
+    # A layout engine needs only the artists' extents, not a draw: run it alone, as
+    # Figure.draw would before drawing (a full draw_without_rendering cost twice as much, and
+    # gives the same bytes for every figure of the default edition).
     engine = fig.get_layout_engine()
     with mpl.rc_context(_SAVE_RC):
-        fig.draw_without_rendering()
+        if engine is None or not fig.axes:
+            fig.draw_without_rendering()  # what bbox_inches="tight" does first
+        else:
+            try:
+                engine.execute(fig)
+            except ValueError:  # what Figure.draw does when a layout cannot be made
+                pass
         if engine is not None:
             fig.set_layout_engine(None)  # not "none": a placeholder engine makes savefig draw twice
             # a re-run layout drifts by ~1e-14; rounding makes repeated saves byte-identical
