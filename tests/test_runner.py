@@ -7,6 +7,7 @@ tmp_path.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import textwrap
@@ -470,6 +471,8 @@ def test_warm_engine_is_papermill_engine_and_replaces_dead_kernel(tmp_path):
         from analysis.runner.engine import _KERNELS, _silent_execute
 
         (wk,) = _KERNELS.values()
+        prefixes = [wk.km.ip]
+        assert glob.glob(prefixes[0] + "-*")  # the kernel's socket files, while it runs
         _silent_execute(wk, "import gc\nassert gc.get_freeze_count() > 1000", timeout=30)
         with pytest.raises(RuntimeError, match="AssertionError"):  # the check can fail
             _silent_execute(wk, "import gc\nassert gc.get_freeze_count() == 0", timeout=30)
@@ -488,7 +491,8 @@ def test_warm_engine_is_papermill_engine_and_replaces_dead_kernel(tmp_path):
                 engine_name="warm",
                 progress_bar=False,
             )
-        assert warm_kernel_count() == 0  # the dead kernel was dropped
+        assert warm_kernel_count() == 0  # the dead kernel was dropped, its sockets removed
+        assert not glob.glob(prefixes[0] + "-*")
         pm.execute_notebook(
             NB_DIR / "light.ipynb",
             tmp_path / "again.ipynb",
@@ -497,9 +501,59 @@ def test_warm_engine_is_papermill_engine_and_replaces_dead_kernel(tmp_path):
             progress_bar=False,
         )
         assert _light_state(out, "20506")["unit_code"] == "20506" and warm_kernel_count() == 1
+        prefixes += [k.km.ip for k in _KERNELS.values()]
     finally:
         shutdown_warm_kernels()
     assert warm_kernel_count() == 0
+    assert not [p for prefix in prefixes for p in glob.glob(prefix + "-*")]
+
+
+def _warm_child(notebook: str, out: str, queue) -> None:
+    import papermill as pm
+
+    from analysis.runner.engine import _KERNELS
+
+    pm.execute_notebook(
+        notebook,
+        os.path.join(out, "child.ipynb"),
+        engine_name="warm",
+        parameters={"unit_code": "20500", "output_dir": out},
+        progress_bar=False,
+    )
+    (wk,) = _KERNELS.values()
+    queue.put((wk.km.ip, wk.km.provisioner.pid))
+    # the process ends normally: its exit hooks must stop the kernel it started
+
+
+@pytest.mark.skipif(os.name != "posix", reason="fork")
+def test_forked_worker_stops_its_kernels_at_exit(tmp_path):
+    """A worker forked from a process that already registered its exit hooks (multiprocessing
+    clears finalisers in the child) still stops its kernels and removes their socket files."""
+    import multiprocessing as mp
+    import time
+
+    from analysis.runner.engine import _register_cleanup
+
+    _register_cleanup()  # as a process that ran warm kernels itself before forking
+    ctx = mp.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(
+        target=_warm_child, args=(str(NB_DIR / "light.ipynb"), str(tmp_path), queue)
+    )
+    child.start()
+    prefix, kernel_pid = queue.get(timeout=120)
+    child.join(timeout=60)
+    assert child.exitcode == 0
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(kernel_pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail(f"kernel {kernel_pid} still running after its worker exited")
+    assert not glob.glob(prefix + "-*")
 
 
 def _files(root: Path) -> dict[str, bytes]:

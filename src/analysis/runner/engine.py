@@ -26,6 +26,7 @@ reset is shut down and replaced by a fresh one.
 from __future__ import annotations
 
 import atexit
+import glob
 import logging
 import os
 import tempfile
@@ -128,7 +129,9 @@ class _WarmKernel:
 
 _KERNELS: dict[tuple[int, int, str], _WarmKernel] = {}
 _KERNELS_LOCK = threading.Lock()
-_CLEANUP_REGISTERED = False
+#: pid of the process whose exit hooks stop its kernels (a forked child inherits the value
+#: but not the hooks: multiprocessing clears its finalisers in a new process)
+_CLEANUP_PID: int | None = None
 
 
 def _silent_execute(wk: _WarmKernel, code: str, timeout: float) -> None:
@@ -166,6 +169,13 @@ class IPCKernelManager(AsyncKernelManager):
                 "ip", os.path.join(tempfile.gettempdir(), f"dgap-{uuid.uuid4().hex[:16]}")
             )
         super().__init__(**kwargs)
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:
+            _remove_ipc_files(self)
+
+    cleanup_resources = _async_cleanup_resources  # as AsyncKernelManager exposes it
 
 
 #: Arguments for every kernel the runner starts: history in memory (concurrent kernels would
@@ -238,13 +248,28 @@ def _shutdown(wk: _WarmKernel) -> None:
                 run_sync(wk.km.cleanup_resources)()
         except RuntimeError as exc:  # "No kernel is running!" after a crash: nothing left to stop
             log.debug("warm kernel already gone: %s", exc)
+        finally:
+            _remove_ipc_files(wk.km)
+
+
+def _remove_ipc_files(km) -> None:
+    """Remove the kernel's socket files (jupyter_client leaves them when a kernel died or
+    was stopped at interpreter exit); the prefix is unique to this kernel manager."""
+    prefix = getattr(km, "ip", "")
+    if getattr(km, "transport", "") != "ipc" or not os.path.isabs(prefix):
+        return
+    for path in glob.glob(glob.escape(prefix) + "-*"):
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
 
 
 def _register_cleanup() -> None:
-    global _CLEANUP_REGISTERED
-    if _CLEANUP_REGISTERED:
+    global _CLEANUP_PID
+    if _CLEANUP_PID == os.getpid():
         return
-    _CLEANUP_REGISTERED = True
+    _CLEANUP_PID = os.getpid()
     atexit.register(shutdown_warm_kernels)
     try:  # multiprocessing workers leave through os._exit: use their finaliser hook too
         from multiprocessing import util
