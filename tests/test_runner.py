@@ -17,6 +17,7 @@ import nbformat
 import pytest
 
 from analysis.errors import ParameterError, RunError
+from analysis.outputs import read_output_log
 from analysis.runner import (
     WarmEngine,
     coerce_parameter,
@@ -446,7 +447,7 @@ def test_only_and_dry_run(tmp_path, capsys):
 
 
 # --------------------------------------------------------------------------- warm kernels
-def test_warm_engine_is_papermill_engine_and_replaces_dead_kernel(tmp_path):
+def test_warm_engine_is_papermill_engine_and_replaces_dead_kernel(tmp_path, monkeypatch):
     import papermill as pm
     from papermill.engines import papermill_engines
 
@@ -454,6 +455,8 @@ def test_warm_engine_is_papermill_engine_and_replaces_dead_kernel(tmp_path):
 
     assert papermill_engines.get_engine("warm") is WarmEngine
     out = tmp_path / "o"
+    # plain papermill use: the kernel sees this process's output-log variable, as a new one would
+    monkeypatch.setenv("DGAP_OUTPUT_LOG", str(tmp_path / "outputs.log"))
     try:
         for unit in ("20500", "20503"):
             pm.execute_notebook(
@@ -466,6 +469,11 @@ def test_warm_engine_is_papermill_engine_and_replaces_dead_kernel(tmp_path):
             )
             assert warm_kernel_count() == 1
         assert _light_state(out, "20503")["has_polluted"] is False
+        assert read_output_log(tmp_path / "outputs.log", out) == [
+            "tables/light_20500_vi.json",
+            "tables/light_20503_vi.json",
+        ]
+        monkeypatch.delenv("DGAP_OUTPUT_LOG")
         # what survived the reset is frozen out of the collector's sight, so a reset's full
         # collection no longer walks every imported module's objects again
         from analysis.runner.engine import _KERNELS, _silent_execute

@@ -283,9 +283,11 @@ def _acquire(
     kernel_name: str, cwd: str, start_timeout: float, env: dict[str, str] | None = None
 ) -> _WarmKernel:
     """A clean kernel for this process and thread, started or reset, with cwd set and ``env``
-    (variables of :data:`_FORWARDED_ENV`; a missing one is unset) in its environment."""
+    (variables of :data:`_FORWARDED_ENV`; a missing one is unset; ``None``: this process's
+    values) in its environment."""
     key = (os.getpid(), threading.get_ident(), kernel_name or "")
-    forwarded = {k: (env or {}).get(k) for k in _FORWARDED_ENV}
+    source = os.environ if env is None else env  # no env given: what a new kernel inherits
+    forwarded = {k: source.get(k) for k in _FORWARDED_ENV}
     with _KERNELS_LOCK:
         wk = _KERNELS.pop(key, None)
         _register_cleanup()
