@@ -497,23 +497,25 @@ def run_edition(
     lock = _lock_output(out)
     try:
         return _run_locked(
-            ed,
-            tasks,
-            to_run,
-            skipped,
-            overrides,
-            out,
-            seed,
-            previous,
-            prev_tasks,
-            data_hashes,
-            engine,
-            n_workers,
-            scheduler,
-            only,
-            force,
-            html,
-            progress,
+            _Plan(
+                ed,
+                tasks,
+                to_run,
+                skipped,
+                overrides,
+                out,
+                seed,
+                previous,
+                prev_tasks,
+                data_hashes,
+                engine,
+                n_workers,
+                scheduler,
+                only,
+                force,
+                html,
+                progress,
+            ),
             result,
             t_start,
         )
@@ -538,37 +540,40 @@ def _lock_output(out: Path):
     return fh
 
 
-def _run_locked(
-    ed,
-    tasks,
-    to_run,
-    skipped,
-    overrides,
-    out,
-    seed,
-    previous,
-    prev_tasks,
-    data_hashes,
-    engine,
-    n_workers,
-    scheduler,
-    only,
-    force,
-    html,
-    progress,
-    result,
-    t_start,
-) -> RunResult:
-    manifest_path = out / MANIFEST
-    nb_dir, html_dir = out / "notebooks", out / "html"
-    _clean_temp_files(out)
+@dataclass
+class _Plan:
+    """What :func:`run_edition` decided before anything runs (inputs of :func:`_run_locked`)."""
 
-    planned_ids = {t.id for t in tasks}
+    ed: Edition
+    tasks: list[Task]
+    to_run: list[Task]
+    skipped: list[Task]
+    overrides: list[Override]
+    out: Path
+    seed: int | None
+    previous: dict
+    prev_tasks: dict[str, dict]
+    data_hashes: dict
+    engine: str
+    n_workers: int
+    scheduler: str | None
+    only: Sequence[str] | None
+    force: bool
+    html: bool
+    progress: bool | None
+
+
+def _run_locked(p: _Plan, result: RunResult, t_start: float) -> RunResult:
+    manifest_path = p.out / MANIFEST
+    nb_dir, html_dir = p.out / "notebooks", p.out / "html"
+    _clean_temp_files(p.out)
+
+    planned_ids = {t.id for t in p.tasks}
     manifest: dict[str, Any] = {
         "manifest_version": _MANIFEST_VERSION,
-        "edition": ed.name,
-        "edition_file": str(ed.source) if ed.source else None,
-        "description": ed.description,
+        "edition": p.ed.name,
+        "edition_file": str(p.ed.source) if p.ed.source else None,
+        "description": p.ed.description,
         "status": "running",
         "started": _now(),
         "finished": None,
@@ -577,29 +582,31 @@ def _run_locked(
         "git": _git_revision(config.ROOT),
         "python": platform.python_version(),
         "platform": platform.platform(),
-        "engine": engine,
-        "workers": n_workers,
-        "scheduler": scheduler,
-        "seed": seed,
-        "parameters": ed.parameters,
+        "engine": p.engine,
+        "workers": p.n_workers,
+        "scheduler": p.scheduler,
+        "seed": p.seed,
+        "parameters": p.ed.parameters,
         "overrides": [
             {
                 "name": (o.notebook + "." if o.notebook else "") + o.name,
                 "value": o.value,
                 "source": o.source,
             }
-            for o in overrides
+            for o in p.overrides
         ],
-        "only": list(only) if only else None,
-        "force": force,
-        "data_hashes": data_hashes,
+        "only": list(p.only) if p.only else None,
+        "force": p.force,
+        "data_hashes": p.data_hashes,
         # entries of tasks no longer in the edition are dropped (kept with --only: not planned)
-        "tasks": {k: v for k, v in previous.get("tasks", {}).items() if only or k in planned_ids},
+        "tasks": {
+            k: v for k, v in p.previous.get("tasks", {}).items() if p.only or k in planned_ids
+        },
         "summary": None,
     }
-    by_id = {t.id: t for t in tasks}
-    for t in skipped:
-        entry = dict(prev_tasks[t.id])
+    by_id = {t.id: t for t in p.tasks}
+    for t in p.skipped:
+        entry = dict(p.prev_tasks[t.id])
         entry["action"] = "skipped"
         manifest["tasks"][t.id] = entry
         result.results.append(
@@ -613,34 +620,34 @@ def _run_locked(
                 html_dir / f"{t.id}.html",
             )
         )
-    for t in to_run:  # not finished until a worker says so (a crash leaves them 'pending')
-        manifest["tasks"][t.id] = {**_task_entry(t, out), "status": "pending", "action": "queued"}
+    for t in p.to_run:  # not finished until a worker says so (a crash leaves them 'pending')
+        manifest["tasks"][t.id] = {**_task_entry(t, p.out), "status": "pending", "action": "queued"}
     _write_manifest(manifest_path, manifest)
 
-    show_bar = sys.stderr.isatty() if progress is None else progress
+    show_bar = sys.stderr.isatty() if p.progress is None else p.progress
     bar = None
 
     def start_bar() -> None:  # after the workers started: tqdm runs a monitor thread
         nonlocal bar
-        if show_bar and to_run:
+        if show_bar and p.to_run:
             from tqdm.auto import tqdm
 
             bar = tqdm(
-                total=len(to_run),
+                total=len(p.to_run),
                 unit="nb",
-                desc=f"{ed.name} ({engine}, {n_workers} workers)",
+                desc=f"{p.ed.name} ({p.engine}, {p.n_workers} workers)",
                 file=sys.stderr,
             )
 
     log.info(
         "edition %s: %d task(s), %d to run, %d finished and unchanged; %d worker(s), %s kernels%s",
-        ed.name,
-        len(tasks),
-        len(to_run),
-        len(skipped),
-        n_workers,
-        engine,
-        f", scheduler {scheduler}" if scheduler else "",
+        p.ed.name,
+        len(p.tasks),
+        len(p.to_run),
+        len(p.skipped),
+        p.n_workers,
+        p.engine,
+        f", scheduler {p.scheduler}" if p.scheduler else "",
     )
     done = [0]
 
@@ -648,7 +655,7 @@ def _run_locked(
         t = by_id[res["id"]]
         done[0] += 1
         entry = {
-            **_task_entry(t, out),
+            **_task_entry(t, p.out),
             **{k: v for k, v in res.items() if k != "id"},
             "action": "ran",
         }
@@ -674,7 +681,7 @@ def _run_locked(
             log.info(
                 "[%d/%d] %s %s (%.1f s)%s",
                 done[0],
-                len(to_run),
+                len(p.to_run),
                 res["status"],
                 t.id,
                 res.get("duration_s") or 0.0,
@@ -693,51 +700,51 @@ def _run_locked(
             "fingerprint": t.fingerprint,
             "out_nb": str(nb_dir / f"{t.id}.ipynb"),
             "out_html": str(html_dir / f"{t.id}.html"),
-            "engine": engine,
-            "html": html,
-            "output_root": str(out),
-            "output_log": str(out / _OUTPUT_LOGS / f"{t.id}.log"),
+            "engine": p.engine,
+            "html": p.html,
+            "output_root": str(p.out),
+            "output_log": str(p.out / _OUTPUT_LOGS / f"{t.id}.log"),
         }
-        for t in to_run
+        for t in p.to_run
     ]
     status = "interrupted"
     try:
         if specs:
-            if scheduler:
-                _run_dask(specs, scheduler, n_workers, on_result, start_bar)
+            if p.scheduler:
+                _run_dask(specs, p.scheduler, p.n_workers, on_result, start_bar)
             else:
-                _run_pool(specs, n_workers, on_result, start_bar)
+                _run_pool(specs, p.n_workers, on_result, start_bar)
         status = "ok" if result.ok else "failed"
     finally:
         if bar is not None:
             bar.close()
         result.wall_s = time.perf_counter() - t_start
-        order = {t.id: i for i, t in enumerate(tasks)}
+        order = {t.id: i for i, t in enumerate(p.tasks)}
         result.results.sort(key=lambda r: order.get(r.task.id, 0))
         manifest["status"] = status
         manifest["finished"] = _now()
         manifest["wall_s"] = round(result.wall_s, 3)
         manifest["summary"] = {
-            "tasks": len(tasks),
+            "tasks": len(p.tasks),
             "ran": result.n_ran,
             "skipped": result.n_skipped,
             "ok": sum(r.status == "ok" for r in result.results),
             "failed": len(result.failures),
-            "not_finished": len(tasks) - len(result.results),
+            "not_finished": len(p.tasks) - len(result.results),
         }
         _write_manifest(manifest_path, manifest)
     log.info(
         "edition %s: %d ran, %d skipped, %d failed in %.1f s -> %s",
-        ed.name,
+        p.ed.name,
         result.n_ran,
         result.n_skipped,
         len(result.failures),
         result.wall_s,
-        out,
+        p.out,
     )
     if result.failures:
         err = RunError(
-            f"{len(result.failures)} of {len(tasks)} task(s) failed (executed notebooks with the error kept in "
+            f"{len(result.failures)} of {len(p.tasks)} task(s) failed (executed notebooks with the error kept in "
             f"{nb_dir}; details in {manifest_path}):\n{format_failures(result.failures)}"
         )
         err.result = result
