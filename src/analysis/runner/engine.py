@@ -248,8 +248,7 @@ def _shutdown(wk: _WarmKernel) -> None:
                 run_sync(wk.km.cleanup_resources)()
         except RuntimeError as exc:  # "No kernel is running!" after a crash: nothing left to stop
             log.debug("warm kernel already gone: %s", exc)
-        finally:
-            _remove_ipc_files(wk.km)
+            _remove_ipc_files(wk.km)  # jupyter_client stopped before its own cleanup
 
 
 def _remove_ipc_files(km) -> None:
@@ -305,12 +304,9 @@ def _acquire(
             log.warning("warm kernel not reusable (%s); starting a new one", exc)
             _shutdown(wk)
     wk = _start_kernel(kernel_name, str(cwd), start_timeout)
-    # the snapshot ran in the kernel's start directory; set it explicitly like a reset would
+    # a new kernel gets the same reset as a reused one: cwd and forwarded variables set alike
     _silent_execute(
-        wk,
-        f"__import__('os').chdir({str(cwd)!r})\n"
-        f"__import__('os').environ.update({ {k: v for k, v in forwarded.items() if v is not None}!r})",
-        timeout=start_timeout,
+        wk, _RESET_CODE.format(cwd=str(cwd), forwarded=forwarded), timeout=start_timeout
     )
     return wk
 
