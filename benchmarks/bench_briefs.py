@@ -32,7 +32,9 @@ import pandas as pd
 
 from analysis import briefs, config
 from analysis.frameworks import load_framework
-from analysis.io import load_units, period_to_time
+from analysis.io import load_units
+from analysis.outputs import write_bytes
+from analysis.periods import period_to_time
 
 OUT = Path(__file__).parent / "results" / "briefs.json"
 
@@ -243,7 +245,7 @@ def main() -> dict:
                 },
                 timestamp=d,
             )
-            briefs._atomic_write_bytes(p.with_suffix(".cold.pdf"), pdf)
+            write_bytes(p.with_suffix(".cold.pdf"), pdf)
             cold_times.append(time.perf_counter() - t0)
             cold_cpu.append(time.process_time() - c0)
             identical &= pdf == wb
@@ -316,7 +318,7 @@ def main() -> dict:
         "note": "wall times are sensitive to other processes on the machine; cpu times (all threads) are steadier",
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    briefs._atomic_write_bytes(OUT, (json.dumps(result, indent=2) + "\n").encode())
+    write_bytes(OUT, (json.dumps(result, indent=2) + "\n").encode())
     print(json.dumps(result, indent=2))
     return result
 

@@ -281,7 +281,7 @@ def main() -> dict:
         "results": results,
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    from analysis.io import atomic_write
+    from analysis.outputs import atomic_write
 
     with atomic_write(OUT) as fh:
         json.dump(doc, fh, indent=2)

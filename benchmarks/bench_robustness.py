@@ -375,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
         results["asem_uncertainty"] = {"skipped": f"{ASEM} not found"}
     results.update(national_case(quick))
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    from analysis.io import atomic_write
+    from analysis.outputs import atomic_write
 
     with atomic_write(OUT) as fh:
         json.dump(results, fh, indent=2, default=float)

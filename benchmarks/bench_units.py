@@ -97,7 +97,7 @@ def main() -> dict:
         "max_abs_diff": diff,
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    from analysis.io import atomic_write
+    from analysis.outputs import atomic_write
 
     with atomic_write(OUT) as fh:
         json.dump(res, fh, indent=2)

@@ -299,8 +299,8 @@ def test_writes_are_recorded_for_the_runner_only_when_asked(tmp_path, monkeypatc
     import matplotlib.pyplot as plt
 
     from analysis import plots
-    from analysis.io import atomic_write, save_table
-    from analysis.outputs import ENV_VAR, read_output_log
+    from analysis.io import save_table
+    from analysis.outputs import ENV_VAR, atomic_write, read_output_log
 
     log = tmp_path / "task.log"
     save_table(pd.DataFrame({"a": [1]}), tmp_path / "before.csv")  # no log asked for

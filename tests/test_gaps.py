@@ -14,7 +14,7 @@ from analysis import config
 from analysis import gaps as G
 from analysis.errors import AnalysisError, DataValidationError, FrameworkError, ParameterError
 from analysis.frameworks import framework_from_dict
-from analysis.io import period_to_time
+from analysis.periods import period_to_time
 from analysis.units import haversine_km
 
 PILLARS = G.PILLARS

@@ -66,7 +66,6 @@ PDF carries the banner "DỮ LIỆU MINH HỌA — không phải số liệu ch�
 from __future__ import annotations
 
 import atexit
-import contextlib
 import datetime as _dt
 import hashlib
 import json
@@ -84,7 +83,9 @@ from typing import Any
 
 from . import config
 from .errors import RenderError
-from .outputs import record_output
+from .outputs import write_bytes
+from .periods import is_period, parse_period, period_end
+from .status import summary_status
 
 log = logging.getLogger(__name__)
 
@@ -438,25 +439,6 @@ def _level_pct(level: float) -> str:
 
 
 # --------------------------------------------------------------------------- periods
-_PERIOD_RE = re.compile(r"^(\d{4})(?:([HQ])([1-4]))?$")
-
-
-def _period_end(period: str) -> _dt.date:
-    """Last day of a period label.
-
-    >>> _period_end("2025H1"), _period_end("2024"), _period_end("2024Q3")
-    (datetime.date(2025, 6, 30), datetime.date(2024, 12, 31), datetime.date(2024, 9, 30))
-    """
-    m = _PERIOD_RE.match(str(period))
-    if not m or (m.group(2) == "H" and m.group(3) not in ("1", "2")):
-        raise RenderError(f"period {period!r} is not YYYY, YYYYH1/H2 or YYYYQ1-4; fix meta.period")
-    year = int(m.group(1))
-    if not m.group(2):
-        return _dt.date(year, 12, 31)
-    months = 6 if m.group(2) == "H" else 3
-    end_month = int(m.group(3)) * months
-    nxt = _dt.date(year + (end_month == 12), end_month % 12 + 1, 1)
-    return nxt - _dt.timedelta(days=1)
 
 
 def _period_label(period: str, lang: str) -> str:
@@ -465,10 +447,9 @@ def _period_label(period: str, lang: str) -> str:
     >>> _period_label("2025H1", "vi"), _period_label("2024H2", "en"), _period_label("2023Q2", "vi")
     ('6 tháng đầu năm 2025', 'second half of 2024', 'quý II/2023')
     """
-    m = _PERIOD_RE.match(str(period))
-    if not m:
+    if not is_period(period):
         return str(period)
-    year, kind, part = m.group(1), m.group(2), m.group(3)
+    year, kind, part = (str(v) for v in parse_period(period))
     if not kind:
         return f"năm {year}" if lang == "vi" else year
     if kind == "H":
@@ -483,23 +464,6 @@ def _period_label(period: str, lang: str) -> str:
 def _check_lang(lang: str) -> None:
     if lang not in LANGS:
         raise RenderError(f"lang={lang!r}: expected one of {LANGS}")
-
-
-def _data_status(statuses) -> str:
-    """Brief data status from row statuses: any synthetic -> synthetic; all observed -> observed."""
-    vals = {s for s in statuses if isinstance(s, str)}  # NA / NaN / None are skipped
-    if not vals:
-        raise RenderError(
-            "no data status found: the tables need a 'status' column (or pass data_status=)"
-        )
-    unknown = vals - set(config.STATUSES) - set(DATA_STATUSES)
-    if unknown:
-        raise RenderError(f"unknown status value(s) {sorted(unknown)}; expected {config.STATUSES}")
-    if "synthetic" in vals:
-        return "synthetic"
-    if vals <= {"observed"}:
-        return "observed"
-    return "mixed"
 
 
 def _select_period(df, period: str | None, what: str):
@@ -1010,7 +974,7 @@ def build_commune_brief(
         statuses += pp.loc[pp["unit_code"] == unit_code, "status"].tolist()
     if indicators is not None and "status" in indicators.columns:
         statuses += indicators.loc[_eq(indicators["unit_code"], unit_code), "status"].tolist()
-    status = data_status or _data_status(statuses)
+    status = data_status or summary_status(statuses)
     if status not in DATA_STATUSES:
         raise RenderError(f"data_status={status!r}: expected one of {DATA_STATUSES}")
 
@@ -1150,7 +1114,7 @@ def build_commune_brief(
             "edition": str(edition),
             "period": period,
             "period_label": plabel,
-            "date": _period_end(period).isoformat(),
+            "date": period_end(period).isoformat(),
             "title": f"{labels['brief_commune']}: {info['full']}",
             "subtitle": subtitle,
             "unit_code": unit_code,
@@ -1442,7 +1406,7 @@ def build_district_brief(
         p25 = _select_period(post2025_gaps, period, "post-2025 gap")[0]
         if "status" in p25.columns:
             statuses += p25["status"].tolist()
-    status = data_status or _data_status(statuses)
+    status = data_status or summary_status(statuses)
     if status not in DATA_STATUSES:
         raise RenderError(f"data_status={status!r}: expected one of {DATA_STATUSES}")
 
@@ -1565,7 +1529,7 @@ def build_district_brief(
             "edition": str(edition),
             "period": period,
             "period_label": plabel,
-            "date": _period_end(period).isoformat(),
+            "date": period_end(period).isoformat(),
             "title": f"{L['brief_district']}: {full}",
             "subtitle": " · ".join(
                 [
@@ -1807,26 +1771,6 @@ def _renderer(template: Path) -> _Renderer:
         return r
 
 
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file next to ``path``, then ``os.replace`` it onto ``path``.
-
-    (Kept here instead of ``analysis.io.atomic_write`` so that re-rendering a saved brief does
-    not import pandas: ``dgap brief`` stays well under a second.)
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-        record_output(path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
 def _brief_json(brief: Mapping) -> str:
     try:
         return json.dumps(brief, ensure_ascii=False, allow_nan=False, sort_keys=True)
@@ -1889,11 +1833,11 @@ def render_brief(
     d = _dt.date.fromisoformat(meta["date"])
     stamp = _dt.datetime(d.year, d.month, d.day, tzinfo=_dt.UTC)
     pdf = r.compile(_brief_json(brief), json.dumps(staged, sort_keys=True), stamp)
-    _atomic_write_bytes(out_pdf, pdf)
+    write_bytes(out_pdf, pdf)
     if save_json:
         doc = dict(brief, figures=saved)
         text = json.dumps(doc, ensure_ascii=False, allow_nan=False, sort_keys=True, indent=1) + "\n"
-        _atomic_write_bytes(out_pdf.with_suffix(".json"), text.encode("utf-8"))
+        write_bytes(out_pdf.with_suffix(".json"), text.encode("utf-8"))
     return out_pdf
 
 

@@ -83,7 +83,8 @@ from scipy import stats
 from . import config
 from .errors import DataValidationError, FrameworkError, ParameterError
 from .frameworks import Framework
-from .io import period_to_time
+from .periods import period_to_time
+from .status import status_codes, worst_status
 from .units import haversine_km
 
 GOV, ECON, SOC = config.GOV, config.ECON, config.SOC
@@ -109,7 +110,6 @@ DEFAULT_HIGH = 0.50
 #: Tolerance on the typology thresholds so that decimal rounding (0.7 - 0.6 = 0.0999...) does not flip a class.
 _EDGE_TOL = 1e-9
 
-_STATUS_RANK = {s: i for i, s in enumerate(config.STATUSES)}
 _SCORE_COLUMNS = ("unit_code", "period", "level", "name", "value", "status")
 
 #: Covariates of :func:`compute_covariate_associations`: id -> (unit of the covariate, slope reported per, scale).
@@ -150,32 +150,6 @@ def _check_columns(df: pd.DataFrame, required: Sequence[str], what: str) -> None
             ],
             source=what,
         )
-
-
-def _status_codes(values) -> np.ndarray:
-    """Integer rank of each status (0 observed .. 3 synthetic); raises on unknown values."""
-    s = pd.Series(values, dtype=object)
-    codes = s.map(_STATUS_RANK)
-    bad = s[codes.isna() & s.notna()]
-    if len(bad):
-        raise DataValidationError(
-            [
-                f"column 'status' value {bad.iloc[0]!r} (row {bad.index[0]}) is not a data status; use one of {list(config.STATUSES)}"
-            ],
-            source="status",
-        )
-    # a missing status is treated as the worst one: we cannot vouch for it
-    return codes.fillna(len(config.STATUSES) - 1).astype(int).to_numpy()
-
-
-def _worst_status(values) -> str:
-    """Worst data status among ``values`` (``observed`` if empty).
-
-    >>> _worst_status(["observed", "imputed", "estimated"])
-    'imputed'
-    """
-    codes = _status_codes(values)
-    return config.STATUSES[int(codes.max())] if len(codes) else config.STATUSES[0]
 
 
 def _nanquantile(a: np.ndarray, q, axis: int = -1) -> np.ndarray:
@@ -460,7 +434,7 @@ def _build_cube(scores: pd.DataFrame, framework: Framework) -> _Cube:
     present = [i for i in meta["id"] if i in wide.columns and wide[i].notna().any()]
     m = meta.set_index("id").loc[present]
     x = wide.reindex(index=idx, columns=present).to_numpy(dtype=float)
-    codes = pd.Series(_status_codes(rel["status"]), index=rel.index)
+    codes = pd.Series(status_codes(rel["status"]), index=rel.index)
     st = codes.groupby([rel["unit_code"], rel["period"]]).max().reindex(idx).to_numpy()
     pil = s[(s["level"] == "pillar") & s["name"].isin(PILLARS)]
     reported = None
@@ -962,7 +936,7 @@ def distance_to_targets(
             v = v[v["level"] == "indicator"]
         v = v.rename(columns={"name": "indicator"})
     _check_columns(v, ("unit_code", "period", "indicator", "value", "status"), "values")
-    _status_codes(v["status"])
+    status_codes(v["status"])
     v["unit_code"] = v["unit_code"].astype(str)
     v["period"] = v["period"].astype(str)
     v["value"] = pd.to_numeric(v["value"], errors="coerce")
@@ -1028,7 +1002,7 @@ def _wide_pillars(data: pd.DataFrame, columns: Sequence[str] = PILLARS) -> pd.Da
                 source="scores",
             )
         wide = p.pivot(index=["unit_code", "period"], columns="name", values="value").reset_index()
-        codes = pd.Series(_status_codes(p["status"]), index=p.index)
+        codes = pd.Series(status_codes(p["status"]), index=p.index)
         st = codes.groupby([p["unit_code"], p["period"]]).max()
         wide["status"] = [
             config.STATUSES[c]
@@ -1052,7 +1026,7 @@ def _wide_pillars(data: pd.DataFrame, columns: Sequence[str] = PILLARS) -> pd.Da
     out["period"] = out["period"].astype(str)
     for c in columns:
         out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
-    _status_codes(out["status"])
+    status_codes(out["status"])
     return out
 
 
@@ -1134,7 +1108,7 @@ def test_pillar_gaps(
                 share_greater_lo=float(lo),
                 share_greater_hi=float(hi),
             )
-            row["status"] = _worst_status(sub.loc[ok, "status"])
+            row["status"] = worst_status(sub.loc[ok, "status"])
             rows.append(row)
     return pd.DataFrame(rows)
 
@@ -1190,7 +1164,7 @@ def compute_pillar_correlations(
                 row["rho_lo"], row["rho_hi"] = (
                     float(v) for v in _pct_interval(_spearman_rows(x[idx], y[idx]), level)
                 )
-            row["status"] = _worst_status(sub.loc[ok, "status"])
+            row["status"] = worst_status(sub.loc[ok, "status"])
             rows.append(row)
     return pd.DataFrame(rows)
 
@@ -1245,7 +1219,7 @@ def compute_inequality(
                     row[f"{name}_lo"], row[f"{name}_hi"] = (
                         float(v) for v in _pct_interval(f(xb), level)
                     )
-            row["status"] = _worst_status(sub.loc[ok, "status"])
+            row["status"] = worst_status(sub.loc[ok, "status"])
             rows.append(row)
     cols = (
         ["period", "pillar", "n", "mean", "sd"]
@@ -1402,7 +1376,7 @@ def compute_covariate_associations(
                     }
                 )
                 row["slope_per"] = per
-                row["status"] = _worst_status(sub.loc[ok, "status"])
+                row["status"] = worst_status(sub.loc[ok, "status"])
                 rows.append(row)
     out = pd.DataFrame(rows, columns=list(_COVARIATE_ASSOCIATION_COLUMNS))
     out.attrs["skipped"] = skipped
@@ -1481,7 +1455,7 @@ def compute_trends(
     if include_district:
         d = w.groupby("_t", as_index=False)[list(columns)].mean()
         d["unit_code"] = "district"
-        d["status"] = [_worst_status(w.loc[w["_t"] == t, "status"]) for t in d["_t"]]
+        d["status"] = [worst_status(w.loc[w["_t"] == t, "status"]) for t in d["_t"]]
         groups.append(("district", d))
     rows = []
     for unit, g in groups:
@@ -1504,7 +1478,7 @@ def compute_trends(
                              median_value=med, slope=slope, slope_lo=lo, slope_hi=hi,
                              fitted_start=icpt + slope * t[ok].min() if ok.any() else np.nan,
                              fitted_end=icpt + slope * t[ok].max() if ok.any() else np.nan, trend=trend,
-                             gap_closing=closing, status=_worst_status(g.loc[ok, "status"])))  # fmt: skip
+                             gap_closing=closing, status=worst_status(g.loc[ok, "status"])))  # fmt: skip
     out = pd.DataFrame(rows)
     for c in ("trend", "gap_closing"):
         out[c] = out[c].astype("string")
@@ -1559,7 +1533,7 @@ def compute_convergence(
         ok = ~np.isnan(sd)
         p = float(stats.kendalltau(times[ok], sd[ok]).pvalue) if ok.sum() >= 3 else np.nan
         rows.append(dict(pillar=c, kind="sigma", n=int(ok.sum()), t_start=t0, t_end=t1, estimate=slope, estimate_lo=lo,
-                         estimate_hi=hi, p_value=p, status=_worst_status(w.loc[w[c].notna(), "status"])))  # fmt: skip
+                         estimate_hi=hi, p_value=p, status=worst_status(w.loc[w[c].notna(), "status"])))  # fmt: skip
         a = w.loc[w["period"] == start, ["unit_code", c, "status"]]
         b = w.loc[w["period"] == end, ["unit_code", c, "status"]]
         j = a.merge(b, on="unit_code", suffixes=("_0", "_1"), how="inner").dropna(
@@ -1569,7 +1543,7 @@ def compute_convergence(
         fit = _ols_hc3(j[f"{c}_0"].to_numpy(dtype=float), growth, level)
         rows.append(dict(pillar=c, kind="beta", n=int(fit["n"]), t_start=t0, t_end=t1, estimate=fit["slope"], estimate_lo=fit["slope_lo"],
                          estimate_hi=fit["slope_hi"], p_value=fit["slope_p"],
-                         status=_worst_status(pd.concat([j["status_0"], j["status_1"]]))))  # fmt: skip
+                         status=worst_status(pd.concat([j["status_0"], j["status_1"]]))))  # fmt: skip
     out = pd.DataFrame(rows)
     conv = pd.Series(pd.NA, index=out.index, dtype="boolean")
     conv[out["estimate_hi"] < 0] = True

@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Mapping
 
 from .errors import ParameterError
+from .periods import is_period, parse_period
 
 __all__ = [
     "LANGS",
@@ -315,23 +316,21 @@ def format_pct(
     return format_number(value, lang, digits) + "%"
 
 
-_PERIOD_RE = re.compile(r"^(\d{4})(?:H([12]))?$")
-
-
 def format_period(period: str, lang: str = "vi") -> str:
-    """Write a period code (``"2024H1"``, ``"2023"``) for display.
+    """Write a period code (``"2024H1"``, ``"2023Q2"``, ``"2023"``) for display.
 
     >>> format_period("2024H1", "vi"), format_period("2024H1", "en"), format_period("2023", "vi")
     ('H1/2024', '2024 H1', '2023')
+    >>> format_period("2023Q2", "vi"), format_period("2023Q2", "en")
+    ('Q2/2023', '2023 Q2')
     """
     _check_lang(lang)
-    m = _PERIOD_RE.match(str(period))
-    if not m:
+    if not is_period(period):
         return _nfc(str(period))
-    year, half = m.groups()
-    if half is None:
-        return year
-    return f"H{half}/{year}" if lang == "vi" else f"{year} H{half}"
+    year, kind, part = parse_period(period)
+    if not kind:
+        return str(year)
+    return f"{kind}{part}/{year}" if lang == "vi" else f"{year} {kind}{part}"
 
 
 _MISSING_TEXT = {"", "–", "—", "-", "na", "n/a", "nan", "none", "null"}

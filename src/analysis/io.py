@@ -13,59 +13,17 @@ never leaves a half-written file that looks finished.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import tempfile
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 
 from . import config
-from .errors import DataValidationError, ParameterError
-from .outputs import record_output
-
-
-class PeriodError(ParameterError, ValueError):
-    """A period label is not YYYY, YYYYH1/H2 or YYYYQ1-4."""
-
+from .errors import DataValidationError
+from .outputs import atomic_write
 
 OBS_COLUMNS = ["unit_code", "period", "indicator", "value", "status", "source"]
-_PERIOD_RE = re.compile(r"^(\d{4})(H[12]|Q[1-4])?$")
-
-
-# --------------------------------------------------------------------------- atomic writes
-@contextlib.contextmanager
-def atomic_write(
-    path: str | Path, mode: str = "w", encoding: str | None = "utf-8", *, record: bool = True
-) -> Iterator:
-    """Open a temporary file next to ``path``; rename it onto ``path`` only if the block succeeds.
-
-    >>> import tempfile, pathlib
-    >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> with atomic_write(d / "x.txt") as f:
-    ...     _ = f.write("ok")
-    >>> (d / "x.txt").read_text()
-    'ok'
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    kwargs = {} if "b" in mode else {"encoding": encoding, "newline": ""}
-    try:
-        with os.fdopen(fd, mode, **kwargs) as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        if record:  # the batch runner checks on resume that what a task wrote still exists
-            record_output(path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 def save_table(df: pd.DataFrame, path: str | Path, *, status: str | None = None) -> Path:
@@ -130,25 +88,6 @@ def normalise_period(value) -> str | None:
     """
     code = normalise_code(value)
     return code.upper() if code else None
-
-
-def period_to_time(period: str) -> float:
-    """Decimal year of a period label: ``2022`` -> 2022.0, ``2022H2`` -> 2022.5, ``2023Q2`` -> 2023.25.
-
-    >>> [period_to_time(p) for p in ("2022", "2022H1", "2022H2", "2023Q2")]
-    [2022.0, 2022.0, 2022.5, 2023.25]
-    """
-    m = _PERIOD_RE.match(str(period).strip().upper())
-    if not m:
-        raise PeriodError(
-            f"period {period!r} is not a year (2023), half-year (2023H1/H2) or quarter (2023Q1-Q4); fix the period column"
-        )
-    year, part = int(m.group(1)), m.group(2)
-    if not part:
-        return float(year)
-    if part[0] == "H":
-        return year + (int(part[1]) - 1) * 0.5
-    return year + (int(part[1]) - 1) * 0.25
 
 
 # --------------------------------------------------------------------------- loaders

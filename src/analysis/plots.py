@@ -48,6 +48,8 @@ from matplotlib.transforms import Bbox
 
 from . import config, i18n
 from .errors import DataValidationError, FrameworkError, ParameterError, RenderError
+from .periods import period_to_time, sort_periods
+from .status import is_synthetic
 
 __all__ = [
     "OKABE_ITO",
@@ -349,7 +351,7 @@ def _save_formats(
     box: Bbox,
     written: list[Path],
 ) -> None:
-    from .io import atomic_write
+    from .outputs import atomic_write
 
     for fmt in formats:
         fmt = fmt.lower().lstrip(".")
@@ -458,29 +460,13 @@ def _require(df: pd.DataFrame, columns: Iterable[str], table: str) -> None:
         )
 
 
-def _period_key(period: object) -> float:
-    """Sort key of a period code: ``"2022H2"`` -> 2022.5, ``"2023"`` -> 2023.0."""
-    s = str(period)
-    try:
-        if "H" in s:
-            year, half = s.split("H")
-            return int(year) + (int(half) - 1) * 0.5
-        return float(s)
-    except ValueError:
-        return math.nan
-
-
-def _sorted_periods(periods: Iterable[object]) -> list[str]:
-    return sorted({str(p) for p in periods}, key=lambda p: (_period_key(p), p))
-
-
 def _select_period(
     df: pd.DataFrame, period: str | None, table: str
 ) -> tuple[pd.DataFrame, str | None]:
     """Rows of ``period`` (default: the latest)."""
     if "period" not in df.columns:
         return df, period
-    periods = _sorted_periods(df["period"].dropna())
+    periods = sort_periods(df["period"].dropna())
     if not periods:
         raise DataValidationError(["no rows with a period"], source=table)
     chosen = periods[-1] if period is None else str(period)
@@ -511,16 +497,6 @@ def _unit_names(units: pd.DataFrame | None) -> dict[str, str]:
 
 def _name(code: str, names: Mapping[str, str]) -> str:
     return names.get(str(code), str(code))
-
-
-def _is_synthetic(status: str | None, *frames: pd.DataFrame | None) -> bool:
-    if status is not None and str(status) == "synthetic":
-        return True
-    for df in frames:
-        if isinstance(df, pd.DataFrame) and "status" in df.columns:
-            if (df["status"].astype(str) == "synthetic").any():
-                return True
-    return False
 
 
 def _add_watermark(target: Axes | Figure, fontsize: float | None = None) -> None:
@@ -1134,7 +1110,7 @@ def plot_pillar_heatmap(
     cbar.ax.yaxis.set_major_formatter(_number_formatter(lang, 1))
     cbar.outline.set_visible(False)
     ax.set_title(i18n.t("title.heatmap", lang), pad=26)
-    return _finish(ax, title=None, synthetic=_is_synthetic(status, scores, gaps))
+    return _finish(ax, title=None, synthetic=is_synthetic(status, scores, gaps))
 
 
 def plot_gap_dumbbell(
@@ -1250,7 +1226,7 @@ def plot_gap_dumbbell(
             columnspacing=1.2,
         )
     ax.set_title(i18n.t("title.dumbbell", lang), pad=26)
-    return _finish(ax, title=None, synthetic=_is_synthetic(status, gaps))
+    return _finish(ax, title=None, synthetic=is_synthetic(status, gaps))
 
 
 def plot_pillar_scatter(
@@ -1307,7 +1283,7 @@ def plot_pillar_scatter(
     if y not in data.columns or not data[y].notna().any():
         _no_data(ax, lang, i18n.t(f"pillar.{y}", lang))
         ax.set_title(i18n.t("title.scatter", lang, y=i18n.t(f"pillar.{y}", lang)))
-        return _finish(ax, title=None, synthetic=_is_synthetic(status, gaps))
+        return _finish(ax, title=None, synthetic=is_synthetic(status, gaps))
     xv = data["government"].to_numpy(float)
     yv = data[y].to_numpy(float)
     many = len(data) > max_labels
@@ -1400,7 +1376,7 @@ def plot_pillar_scatter(
             styles=[{"fontweight": "bold"} if c in hl else {} for c in codes],
             avoid=[*avoid, *([legend] if legend else [])],
         )
-    return _finish(ax, title=None, synthetic=_is_synthetic(status, gaps))
+    return _finish(ax, title=None, synthetic=is_synthetic(status, gaps))
 
 
 def figure_pillar_scatter(
@@ -1573,7 +1549,7 @@ def plot_commune_profile(
         else i18n.t("title.profile", lang, name=name),
         pad=24,
     )
-    return _finish(ax, title=None, synthetic=_is_synthetic(status, scores))
+    return _finish(ax, title=None, synthetic=is_synthetic(status, scores))
 
 
 def plot_rank_uncertainty(
@@ -1658,7 +1634,7 @@ def plot_rank_uncertainty(
     ax.set_xlabel(i18n.t("axis.rank", lang))
     ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=3, borderaxespad=0.3)
     ax.set_title(i18n.t("title.rank_uncertainty", lang), pad=24)
-    return _finish(ax, title=None, synthetic=_is_synthetic(status, rank_stats))
+    return _finish(ax, title=None, synthetic=is_synthetic(status, rank_stats))
 
 
 def plot_sensitivity(
@@ -1731,11 +1707,11 @@ def plot_sensitivity(
             "title.target", lang, target=i18n.t(f"target.{chosen}", lang, default=str(chosen))
         )
     ax.set_title(title)
-    return _finish(ax, title=None, synthetic=_is_synthetic(status, sensitivity))
+    return _finish(ax, title=None, synthetic=is_synthetic(status, sensitivity))
 
 
 def _period_ticks(ax: Axes, periods: Sequence[str], lang: str, every: int = 1) -> None:
-    xs = [_period_key(p) for p in periods]
+    xs = [period_to_time(p) for p in periods]
     ax.set_xticks(xs[::every], [i18n.format_period(p, lang) for p in periods[::every]])
 
 
@@ -1780,8 +1756,8 @@ def figure_trends(
         if p not in data.columns:
             data[p] = np.nan
     shown = [p for p in _PILLARS if data[p].notna().any()]
-    periods = _sorted_periods(data["period"])
-    xs = np.array([_period_key(p) for p in periods])
+    periods = sort_periods(data["period"])
+    xs = np.array([period_to_time(p) for p in periods])
     hl = _highlight_codes(highlight, data["unit_code"], "pillar table")
     if unit_codes is not None:
         codes = [str(c) for c in unit_codes]
@@ -1862,7 +1838,7 @@ def figure_trends(
     )
     fig.legend(handles=handles, loc="outside lower center", ncol=len(handles))
     fig.suptitle(i18n.t("title.trends", lang), x=0.01, ha="left")
-    if _is_synthetic(status, pillars):
+    if is_synthetic(status, pillars):
         _add_watermark(fig)
     return fig
 
@@ -1893,13 +1869,13 @@ def plot_gap_trend(
     _check_lang(lang)
     _require(gaps, ["unit_code", "period", gap], "gap table")
     data = gaps.assign(unit_code=_codes(gaps["unit_code"]), period=gaps["period"].astype(str))
-    periods = _sorted_periods(data["period"])
-    xs = np.array([_period_key(p) for p in periods])
+    periods = sort_periods(data["period"])
+    xs = np.array([period_to_time(p) for p in periods])
     ax = _new_axes(ax, (7.0, 4.2))
     if not data[gap].notna().any():  # e.g. gap_econ for the UN EGDI (no economy pillar)
         _no_data(ax, lang, i18n.t(f"gap.{gap}", lang, default=gap))
         ax.set_title(i18n.t("title.gap_trend", lang), pad=24)
-        return _finish(ax, title=None, synthetic=_is_synthetic(status, gaps))
+        return _finish(ax, title=None, synthetic=is_synthetic(status, gaps))
     wide = data.pivot_table(
         index="period", columns="unit_code", values=gap, aggfunc="mean"
     ).reindex(periods)
@@ -1971,7 +1947,7 @@ def plot_gap_trend(
         borderaxespad=0.3,
     )
     ax.set_title(i18n.t("title.gap_trend", lang), pad=24)
-    return _finish(ax, title=None, synthetic=_is_synthetic(status, gaps))
+    return _finish(ax, title=None, synthetic=is_synthetic(status, gaps))
 
 
 def plot_distance_to_targets(
@@ -2141,7 +2117,7 @@ def plot_distance_to_targets(
     if period:
         title += f" · {i18n.format_period(period, lang)}"
     ax.set_title(title, pad=24)
-    return _finish(ax, title=None, synthetic=_is_synthetic(status, observations))
+    return _finish(ax, title=None, synthetic=is_synthetic(status, observations))
 
 
 # ---- map ------------------------------------------------------------------------------------
@@ -2507,7 +2483,7 @@ def plot_map(
         for artist in _place_labels(ax, lx, ly, texts, fontsize=7, radii=radii, styles=styles):
             if not artist.get_text():
                 artist.remove()
-    return _finish(ax, title=None, synthetic=_is_synthetic(status, gaps))
+    return _finish(ax, title=None, synthetic=is_synthetic(status, gaps))
 
 
 # --------------------------------------------------------------------------------------------
@@ -2816,6 +2792,6 @@ def figure_indicator_distributions(
         ax.xaxis.set_major_formatter(_number_formatter(lang, 1))
         ax.set_title(i18n.t(f"pillar.{pillar}", lang), loc="left", color=color, fontsize="medium")
     axes[-1, 0].set_xlabel(i18n.t("axis.normalised", lang, default="0–1 (goalposts)"))
-    if _is_synthetic(status, data):
+    if is_synthetic(status, data):
         _add_watermark(fig)
     return fig

@@ -53,7 +53,7 @@ import yaml
 
 from . import config
 from .errors import DataValidationError, MethodError, ParameterError
-from .schema import worst_status
+from .status import worst_status
 
 __all__ = [
     "CHOICES",
@@ -1919,7 +1919,8 @@ def run_robustness(
     import SALib.analyze.sobol  # noqa: F401  (imports are not compute time)
     import SALib.sample.sobol  # noqa: F401
 
-    from .io import atomic_write, save_table
+    from .io import save_table
+    from .outputs import atomic_write
 
     t0 = time.perf_counter()
     coin = _engine().load_coinr(idata, imeta)

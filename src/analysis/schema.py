@@ -26,6 +26,7 @@ from .errors import DataValidationError
 from .frameworks import Framework, load_framework
 from .i18n import parse_number
 from .io import OBS_COLUMNS, nfc, normalise_code, normalise_period, read_table
+from .status import worst_status
 
 REQUIRED_OBS_COLUMNS = ("unit_code", "period", "indicator", "value")
 UNITS_COLUMNS = (
@@ -44,19 +45,7 @@ TEMPLATE_KEYS = ("unit_code", "unit_name", "period")
 TEMPLATE_HEADER_ROWS = 3  # row 1: ids, row 2: Vietnamese names, row 3: English names + unit
 
 
-def worst_status(statuses) -> str:
-    """Worst data status among ``statuses`` (``synthetic`` > ``imputed`` > ``estimated`` >
-    ``observed``); ``observed`` when there is none. A result takes the worst status of its inputs.
-
-    >>> worst_status(["observed", "imputed", None, "estimated"]), worst_status([])
-    ('imputed', 'observed')
-    """
-    order = {s: i for i, s in enumerate(config.STATUSES)}
-    codes = [order.get(str(s), 0) for s in statuses if isinstance(s, str)]
-    return config.STATUSES[max(codes)] if codes else config.STATUSES[0]
-
-
-@dataclass(frozen=True)
+@dataclass
 class Problem:
     """One validation problem, printed as ``file:row: column=value: message (fix)``."""
 
@@ -496,13 +485,12 @@ def compute_coverage(
     merged = grid.merge(present, on=["unit_code", "indicator", "period"], how="left")
     merged["present"] = merged["status"].notna()
     keys = [by] if by == "period" else [by if by != "unit" else "unit_code", "period"]
-    rank = {s: i for i, s in enumerate(config.STATUSES)}
     out = (
         merged.groupby(keys, sort=True)
         .agg(
             n_expected=("present", "size"),
             n_present=("present", "sum"),
-            status=("status", lambda s: max(s.dropna(), key=rank.get, default="observed")),
+            status=("status", worst_status),
         )
         .reset_index()
     )

@@ -19,7 +19,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .frameworks import load_framework
-from .io import atomic_write, load_units
+from .io import load_units
+from .outputs import atomic_write
 from .schema import TEMPLATE_HEADER_ROWS, TEMPLATE_KEYS
 
 DEFAULT_PERIODS = ("2025H1",)

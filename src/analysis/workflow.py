@@ -19,7 +19,9 @@ import pandas as pd
 
 from . import __version__, config
 from .frameworks import Framework, load_framework
-from .io import atomic_write, load_observations, load_units, save_table
+from .io import load_observations, load_units, save_table
+from .outputs import atomic_write
+from .status import table_status
 
 _MEMO: dict[str, Results] = {}
 #: Rank intervals need a cross-section; below this many units the Monte Carlo is skipped.
@@ -82,17 +84,6 @@ class Results:
     extra: dict = field(default_factory=dict)
 
 
-def data_status(df: pd.DataFrame) -> str:
-    """Worst status of a table (``synthetic`` > ``imputed`` > ``estimated`` > ``observed``).
-
-    >>> data_status(pd.DataFrame({"status": ["observed", "synthetic"]}))
-    'synthetic'
-    """
-    from .schema import worst_status
-
-    return worst_status(df["status"].unique()) if "status" in df.columns else "observed"
-
-
 def _resolve(path: str | Path | None, default: Path) -> Path:
     if path is None or str(path) == "":
         return default
@@ -147,7 +138,7 @@ def load_inputs(
         obs,
         units,
         framework,
-        data_status(obs),
+        table_status(obs),
         {k: str(v) for k, v in paths.items()},
         h.hexdigest()[:16],
     )
@@ -159,7 +150,7 @@ def unit_period(res: Results, unit_code: str) -> str:
     have = res.pillars.loc[res.pillars["unit_code"] == str(unit_code), "period"]
     if have.empty or res.period in set(have):
         return res.period
-    from .io import period_to_time
+    from .periods import period_to_time
 
     return max(have, key=period_to_time)
 
@@ -409,7 +400,7 @@ def describe_diagnostics(diag: dict[str, pd.DataFrame], lang: str = "vi") -> str
 def typology_counts(gaps: pd.DataFrame) -> pd.DataFrame:
     """Number of communes per typology class and period."""
     out = gaps.groupby(["period", "typology"], dropna=False).size().rename("n_units").reset_index()
-    out["status"] = data_status(gaps)
+    out["status"] = table_status(gaps)
     return out
 
 
@@ -467,7 +458,7 @@ def describe_gaps(res: Results, lang: str = "vi") -> str:
             else "point gaps only (a pillar has fewer than 2 indicators, so there is no bootstrap interval)."
         )
     warn = ""
-    if data_status(res.gaps) == "synthetic":
+    if table_status(res.gaps) == "synthetic":
         warn = (
             "\n\n*Dữ liệu minh họa: không phải phát hiện.*"
             if lang == "vi"
@@ -542,7 +533,7 @@ def merge_inputs(inputs: Inputs, crosswalk: str = "dai_loc") -> Inputs:
         obs[OBS_COLUMNS].reset_index(drop=True),
         units_new,
         inputs.framework,
-        data_status(obs),
+        table_status(obs),
         dict(inputs.paths, crosswalk=crosswalk),
         digest,
     )

@@ -14,6 +14,8 @@ import pandas as pd
 
 from .. import config
 from ..errors import DataValidationError, FrameworkError, MethodError
+from ..status import RANK as STATUS_RANK
+from ..status import status_codes
 from ._tree import Tree
 from .arrays import aggregate_tree, effective_weights, normalise_array, rank_array
 from .steps import denominate as _denominate
@@ -22,7 +24,6 @@ from .steps import screen_units, treat_outliers
 from .weights import compute_weights, pca_weights
 
 #: Status codes, best to worst (index = severity).
-STATUS_CODES = {s: i for i, s in enumerate(config.STATUSES)}
 
 
 # =========================================================================== COINr reader
@@ -519,7 +520,7 @@ def compute_scores(
     obs["value"] = pd.to_numeric(obs["value"], errors="coerce")
     if "status" not in obs.columns:
         obs["status"] = "observed"
-    bad_status = sorted(set(obs["status"].dropna().astype(str)) - set(STATUS_CODES))
+    bad_status = sorted(set(obs["status"].dropna().astype(str)) - set(STATUS_RANK))
     if bad_status:
         raise DataValidationError(
             [f"observations: status value(s) {bad_status} not in {list(config.STATUSES)}"]
@@ -534,7 +535,7 @@ def compute_scores(
                 f"observations: {int(dup.sum())} duplicated (unit_code, period, indicator), e.g. {r['unit_code']}, {r['period']}, {r['indicator']}"
             ]
         )
-    from ..io import period_to_time
+    from ..periods import period_to_time
 
     periods = sorted(obs["period"].unique(), key=lambda s: (_safe_time(period_to_time, s), s))
     unit_codes = sorted(obs["unit_code"].unique())
@@ -545,7 +546,7 @@ def compute_scores(
     X = np.full((P, U, n_ind), np.nan)
     S = np.full((P, U, n_ind), -1, dtype=np.int8)
     X[pi, ui, ii] = obs["value"].to_numpy(float)
-    S[pi, ui, ii] = obs["status"].map(STATUS_CODES).fillna(0).to_numpy(np.int8)
+    S[pi, ui, ii] = status_codes(obs["status"])
     S[np.isnan(X)] = -1
     report: dict = {}
     indf = fw.indicators.set_index("id").loc[ind_ids]
@@ -666,7 +667,7 @@ def _safe_time(fn, s):
 def _impute_panel(X, S, method, units, unit_codes):
     """Impute a (P, U, I) panel; imputed cells get status max(imputed, worst donor status)."""
     method = (method or "none").strip()
-    imp_code = STATUS_CODES["imputed"]
+    imp_code = STATUS_RANK["imputed"]
     if method == "none":
         return X, S, np.zeros(X.shape, dtype=bool)
     miss = np.isnan(X)
@@ -730,9 +731,7 @@ def pillar_table(scores: pd.DataFrame) -> pd.DataFrame:
     """
     s = scores[scores["level"].isin(["pillar", "index"])]
     wide = s.pivot(index=["unit_code", "period"], columns="name", values="value")
-    sev = (
-        s.assign(_sev=s["status"].map(STATUS_CODES)).groupby(["unit_code", "period"])["_sev"].max()
-    )
+    sev = s.assign(_sev=status_codes(s["status"])).groupby(["unit_code", "period"])["_sev"].max()
     pillars = list(dict.fromkeys(s.loc[s["level"] == "pillar", "name"]))
     ordered = [p for p in config.PILLARS if p in pillars] + [
         p for p in pillars if p not in config.PILLARS
@@ -810,7 +809,7 @@ def run_index(
     The CSV has ``uCode``, every normalised indicator, every aggregate (columns by iCode) and
     ``Index_rank`` (1 = best, ties share the lowest rank). Written atomically.
     """
-    from ..io import atomic_write
+    from ..outputs import atomic_write
 
     coin = load_coinr(idata, imeta)
     method, params = parse_normalise_spec(normalise)

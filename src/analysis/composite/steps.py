@@ -85,7 +85,7 @@ def impute(
         method: ``none | mean | median | mean-by:COL | median-by:COL | locf``.
         groups: for ``*-by:COL``, a Series aligned with ``data`` (default: ``data[COL]``).
         unit_col: for ``locf``, the column holding the unit code (default: the index).
-        time_col: ``locf``: the period column (sorted by :func:`analysis.io.period_to_time`
+        time_col: ``locf``: the period column (sorted by :func:`analysis.periods.period_to_time`
             when it parses, else lexically). For ``mean``/``median`` in a panel, imputation is done
             within each period when ``time_col`` is given.
 
@@ -133,7 +133,7 @@ def impute(
 
 
 def _time_order(periods: pd.Series) -> np.ndarray:
-    from ..io import period_to_time
+    from ..periods import period_to_time
 
     try:
         return periods.map(lambda v: period_to_time(str(v))).to_numpy(dtype=float)

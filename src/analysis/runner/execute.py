@@ -17,23 +17,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..outputs import write_text
+
 log = logging.getLogger(__name__)
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _HTML_EXPORTER = None
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def _html_exporter():
@@ -191,7 +180,7 @@ def execute_task(spec: dict) -> dict:
         os.replace(tmp, out_nb)
         if spec.get("html", True):
             t2 = time.perf_counter()
-            _atomic_write_text(Path(spec["out_html"]), render_html(nb))
+            write_text(Path(spec["out_html"]), render_html(nb), record=False)
             result["html_s"] = round(time.perf_counter() - t2, 3)
     except Exception as exc:  # anything else (kernel failed to start, unreadable notebook...)
         error = error or _error_dict(type(exc).__name__, str(exc), None, None)

@@ -21,6 +21,7 @@ from typing import Any
 
 from .. import __version__, config
 from ..errors import ParameterError, RunError
+from ..outputs import clean_temp_files, write_text
 from .edition import (
     Edition,
     Override,
@@ -31,7 +32,7 @@ from .edition import (
     parse_override,
     plan_edition,
 )
-from .execute import _atomic_write_text, execute_task, init_worker
+from .execute import execute_task, init_worker
 
 log = logging.getLogger("analysis.runner")
 
@@ -133,16 +134,9 @@ def _read_manifest(path: Path) -> dict:
 
 
 def _write_manifest(path: Path, manifest: dict) -> None:
-    _atomic_write_text(path, json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n")
-
-
-def _clean_temp_files(out: Path) -> None:
-    """Remove temporary files left by a crashed or interrupted earlier run."""
-    for sub in ("notebooks", "html", "."):
-        folder = out / sub
-        if folder.is_dir():
-            for tmp in folder.glob(".*.tmp.*"):
-                tmp.unlink()
+    write_text(
+        path, json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n", record=False
+    )
 
 
 #: per-task logs of the files a notebook wrote (read back into run.json, then deleted)
@@ -566,7 +560,7 @@ class _Plan:
 def _run_locked(p: _Plan, result: RunResult, t_start: float) -> RunResult:
     manifest_path = p.out / MANIFEST
     nb_dir, html_dir = p.out / "notebooks", p.out / "html"
-    _clean_temp_files(p.out)
+    clean_temp_files(p.out)  # left by a crashed or interrupted earlier run
 
     planned_ids = {t.id for t in p.tasks}
     manifest: dict[str, Any] = {
