@@ -12,36 +12,22 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from . import __version__, config
-from .frameworks import Framework, load_framework
-from .io import load_observations, load_units, save_table
+from .frameworks import Framework
+from .io import save_table
+from .loaders import Inputs, constituents, has_successors, load_inputs, merge_inputs, resolve_path  # noqa: F401  (the notebooks' entry points)
 from .outputs import atomic_write
+from .results import Results, unit_period
 from .status import table_status
 
 _MEMO: dict[str, Results] = {}
 #: Rank intervals need a cross-section; below this many units the Monte Carlo is skipped.
 MIN_UNITS_FOR_RANKS = 3
-
-
-@dataclass
-class Inputs:
-    """Validated inputs of one analysis."""
-
-    observations: pd.DataFrame
-    units: pd.DataFrame
-    framework: Framework
-    status: str
-    paths: dict[str, str]
-    digest: str
-
-    @property
-    def is_synthetic(self) -> bool:
-        return self.status == "synthetic"
 
 
 @dataclass
@@ -60,101 +46,6 @@ class OutputPaths:
         return output_paths(str(self.root / name))
 
 
-@dataclass
-class Results:
-    """Everything the notebooks show, in the contracts of DESIGN.md (each table has ``status``)."""
-
-    params: dict
-    scores: pd.DataFrame
-    pillars: pd.DataFrame
-    gaps: pd.DataFrame
-    period: str
-    rank_stats: pd.DataFrame
-    gap_rank_stats: pd.DataFrame | None
-    gap_stats: pd.DataFrame | None
-    tests: pd.DataFrame
-    correlations: pd.DataFrame
-    inequality: pd.DataFrame
-    covariates: pd.DataFrame
-    trends: pd.DataFrame
-    convergence: pd.DataFrame
-    contributions: pd.DataFrame
-    weakest: pd.DataFrame
-    targets: pd.DataFrame
-    extra: dict = field(default_factory=dict)
-
-
-def _resolve(path: str | Path | None, default: Path) -> Path:
-    if path is None or str(path) == "":
-        return default
-    p = Path(path)
-    return p if p.is_absolute() else (config.ROOT / p)
-
-
-def load_inputs(
-    observations_path: str = "", units_path: str = "", framework_path: str = ""
-) -> Inputs:
-    """Load and validate observations, units and framework (empty path = project default).
-
-    ``observations_path`` may also be a real published source (a folder or file of the UN
-    E-Government Survey, EU DESI or the provincial DTI, recognised by
-    :func:`analysis.realdata.detect_source`); its own loader then gives the units, and the
-    framework defaults to the source's (``egdi.yaml``, ``desi2022.yaml``, ``dti_pillars.yaml``).
-
-    Relative paths are resolved against the project root, so a notebook works the same from
-    JupyterLab (cwd ``notebooks/``) and from the runner.
-    """
-    from .realdata import detect_source, load_real_inputs
-    from .schema import validate_observations
-
-    obs_path = _resolve(observations_path, config.DEMO_OBSERVATIONS)
-    h = hashlib.sha256()
-    if detect_source(obs_path) is not None:
-        fw_arg = _resolve(framework_path, config.COMMUNE_FRAMEWORK) if framework_path else None
-        real, framework = load_real_inputs(obs_path, fw_arg)
-        units = real.units
-        report = validate_observations(
-            real.observations, units=units, framework=framework, source=str(obs_path)
-        )
-        report.raise_if_invalid()
-        obs = report.data
-        files = sorted(obs_path.rglob("*.csv")) if obs_path.is_dir() else [obs_path]
-        paths = {"observations": obs_path, "framework": framework.path or obs_path}
-    else:
-        paths = {
-            "observations": obs_path,
-            "units": _resolve(units_path, config.UNITS_CSV),
-            "framework": _resolve(framework_path, config.COMMUNE_FRAMEWORK),
-        }
-        units = load_units(paths["units"])
-        framework = load_framework(paths["framework"])
-        obs = load_observations(paths["observations"], units=units, framework=framework)
-        files = list(paths.values())
-    for p in files:
-        h.update(Path(p).read_bytes())
-    if framework.path is not None:
-        h.update(Path(framework.path).read_bytes())
-    return Inputs(
-        obs,
-        units,
-        framework,
-        table_status(obs),
-        {k: str(v) for k, v in paths.items()},
-        h.hexdigest()[:16],
-    )
-
-
-def unit_period(res: Results, unit_code: str) -> str:
-    """The period reported for one unit: the current period, or the unit's latest one if it has
-    no score then (published series where units are observed in different years)."""
-    have = res.pillars.loc[res.pillars["unit_code"] == str(unit_code), "period"]
-    if have.empty or res.period in set(have):
-        return res.period
-    from .periods import period_to_time
-
-    return max(have, key=period_to_time)
-
-
 def parse_codes(text: str) -> list[str]:
     """Unit codes from a comma-separated parameter: ``"VNM, THA"`` -> ``["VNM", "THA"]``.
 
@@ -171,7 +62,7 @@ def has_coordinates(units: pd.DataFrame) -> bool:
 
 def output_paths(output_dir: str = "", edition: str = "lab") -> OutputPaths:
     """Create and return the output folders (default ``reports/<edition>/``)."""
-    root = _resolve(output_dir, config.edition_dir(edition or "lab"))
+    root = resolve_path(output_dir, config.edition_dir(edition or "lab"))
     out = OutputPaths(root, root / "tables", root / "figures", root / "briefs", root / "cache")
     for p in (out.tables, out.figures, out.briefs, out.cache):
         p.mkdir(parents=True, exist_ok=True)
@@ -508,46 +399,6 @@ def compute_sensitivity(
 
 
 # =========================================================================== mergers
-def has_successors(inputs: Inputs) -> bool:
-    """True if the units carry a post-2025 successor (the merger analysis applies)."""
-    return "successor_code" in inputs.units.columns and inputs.units["successor_code"].notna().all()
-
-
-def merge_inputs(inputs: Inputs, crosswalk: str = "dai_loc") -> Inputs:
-    """Inputs re-aggregated onto the post-2025 communes (rates weighted by population/households)."""
-    from .errors import ParameterError
-    from .io import OBS_COLUMNS
-    from .units import load_crosswalk, load_units_2025, reaggregate_observations
-
-    if not has_successors(inputs):
-        raise ParameterError(
-            "the units table has no 'successor_code' column: the merger analysis (50_mergers) needs each "
-            "pre-2025 unit's post-2025 commune; add the column or leave 50_mergers out of the edition (--only)"
-        )
-    cw = load_crosswalk(crosswalk)
-    obs = reaggregate_observations(inputs.observations, cw, inputs.units, inputs.framework)
-    extra = obs[["unit_code", "period", "indicator", "coverage_share", "is_partial"]]
-    units_new = load_units_2025()
-    digest = hashlib.sha256((inputs.digest + "|merged|" + crosswalk).encode()).hexdigest()[:16]
-    merged = Inputs(
-        obs[OBS_COLUMNS].reset_index(drop=True),
-        units_new,
-        inputs.framework,
-        table_status(obs),
-        dict(inputs.paths, crosswalk=crosswalk),
-        digest,
-    )
-    merged.observations.attrs["coverage"] = extra
-    return merged
-
-
-def constituents(inputs: Inputs, crosswalk: str = "dai_loc") -> pd.DataFrame:
-    """Each post-2025 commune with its constituents and their population/household weights."""
-    from .units import constituents_table, load_crosswalk
-
-    return constituents_table(load_crosswalk(crosswalk), inputs.units)
-
-
 def describe_merger(merged: Inputs, table: pd.DataFrame, lang: str = "vi") -> str:
     """How many old communes went into how many new ones."""
     n_new, n_old = (
