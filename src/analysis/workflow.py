@@ -2,26 +2,22 @@
 
 A notebook is thin: parameters, then ``inputs = load_inputs(...)``, ``res = compute_results(inputs,
 ...)``, then tables, figures and briefs from ``res``. :func:`compute_results` is deterministic
-for its arguments and caches its result on disk (``<output_dir>/cache/``) and in memory, so the
+for its arguments and is computed once per run (``<output_dir>/store/``, see :mod:`analysis.store`), so the
 36 commune-profile notebooks of an edition reuse the district computation instead of redoing
 it, whichever worker runs first; a warm kernel reuses the in-memory copy.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from . import __version__, config
+from . import config, store
 from .frameworks import Framework
 from .io import save_table
 from .loaders import Inputs, constituents, has_successors, load_inputs, merge_inputs, resolve_path  # noqa: F401  (the notebooks' entry points)
-from .outputs import atomic_write
 from .results import Results, unit_period
 from .status import table_status
 
@@ -32,13 +28,13 @@ MIN_UNITS_FOR_RANKS = 3
 
 @dataclass
 class OutputPaths:
-    """Folders of one edition: ``tables/``, ``figures/``, ``briefs/``, ``cache/``."""
+    """Folders of one edition: ``tables/``, ``figures/``, ``briefs/``, ``store/``."""
 
     root: Path
     tables: Path
     figures: Path
     briefs: Path
-    cache: Path
+    store: Path
 
     def sub(self, name: str) -> OutputPaths:
         """The same layout in a subfolder, e.g. ``post2025/`` for the merged communes, whose GSO
@@ -63,8 +59,8 @@ def has_coordinates(units: pd.DataFrame) -> bool:
 def output_paths(output_dir: str = "", edition: str = "lab") -> OutputPaths:
     """Create and return the output folders (default ``reports/<edition>/``)."""
     root = resolve_path(output_dir, config.edition_dir(edition or "lab"))
-    out = OutputPaths(root, root / "tables", root / "figures", root / "briefs", root / "cache")
-    for p in (out.tables, out.figures, out.briefs, out.cache):
+    out = OutputPaths(root, root / "tables", root / "figures", root / "briefs", root / "store")
+    for p in (out.tables, out.figures, out.briefs, out.store):
         p.mkdir(parents=True, exist_ok=True)
     return out
 
@@ -81,9 +77,13 @@ def compute_results(
     n_boot: int = config.DEFAULT_BOOTSTRAP,
     draws: int = 1000,
     seed: int = config.DEFAULT_SEED,
-    cache_dir: str | Path | None = None,
+    store_dir: str | Path | None = None,
 ) -> Results:
     """Scores, gaps with intervals, district tests, trends and rank uncertainty for ``inputs``.
+
+    Computed once per inputs, parameters and package source: a warm kernel keeps the results in
+    memory, and with ``store_dir`` (the notebooks pass ``<output>/store``) every notebook of a
+    run reads the one stored computation (:mod:`analysis.store`).
 
     Args:
         period: the cross-section shown as "current" (default: the latest period).
@@ -92,8 +92,39 @@ def compute_results(
         n_boot: bootstrap resamples for gap intervals and district statistics.
         draws: Monte Carlo draws over method choices (rank intervals, method intervals of gaps).
         seed: random seed; the same arguments give the same results.
-        cache_dir: folder for the on-disk cache (None: memory only).
+        store_dir: folder of the results store (None: memory only).
     """
+    params = dict(
+        period=period,
+        normalise=normalise,
+        aggregate=aggregate,
+        weights=weights,
+        impute=impute,
+        ci_level=ci_level,
+        n_boot=n_boot,
+        draws=draws,
+        seed=seed,
+    )
+    key = store.results_key(inputs.digest, params)
+    if key not in _MEMO:
+        _MEMO[key] = store.get_or_compute(store_dir, key, lambda: _compute(inputs, **params))
+    return _MEMO[key]
+
+
+def _compute(
+    inputs: Inputs,
+    *,
+    period: str = "",
+    normalise: str = "goalposts",
+    aggregate: str = "arithmetic",
+    weights: str = "framework",
+    impute: str = "none",
+    ci_level: float = config.DEFAULT_CI_LEVEL,
+    n_boot: int = config.DEFAULT_BOOTSTRAP,
+    draws: int = 1000,
+    seed: int = config.DEFAULT_SEED,
+) -> Results:
+    """The computation behind :func:`compute_results` (always computes)."""
     from .composite import compute_scores, pillar_table
     from .gaps import (
         compute_convergence,
@@ -120,18 +151,6 @@ def compute_results(
         draws=draws,
         seed=seed,
     )
-    key = hashlib.sha256(
-        json.dumps([inputs.digest, params, __version__], sort_keys=True).encode()
-    ).hexdigest()[:20]
-    if key in _MEMO:
-        return _MEMO[key]
-    cache_file = Path(cache_dir) / f"results-{key}.pkl" if cache_dir else None
-    if cache_file is not None and cache_file.exists():
-        with open(cache_file, "rb") as fh:
-            res = pickle.load(fh)
-        _MEMO[key] = res
-        return res
-
     obs, fw, units = inputs.observations, inputs.framework, inputs.units
     scores = compute_scores(
         obs, fw, units, normalise=normalise, aggregate=aggregate, weights=weights, impute=impute
@@ -176,10 +195,6 @@ def compute_results(
         weakest=weakest_indicators(scores, fw, n=3),
         targets=distance_to_targets(obs, fw),
     )
-    _MEMO[key] = res
-    if cache_file is not None:
-        with atomic_write(cache_file, "wb", encoding=None, record=False) as fh:
-            pickle.dump(res, fh, protocol=pickle.HIGHEST_PROTOCOL)
     return res
 
 
