@@ -70,11 +70,8 @@ KNOWN_CYCLES: set[tuple[str, ...]] = {
 #: modules longer than MAX_MODULE_LINES today
 KNOWN_LONG_MODULES: set[str] = {
     "analysis.briefs",
-    "analysis.composite.pipeline",
-    "analysis.gaps",
     "analysis.plots",
     "analysis.realdata",
-    "analysis.robustness",
     "analysis.runner.edition",
     "analysis.units",
 }
@@ -82,9 +79,6 @@ KNOWN_LONG_MODULES: set[str] = {
 KNOWN_LONG_FUNCTIONS: set[str] = {
     "analysis.briefs:build_commune_brief",
     "analysis.briefs:build_district_brief",
-    "analysis.composite.pipeline:compute_index",
-    "analysis.composite.pipeline:compute_scores",
-    "analysis.gaps:compute_gaps",
     "analysis.plots:_place_labels",
     "analysis.plots:example_data",
     "analysis.plots:figure_trends",
@@ -95,8 +89,6 @@ KNOWN_LONG_FUNCTIONS: set[str] = {
     "analysis.plots:plot_pillar_scatter",
     "analysis.realdata:load_dti",
     "analysis.realdata:load_egdi",
-    "analysis.robustness:_prepare",
-    "analysis.robustness:load_spec",
     "analysis.runner.edition:plan_edition",
     "analysis.runner.run:_run_locked",
     "analysis.runner.run:run_edition",

@@ -136,15 +136,25 @@ def _add_pipeline_flags(p, *, from_spec: bool) -> None:
     p.add_argument(
         "--aggregate",
         default=d("arithmetic"),
-        choices=["arithmetic", "geometric", "harmonic"],
-        help="aggregation at every level" + tail,
+        help="arithmetic | geometric | harmonic | genmean:P, at every level" + tail,
     )
     p.add_argument(
         "--weights",
-        default=d("meta"),
-        choices=["meta", "equal"] if from_spec else ["meta", "equal", "pca"],
-        help=("iMeta or equal weights" if from_spec else "iMeta weights, equal, or PCA per pillar")
+        default=d("framework"),
+        choices=["framework", "equal"] if from_spec else ["framework", "equal", "pca"],
+        help=(
+            "the iMeta (framework) weights or equal"
+            if from_spec
+            else "the iMeta (framework) weights, equal, or PCA per pillar"
+        )
         + tail,
+    )
+    p.add_argument(
+        "--order",
+        default=None,
+        help="the steps in the order to run them, e.g. COINr's example "
+        "denominate,impute,screen,treat,normalise,aggregate"
+        + (tail or " (default denominate,screen,impute,treat,normalise,aggregate)"),
     )
 
 
@@ -186,6 +196,7 @@ def _run_index(args) -> int:
         weights=args.weights,
         min_coverage=args.min_coverage,
         nonpositive=args.nonpositive,
+        order=args.order,
     )
     print(path)
     return 0
@@ -357,9 +368,9 @@ def _run_robustness(args) -> int:
         "normalisation": args.normalise,
         "aggregation": args.aggregate,
         "weights": args.weights,
+        "order": args.order,
+        "winmax": args.treat,
     }
-    if args.treat is not None:
-        base["winmax"] = "off" if args.treat == "none" else args.treat
     paths = run_robustness(
         args.idata,
         args.imeta,

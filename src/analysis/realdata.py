@@ -1451,7 +1451,7 @@ def _framework_preset(name: str, description: str):
                 "normalise": "goalposts",
                 "normalise_params": {"scale": 1.0},
                 "aggregate": "arithmetic",
-                "weights": "meta",
+                "weights": "framework",
             },
             description=description,
             framework=fw,

@@ -138,7 +138,7 @@ def _compute(
         test_pillar_gaps,
         weakest_indicators,
     )
-    from .robustness import run_uncertainty_tidy
+    from .robustness import add_method_intervals, run_uncertainty_tidy
 
     params = dict(
         period=period,
@@ -159,21 +159,14 @@ def _compute(
     periods = sorted(pillars["period"].unique())
     current = period or periods[-1]
     n_units = pillars.loc[pillars["period"] == current, "unit_code"].nunique()
+    # one way: scores -> gaps -> robustness (which adds the method intervals to the gaps)
+    gaps = compute_gaps(scores, fw, level=ci_level, n_boot=n_boot, seed=seed)
     unc = None
     if n_units >= MIN_UNITS_FOR_RANKS:
         unc = run_uncertainty_tidy(
             obs, fw, units, period=current, draws=draws, seed=seed, weights=weights
         )
-    gap_draws = (
-        None
-        if unc is None
-        else (
-            unc.gap_draws()
-            if callable(getattr(unc, "gap_draws", None))
-            else getattr(unc, "gap_draws", None)
-        )
-    )
-    gaps = compute_gaps(scores, fw, level=ci_level, n_boot=n_boot, seed=seed, robustness=gap_draws)
+        gaps = add_method_intervals(gaps, unc, level=ci_level)
     now = gaps[gaps["period"] == current]
     empty = pd.DataFrame({"status": pd.Series(dtype=str)})
     res = Results(

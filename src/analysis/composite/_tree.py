@@ -235,15 +235,16 @@ class Tree:
         ]
 
     def weight_vector(
-        self, mapping: Mapping[str, float] | None = None, base: str = "meta"
+        self, mapping: Mapping[str, float] | None = None, base: str = "framework"
     ) -> np.ndarray:
-        """Node weights ``(n_nodes,)``: ``base`` (``meta`` = iMeta weights, ``equal`` = ones), overridden by ``mapping``."""
-        if base == "meta":
+        """Node weights ``(n_nodes,)``: ``base`` (``framework`` = the iMeta weights, ``equal`` =
+        ones), overridden by ``mapping``."""
+        if base == "framework":
             w = self.weights.astype(float).copy()
         elif base == "equal":
             w = np.ones(self.n_nodes)
         else:
-            raise FrameworkError(f"weight base {base!r} unknown; use 'meta' or 'equal'")
+            raise FrameworkError(f"weight base {base!r} unknown; use 'framework' or 'equal'")
         for code, value in (mapping or {}).items():
             if float(value) < 0:
                 raise FrameworkError(f"weight of {code!r} is {value}; weights must be >= 0")

@@ -1,7 +1,7 @@
 """Batched array core: normalise, aggregate, rank. Pure numpy; shapes ``(*batch, units, indicators)``.
 
 Statistics are always taken over the units axis (``axis=-2``); NaN means missing and is skipped.
-See the package docstring (:mod:`analysis.composite`) for the conventions.
+The conventions (COINr, JRC) are written down in ``docs/composite.md``.
 """
 
 from __future__ import annotations
@@ -439,6 +439,31 @@ def _genmean(C, avail, WM, M, pw):
 
 
 # --------------------------------------------------------------------------- effective weights
+def sibling_normalised(tree: Tree, weights) -> np.ndarray:
+    """Weights divided by the sum of their sibling group (the root gets 1; a zero group gives 0).
+
+    Args:
+        tree: the tree.
+        weights: ``(*batch, n_nodes)``.
+
+    Returns:
+        ``(*batch, n_nodes)``.
+    """
+    W = np.asarray(weights, dtype=float)
+    n = tree.n_nodes
+    par = tree.parent
+    P = np.zeros((n, n))
+    nonroot = np.flatnonzero(par >= 0)
+    P[nonroot, par[nonroot]] = 1.0
+    sums = W @ P  # (*batch, n): sum of children weights for each parent
+    sib = np.ones(W.shape)
+    sib[..., nonroot] = sums[..., par[nonroot]]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        wn = np.where(sib > 0, W / sib, 0.0)
+    wn[..., par < 0] = 1.0
+    return wn
+
+
 def effective_weights(tree: Tree, weights=None) -> np.ndarray:
     """Weight of each indicator in the root: product of sibling-normalised weights on its path.
 
@@ -450,19 +475,9 @@ def effective_weights(tree: Tree, weights=None) -> np.ndarray:
         ``(*batch, n_indicators)``; sums to 1 when every weight is positive.
     """
     W = tree.weights if weights is None else np.asarray(weights, dtype=float)
-    n = tree.n_nodes
     par = tree.parent
-    P = np.zeros((n, n))
-    nonroot = np.flatnonzero(par >= 0)
-    P[nonroot, par[nonroot]] = 1.0
-    sums = W @ P  # (*batch, n): sum of children weights for each parent
-    sib = np.ones(W.shape)
-    sib[..., nonroot] = sums[..., par[nonroot]]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        wn = np.where(sib > 0, W / sib, 0.0)
+    wn = sibling_normalised(tree, W)
     root = np.flatnonzero(par < 0)
-    wn[..., root] = 1.0
     eff = np.ones((*W.shape[:-1], tree.n_indicators))
     k = np.arange(tree.n_indicators)
     while True:
@@ -473,3 +488,82 @@ def effective_weights(tree: Tree, weights=None) -> np.ndarray:
         eff = eff * np.where(live, wn[..., kk], 1.0)
         k = np.where(live, par[kk], -1)
     return eff
+
+
+# --------------------------------------------------------------------------- flat power means
+def weighted_mean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Weighted arithmetic mean of the rows of ``x`` (R x K), dropping NaN and renormalising the weights.
+
+    ``w`` is ``(K,)`` (one weight per column) or ``(K, B)`` (B weight vectors at once, as in a
+    bootstrap); the result is ``(R,)`` or ``(R, B)``. A row with no non-missing value (or zero
+    total weight on its non-missing values) gives NaN. This is one level of
+    :func:`aggregate_tree` with the arithmetic mean.
+
+    >>> weighted_mean(np.array([[0.2, np.nan, 0.8], [0.5, 0.5, 0.5]]), np.array([1.0, 5.0, 3.0]))
+    array([0.65, 0.5 ])
+    """
+    ok = ~np.isnan(x)
+    sub = "rk,k->r" if w.ndim == 1 else "rk,kb->rb"
+    # einsum, not BLAS: K is small, and BLAS threads only add overhead (and contention) here
+    num = np.einsum(sub, np.where(ok, x, 0.0), w)
+    den = np.einsum(sub, ok.astype(float), w)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = num / den
+    return np.where(den > 0, out, np.nan)
+
+
+_NONPOSITIVE_FIX = (
+    "values <= 0 cannot enter a geometric/harmonic/generalised mean; normalise to a positive "
+    "range (e.g. minmax:1,100) or set base.nonpositive to clip"
+)
+
+
+def power_transform(p: float):
+    """``(f, f_inverse)`` of the generalised mean with power ``p``: identity, log/exp, x^p."""
+    if p == 1.0:
+        return (lambda x: x), (lambda y: y)
+    if p == 0.0:
+        return np.log, np.exp
+    return (lambda x: np.power(x, p)), (lambda y: np.power(y, 1.0 / p))
+
+
+def clip_nonpositive(X: np.ndarray, p: float, nonpositive: str, floor: float) -> np.ndarray:
+    """Values a power mean with power ``p`` cannot take: ``raise``, or replace by ``floor`` / NaN."""
+    if p == 1.0:
+        return X
+    with np.errstate(invalid="ignore"):
+        bad = (X <= 0) if p <= 0 else (X < 0)
+    if not bad.any():
+        return X
+    if nonpositive == "raise":
+        raise MethodError(_NONPOSITIVE_FIX)
+    return np.where(bad, floor if nonpositive == "clip" else np.nan, X)
+
+
+def power_mean(
+    X: np.ndarray, E: np.ndarray, p: float, nonpositive: str, floor: float
+) -> np.ndarray:
+    """Weighted power mean of complete data ``X (U, I)`` with many weight vectors ``E (..., R, I)``.
+
+    With one power at every level, a nested generalised mean of complete data equals the flat
+    power mean of the indicators with their effective weights (:func:`effective_weights`), so
+    all R weight vectors are one matrix product. Returns ``(..., R, U)``.
+    """
+    if p != 1.0:
+        bad = (X <= 0) if p <= 0 else (X < 0)
+        if bad.any():
+            if nonpositive == "raise":
+                raise MethodError(_NONPOSITIVE_FIX)
+            if nonpositive == "clip":
+                X = np.where(bad, floor, X)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if p == 1.0:
+            return E @ X.T
+        if p == 0.0:
+            return np.exp(E @ np.log(X).T)
+        out = np.power(E @ np.power(X, p).T, 1.0 / p)
+    if nonpositive == "nan" and p != 1.0:
+        badu = ((X <= 0) if p <= 0 else (X < 0)).astype(float)
+        hit = (E > 0).astype(float) @ badu.T > 0
+        out = np.where(hit, np.nan, out)
+    return out

@@ -1,5 +1,5 @@
 """Pre-normalisation steps on one wide table (rows = units, or unit x period): denominate,
-impute, screen, outlier treatment. COINr conventions; see :mod:`analysis.composite`.
+impute, screen, outlier treatment. COINr conventions: see ``docs/composite.md``.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ import pandas as pd
 from ..errors import DataValidationError, MethodError
 from ._tree import Tree
 from .arrays import kurt, skew
-
-IMPUTATIONS = ("none", "mean", "median", "mean-by:COL", "median-by:COL", "locf")
+from .spec import parse_imputation
 
 
 # --------------------------------------------------------------------------- denominate
@@ -56,18 +55,6 @@ def denominate(data: pd.DataFrame, imeta, *, scale: dict | None = None) -> pd.Da
 
 
 # --------------------------------------------------------------------------- impute
-def _parse_impute(method: str) -> tuple[str, str | None]:
-    method = (method or "none").strip()
-    if ":" in method:
-        base, col = method.split(":", 1)
-        if base not in ("mean-by", "median-by") or not col:
-            raise MethodError(f"unknown imputation {method!r}; choose one of {IMPUTATIONS}")
-        return base.split("-")[0], col
-    if method not in ("none", "mean", "median", "locf"):
-        raise MethodError(f"unknown imputation {method!r}; choose one of {IMPUTATIONS}")
-    return method, None
-
-
 def impute(
     data: pd.DataFrame,
     indicators: Sequence[str],
@@ -92,7 +79,7 @@ def impute(
     Returns:
         ``(imputed data, mask)``: mask is True where a value was filled in.
     """
-    base, col = _parse_impute(method)
+    base, col = parse_imputation(method)
     inds = list(indicators)
     X = data[inds].apply(pd.to_numeric, errors="coerce").astype(float)
     out = data.copy()
@@ -219,7 +206,7 @@ def treat_outliers(
     kurt_thresh: float = 3.5,
     f2: str = "log_CT",
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """JRC outlier treatment as COINr ``Treat()``/``qTreat()`` defaults (see package docstring).
+    """JRC outlier treatment as COINr ``Treat()``/``qTreat()`` defaults (``docs/composite.md``).
 
     Args:
         data: wide table (rows = units).

@@ -1,4 +1,4 @@
-"""Weight schemes: iMeta/framework, equal, custom mapping, DTI point budgets, PCA per group."""
+"""Weight schemes: framework (iMeta), equal, custom mapping, DTI point budgets, PCA per group."""
 
 from __future__ import annotations
 
@@ -8,13 +8,12 @@ import numpy as np
 
 from ..errors import MethodError
 from ._tree import Tree
-
-WEIGHT_SCHEMES = ("meta", "equal", "custom", "dti", "pca")
+from .spec import parse_weights
 
 
 def compute_weights(
     tree: Tree,
-    scheme: str = "meta",
+    scheme: str = "framework",
     *,
     data=None,
     mapping: Mapping[str, float] | None = None,
@@ -24,8 +23,8 @@ def compute_weights(
 
     Args:
         tree: the tree.
-        scheme: ``meta`` (iMeta ``Weight``), ``equal`` (all 1), ``custom`` (``mapping`` over the
-            iMeta weights), ``dti`` (``points``: node -> point budget, every other node equal;
+        scheme: ``framework`` (the framework's / iMeta ``Weight``), ``equal`` (all 1), ``custom``
+            (``mapping`` over the framework weights), ``dti`` (``points``: node -> point budget, every other node equal;
             e.g. ``{"government": 400, "economy": 300, "society": 300}``), ``pca`` (PC1 loadings
             of each group of indicators, computed on ``data``; aggregates keep iMeta weights).
         data: ``(units, n_indicators)`` normalised indicators (array or DataFrame), for ``pca``.
@@ -39,28 +38,25 @@ def compute_weights(
     >>> compute_weights(t, "equal").tolist(), compute_weights(t, "custom", mapping={"b": 3}).tolist()
     ([1.0, 1.0, 1.0], [2.0, 3.0, 1.0])
     """
-    if scheme == "meta":
+    scheme = parse_weights(scheme)
+    if scheme == "framework":
         return tree.weights.astype(float).copy()
     if scheme == "equal":
         return np.ones(tree.n_nodes)
     if scheme == "custom":
         if not mapping:
             raise MethodError("weights 'custom' needs mapping={node: weight}")
-        return tree.weight_vector(mapping, base="meta")
+        return tree.weight_vector(mapping, base="framework")
     if scheme == "dti":
         if not points:
             raise MethodError(
                 "weights 'dti' needs points={node: point budget}, e.g. {'government': 400, 'economy': 300, 'society': 300}"
             )
         return tree.weight_vector(points, base="equal")
-    if scheme == "pca":
-        if data is None:
-            raise MethodError(
-                "weights 'pca' needs data (normalised indicators, units x indicators)"
-            )
-        w, _ = pca_weights(tree, data)
-        return w
-    raise MethodError(f"unknown weight scheme {scheme!r}; choose one of {WEIGHT_SCHEMES}")
+    if data is None:  # pca, the last scheme parse_weights accepts
+        raise MethodError("weights 'pca' needs data (normalised indicators, units x indicators)")
+    w, _ = pca_weights(tree, data)
+    return w
 
 
 def pca_weights(tree: Tree, data) -> tuple[np.ndarray, dict]:

@@ -1,0 +1,242 @@
+"""The robustness analysis on our tidy commune panel: one cross-section per period, the framework
+as iMeta, count indicators denominated as in :func:`analysis.composite.compute_scores`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import config
+from ..errors import DataValidationError, ParameterError
+from ..status import worst_status
+from .spec import load_spec
+from .uncertainty import UncertaintyResult, run_uncertainty
+
+
+def _tidy_prepare(observations: pd.DataFrame, framework, weights: str):
+    from ..frameworks import Framework, load_framework
+
+    fw = framework if isinstance(framework, Framework) else load_framework(framework)
+    need = {"unit_code", "period", "indicator", "value"}
+    if not need <= set(observations.columns):
+        raise DataValidationError(
+            [
+                f"observations: missing column(s) {sorted(need - set(observations.columns))}; expected unit_code, period, indicator, value, status"
+            ]
+        )
+    obs = observations.copy()
+    for c in ("unit_code", "period", "indicator"):
+        obs[c] = obs[c].astype(str)
+    obs["value"] = pd.to_numeric(obs["value"], errors="coerce")
+    if "status" not in obs.columns:
+        obs["status"] = "observed"
+    obs = obs[obs["indicator"].isin(fw.indicator_ids)]
+    imeta = fw.to_imeta(weights)
+    ind = fw.indicators.set_index("id")
+    ids = fw.indicator_ids
+    goalposts = np.vstack(
+        [ind.loc[ids, "goalpost_lo"].to_numpy(float), ind.loc[ids, "goalpost_hi"].to_numpy(float)]
+    )
+    return fw, obs, imeta, goalposts
+
+
+def _tidy_wide(obs: pd.DataFrame, fw, units, per: str) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    ind = fw.indicators.set_index("id")
+    ids = fw.indicator_ids
+    o = obs[obs["period"] == per]
+    wide = o.pivot_table(
+        index="unit_code", columns="indicator", values="value", aggfunc="first"
+    ).reindex(columns=ids)
+    wide.index = wide.index.astype(str)
+    wide.index.name = "unit_code"
+    wide.columns.name = None
+    den = (
+        ind["denominator"].where(ind["kind"] == "count")
+        if "denominator" in ind.columns
+        else pd.Series(dtype=object)
+    )
+    den = {k: v for k, v in den.items() if isinstance(v, str) and v}
+    if den and units is None:
+        from ..io import load_units
+
+        units = load_units()
+    if units is not None:
+        u = (
+            units.assign(unit_code=units["unit_code"].astype(str))
+            .drop_duplicates("unit_code")
+            .set_index("unit_code")
+        )
+        for iid, col in den.items():
+            src_col = col if col in u.columns else f"{col}_2019_constituents"
+            if src_col not in u.columns:
+                raise DataValidationError(
+                    [
+                        f"units table has no column {col!r} (or {col}_2019_constituents); needed to denominate {iid}"
+                    ]
+                )
+            dv = pd.to_numeric(u[src_col], errors="coerce").reindex(wide.index)
+            if not (dv > 0).all():
+                raise DataValidationError(
+                    [
+                        f"units table: column {src_col!r} has no positive value for unit_code(s) {list(dv.index[~(dv > 0)])}"
+                    ]
+                )
+            wide[iid] = wide[iid] / dv.to_numpy() * float(ind.loc[iid, "denominator_scale"])
+        extra = [
+            c
+            for c in u.columns
+            if c not in wide.columns and c not in ("name_vi", "full_name_vi", "name_ascii")
+        ]
+        wide = wide.join(u[extra], how="left")
+    return wide, units
+
+
+def tidy_to_wide(
+    observations: pd.DataFrame,
+    framework=None,
+    units: pd.DataFrame | None = None,
+    *,
+    period: str,
+    weights: str = "framework",
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """One period of the tidy panel as the wide inputs of :func:`run_uncertainty` / :func:`run_sensitivity`.
+
+    Count indicators are denominated as in :func:`analysis.composite.compute_scores`
+    (``value / households * denominator_scale``); unit covariates (e.g. for ``mean-by:COL``
+    imputation) are joined as extra columns.
+
+    Returns:
+        ``(wide, imeta, goalposts)``: wide table indexed by ``unit_code``; the framework as iMeta
+        (``weights``: ``framework`` | ``equal`` | ``dti``); goalposts ``(2, I)`` for ``goalposts``
+        normalisation.
+    """
+    fw, obs, imeta, goalposts = _tidy_prepare(observations, framework, weights)
+    if period not in set(obs["period"]):
+        raise ParameterError(
+            f"period {period!r} not in the observations; available: {sorted(obs['period'].unique())}"
+        )
+    wide, _ = _tidy_wide(obs, fw, units, period)
+    return wide, imeta, goalposts
+
+
+def run_uncertainty_tidy(
+    observations: pd.DataFrame,
+    framework=None,
+    units: pd.DataFrame | None = None,
+    spec: str | Path | Mapping | None = None,
+    *,
+    period: str | Sequence[str] | None = None,
+    draws: int = 1000,
+    seed: int | None = None,
+    top_k: int | None = None,
+    bottom_k: int | None = None,
+    weights: str = "framework",
+    method: str = "auto",
+) -> UncertaintyResult:
+    """The uncertainty analysis on our tidy commune panel, one cross-section per period.
+
+    Args:
+        observations: ``unit_code, period, indicator, value, status`` (+ ``source``).
+        framework: :class:`analysis.frameworks.Framework` or YAML path (default: commune).
+        units: units table with ``households`` for count indicators (default: Đại Lộc units,
+            read only if a count indicator needs a denominator).
+        spec: robustness spec (default preset ``commune``: goalposts [0, 1] base, kept fixed so
+            gaps keep their absolute meaning; weights +/- 25 % at indicator and pillar level
+            (fresh per draw); arithmetic / geometric; imputation none / mean;
+            leave-one-indicator-out; no outlier treatment, the goalposts truncate).
+            ``commune-full`` adds min-max / percentile normalisation, which makes gaps relative.
+        period: one period, a list, or None (every period in the data).
+        draws, seed, top_k, bottom_k, method: as in :func:`run_uncertainty` (same draws in
+            every period: common random numbers).
+        weights: framework weights preset for the base: ``framework``, ``equal`` or ``dti``.
+
+    Returns:
+        :class:`UncertaintyResult` whose tables carry ``period`` and ``status``:
+        ``rank_stats`` (rank of the index), ``gap_rank_stats`` (rank of gap_mean, 1 = largest
+        gap), ``gap_stats`` (median and 5-95 % interval of gap_econ, gap_soc, gap_mean) and
+        ``gap_draws`` (``unit_code, period, draw, gap_econ, gap_soc, gap_mean``).
+    """
+    t0 = time.perf_counter()
+    seed = config.DEFAULT_SEED if seed is None else int(seed)
+    fw, obs, imeta, goalposts = _tidy_prepare(observations, framework, weights)
+    sp = load_spec("commune" if spec is None else spec)
+    periods = (
+        sorted(obs["period"].unique())
+        if period is None
+        else ([period] if isinstance(period, str) else list(period))
+    )
+    missing_p = [p for p in periods if p not in set(obs["period"])]
+    if missing_p:
+        raise ParameterError(
+            f"period(s) {missing_p} not in the observations; available: {sorted(obs['period'].unique())}"
+        )
+    parts = {k: [] for k in ("rank", "gap", "gaprank", "runs", "scores", "ranks", "nominal")}
+    gap_parts, timings, meths, wsets = (
+        [],
+        {"prep_s": 0.0, "eval_s": 0.0, "stats_s": 0.0},
+        set(),
+        None,
+    )
+    for per in periods:
+        wide, units = _tidy_wide(obs, fw, units, per)
+        status = worst_status(obs.loc[obs["period"] == per, "status"].unique())
+        r = run_uncertainty(
+            wide,
+            imeta,
+            sp,
+            draws=draws,
+            seed=seed,
+            top_k=top_k,
+            bottom_k=bottom_k,
+            goalposts=goalposts,
+            method=method,
+        )
+        meths.add(r.method)
+        for k in timings:
+            timings[k] += r.timings.get(k, 0.0)
+        for key, df in (
+            ("rank", r.rank_stats),
+            ("gap", r.gap_stats),
+            ("gaprank", r.gap_rank_stats),
+            ("nominal", r.nominal),
+        ):
+            if df is not None:
+                df = df.copy()
+                df.insert(1, "period", per)
+                df["status"] = status
+                parts[key].append(df)
+        sc = r.scores.reset_index()
+        sc.insert(1, "period", per)
+        parts["scores"].append(sc)
+        rk = r.ranks.reset_index()
+        rk.insert(1, "period", per)
+        parts["ranks"].append(rk)
+        if not parts["runs"]:
+            parts["runs"].append(r.runs)
+            wsets = r.weight_sets
+        gap_parts.extend((per, u_, G) for (_, u_, G) in r._gap_parts)
+
+    def cat(key):
+        return pd.concat(parts[key], ignore_index=True) if parts[key] else None
+
+    return UncertaintyResult(
+        rank_stats=cat("rank"),
+        runs=parts["runs"][0],
+        scores=cat("scores"),
+        ranks=cat("ranks"),
+        nominal=cat("nominal"),
+        gap_stats=cat("gap"),
+        gap_rank_stats=cat("gaprank"),
+        weight_sets=wsets,
+        spec=sp,
+        seed=seed,
+        elapsed_s=time.perf_counter() - t0,
+        timings=timings,
+        method=meths.pop() if len(meths) == 1 else "mixed",
+        _gap_parts=gap_parts,
+    )
