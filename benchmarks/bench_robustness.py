@@ -43,6 +43,7 @@ import pandas as pd
 from analysis import config
 from analysis import robustness as rb
 from analysis.composite import Tree, load_coinr
+from analysis.composite.spec import aggregation_power
 from benchmarks.bench_composite import _baseline_treat  # the same pandas JRC baseline
 
 OUT = Path(__file__).parent / "results" / "robustness.json"
@@ -140,7 +141,7 @@ def _choice_rows(res, imeta: pd.DataFrame, tree: Tree) -> list[dict]:
                 "weights": ws[str(r["weights_set"])]
                 if (ws is not None and "weights_set" in r and r["weights_set"] != "nominal")
                 else base_w,
-                "p": rb._agg_power(rb._agg_label(agg)),
+                "p": aggregation_power(agg),
                 "leave_one_out": r.get("leave_one_out", "none"),
             }
         )

@@ -84,3 +84,19 @@ def test_cli_robustness_writes_every_output(asem_dir, tmp_path):
         )
         == 2
     )
+
+
+def test_cli_robustness_order_overrides_the_spec_and_is_recorded(asem_dir, tmp_path):
+    from analysis.cli import main
+
+    args = ["robustness", "--idata", str(asem_dir / "ASEM_iData.csv"), "--imeta",
+            str(asem_dir / "ASEM_iMeta.csv"), "--draws", "5", "--seed", "1"]  # fmt: skip
+    assert main([*args, "--out", str(tmp_path / "spec")]) == 0
+    order = "denominate,screen,impute,treat,normalise,aggregate"
+    assert main([*args, "--order", order, "--out", str(tmp_path / "cli")]) == 0
+    spec = json.loads((tmp_path / "spec" / "run.json").read_text(encoding="utf-8"))
+    cli = json.loads((tmp_path / "cli" / "run.json").read_text(encoding="utf-8"))
+    assert spec["order"] == "denominate,impute,screen,treat,normalise,aggregate"  # the vignette's
+    assert cli["order"] == order and cli["spec"]["base"]["order"] == order.split(",")
+    assert spec["n_units"] == 51 and cli["n_units"] == 46  # screening first drops 5 units
+    assert main([*args, "--order", "screen", "--out", str(tmp_path / "bad")]) == 2
