@@ -151,6 +151,7 @@ def test_tidy_nominal_gaps_equal_the_engine_and_draws_are_tidy():
         "denominate,screen,impute,treat,normalise,aggregate",
         "impute,denominate,screen,treat,normalise,aggregate",
         "denominate,impute,treat,screen,normalise,aggregate",
+        "denominate,treat,screen,impute,normalise,aggregate",
     ],
 )
 def test_asem_nominal_equals_compute_index_in_every_order(asem, order):

@@ -268,19 +268,25 @@ def _apply_steps(frame, steps, *, tree, inds, base, imputation, units, den_scale
 
 
 def _unit_set(df, steps, *, tree, inds, base, den_scale) -> pd.Index:
-    """Units kept by the base screening, on the data as the base order has it at that step."""
+    """Units kept by the base screening, on the data as the base order has it at that step.
+
+    Treatment is skipped: it never makes a value missing or fills one, and screening only
+    counts the available values.
+    """
     if base["screen"] is None:
         units = df.index
     else:
         before = [s for s in steps[: steps.index("screen")] if s != "treat"]
         frame = _apply_steps(
-            df, before, tree=tree, inds=inds, base=base, imputation=base["impute"], units=None,
+            df,
+            before,
+            tree=tree,
+            inds=inds,
+            base=base,
+            imputation=base["impute"],
+            units=None,
             den_scale=den_scale,
-        )  # fmt: skip
-        if "treat" in steps[: steps.index("screen")] and base["winmax"] != "off":
-            w = int(base["winmax"])
-            frame = frame.copy()
-            frame[inds] = _treat_variants(frame[inds].to_numpy(float), [w])[w]
+        )
         units = screen_units(frame, inds, float(base["screen"]))[0].index
     if len(units) < 3:
         raise DataValidationError(
@@ -420,7 +426,9 @@ def _prepare(
     base, unc = spec["base"], spec["uncertain"]
     imp = _alternatives("imputation", base["impute"], unc.get("imputation"), replay_values)
     trt = _alternatives("winmax", base["winmax"], unc.get("winmax"), replay_values)
-    nrm = _alternatives("normalisation", base["normalisation"], unc.get("normalisation"), replay_values)  # fmt: skip
+    nrm = _alternatives(
+        "normalisation", base["normalisation"], unc.get("normalisation"), replay_values
+    )
     agg = _alternatives("aggregation", base["aggregation"], unc.get("aggregation"), replay_values)
     loo = _leave_one_out(unc, inds, replay_values)
     units, Xmt = _data_variants(df, tree, spec, imp[0], trt[0], nrm[0], den_scale)
