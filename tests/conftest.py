@@ -1,7 +1,8 @@
-"""Shared fixtures, one section per area."""
+"""Shared test fixtures, one section per area (``# --- <area>``)."""
 
 from __future__ import annotations
 
+import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
@@ -214,3 +215,97 @@ def gap_case():
             cols[i] = 3.0 * k + (1.0 + k) * base[p]
     df = pd.DataFrame(cols, index=[f"c{k:02d}" for k in range(30)])
     return df, imeta
+
+
+# --- plots ------------------------------------------------------------------------------------
+# Fixtures of tests/test_plots_*.py: the project style in an rc_context (figures closed after the
+# test, a missing glyph is an error), the synthetic example tables, a 193-country set shaped like
+# the UN EGDI, and every public figure kind as a parametrized fixture.
+matplotlib.use("Agg")
+
+#: every public figure kind: name -> callable(plots, tables, lang, status) -> Figure
+PLOT_KINDS = {
+    "heatmap": lambda plots, d, lang, status: plots.plot_pillar_heatmap(d["scores"], gaps=d["gaps"], units=d["units"], lang=lang, status=status).figure,
+    "dumbbell": lambda plots, d, lang, status: plots.plot_gap_dumbbell(d["gaps"], units=d["units"], lang=lang, status=status).figure,
+    "scatter": lambda plots, d, lang, status: plots.plot_pillar_scatter(d["gaps"], y="society", units=d["units"], lang=lang, status=status).figure,
+    "scatter2": lambda plots, d, lang, status: plots.figure_pillar_scatter(d["gaps"], units=d["units"], lang=lang, status=status),
+    "profile": lambda plots, d, lang, status: plots.plot_commune_profile(d["scores"], "20503", units=d["units"], lang=lang, status=status).figure,
+    "rank": lambda plots, d, lang, status: plots.plot_rank_uncertainty(d["rank_stats"], units=d["units"], lang=lang, status=status).figure,
+    "sensitivity": lambda plots, d, lang, status: plots.plot_sensitivity(d["sensitivity"], lang=lang, status=status).figure,
+    "trends": lambda plots, d, lang, status: plots.figure_trends(d["pillars"], units=d["units"], lang=lang, status=status),
+    "gap_trend": lambda plots, d, lang, status: plots.plot_gap_trend(d["gaps"], units=d["units"], highlight="20503", lang=lang, status=status).figure,
+    "targets": lambda plots, d, lang, status: plots.plot_distance_to_targets(d["observations"], "20503", units=d["units"], lang=lang, status=status).figure,
+    "map": lambda plots, d, lang, status: plots.plot_map(d["gaps"], units=d["units"], lang=lang, status=status).figure,
+    "distributions": lambda plots, d, lang, status: plots.figure_indicator_distributions(d["observations"], framework=d["framework"], lang=lang, status=status),
+}  # fmt: skip
+
+
+@pytest.fixture
+def plot_style():
+    """Project style inside an rc_context, small figures, RNG seeded, all figures closed after;
+    matplotlib's "Glyph ... missing" warning raises."""
+    import warnings
+
+    import matplotlib as mpl
+    import matplotlib.pyplot as plt
+
+    from analysis import plots
+
+    np.random.seed(0)
+    with mpl.rc_context(), warnings.catch_warnings():
+        warnings.filterwarnings("error", message=r"Glyph .* missing", category=UserWarning)
+        plots.set_style()
+        mpl.rcParams["figure.dpi"] = 60  # small, fast figures in tests
+        yield
+        plt.close("all")
+
+
+@pytest.fixture(scope="session")
+def plot_tables():
+    """Synthetic tables of every contract the figures read (seeded; do not modify)."""
+    from analysis import demo
+
+    return demo.example_plot_data(seed=7, n_draws=200)
+
+
+@pytest.fixture(scope="session")
+def plot_tables_observed(plot_tables):
+    """The same tables with the status column set to 'observed' (no watermark expected)."""
+    out = {}
+    for k, v in plot_tables.items():
+        if isinstance(v, pd.DataFrame) and "status" in v.columns:
+            v = v.assign(status="observed")
+        out[k] = v
+    return out
+
+
+@pytest.fixture(params=sorted(PLOT_KINDS))
+def plot_kind(request):
+    """Each public figure kind: ``(name, make)`` with ``make(tables, lang, status=None) -> Figure``."""
+    from analysis import plots
+
+    draw = PLOT_KINDS[request.param]
+    return request.param, lambda d, lang, status=None: draw(plots, d, lang, status)
+
+
+@pytest.fixture(scope="session")
+def plot_countries():
+    """193 'countries', 3 periods, no economy pillar, no intervals, no coordinates (like the EGDI)."""
+    rng = np.random.default_rng(11)
+    codes = [f"C{i:03d}" for i in range(193)]
+    rows = []
+    for k, period in enumerate(("2020", "2022", "2024")):
+        gov = np.clip(rng.uniform(0.1, 0.9, 193) + 0.02 * k, 0, 1)
+        soc = np.clip(gov + rng.normal(0, 0.12, 193), 0, 1)
+        rows.append(pd.DataFrame({"unit_code": codes, "period": period, "government": gov, "economy": np.nan,
+                                  "society": soc, "gap_econ": np.nan, "gap_soc": gov - soc, "gap_mean": gov - soc,
+                                  "gap_mean_lo": np.nan, "gap_mean_hi": np.nan, "status": "observed"}))  # fmt: skip
+    gaps = pd.concat(rows, ignore_index=True)
+    units = pd.DataFrame({"unit_code": codes, "name_vi": [f"Nước {c}" for c in codes],
+                          "lat": np.nan, "lon": np.nan, "population": np.nan})  # fmt: skip
+    last = gaps[gaps["period"] == "2024"]
+    rank = last["gap_mean"].rank(ascending=False, method="min").to_numpy()
+    rank_stats = pd.DataFrame({"unit_code": codes, "nominal": rank, "median": rank,
+                               "q05": np.maximum(rank - 5, 1), "q95": np.minimum(rank + 5, 193)})  # fmt: skip
+    return {"gaps": gaps, "units": units, "rank_stats": rank_stats,
+            "pillars": gaps[["unit_code", "period", "government", "society", "status"]]}  # fmt: skip

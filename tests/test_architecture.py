@@ -70,7 +70,6 @@ KNOWN_CYCLES: set[tuple[str, ...]] = {
 #: modules longer than MAX_MODULE_LINES today
 KNOWN_LONG_MODULES: set[str] = {
     "analysis.briefs",
-    "analysis.plots",
     "analysis.realdata",
     "analysis.runner.edition",
     "analysis.units",
@@ -79,14 +78,6 @@ KNOWN_LONG_MODULES: set[str] = {
 KNOWN_LONG_FUNCTIONS: set[str] = {
     "analysis.briefs:build_commune_brief",
     "analysis.briefs:build_district_brief",
-    "analysis.plots:_place_labels",
-    "analysis.plots:example_data",
-    "analysis.plots:figure_trends",
-    "analysis.plots:plot_commune_profile",
-    "analysis.plots:plot_distance_to_targets",
-    "analysis.plots:plot_map",
-    "analysis.plots:plot_pillar_heatmap",
-    "analysis.plots:plot_pillar_scatter",
     "analysis.realdata:load_dti",
     "analysis.realdata:load_egdi",
     "analysis.runner.edition:plan_edition",

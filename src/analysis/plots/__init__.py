@@ -1,0 +1,71 @@
+"""Publication-grade figures in Vietnamese and English (seaborn-style API).
+
+Conventions (seaborn's contract):
+
+* every ``plot_*(data, *, ..., ax=None, lang="vi", status=None) -> Axes`` draws into ``ax`` (a new
+  figure is created only when ``ax`` is None; :func:`matplotlib.pyplot.gca` is never used);
+  multi-panel ``figure_*(...) -> Figure``; nothing here saves or shows a figure;
+* style is applied by an explicit :func:`set_style` call (font with full Vietnamese coverage,
+  colour-blind-safe palette, SVG text kept as text);
+* the three pillars always have the colours of :data:`PILLAR_COLORS` (Okabe–Ito);
+* titles, axes and legends come from :mod:`analysis.i18n`; text from data (unit and indicator
+  names, labels, ids) is drawn literally (never as mathtext) and bounded in size;
+* when the data are synthetic (``status="synthetic"`` or a ``status`` column containing
+  ``synthetic``) every figure carries the visible mark "Dữ liệu minh họa / Illustrative data"
+  (a text artist with ``gid="watermark"``);
+* :func:`save_figure` writes PNG (300 dpi) and SVG atomically, with deterministic metadata.
+
+Input tables: gap table (:mod:`analysis.gaps`), pillar table and scores (:mod:`analysis.composite`),
+rank stats and sensitivity (:mod:`analysis.robustness`), units. Synthetic tables for a gallery:
+:func:`analysis.demo.example_plot_data`.
+
+Modules, one job each: ``_style`` (palette, fonts, :func:`set_style`), ``_save``
+(:func:`save_figure`), ``_text`` (text from data), ``_labels`` (label placement), ``_common``
+(shared helpers), and one per family: ``heatmap``, ``gaps``, ``profile``, ``trends``,
+``uncertainty``, ``maps``, ``distributions``.
+"""
+
+from __future__ import annotations
+
+from ._common import MAX_UNITS
+from ._save import save_figure
+from ._style import (
+    FONT_FAMILY,
+    OKABE_ITO,
+    PILLAR_COLORS,
+    TYPOLOGY_COLORS,
+    WATERMARK_GID,
+    register_fonts,
+    set_style,
+)
+from .distributions import figure_indicator_distributions
+from .gaps import figure_pillar_scatter, plot_gap_dumbbell, plot_gap_trend, plot_pillar_scatter
+from .heatmap import plot_pillar_heatmap
+from .maps import plot_map
+from .profile import plot_commune_profile, plot_distance_to_targets
+from .trends import figure_trends
+from .uncertainty import plot_rank_uncertainty, plot_sensitivity
+
+__all__ = [
+    "OKABE_ITO",
+    "PILLAR_COLORS",
+    "TYPOLOGY_COLORS",
+    "FONT_FAMILY",
+    "WATERMARK_GID",
+    "register_fonts",
+    "set_style",
+    "save_figure",
+    "plot_pillar_heatmap",
+    "plot_gap_dumbbell",
+    "plot_pillar_scatter",
+    "figure_pillar_scatter",
+    "plot_commune_profile",
+    "plot_rank_uncertainty",
+    "plot_sensitivity",
+    "figure_trends",
+    "plot_gap_trend",
+    "plot_distance_to_targets",
+    "plot_map",
+    "figure_indicator_distributions",
+    "MAX_UNITS",
+]

@@ -1,0 +1,196 @@
+"""Small multiples of the three pillars over time, one panel per commune."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from .. import i18n
+from ..periods import period_to_time, sort_periods
+from ..status import is_synthetic
+from ._common import (
+    _PILLARS,
+    MAX_UNITS,
+    _add_watermark,
+    _check_lang,
+    _codes,
+    _highlight_codes,
+    _name,
+    _number_formatter,
+    _require,
+    _unit_names,
+)
+from ._style import _NEUTRAL, PILLAR_COLORS
+
+_AUTO_PANELS = 6  # figure_trends with too many units: 6 largest + 6 smallest latest gaps
+
+
+def figure_trends(
+    pillars: pd.DataFrame,
+    *,
+    units: pd.DataFrame | None = None,
+    unit_codes: Sequence[str] | None = None,
+    ncols: int = 6,
+    highlight: Sequence[str] | str | None = None,
+    max_panels: int = MAX_UNITS,
+    lang: str = "vi",
+    status: str | None = None,
+) -> Figure:
+    """Small multiples: G, E and S over time for each commune, with the district medians.
+
+    A pillar with no value at all (economy for the UN EGDI) is left out, legend included. The
+    medians are over every unit of the table, also when only some panels are drawn.
+
+    Args:
+        pillars: pillar table (``unit_code, period, government, economy, society[, status]``).
+        units: units table for commune names.
+        unit_codes: communes to show (default: all, in code order).
+        ncols: panels per row.
+        highlight: with more than ``max_panels`` units and no ``unit_codes``, the panels are the
+            highlighted units first, then the 6 units with the largest and the 6 with the smallest
+            gap ``G − mean(E, S)`` (available pillars) in the latest period; highlighted panels
+            have bold titles.
+        max_panels: most panels drawn when ``unit_codes`` is not given.
+        lang, status: see :func:`~analysis.plots.plot_pillar_heatmap`.
+
+    Returns:
+        The figure; each commune panel has 3 commune lines (``gid`` ``trend_<pillar>``) and
+        3 median lines (``gid`` ``median_<pillar>``).
+    """
+    _check_lang(lang)
+    _require(pillars, ["unit_code", "period", "government"], "pillar table")
+    data = pillars.assign(
+        unit_code=_codes(pillars["unit_code"]), period=pillars["period"].astype(str)
+    )
+    for p in _PILLARS:
+        if p not in data.columns:
+            data[p] = np.nan
+    shown = [p for p in _PILLARS if data[p].notna().any()]
+    periods = sort_periods(data["period"])
+    xs = np.array([period_to_time(p) for p in periods])
+    hl = _highlight_codes(highlight, data["unit_code"], "pillar table")
+    codes = _panel_codes(data, shown, periods, unit_codes, hl, max_panels)
+    med = data.groupby("period")[list(_PILLARS)].median().reindex(periods)
+    n = len(codes)
+    ncols = max(1, min(ncols, n))
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(
+        nrows,
+        ncols,
+        figsize=(1.9 * ncols + 0.6, 1.65 * nrows + 1.2),
+        sharex=True,
+        sharey=True,
+        layout="constrained",
+        squeeze=False,
+    )
+    names = _unit_names(units)
+    years = sorted({int(x) for x in xs})
+    years = years[:: math.ceil(len(years) / 5)]  # at most 5 year ticks in a small panel
+    for k, ax in enumerate(axes.flat):
+        if k >= n:
+            ax.set_visible(False)
+            continue
+        code = codes[k]
+        sub = data.loc[data["unit_code"] == code].set_index("period").reindex(periods)
+        _draw_trend_panel(ax, sub, med, xs, shown)
+        ax.set_title(_name(code, names), fontsize=mpl.rcParams["font.size"], loc="left", pad=3,
+                     fontweight="bold" if code in hl else "normal")  # fmt: skip
+        _trend_panel_axes(ax, years, lang)
+    for ax in axes[:, 0]:
+        ax.set_ylabel(i18n.t("axis.score", lang))
+    _trend_legend(fig, shown, lang)
+    fig.suptitle(i18n.t("title.trends", lang), x=0.01, ha="left")
+    if is_synthetic(status, pillars):
+        _add_watermark(fig)
+    return fig
+
+
+def _panel_codes(
+    data: pd.DataFrame,
+    shown: Sequence[str],
+    periods: Sequence[str],
+    unit_codes: Sequence[str] | None,
+    hl: Sequence[str],
+    max_panels: int,
+) -> list[str]:
+    """Units with a panel: ``unit_codes``, else all in code order; more than ``max_panels``:
+    the highlighted units, then the 6 largest and the 6 smallest latest gaps."""
+    if unit_codes is not None:
+        codes = [str(c) for c in unit_codes]
+    else:
+        codes = sorted(data["unit_code"].unique())
+        if len(codes) > max_panels:
+            last = data.loc[data["period"] == periods[-1]].set_index("unit_code")
+            others = [p for p in ("economy", "society") if p in shown]
+            gap = (
+                (last["government"] - last[others].mean(axis=1))
+                .dropna()
+                .sort_values(kind="mergesort")
+            )
+            ends = [*gap.index[::-1][:_AUTO_PANELS], *gap.index[:_AUTO_PANELS][::-1]]
+            codes = list(dict.fromkeys([*hl, *ends]))[: max(max_panels, len(hl))]
+    return codes
+
+
+def _draw_trend_panel(
+    ax: Axes,
+    sub: pd.DataFrame,
+    med: pd.DataFrame,
+    xs: np.ndarray,
+    shown: Sequence[str],
+) -> None:
+    """One commune's pillars (solid) over the district medians (dashed)."""
+    for p in shown:
+        ax.plot(
+            xs,
+            med[p].to_numpy(float),
+            ls=(0, (2, 1.5)),
+            lw=0.9,
+            color=PILLAR_COLORS[p],
+            alpha=0.6,
+            gid=f"median_{p}",
+        )
+        ax.plot(
+            xs,
+            sub[p].to_numpy(float),
+            lw=1.6,
+            color=PILLAR_COLORS[p],
+            marker="o",
+            markersize=2.2,
+            gid=f"trend_{p}",
+        )
+
+
+def _trend_panel_axes(ax: Axes, years: Sequence[int], lang: str) -> None:
+    """Year ticks and the 0–1 score axis of a panel."""
+    ax.set_xticks(years, [str(y) for y in years])
+    ax.tick_params(axis="x", labelsize=mpl.rcParams["font.size"] - 2, rotation=0)
+    ax.yaxis.set_major_formatter(_number_formatter(lang, 1))
+    ax.set_ylim(0, 1)
+
+
+def _trend_legend(fig: Figure, shown: Sequence[str], lang: str) -> None:
+    """One legend for all panels: the pillars drawn and the district median."""
+    handles = [
+        Line2D([], [], color=PILLAR_COLORS[p], lw=1.8, label=i18n.t(f"pillar.{p}", lang))
+        for p in shown
+    ]
+    handles.append(
+        Line2D(
+            [],
+            [],
+            color=_NEUTRAL,
+            lw=1.0,
+            ls=(0, (2, 1.5)),
+            label=i18n.t("legend.district_median", lang),
+        )
+    )
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles))

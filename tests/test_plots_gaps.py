@@ -1,0 +1,169 @@
+"""analysis.plots.gaps: the dumbbell, the pillar scatter and the gap over time."""
+
+from __future__ import annotations
+
+import re
+
+import matplotlib as mpl
+import matplotlib.text as mtext
+import numpy as np
+import pytest
+
+from analysis import config, i18n, plots
+from analysis.errors import DataValidationError, ParameterError
+
+pytestmark = [
+    pytest.mark.usefixtures("plot_style"),
+    pytest.mark.filterwarnings(r"error:Glyph .* missing:UserWarning"),
+]
+
+
+def _by_gid(ax, gid):
+    return [a for a in ax.findobj() if getattr(a, "get_gid", lambda: None)() == gid]
+
+
+def _latest(df):
+    last = sorted(df["period"].unique(), key=lambda p: (int(p[:4]), p))[-1]
+    return df.loc[df["period"] == last]
+
+
+def test_dumbbell_points_and_ci_text(plot_tables):
+    ax = plots.plot_gap_dumbbell(plot_tables["gaps"], units=plot_tables["units"], lang="vi")
+    g = _latest(plot_tables["gaps"]).sort_values(["gap_mean", "unit_code"])
+    for p in config.PILLARS:
+        (coll,) = _by_gid(ax, f"points_{p}")
+        off = coll.get_offsets()
+        assert len(off) == 18
+        np.testing.assert_allclose(off[:, 0], g[p].to_numpy())
+        assert mpl.colors.to_hex(coll.get_facecolor()[0]) == plots.PILLAR_COLORS[p].lower()
+    ci = [t.get_text() for t in ax.texts if t.get_gid() == "gap_ci_text"]
+    assert len(ci) == 18
+    last = g.iloc[-1]
+    assert (
+        ci[-1]
+        == f"{i18n.format_number(last.gap_mean, 'vi')}  [{i18n.format_interval(last.gap_mean_lo, last.gap_mean_hi, 'vi')}]"
+    )
+    assert {t.get_text() for t in ax.get_legend().get_texts()} == {
+        "Chính quyền số",
+        "Kinh tế số",
+        "Xã hội số",
+    }
+
+
+def test_scatter_identity_line_whiskers_labels_without_overlap(plot_tables):
+    ax = plots.plot_pillar_scatter(
+        plot_tables["gaps"], y="economy", units=plot_tables["units"], lang="en"
+    )
+    (line,) = _by_gid(ax, "identity_line")
+    x, y = line.get_data()
+    np.testing.assert_allclose(x, y)  # the 45° line
+    assert ax.get_xlim() == ax.get_ylim()
+    (pts,) = _by_gid(ax, "points")
+    g = _latest(plot_tables["gaps"]).sort_values("unit_code")
+    np.testing.assert_allclose(pts.get_offsets(), g[["government", "economy"]].to_numpy())
+    (wh,) = _by_gid(ax, "ci_whiskers")
+    segs = wh.get_segments()
+    assert len(segs) == 18
+    lo = g["government"] - g["gap_econ_hi"]
+    hi = g["government"] - g["gap_econ_lo"]
+    np.testing.assert_allclose([min(s[:, 1]) for s in segs], lo.to_numpy())
+    np.testing.assert_allclose([max(s[:, 1]) for s in segs], hi.to_numpy())
+    assert len([a for a in ax.patches if (a.get_gid() or "").startswith("quadrant_")]) == 4
+    labels = [t for t in ax.texts if t.get_gid() == "label"]
+    assert sorted(t.get_text() for t in labels) == sorted(plot_tables["units"]["name_vi"])
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [mtext.Text.get_window_extent(t, renderer) for t in labels]
+    overlaps = [
+        (labels[i].get_text(), labels[j].get_text())
+        for i in range(len(boxes))
+        for j in range(i + 1, len(boxes))
+        if boxes[i].overlaps(boxes[j])
+    ]
+    assert overlaps == []
+    axbox = ax.get_window_extent(renderer)
+    assert all(
+        axbox.x0 - 1 <= b.x0
+        and b.x1 <= axbox.x1 + 1
+        and axbox.y0 - 1 <= b.y0
+        and b.y1 <= axbox.y1 + 1
+        for b in boxes
+    )
+    assert ax.get_ylabel() == "Digital economy (0–1)"
+
+
+def test_gap_trend(plot_tables):
+    ax = plots.plot_gap_trend(
+        plot_tables["gaps"], units=plot_tables["units"], highlight="20503", lang="en"
+    )
+    assert len([ln for ln in ax.lines if (ln.get_gid() or "").startswith("commune_")]) == 18
+    (med,) = _by_gid(ax, "median_line")
+    expected = plot_tables["gaps"].groupby("period")["gap_mean"].median().sort_index()
+    np.testing.assert_allclose(med.get_ydata(), expected.to_numpy())
+    assert _by_gid(ax, "ci_band_20503") and _by_gid(ax, "zero_line")
+    assert [t.get_text() for t in ax.get_xticklabels()][0] == "2022 H1"
+
+
+def test_dumbbell_many_units_shows_ends_and_highlighted_without_economy(plot_countries):
+    g = plot_countries["gaps"]
+    last = g[g["period"] == "2024"].sort_values(["gap_mean", "unit_code"])
+    mid = last["unit_code"].iloc[96]
+    ax = plots.plot_gap_dumbbell(
+        g, units=plot_countries["units"], highlight=[mid, "C000"], lang="en"
+    )
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    ends = set(last["unit_code"].iloc[:10]) | set(last["unit_code"].iloc[-10:])
+    expected = [c for c in last["unit_code"] if c in ends | {mid, "C000"}]
+    assert labels == [f"Nước {c}" for c in expected] and 20 <= len(labels) <= 22
+    assert not _by_gid(ax, "points_economy")  # no economy pillar: not drawn, not in the legend
+    assert {t.get_text() for t in ax.get_legend().get_texts()} == {
+        "Digital government",
+        "Digital society",
+    }
+    omitted = [t.get_text() for t in ax.texts if t.get_gid() == "omitted_text"]
+    n_omit = sum(int(re.search(r"\d+", t).group()) for t in omitted)
+    assert n_omit == 193 - len(labels) and all(t.endswith("others") for t in omitted)
+    bold = [t.get_text() for t in ax.get_yticklabels() if t.get_fontweight() == "bold"]
+    assert set(bold) == {f"Nước {mid}", "Nước C000"} and _by_gid(ax, f"highlight_{mid}")
+    ci = [t.get_text() for t in ax.texts if t.get_gid() == "gap_ci_text"]
+    assert len(ci) == len(labels) and not any("[" in t for t in ci)  # NaN interval: number only
+    # top_n forces the selection; 18 communes with the default stay complete
+    ax2 = plots.plot_gap_dumbbell(g, top_n=3, lang="en")
+    assert len(ax2.get_yticklabels()) == 6
+    with pytest.raises(ParameterError, match="top_n"):
+        plots.plot_gap_dumbbell(g, top_n=0)
+    with pytest.raises(ParameterError, match="highlight"):
+        plots.plot_gap_dumbbell(g, highlight="NOPE")
+
+
+def test_scatter_many_units_labels_only_highlighted_and_skips_economy(plot_countries):
+    g = plot_countries["gaps"]
+    fig = plots.figure_pillar_scatter(
+        g, units=plot_countries["units"], highlight=["C005", "C100"], lang="en"
+    )
+    panels = [a for a in fig.axes if a.get_visible()]
+    assert len(panels) == 1  # society only
+    ax = panels[0]
+    (pts,) = _by_gid(ax, "points")
+    assert len(pts.get_offsets()) == 193
+    labels = sorted(t.get_text() for t in ax.texts if t.get_gid() == "label")
+    assert labels == ["Nước C005", "Nước C100"]
+    (hl,) = _by_gid(ax, "highlight_points")
+    assert len(hl.get_offsets()) == 2
+    empty = plots.plot_pillar_scatter(g, y="economy", lang="vi")
+    assert _by_gid(empty, "no_data") and not _by_gid(empty, "points")
+    with pytest.raises(DataValidationError, match="no economy or society"):
+        plots.figure_pillar_scatter(g.assign(society=np.nan))
+
+
+def test_gap_trend_with_many_units_and_a_gap_without_data(plot_countries):
+    ax = plots.plot_gap_trend(
+        plot_countries["gaps"], units=plot_countries["units"], highlight="C001", lang="en"
+    )
+    assert len([ln for ln in ax.lines if (ln.get_gid() or "").startswith("commune_")]) == 193
+    assert "Nước C001" in [t.get_text() for t in ax.get_legend().get_texts()]
+    ax = plots.plot_gap_trend(plot_countries["gaps"], gap="gap_econ", lang="en")
+    assert _by_gid(ax, "no_data")
+    with pytest.raises(ParameterError, match="highlight='NOPE'"):
+        plots.plot_gap_trend(plot_countries["gaps"], highlight="NOPE")
