@@ -40,7 +40,7 @@ def _require(df: pd.DataFrame, columns: Iterable[str], table: str) -> None:
                 f"column {c!r} is missing (present: {', '.join(map(str, df.columns))})"
                 for c in missing
             ],
-            source=f"{table} (see the contracts in HELPERS.md)",
+            source=table,
         )
 
 

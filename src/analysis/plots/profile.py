@@ -187,6 +187,7 @@ def _pillar_headers(ax: Axes, headers: Sequence[tuple[str, float]], lang: str) -
 
 
 def _profile_legend(ax: Axes, lang: str) -> None:
+    """Legend above the axes: commune value, district median, 2025 target."""
     handles = [
         Line2D([], [], marker="o", ls="", color=_DARK, markeredgecolor="white", markersize=7, label=i18n.t("legend.commune_value", lang)),
         Line2D([], [], marker="|", ls="", color=_DARK, markersize=10, markeredgewidth=1.6, label=i18n.t("legend.district_median", lang)),
