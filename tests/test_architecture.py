@@ -35,7 +35,6 @@ LAYERS = {
     "loaders": 1,
     "units": 1,
     "demo": 1,
-    "realdata": 1,
     "composite": 2,
     "gaps": 2,
     "robustness": 2,
@@ -58,34 +57,21 @@ MAX_FUNCTION_LINES = 120
 
 # ----------------------------------------------------------------------------- allow-lists
 #: (importer, imported) edges that break the layer order today
-KNOWN_UPWARD: set[tuple[str, str]] = {
-    ("analysis.realdata", "analysis.composite"),
-    ("analysis.realdata", "analysis.composite.pipeline"),
-}
+KNOWN_UPWARD: set[tuple[str, str]] = set()
 #: strongly connected groups of modules (sorted tuples) that import each other today
-KNOWN_CYCLES: set[tuple[str, ...]] = {
-    ("analysis.composite.pipeline", "analysis.realdata"),
-    ("analysis.io", "analysis.schema", "analysis.template"),
-}
+KNOWN_CYCLES: set[tuple[str, ...]] = set()
 #: modules longer than MAX_MODULE_LINES today
 KNOWN_LONG_MODULES: set[str] = {
     "analysis.briefs",
-    "analysis.realdata",
     "analysis.runner.edition",
-    "analysis.units",
 }
 #: functions longer than MAX_FUNCTION_LINES today ("module:function")
 KNOWN_LONG_FUNCTIONS: set[str] = {
     "analysis.briefs:build_commune_brief",
     "analysis.briefs:build_district_brief",
-    "analysis.realdata:load_dti",
-    "analysis.realdata:load_egdi",
     "analysis.runner.edition:plan_edition",
     "analysis.runner.run:_run_locked",
     "analysis.runner.run:run_edition",
-    "analysis.schema:_read_workbook",
-    "analysis.schema:validate_observations",
-    "analysis.units:reaggregate_observations",
 }
 
 

@@ -8,9 +8,9 @@ The small public API a notebook needs is available from the package itself, impo
     res = an.compute_results(inputs)               # scores, gaps with CIs, tests, rank intervals
     an.plots.set_style(); ax = an.plots.plot_gap_dumbbell(res.gaps, units=inputs.units)
 
-Modules: ``config``, ``errors``, ``schema``, ``io``, ``units``, ``frameworks``, ``demo``,
-``composite``, ``gaps``, ``robustness``, ``plots``, ``i18n``, ``briefs``, ``runner``,
-``realdata``, ``workflow``, ``cli``.
+Modules: ``config``, ``errors``, ``io``, ``schema``, ``template``, ``frameworks``, ``presets``,
+``sources``, ``units``, ``loaders``, ``demo``, ``composite``, ``gaps``, ``robustness``, ``plots``,
+``i18n``, ``briefs``, ``runner``, ``workflow``, ``cli`` (the layers: ``docs/architecture.md``).
 """
 
 from __future__ import annotations
@@ -21,16 +21,16 @@ __version__ = "0.1.0"
 
 #: public name -> module that defines it
 _API = {
-    "load_inputs": "workflow",
+    "load_inputs": "loaders",
     "compute_results": "workflow",
     "output_paths": "workflow",
-    "load_observations": "io",
+    "load_observations": "loaders",
     "save_table": "io",
     "load_units": "units",
     "load_crosswalk": "units",
     "reaggregate_observations": "units",
     "load_framework": "frameworks",
-    "validate_file": "schema",
+    "validate_file": "loaders",
     "compute_coverage": "schema",
     "compute_scores": "composite",
     "pillar_table": "composite",
@@ -56,7 +56,9 @@ _MODULES = {
     "i18n",
     "briefs",
     "runner",
-    "realdata",
+    "sources",
+    "presets",
+    "loaders",
     "workflow",
     "cli",
     "template",

@@ -33,7 +33,7 @@ def _add_validate(sub) -> None:
 
 
 def _run_validate(args) -> int:
-    from .schema import validate_file
+    from .loaders import validate_file
 
     report = validate_file(args.path, units=args.units, framework=args.framework)
     for problem in report.problems:
@@ -57,7 +57,7 @@ def _add_template(sub) -> None:
 
 
 def _run_template(args) -> int:
-    from .io import write_template
+    from .template import write_template
 
     periods = [p.strip() for p in args.periods.split(",")] if args.periods else None
     path = write_template(args.out, units=args.units, framework=args.framework, periods=periods)

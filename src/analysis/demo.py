@@ -43,8 +43,8 @@ import pandas as pd
 
 from . import config
 from .frameworks import load_framework
-from .io import load_units, save_observations
-from .units import haversine_km
+from .loaders import save_observations
+from .units import haversine_km, load_units
 
 PERIODS = ("2022H1", "2022H2", "2023H1", "2023H2", "2024H1", "2024H2", "2025H1")
 DISTRICT_SEAT = "20500"  # Thị trấn Ái Nghĩa

@@ -1,4 +1,4 @@
-"""Load and save tables: CSV, XLSX and Parquet, in the tidy contracts of DESIGN.md.
+"""Read and write tables: CSV, XLSX and Parquet. Nothing else: no validation, no contracts.
 
 Reading is forgiving where users type by hand, and strict about meaning:
 
@@ -9,6 +9,9 @@ Reading is forgiving where users type by hand, and strict about meaning:
 
 Every write goes to a temporary file in the target folder and is renamed into place, so a crash
 never leaves a half-written file that looks finished.
+
+Validation lives in :mod:`analysis.schema`, the data-entry workbook in :mod:`analysis.template`,
+validated loading in :mod:`analysis.loaders` (observations) and :mod:`analysis.units` (units).
 """
 
 from __future__ import annotations
@@ -19,11 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config
 from .errors import DataValidationError
 from .outputs import atomic_write
-
-OBS_COLUMNS = ["unit_code", "period", "indicator", "value", "status", "source"]
 
 
 def save_table(df: pd.DataFrame, path: str | Path, *, status: str | None = None) -> Path:
@@ -90,7 +90,7 @@ def normalise_period(value) -> str | None:
     return code.upper() if code else None
 
 
-# --------------------------------------------------------------------------- loaders
+# --------------------------------------------------------------------------- reading
 def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFrame:
     """Read CSV / XLSX / Parquet as text-preserving object columns (no type guessing on codes)."""
     path = Path(path)
@@ -100,7 +100,7 @@ def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFr
     if suffix == ".csv":
         if path.stat().st_size == 0:
             raise DataValidationError(
-                [f"{path}: the file is empty; expected a header row {OBS_COLUMNS}"],
+                [f"{path}: the file is empty; expected a header row"],
                 source=str(path),
             )
         return pd.read_csv(
@@ -113,63 +113,3 @@ def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFr
     raise DataValidationError(
         [f"{path}: unsupported format {suffix!r}; use .csv, .xlsx or .parquet"], source=str(path)
     )
-
-
-def load_units(path: str | Path | None = None) -> pd.DataFrame:
-    """The administrative units table (default: the 18 pre-2025 communes of Đại Lộc)."""
-    path = Path(path) if path is not None else config.UNITS_CSV
-    df = read_table(path)
-    df["unit_code"] = df["unit_code"].map(normalise_code)
-    for col in df.columns:
-        if df[col].dtype == object or pd.api.types.is_string_dtype(df[col]):
-            df[col] = df[col].map(nfc)
-    for col in ("lat", "lon", "population", "households", "area_km2"):
-        if col in df.columns:
-            df[col] = pd.to_numeric(df[col], errors="coerce")
-    for col in ("parent_code", "successor_code"):
-        if col in df.columns:
-            df[col] = df[col].map(normalise_code)
-    return df
-
-
-def load_observations(
-    path: str | Path | None = None, *, validate: bool = True, units=None, framework=None
-) -> pd.DataFrame:
-    """Load observations (tidy CSV/Parquet, or a filled data-entry workbook) into the contract.
-
-    Args:
-        path: file to read (default: the synthetic demo panel ``data/demo/observations.csv``).
-        validate: run :func:`analysis.schema.validate_observations` and raise on problems.
-        units, framework: passed to the validator (defaults: Đại Lộc units, commune framework).
-
-    Returns:
-        DataFrame with columns ``unit_code, period, indicator, value, status, source``.
-
-    Raises:
-        DataValidationError: listing every problem with file, row, column, value and the fix.
-    """
-    from .schema import validate_file
-
-    path = Path(path) if path is not None else config.DEMO_OBSERVATIONS
-    report = validate_file(path, units=units, framework=framework)
-    if validate and not report.ok:
-        raise DataValidationError(report.problems, source=str(path))
-    return report.data
-
-
-def save_observations(df: pd.DataFrame, path: str | Path) -> Path:
-    """Save observations in contract column order, sorted, atomically."""
-    cols = OBS_COLUMNS + [c for c in df.columns if c not in OBS_COLUMNS]
-    df = (
-        df[cols]
-        .sort_values(["unit_code", "period", "indicator"], kind="stable")
-        .reset_index(drop=True)
-    )
-    return save_table(df, path)
-
-
-def write_template(out, *, units=None, framework=None, periods=None) -> Path:
-    """Write the data-entry workbook (see :mod:`analysis.template`)."""
-    from .template import write_template as _write
-
-    return _write(out, units=units, framework=framework, periods=periods)

@@ -1,8 +1,14 @@
 """Validated inputs of one analysis: observations, units and framework, with their digest.
 
 :func:`load_inputs` is the one entry point the notebooks use: it reads the project's files, a
-user's file, or a real published source (EGDI, DESI, provincial DTI), validates them and returns
-:class:`Inputs`. :func:`merge_inputs` re-aggregates them onto the post-2025 communes.
+user's file, or a real published source (EGDI, DESI, provincial DTI: :mod:`analysis.sources`),
+validates them and returns :class:`Inputs`. :func:`merge_inputs` re-aggregates them onto the
+post-2025 communes.
+
+One file at a time: :func:`validate_file` reads an observations file (a tidy table through
+:mod:`analysis.io`, a filled workbook through :mod:`analysis.template`) and checks it with
+:mod:`analysis.schema` (``dgap validate``); :func:`load_observations` returns its data or raises;
+:func:`save_observations` writes observations in contract order.
 """
 
 from __future__ import annotations
@@ -14,9 +20,26 @@ from pathlib import Path
 import pandas as pd
 
 from . import config
+from .errors import DataValidationError, ParameterError
 from .frameworks import Framework, load_framework
-from .io import OBS_COLUMNS, load_observations, load_units
+from .io import read_table, save_table
+from .schema import (
+    OBS_COLUMNS,
+    REQUIRED_OBS_COLUMNS,
+    Problem,
+    ValidationReport,
+    validate_observations,
+)
+from .sources import detect_source, load_real_inputs
 from .status import table_status
+from .template import read_workbook
+from .units import (
+    constituents_table,
+    load_crosswalk,
+    load_units,
+    load_units_2025,
+    reaggregate_observations,
+)
 
 
 @dataclass
@@ -42,6 +65,88 @@ def resolve_path(path: str | Path | None, default: Path) -> Path:
     return p if p.is_absolute() else (config.ROOT / p)
 
 
+# --------------------------------------------------------------------------- one file
+def _context(units, framework) -> tuple[pd.DataFrame, Framework]:
+    """Units table and framework from objects, paths or None (the project's defaults)."""
+    if units is None or isinstance(units, str | Path):
+        units = load_units(units, validate=False)
+    if framework is None or isinstance(framework, str | Path):
+        framework = load_framework(framework)
+    return units, framework
+
+
+def validate_file(path, *, units=None, framework=None) -> ValidationReport:
+    """Read and validate an observations file or a filled data-entry workbook.
+
+    Args:
+        path: CSV, XLSX (tidy sheet or the template's pillar sheets) or Parquet file.
+        units: units table or its path (default: the Đại Lộc communes).
+        framework: :class:`Framework` or YAML path (default: the commune framework).
+
+    Returns:
+        The :class:`~analysis.schema.ValidationReport`: cleaned data and one problem per issue.
+    """
+    path = Path(path)
+    units, framework = _context(units, framework)
+    src = str(path)
+    empty = pd.DataFrame(columns=OBS_COLUMNS)
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            raw, rows, problems = read_workbook(path, framework)
+        else:
+            raw = read_table(path)
+            rows = pd.Series(range(2, len(raw) + 2), index=raw.index)  # CSV lines (header = 1)
+            problems = []
+    except DataValidationError as exc:
+        return ValidationReport(
+            src, empty, [Problem(src, None, None, None, str(p)) for p in exc.problems]
+        )
+    if problems:
+        return ValidationReport(src, empty, problems)
+    if len(raw) == 0:
+        fix = f"add rows with columns {list(REQUIRED_OBS_COLUMNS)}"
+        return ValidationReport(src, empty, [Problem(src, None, None, None, "no data rows", fix)])
+    return validate_observations(
+        raw, units=units, framework=framework, source=src, row_numbers=rows
+    )
+
+
+def load_observations(
+    path: str | Path | None = None, *, validate: bool = True, units=None, framework=None
+) -> pd.DataFrame:
+    """Load observations (tidy CSV/Parquet, or a filled data-entry workbook) into the contract.
+
+    Args:
+        path: file to read (default: the synthetic demo panel ``data/demo/observations.csv``).
+        validate: raise on the problems :func:`validate_file` finds (``False``: return the
+            cleaned rows anyway).
+        units, framework: passed to the validator (defaults: Đại Lộc units, commune framework).
+
+    Returns:
+        DataFrame with columns ``unit_code, period, indicator, value, status, source``.
+
+    Raises:
+        DataValidationError: listing every problem with file, row, column, value and the fix.
+    """
+    path = Path(path) if path is not None else config.DEMO_OBSERVATIONS
+    report = validate_file(path, units=units, framework=framework)
+    if validate and not report.ok:
+        raise DataValidationError(report.problems, source=str(path))
+    return report.data
+
+
+def save_observations(df: pd.DataFrame, path: str | Path) -> Path:
+    """Save observations in contract column order, sorted, atomically."""
+    cols = OBS_COLUMNS + [c for c in df.columns if c not in OBS_COLUMNS]
+    df = (
+        df[cols]
+        .sort_values(["unit_code", "period", "indicator"], kind="stable")
+        .reset_index(drop=True)
+    )
+    return save_table(df, path)
+
+
+# --------------------------------------------------------------------------- one analysis
 def load_inputs(
     observations_path: str = "", units_path: str = "", framework_path: str = ""
 ) -> Inputs:
@@ -49,15 +154,12 @@ def load_inputs(
 
     ``observations_path`` may also be a real published source (a folder or file of the UN
     E-Government Survey, EU DESI or the provincial DTI, recognised by
-    :func:`analysis.realdata.detect_source`); its own loader then gives the units, and the
+    :func:`analysis.sources.detect_source`); its own loader then gives the units, and the
     framework defaults to the source's (``egdi.yaml``, ``desi2022.yaml``, ``dti_pillars.yaml``).
 
     Relative paths are resolved against the project root, so a notebook works the same from
     JupyterLab (cwd ``notebooks/``) and from the runner.
     """
-    from .realdata import detect_source, load_real_inputs
-    from .schema import validate_observations
-
     obs_path = resolve_path(observations_path, config.DEMO_OBSERVATIONS)
     h = hashlib.sha256()
     if detect_source(obs_path) is not None:
@@ -77,7 +179,7 @@ def load_inputs(
             "units": resolve_path(units_path, config.UNITS_CSV),
             "framework": resolve_path(framework_path, config.COMMUNE_FRAMEWORK),
         }
-        units = load_units(paths["units"])
+        units = load_units(paths["units"], validate=False)
         framework = load_framework(paths["framework"])
         obs = load_observations(paths["observations"], units=units, framework=framework)
         files = list(paths.values())
@@ -102,9 +204,6 @@ def has_successors(inputs: Inputs) -> bool:
 
 def merge_inputs(inputs: Inputs, crosswalk: str = "dai_loc") -> Inputs:
     """Inputs re-aggregated onto the post-2025 communes (rates weighted by population/households)."""
-    from .errors import ParameterError
-    from .units import load_crosswalk, load_units_2025, reaggregate_observations
-
     if not has_successors(inputs):
         raise ParameterError(
             "the units table has no 'successor_code' column: the merger analysis (50_mergers) needs each "
@@ -129,6 +228,4 @@ def merge_inputs(inputs: Inputs, crosswalk: str = "dai_loc") -> Inputs:
 
 def constituents(inputs: Inputs, crosswalk: str = "dai_loc") -> pd.DataFrame:
     """Each post-2025 commune with its constituents and their population/household weights."""
-    from .units import constituents_table, load_crosswalk
-
     return constituents_table(load_crosswalk(crosswalk), inputs.units)

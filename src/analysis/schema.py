@@ -1,10 +1,15 @@
 """The data contracts of DESIGN.md and their validation.
 
-:func:`validate_file` reads a tidy observations file (CSV, XLSX, Parquet) or a filled data-entry
-workbook (from ``dgap template``) and returns a :class:`ValidationReport`: the cleaned data in the
-observations contract and one :class:`Problem` per issue. Each problem names the file, the row
-(as the user sees it: the line in a CSV, the row number in Excel), the column, the bad value and
-what is expected, so that the fix is obvious.
+:func:`validate_observations` checks an observations table already read (by
+:func:`analysis.loaders.validate_file` from a tidy CSV/XLSX/Parquet file or a filled data-entry
+workbook) and returns a :class:`ValidationReport`: the cleaned data in the observations contract
+and one :class:`Problem` per issue. Each problem names the file, the row (as the user sees it: the
+line in a CSV, the row number in Excel), the column, the bad value and what is expected, so that
+the fix is obvious. :func:`validate_units` checks a units table, :func:`compute_coverage` reports
+what is present against what the framework and units expect.
+
+This module reads no file and loads no default: callers pass the units table and the framework
+(:mod:`analysis.loaders` resolves paths and defaults).
 
 Rules checked: empty file; missing required column; wrong sheet layout; unknown unit code;
 unknown indicator; bad period; duplicate (unit, period, indicator); non-numeric value; value
@@ -18,16 +23,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from . import config
 from .errors import DataValidationError
-from .frameworks import Framework, load_framework
 from .i18n import parse_number
-from .io import OBS_COLUMNS, nfc, normalise_code, normalise_period, read_table
+from .io import nfc, normalise_code, normalise_period
 from .status import worst_status
 
+if TYPE_CHECKING:
+    from .frameworks import Framework
+
+#: Columns of the observations contract, in order.
+OBS_COLUMNS = ["unit_code", "period", "indicator", "value", "status", "source"]
 REQUIRED_OBS_COLUMNS = ("unit_code", "period", "indicator", "value")
 UNITS_COLUMNS = (
     "unit_code",
@@ -40,9 +50,6 @@ UNITS_COLUMNS = (
     "households",
 )
 _PERIOD_OK = r"^\d{4}(H[12]|Q[1-4])?$"
-#: Meta columns of a template pillar sheet (before the indicator columns).
-TEMPLATE_KEYS = ("unit_code", "unit_name", "period")
-TEMPLATE_HEADER_ROWS = 3  # row 1: ids, row 2: Vietnamese names, row 3: English names + unit
 
 
 @dataclass
@@ -87,68 +94,23 @@ class ValidationReport:
             raise DataValidationError(self.problems, source=self.source)
 
 
-def _load_context(units, framework) -> tuple[pd.DataFrame, Framework]:
-    from .io import load_units
-
-    if units is None or isinstance(units, str | Path):
-        units = load_units(units)
-    if framework is None or isinstance(framework, str | Path):
-        framework = load_framework(framework)
-    return units, framework
-
-
-def validate_file(path, *, units=None, framework=None) -> ValidationReport:
-    """Read and validate an observations file or a filled data-entry workbook.
+def validate_observations(
+    raw: pd.DataFrame,
+    *,
+    units: pd.DataFrame,
+    framework: Framework,
+    source: str = "<table>",
+    row_numbers=None,
+) -> ValidationReport:
+    """Validate and clean an observations table already in memory (see module docstring).
 
     Args:
-        path: CSV, XLSX (tidy sheet or the template's pillar sheets) or Parquet file.
-        units: units table or its path (default: the Đại Lộc communes).
-        framework: :class:`Framework` or YAML path (default: the commune framework).
+        raw: the table as read (column names in any case; values as typed).
+        units: the units table; its ``unit_code`` are the known codes.
+        framework: the :class:`~analysis.frameworks.Framework` whose indicators are known.
+        source: file name used in the problems.
+        row_numbers: the row each record has for the user (default: CSV lines, header = 1).
     """
-    path = Path(path)
-    units, framework = _load_context(units, framework)
-    src = str(path)
-    empty = pd.DataFrame(columns=OBS_COLUMNS)
-    try:
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            raw, rows, problems = _read_workbook(path, framework)
-        else:
-            raw = read_table(path)
-            rows = pd.Series(
-                range(2, len(raw) + 2), index=raw.index
-            )  # CSV line numbers (header = 1)
-            problems = []
-    except DataValidationError as exc:
-        return ValidationReport(
-            src, empty, [Problem(src, None, None, None, str(p)) for p in exc.problems]
-        )
-    if problems:
-        return ValidationReport(src, empty, problems)
-    if len(raw) == 0:
-        return ValidationReport(
-            src,
-            empty,
-            [
-                Problem(
-                    src,
-                    None,
-                    None,
-                    None,
-                    "no data rows",
-                    f"add rows with columns {list(REQUIRED_OBS_COLUMNS)}",
-                )
-            ],
-        )
-    return validate_observations(
-        raw, units=units, framework=framework, source=src, row_numbers=rows
-    )
-
-
-def validate_observations(
-    raw: pd.DataFrame, *, units=None, framework=None, source: str = "<table>", row_numbers=None
-) -> ValidationReport:
-    """Validate and clean an observations table already in memory (see module docstring)."""
-    units, framework = _load_context(units, framework)
     raw = raw.copy()
     raw.columns = [nfc(str(c)).lower() for c in raw.columns]
     rows = pd.Series(
@@ -172,8 +134,18 @@ def validate_observations(
             ],
         )
     problems: list[Problem] = []
-    known_units = set(units["unit_code"])
-    ind = framework.indicators.set_index("id")
+    out = _clean_observations(raw, rows, source, problems)
+    _check_rules(raw, out, rows, source, problems, set(units["unit_code"]), framework)
+    _check_duplicates(out, rows, source, problems)
+    problems.sort(key=lambda p: (p.row or 0, p.column or ""))
+    data = out[OBS_COLUMNS].reset_index(drop=True)
+    return ValidationReport(source, data, problems)
+
+
+def _clean_observations(
+    raw: pd.DataFrame, rows: pd.Series, source: str, problems: list[Problem]
+) -> pd.DataFrame:
+    """The contract columns, normalised; a value that is not a number becomes a problem."""
     out = pd.DataFrame(index=raw.index)
     out["unit_code"] = raw["unit_code"].map(normalise_code)
     out["period"] = raw["period"].map(normalise_period)
@@ -203,6 +175,20 @@ def validate_observations(
                 )
             )
     out["value"] = values
+    return out
+
+
+def _check_rules(
+    raw: pd.DataFrame,
+    out: pd.DataFrame,
+    rows: pd.Series,
+    source: str,
+    problems: list[Problem],
+    known_units: set,
+    framework: Framework,
+) -> None:
+    """Unit code, indicator, period, status and range of each row (vectorised)."""
+    ind = framework.indicators.set_index("id")
 
     def report(mask, column, value_of, message, fix) -> None:
         for idx in out.index[mask]:
@@ -267,158 +253,39 @@ def validate_observations(
         lambda i: f"negative value for {kind[i]} indicator {out.at[i, 'indicator']}",
         "a rate or count cannot be negative",
     )
+
+
+def _check_duplicates(
+    out: pd.DataFrame, rows: pd.Series, source: str, problems: list[Problem]
+) -> None:
+    """One problem per repeated (unit, period, indicator), naming the row it repeats."""
     keys = ["unit_code", "period", "indicator"]
     dup = out.duplicated(keys, keep="first")
-    if dup.any():
-        first = (
-            out.assign(_row=rows.to_numpy())
-            .groupby(keys, sort=False, dropna=False)["_row"]
-            .transform("first")
-        )
-        label = (
-            out["unit_code"].astype(str)
-            + "/"
-            + out["period"].astype(str)
-            + "/"
-            + out["indicator"].astype(str)
-        )
-        for idx in out.index[dup]:
-            problems.append(
-                Problem(
-                    source,
-                    int(rows[idx]),
-                    "unit_code/period/indicator",
-                    label[idx],
-                    f"duplicate of row {int(first[idx])}",
-                    "keep one row per unit, period and indicator",
-                )
+    if not dup.any():
+        return
+    first = (
+        out.assign(_row=rows.to_numpy())
+        .groupby(keys, sort=False, dropna=False)["_row"]
+        .transform("first")
+    )
+    label = (
+        out["unit_code"].astype(str)
+        + "/"
+        + out["period"].astype(str)
+        + "/"
+        + out["indicator"].astype(str)
+    )
+    for idx in out.index[dup]:
+        problems.append(
+            Problem(
+                source,
+                int(rows[idx]),
+                "unit_code/period/indicator",
+                label[idx],
+                f"duplicate of row {int(first[idx])}",
+                "keep one row per unit, period and indicator",
             )
-    problems.sort(key=lambda p: (p.row or 0, p.column or ""))
-    data = out[OBS_COLUMNS].reset_index(drop=True)
-    return ValidationReport(source, data, problems)
-
-
-def _read_workbook(path: Path, framework: Framework):
-    """Read a workbook: the template's pillar sheets (wide) or a single tidy sheet."""
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a corrupt file
-        raise DataValidationError(
-            [f"{path}: cannot open as an Excel workbook ({type(exc).__name__}: {exc})"]
-        ) from exc
-    src = str(path)
-    pillar_sheets = [p for p in framework.pillar_ids if p in wb.sheetnames]
-    if pillar_sheets:
-        frames, rownums, problems = [], [], []
-        missing = [p for p in framework.pillar_ids if p not in wb.sheetnames]
-        for p in missing:
-            problems.append(
-                Problem(
-                    src,
-                    None,
-                    None,
-                    p,
-                    "wrong sheet layout: pillar sheet missing",
-                    f"the workbook needs sheets {framework.pillar_ids}; regenerate it with `dgap template`",
-                )
-            )
-        for sheet in pillar_sheets:
-            rows = list(wb[sheet].iter_rows(values_only=True))
-            if not rows:
-                problems.append(
-                    Problem(
-                        f"{src}[{sheet}]",
-                        1,
-                        None,
-                        None,
-                        "wrong sheet layout: sheet is empty",
-                        "regenerate the workbook with `dgap template`",
-                    )
-                )
-                continue
-            header = [nfc(str(h)) if h is not None else "" for h in rows[0]]
-            if tuple(header[:3]) != TEMPLATE_KEYS:
-                problems.append(
-                    Problem(
-                        f"{src}[{sheet}]",
-                        1,
-                        None,
-                        tuple(header[:3]),
-                        "wrong sheet layout: first columns must be unit_code, unit_name, period",
-                        "do not move or rename the header cells; regenerate with `dgap template`",
-                    )
-                )
-                continue
-            expected = framework.indicators.loc[
-                framework.indicators["pillar"] == sheet, "id"
-            ].tolist()
-            inds = [h for h in header[3:] if h]
-            unknown = [h for h in inds if h not in expected]
-            for h in unknown:
-                problems.append(
-                    Problem(
-                        f"{src}[{sheet}]",
-                        1,
-                        h,
-                        h,
-                        "wrong sheet layout: unknown indicator column",
-                        f"indicator columns of sheet {sheet!r} are {expected}",
-                    )
-                )
-            for r_i, r in enumerate(rows[TEMPLATE_HEADER_ROWS:], start=TEMPLATE_HEADER_ROWS + 1):
-                if r is None or all(c is None for c in r):
-                    continue
-                for c_i, h in enumerate(header[3:], start=3):
-                    if not h or h in unknown or c_i >= len(r):
-                        continue
-                    v = r[c_i]
-                    if v is None or (isinstance(v, str) and not v.strip()):
-                        continue
-                    frames.append(
-                        {
-                            "unit_code": r[0],
-                            "period": r[2],
-                            "indicator": h,
-                            "value": v,
-                            "status": "observed",
-                            "source": path.name,
-                        }
-                    )
-                    rownums.append(r_i)
-        wb.close()
-        if problems:
-            return pd.DataFrame(), pd.Series(dtype=int), problems
-        df = pd.DataFrame(frames, columns=OBS_COLUMNS)
-        return df, pd.Series(rownums, index=df.index, dtype=int), []
-    # a tidy sheet
-    ws = wb.worksheets[0]
-    rows = list(ws.iter_rows(values_only=True))
-    wb.close()
-    if not rows:
-        raise DataValidationError(
-            [f"{path}: the first sheet is empty; expected a header row {OBS_COLUMNS}"]
         )
-    header = [nfc(str(h)).lower() if h is not None else "" for h in rows[0]]
-    if not set(REQUIRED_OBS_COLUMNS) & set(header):
-        return (
-            pd.DataFrame(),
-            pd.Series(dtype=int),
-            [
-                Problem(
-                    src,
-                    1,
-                    None,
-                    tuple(h for h in header if h),
-                    "wrong sheet layout: neither the template's pillar sheets nor a tidy sheet",
-                    f"use `dgap template` or a sheet with columns {list(REQUIRED_OBS_COLUMNS)}",
-                )
-            ],
-        )
-    df = pd.DataFrame(rows[1:], columns=header)
-    df = df.dropna(how="all")
-    return df, pd.Series(df.index + 2, index=df.index), []
 
 
 def validate_units(units: pd.DataFrame, source: str = "<units>") -> list[Problem]:
@@ -461,13 +328,17 @@ def validate_units(units: pd.DataFrame, source: str = "<units>") -> list[Problem
 
 
 def compute_coverage(
-    observations: pd.DataFrame, framework=None, units=None, *, by: str = "indicator"
+    observations: pd.DataFrame,
+    framework: Framework,
+    units: pd.DataFrame,
+    *,
+    by: str = "indicator",
 ) -> pd.DataFrame:
     """Share of expected observations present (units × indicators × periods), reported not imputed.
 
     Args:
         observations: observations contract.
-        framework, units: define what is expected (defaults: commune framework, Đại Lộc units).
+        framework, units: define what is expected (e.g. ``inputs.framework, inputs.units``).
         by: ``indicator`` (one row per indicator and period), ``unit`` (per unit and period) or
             ``period``.
 
@@ -475,7 +346,6 @@ def compute_coverage(
         Columns ``<by>, period, n_expected, n_present, coverage_pct, status``; status is the worst
         status among the observations counted (``synthetic`` for the demo panel).
     """
-    units, framework = _load_context(units, framework)
     periods = sorted(observations["period"].unique())
     grid = pd.MultiIndex.from_product(
         [units["unit_code"], framework.indicator_ids, periods],

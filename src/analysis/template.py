@@ -1,6 +1,8 @@
 """The data-entry workbook: one sheet per pillar, instructions in Vietnamese and English.
 
-Layout of a pillar sheet (what :mod:`analysis.schema` reads back):
+:func:`write_template` writes it (``dgap template``); :func:`read_workbook` reads it back, filled,
+as an observations table for :func:`analysis.schema.validate_observations` (it also reads a
+workbook whose first sheet is a tidy table). Layout of a pillar sheet:
 
 * row 1: ``unit_code, unit_name, period`` then one column per indicator id;
 * row 2: Vietnamese indicator names; row 3: English names and unit;
@@ -13,17 +15,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openpyxl
+import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .frameworks import load_framework
-from .io import load_units
+from .errors import DataValidationError
+from .frameworks import Framework, load_framework
+from .io import nfc
 from .outputs import atomic_write
-from .schema import TEMPLATE_HEADER_ROWS, TEMPLATE_KEYS
+from .schema import OBS_COLUMNS, REQUIRED_OBS_COLUMNS, Problem
+from .units import load_units
 
 DEFAULT_PERIODS = ("2025H1",)
+#: Meta columns of a pillar sheet (before the indicator columns).
+TEMPLATE_KEYS = ("unit_code", "unit_name", "period")
+TEMPLATE_HEADER_ROWS = 3  # row 1: ids, row 2: Vietnamese names, row 3: English names + unit
 
 INSTRUCTIONS = [
     ("HƯỚNG DẪN NHẬP LIỆU", "DATA-ENTRY INSTRUCTIONS"),
@@ -72,7 +81,8 @@ def write_template(out, *, units=None, framework=None, periods=None) -> Path:
     Returns:
         The path written.
     """
-    units = load_units(units) if units is None or isinstance(units, str | Path) else units
+    if units is None or isinstance(units, str | Path):
+        units = load_units(units, validate=False)
     fw = (
         load_framework(framework)
         if framework is None or isinstance(framework, str | Path)
@@ -168,3 +178,149 @@ def write_template(out, *, units=None, framework=None, periods=None) -> Path:
     with atomic_write(out, "wb") as fh:
         wb.save(fh)
     return out
+
+
+# --------------------------------------------------------------------------- reading it back
+def read_workbook(path: str | Path, framework: Framework):
+    """Read a workbook: the template's pillar sheets (wide) or a single tidy sheet.
+
+    Args:
+        path: the ``.xlsx`` file.
+        framework: the framework whose pillars name the sheets and whose indicators the columns.
+
+    Returns:
+        ``(table, rows, problems)``: the observations as typed (values not yet parsed), the Excel
+        row of each record, and the layout problems (when there are any, the table is empty).
+
+    Raises:
+        DataValidationError: the file cannot be opened as a workbook, or its first sheet is empty.
+    """
+    path = Path(path)
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a corrupt file
+        raise DataValidationError(
+            [f"{path}: cannot open as an Excel workbook ({type(exc).__name__}: {exc})"]
+        ) from exc
+    if any(p in wb.sheetnames for p in framework.pillar_ids):
+        return _read_pillar_sheets(wb, path, framework)
+    return _read_tidy_sheet(wb, path)
+
+
+def _read_pillar_sheets(wb, path: Path, framework: Framework):
+    src = str(path)
+    records: list[dict] = []
+    rownums: list[int] = []
+    problems = [
+        Problem(
+            src,
+            None,
+            None,
+            p,
+            "wrong sheet layout: pillar sheet missing",
+            f"the workbook needs sheets {framework.pillar_ids}; regenerate it with `dgap template`",
+        )
+        for p in framework.pillar_ids
+        if p not in wb.sheetnames
+    ]
+    for sheet in (p for p in framework.pillar_ids if p in wb.sheetnames):
+        expected = framework.indicators.loc[framework.indicators["pillar"] == sheet, "id"].tolist()
+        rows = list(wb[sheet].iter_rows(values_only=True))
+        problems += _read_pillar_sheet(rows, path, sheet, expected, records, rownums)
+    wb.close()
+    if problems:
+        return pd.DataFrame(), pd.Series(dtype=int), problems
+    df = pd.DataFrame(records, columns=OBS_COLUMNS)
+    return df, pd.Series(rownums, index=df.index, dtype=int), []
+
+
+def _read_pillar_sheet(
+    rows: list, path: Path, sheet: str, expected: list[str], records: list, rownums: list
+) -> list[Problem]:
+    """Append the typed values of one pillar sheet to ``records``; return its layout problems."""
+    where = f"{path}[{sheet}]"
+    if not rows:
+        return [
+            Problem(
+                where,
+                1,
+                None,
+                None,
+                "wrong sheet layout: sheet is empty",
+                "regenerate the workbook with `dgap template`",
+            )
+        ]
+    header = [nfc(str(h)) if h is not None else "" for h in rows[0]]
+    if tuple(header[:3]) != TEMPLATE_KEYS:
+        return [
+            Problem(
+                where,
+                1,
+                None,
+                tuple(header[:3]),
+                "wrong sheet layout: first columns must be unit_code, unit_name, period",
+                "do not move or rename the header cells; regenerate with `dgap template`",
+            )
+        ]
+    unknown = [h for h in header[3:] if h and h not in expected]
+    problems = [
+        Problem(
+            where,
+            1,
+            h,
+            h,
+            "wrong sheet layout: unknown indicator column",
+            f"indicator columns of sheet {sheet!r} are {expected}",
+        )
+        for h in unknown
+    ]
+    for r_i, r in enumerate(rows[TEMPLATE_HEADER_ROWS:], start=TEMPLATE_HEADER_ROWS + 1):
+        if r is None or all(c is None for c in r):
+            continue
+        for c_i, h in enumerate(header[3:], start=3):
+            if not h or h in unknown or c_i >= len(r):
+                continue
+            v = r[c_i]
+            if v is None or (isinstance(v, str) and not v.strip()):
+                continue
+            records.append(
+                {
+                    "unit_code": r[0],
+                    "period": r[2],
+                    "indicator": h,
+                    "value": v,
+                    "status": "observed",
+                    "source": path.name,
+                }
+            )
+            rownums.append(r_i)
+    return problems
+
+
+def _read_tidy_sheet(wb, path: Path):
+    ws = wb.worksheets[0]
+    rows = list(ws.iter_rows(values_only=True))
+    wb.close()
+    if not rows:
+        raise DataValidationError(
+            [f"{path}: the first sheet is empty; expected a header row {OBS_COLUMNS}"]
+        )
+    header = [nfc(str(h)).lower() if h is not None else "" for h in rows[0]]
+    if not set(REQUIRED_OBS_COLUMNS) & set(header):
+        return (
+            pd.DataFrame(),
+            pd.Series(dtype=int),
+            [
+                Problem(
+                    str(path),
+                    1,
+                    None,
+                    tuple(h for h in header if h),
+                    "wrong sheet layout: neither the template's pillar sheets nor a tidy sheet",
+                    f"use `dgap template` or a sheet with columns {list(REQUIRED_OBS_COLUMNS)}",
+                )
+            ],
+        )
+    df = pd.DataFrame(rows[1:], columns=header)
+    df = df.dropna(how="all")
+    return df, pd.Series(df.index + 2, index=df.index), []

@@ -34,7 +34,6 @@ from .pipeline import (
     get_preset,
     list_presets,
     pillar_table,
-    register_preset,
 )
 from .spec import DEFAULT_ORDER, STEPS, parse_order
 from .steps import denominate, impute, screen_units, treat_outliers
@@ -64,7 +63,6 @@ __all__ = [
     "parse_order",
     "pillar_table",
     "rank_array",
-    "register_preset",
     "run_index",
     "screen_units",
     "skew",

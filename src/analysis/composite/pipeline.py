@@ -9,14 +9,14 @@ period, goalposts are fixed. Conventions: ``docs/composite.md``.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .. import config
+from .. import config, presets
 from ..errors import DataValidationError, FrameworkError, MethodError
 from ..periods import period_to_time
 from ..status import RANK as STATUS_RANK
@@ -55,45 +55,24 @@ class Preset:
         return compute_index(data, self.imeta, **{**self.options, **overrides})
 
 
-_PRESETS: dict[str, Callable[[], Preset]] = {}
-
-
-def register_preset(name: str, builder: Callable[[], Preset]) -> None:
-    """Register a preset builder (called lazily by :func:`get_preset`)."""
-    _PRESETS[name] = builder
-
-
-#: Modules that register built-in presets when imported, loaded lazily by :func:`get_preset` and
-#: :func:`list_presets` (``analysis.realdata``: egdi, desi2022, dti_provincial, dti_pillars).
-_PRESET_MODULES = ("analysis.realdata",)
-
-
-def _load_builtin_presets() -> None:
-    import importlib
-    import sys
-
-    for mod in _PRESET_MODULES:
-        if mod not in sys.modules:
-            importlib.import_module(mod)
-
-
 def list_presets() -> list[str]:
-    """Names of the registered presets (built-in ones included, imported on first use)."""
-    _load_builtin_presets()
-    return sorted(_PRESETS)
+    """Names of the presets: the table ``data/frameworks/presets.yaml`` (:mod:`analysis.presets`)."""
+    return presets.list_presets()
 
 
 def get_preset(name: str) -> Preset:
-    """Build a registered preset: ``commune``, ``egdi``, ``desi2022``, ``dti_provincial``, ``dti_pillars``.
-
-    The real-data presets are registered by :mod:`analysis.realdata`, imported here on first use,
-    so ``get_preset("egdi")`` works without importing it first.
-    """
-    if name not in _PRESETS:
-        _load_builtin_presets()
-    if name not in _PRESETS:
-        raise MethodError(f"unknown preset {name!r}; available: {list_presets()}")
-    return _PRESETS[name]()
+    """Build a preset of the table: ``commune``, ``egdi``, ``desi2022``, ``dti_provincial``, ``dti_pillars``."""
+    if name not in presets.list_presets():
+        raise MethodError(f"unknown preset {name!r}; available: {presets.list_presets()}")
+    spec = presets.load_preset(name)
+    fw = spec.load_framework()
+    return Preset(
+        name=name,
+        imeta=framework_imeta(fw),
+        options=dict(spec.options),
+        description=spec.description,
+        framework=fw,
+    )
 
 
 def framework_imeta(framework, weights: str = "framework") -> pd.DataFrame:
@@ -106,27 +85,6 @@ def framework_imeta(framework, weights: str = "framework") -> pd.DataFrame:
     imeta.loc[is_ind, "goalpost_upper"] = codes.map(ind["goalpost_hi"]).to_numpy(float)
     imeta.loc[is_ind, "Target"] = codes.map(ind["target_2025"]).astype(float).to_numpy()
     return imeta
-
-
-def _commune_preset() -> Preset:
-    from ..frameworks import load_framework
-
-    fw = load_framework()
-    return Preset(
-        name="commune",
-        imeta=framework_imeta(fw),
-        options={
-            "normalise": "goalposts",
-            "normalise_params": {"scale": 1.0},
-            "aggregate": "arithmetic",
-            "weights": "framework",
-        },
-        description="Commune digital-transformation framework: fixed goalposts to [0, 1], arithmetic means, framework weights",
-        framework=fw,
-    )
-
-
-register_preset("commune", _commune_preset)
 
 
 # =========================================================================== tidy path
@@ -229,7 +187,7 @@ def _denominate_panel(X, indf: pd.DataFrame, units, unit_codes):
     den_cols = indf["denominator"].where(indf["kind"] == "count")
     if den_cols.notna().any():
         if units is None:
-            from ..io import load_units
+            from ..units import load_units
 
             units = load_units()
         for j, (ind, col) in enumerate(den_cols.items()):
@@ -421,7 +379,7 @@ def _impute_panel(X, S, method, units, unit_codes):
         return Xf, Sf, miss & ~np.isnan(Xf)
     if col is not None:
         if units is None:
-            from ..io import load_units
+            from ..units import load_units
 
             units = load_units()
         u = units.assign(unit_code=units["unit_code"].astype(str)).set_index("unit_code")

@@ -62,7 +62,7 @@ def _tidy_wide(obs: pd.DataFrame, fw, units, per: str) -> tuple[pd.DataFrame, pd
     )
     den = {k: v for k, v in den.items() if isinstance(v, str) and v}
     if den and units is None:
-        from ..io import load_units
+        from ..units import load_units
 
         units = load_units()
     if units is not None:
