@@ -32,9 +32,9 @@ import pandas as pd
 
 from analysis import briefs, config
 from analysis.frameworks import load_framework
-from analysis.io import load_units
 from analysis.outputs import write_bytes
 from analysis.periods import period_to_time
+from analysis.units import load_units
 
 OUT = Path(__file__).parent / "results" / "briefs.json"
 
@@ -43,7 +43,7 @@ def _pipeline_tables() -> dict:
     """Tables of one edition from the real pipeline on the demo panel."""
     from analysis import gaps as G
     from analysis.composite.pipeline import compute_scores, pillar_table
-    from analysis.io import load_observations
+    from analysis.loaders import load_observations
     from analysis.robustness import run_uncertainty_tidy
 
     obs = load_observations(config.DEMO_OBSERVATIONS)

@@ -309,3 +309,84 @@ def plot_countries():
                                "q05": np.maximum(rank - 5, 1), "q95": np.minimum(rank + 5, 193)})  # fmt: skip
     return {"gaps": gaps, "units": units, "rank_stats": rank_stats,
             "pillars": gaps[["unit_code", "period", "government", "society", "status"]]}  # fmt: skip
+
+
+# --- data
+#: Real published data sets (tests that need them skip when ../shared/datasets is absent).
+EGDI_DIR = config.SHARED_DATASETS / "egdi"
+DESI_DIR = config.SHARED_DATASETS / "desi"
+#: The transcribed facts the frozen tables of data/raw are built from.
+FACTS = config.ROOT.parent / "shared" / "context" / "facts"
+
+
+@pytest.fixture(scope="session")
+def commune_framework():
+    """The commune framework (data/frameworks/commune.yaml); do not modify."""
+    from analysis.frameworks import load_framework
+
+    return load_framework()
+
+
+@pytest.fixture(scope="session")
+def dai_loc_units() -> pd.DataFrame:
+    """The 18 pre-2025 communes of Đại Lộc (data/raw/units); do not modify."""
+    from analysis.units import load_units
+
+    return load_units()
+
+
+@pytest.fixture()
+def write_csv(tmp_path):
+    """``write_csv(text, name="obs.csv") -> Path``: a UTF-8 file in the test's folder."""
+
+    def write(text: str, name: str = "obs.csv"):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture(scope="session")
+def egdi():
+    """The UN E-Government Survey, every year and layout in ../shared/datasets/egdi."""
+    from analysis.sources import load_egdi
+
+    if not EGDI_DIR.is_dir():
+        pytest.skip("shared datasets (egdi) absent")
+    return load_egdi(EGDI_DIR)
+
+
+@pytest.fixture(scope="session")
+def desi():
+    """EU DESI 2017-2022 (2022 method) from ../shared/datasets/desi, EU aggregate included."""
+    from analysis.sources import load_desi
+
+    if not DESI_DIR.is_dir():
+        pytest.skip("shared datasets (desi) absent")
+    return load_desi(DESI_DIR, include_aggregate=True)
+
+
+@pytest.fixture(scope="session")
+def dti():
+    """The published provincial DTI figures frozen in data/raw/dti."""
+    from analysis.sources import load_dti
+
+    return load_dti()
+
+
+@pytest.fixture(scope="session")
+def index_vs_published():
+    """``f(scores, published, name, scale=1.0)``: computed index beside the published one, with
+    the absolute difference ``diff`` (one row per unit and period)."""
+
+    def compare(
+        scores: pd.DataFrame, published: pd.DataFrame, name: str, scale: float = 1.0
+    ) -> pd.DataFrame:
+        idx = scores[scores["level"] == "index"][["unit_code", "period", "value"]]
+        pub = published[(published["name"] == name) & published["value"].notna()]
+        m = idx.merge(pub, on=["unit_code", "period"], suffixes=("", "_pub"), validate="one_to_one")
+        m["diff"] = (m["value"] * scale - m["value_pub"]).abs()
+        return m
+
+    return compare

@@ -19,7 +19,7 @@ pypdf = pytest.importorskip("pypdf")
 from analysis import briefs, cli  # noqa: E402
 from analysis.errors import RenderError  # noqa: E402
 from analysis.frameworks import load_framework  # noqa: E402
-from analysis.io import load_units  # noqa: E402
+from analysis.units import load_units  # noqa: E402
 
 BANNER_VI = "DỮ LIỆU MINH HỌA — không phải số liệu chính thức"
 BANNER_EN = "ILLUSTRATIVE DATA — not official statistics"

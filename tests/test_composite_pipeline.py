@@ -207,7 +207,7 @@ def test_demo_panel_runs_and_stays_synthetic():
     path = config.DEMO_OBSERVATIONS
     if not path.exists():
         pytest.skip("demo panel not built")
-    from analysis.io import load_observations
+    from analysis.loaders import load_observations
 
     obs = load_observations(path, validate=False)
     scores = compute_scores(obs)

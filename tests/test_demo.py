@@ -1,8 +1,5 @@
-"""analysis.demo: the synthetic example tables of the figures (``example_plot_data``).
-
-The demo panel itself (``generate_demo``/``write_demo``, byte-identical ``data/demo``) is
-tested in test_foundation.py.
-"""
+"""analysis.demo: the seeded synthetic panel (byte-identical to the committed file) and the
+synthetic example tables of the figures (``example_plot_data``)."""
 
 from __future__ import annotations
 
@@ -10,7 +7,36 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import demo
+from analysis import config, demo
+from analysis.demo import generate_demo, write_demo
+from analysis.loaders import load_observations
+
+
+def test_demo_is_deterministic_and_byte_identical_to_committed(tmp_path):
+    [p] = write_demo(out_dir=tmp_path)
+    assert p.read_bytes() == config.DEMO_OBSERVATIONS.read_bytes()
+    other = generate_demo(seed=1)
+    assert not other.equals(generate_demo())
+
+
+def test_demo_is_synthetic_valid_and_has_the_documented_shape(commune_framework):
+    obs = load_observations()
+    assert (obs["status"] == "synthetic").all()
+    assert obs["period"].nunique() >= 6 and obs["unit_code"].nunique() == 18
+    fw = commune_framework
+    pillar = obs["indicator"].map(fw.pillar_of())
+    lo = obs["indicator"].map(fw.indicators.set_index("id")["goalpost_lo"])
+    hi = obs["indicator"].map(fw.indicators.set_index("id")["goalpost_hi"])
+    rates = fw.indicators.set_index("id")["kind"].reindex(obs["indicator"]).values == "rate"
+    norm = ((obs["value"] - lo) / (hi - lo))[rates]
+    means = norm.groupby([pillar[rates], obs["period"][rates]]).mean().unstack()
+    # government high and rising faster than economy and society
+    assert (means.loc["government"] > means.loc["economy"] + 0.2).all()
+    g_rise = means.loc["government"].iloc[-1] - means.loc["government"].iloc[0]
+    e_rise = means.loc["economy"].iloc[-1] - means.loc["economy"].iloc[0]
+    assert g_rise > e_rise
+    coverage = len(obs) / (18 * 20 * 7)
+    assert 0.9 < coverage < 0.99
 
 
 @pytest.fixture(scope="module")

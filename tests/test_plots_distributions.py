@@ -15,7 +15,7 @@ pytestmark = [
 
 def test_indicator_distributions_one_box_per_indicator_per_pillar_with_watermark():
     from analysis.frameworks import load_framework
-    from analysis.io import load_observations
+    from analysis.loaders import load_observations
 
     plots.set_style()
     fw = load_framework()

@@ -1,8 +1,11 @@
-"""Tests of analysis.units: the 2025 commune crosswalk and re-aggregation to new communes."""
+"""Tests of analysis.units: the unit tables, the 2025 commune crosswalk, constituent weights and
+re-aggregation to new communes (registry, crosswalk, weights, reaggregate)."""
 
 from __future__ import annotations
 
+import csv
 import json
+import sqlite3
 import unicodedata
 import warnings
 
@@ -15,13 +18,11 @@ from hypothesis import strategies as st
 from analysis import config
 from analysis.errors import AnalysisError, DataValidationError, ParameterError
 from analysis.frameworks import load_framework
-from analysis.io import OBS_COLUMNS
+from analysis.schema import OBS_COLUMNS, validate_units
 from analysis.units import (
     CROSSWALK_COLUMNS,
     MissingSharesError,
     UnitsWarning,
-    _build_dai_loc_crosswalk,
-    _vau_tables,
     apply_split_shares,
     compare_crosswalks,
     compute_constituent_weights,
@@ -33,6 +34,8 @@ from analysis.units import (
     select_former_district,
     shares_template,
 )
+from analysis.units.crosswalk import _vau_tables
+from analysis.units.weights import _build_dai_loc_crosswalk
 
 # Resolution 1659/NQ-UBTVQH15 (16/6/2025), clauses 66-70, as in
 # ../shared/context/facts/dai_loc_commune_mapping_2025.csv (hard-coded on purpose).
@@ -51,7 +54,8 @@ NEW_NAMES = {
     "20539": "Vu Gia",
     "20542": "Phú Thuận",
 }
-FACTS = config.ROOT.parent / "shared" / "context" / "facts" / "dai_loc_commune_mapping_2025.csv"
+FACTS_DIR = config.ROOT.parent / "shared" / "context" / "facts"
+FACTS = FACTS_DIR / "dai_loc_commune_mapping_2025.csv"
 DVHCVN = config.SHARED_DATASETS / "vn-commune-crosswalk-2025"
 #: A mismatch list longer than 1 % of the ~10,050 old units would mean the sources disagree
 #: on more than isolated rows (measured: 66 rows on 2026-11-26).
@@ -112,6 +116,65 @@ def test_load_units_contract(units):
     assert all(unicodedata.is_normalized("NFC", n) for n in units["full_name_vi"])
     assert units["population"].sum() == 141851
     assert set(units["former_district"]) == {"Đại Lộc"}
+
+
+def test_units_population_and_households_match_census_totals(units):
+    assert units["households"].sum() == 41_748
+    assert units["unit_code"].between("20500", "20548").all()
+    assert not validate_units(units)
+
+
+def test_units_names_are_nfc_and_successors_follow_resolution_1659(units):
+    for name in units["name_vi"]:
+        assert unicodedata.is_normalized("NFC", name)
+    groups = units.groupby("successor_code")["unit_code"].apply(set).to_dict()
+    assert groups == EXPECTED
+
+
+@pytest.mark.skipif(not FACTS_DIR.exists(), reason="shared context facts not available")
+def test_units_table_equals_its_cited_sources(units):
+    units = units.set_index("unit_code")
+    with open(FACTS_DIR / "dai_loc_communes_2019.csv", encoding="utf-8") as fh:
+        facts = {r["code"]: r for r in csv.DictReader(fh) if not r["code"].startswith("new:")}
+    assert set(facts) == set(units.index)
+    for code, r in facts.items():
+        assert units.at[code, "population"] == int(r["population"])
+        assert units.at[code, "households"] == int(r["households"])
+        if r["area_km2"]:
+            assert units.at[code, "area_km2"] == pytest.approx(float(r["area_km2"]))
+        else:
+            assert pd.isna(units.at[code, "area_km2"])
+        assert units.at[code, "full_name_vi"] == unicodedata.normalize("NFC", r["name"])
+    import vietnamadminunits
+
+    db = sqlite3.connect(f"{vietnamadminunits.__path__[0]}/data/dataset.db")
+    for code, lat, lon in db.execute(
+        "select wardCode, wardLat, wardLon from admin_units_legacy where districtCode='506'"
+    ):
+        assert units.at[code, "lat"] == pytest.approx(lat, abs=1e-6)
+        assert units.at[code, "lon"] == pytest.approx(lon, abs=1e-6)
+
+
+def test_load_units_validates_unless_told_not_to(tmp_path):
+    path = tmp_path / "units.csv"
+    path.write_text(
+        "unit_code,name_vi,unit_type,parent_code,lat,lon,population,households\n"
+        "20500.0, Ái Nghĩa ,town,506,15.9,108.1,100,30\n20500,x,commune,506,95,108.1,-1,3\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataValidationError) as exc:
+        load_units(path)
+    text = str(exc.value)
+    assert "units.csv:3" in text and "duplicate unit code" in text
+    assert "coordinates out of range" in text and "negative population" in text
+    raw = load_units(path, validate=False)
+    assert raw["unit_code"].tolist() == ["20500", "20500"] and raw.at[0, "name_vi"] == "Ái Nghĩa"
+    assert raw["population"].tolist() == [100, -1] and raw["lat"].tolist() == [15.9, 95.0]
+    lean = tmp_path / "lean.csv"
+    lean.write_text("unit_code,name_vi\n20500,Ái Nghĩa\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match="required column is missing"):
+        load_units(lean)
+    assert load_units(lean, validate=False)["unit_code"].tolist() == ["20500"]
 
 
 def test_load_units_2025_population_is_sum_of_constituents(units):
