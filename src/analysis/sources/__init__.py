@@ -123,9 +123,8 @@ def load_real_inputs(path: str | Path, framework=None, **kwargs) -> tuple[RealDa
     """
     name = detect_source(path)
     if name is None:
-        raise ParameterError(
-            f"{path}: not a known real-data source (egdi*.csv/EGOV*.csv, DESI.csv/desi_dimension_scores*.csv, dti_provincial.csv)"
-        )
+        files = "; ".join(f"{s.name}: {s.files}" for s in SOURCES.values())
+        raise ParameterError(f"{path}: not a known real-data source (file names: {files})")
     data = load_real_data(name, path, **kwargs)
     if framework is None or str(framework) == "":
         fw = load_framework(config.FRAMEWORKS / f"{SOURCES[name].framework}.yaml")

@@ -69,12 +69,14 @@ class Source:
         file_pattern: regular expression (case-insensitive) matching the names of its files,
             by which :func:`analysis.sources.detect_source` recognises a file or folder.
         framework: the framework the notebooks use by default (``data/frameworks/<name>.yaml``).
+        files: the same file names for people, e.g. ``"egdi*.csv, EGOV*.csv"`` (in messages).
     """
 
     name: str
     load: Callable[..., RealData]
     file_pattern: str
     framework: str
+    files: str = ""
 
     def matches(self, file_name: str) -> bool:
         return re.match(f"(?i){self.file_pattern}", file_name) is not None

@@ -240,4 +240,10 @@ def load_desi(
     return RealData(obs, _to_units_contract(units), pub, tuple(notes), framework="desi2022")
 
 
-SOURCE = Source("desi", load_desi, r"(desi_dimension_scores.*|desi)\.csv$", framework="desi2022")
+SOURCE = Source(
+    "desi",
+    load_desi,
+    r"(desi_dimension_scores.*|desi)\.csv$",
+    framework="desi2022",
+    files="DESI.csv, desi_dimension_scores*.csv",
+)

@@ -410,4 +410,6 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
     return df
 
 
-SOURCE = Source("dti", load_dti, r"dti_provincial.*\.csv$", framework="dti_pillars")
+SOURCE = Source(
+    "dti", load_dti, r"dti_provincial.*\.csv$", framework="dti_pillars", files="dti_provincial*.csv"
+)

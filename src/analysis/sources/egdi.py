@@ -22,7 +22,7 @@ Indicators: ``osi`` (Online Service Index) -> pillar ``government``; ``hci`` (Hu
 Index) and ``tii`` (Telecommunication Infrastructure Index) -> pillar ``society``. There is no
 economy pillar in the EGDI. Published: ``egdi`` (with ``rank``) and ``epi`` (E-Participation).
 
-What the published files say about the formula (checked by ``tests/test_realdata.py``):
+What the published files say about the formula (checked by ``tests/test_sources_egdi.py``):
 
 * 2012–2024: EGDI = (OSI + HCI + TII) / 3 for every country, within the published rounding;
 * 2010: EGDI = 0.34·OSI + 0.33·HCI + 0.33·TII (a least-squares fit over the 183 ranked countries
@@ -365,4 +365,6 @@ def _egdi_tables(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return obs, pub
 
 
-SOURCE = Source("egdi", load_egdi, r"(egdi|egov).*\.csv$", framework="egdi")
+SOURCE = Source(
+    "egdi", load_egdi, r"(egdi|egov).*\.csv$", framework="egdi", files="egdi*.csv, EGOV*.csv"
+)
