@@ -33,7 +33,7 @@ def test_presets_are_built_with_their_frameworks():
             "normalise": "goalposts",
             "normalise_params": {"scale": 1.0},
             "aggregate": "arithmetic",
-            "weights": "meta",
+            "weights": "framework",
         }
     fw = get_preset("dti_provincial").framework
     assert fw.pillars.set_index("id")["dti_points"].to_dict() == {
@@ -51,7 +51,7 @@ def test_a_malformed_table_names_the_preset_and_the_fix(tmp_path):
     (tmp_path / "fw.yaml").write_text("id: fw\n", encoding="utf-8")
     table = tmp_path / "presets.yaml"
     table.write_text(
-        "presets:\n  a:\n    framework: fw.yaml\n    weigths: meta\n", encoding="utf-8"
+        "presets:\n  a:\n    framework: fw.yaml\n    weigths: framework\n", encoding="utf-8"
     )
     with pytest.raises(FrameworkError, match=r"preset 'a': unknown key\(s\) \['weigths'\]"):
         load_preset("a", table)
