@@ -18,6 +18,16 @@ from . import config, store
 from .frameworks import Framework
 from .io import save_table
 from .loaders import Inputs, constituents, has_successors, load_inputs, merge_inputs, resolve_path  # noqa: F401  (the notebooks' entry points)
+from .narrative import (  # noqa: F401  (the notebooks' Markdown: workflow.describe_*)
+    describe_commune,
+    describe_coverage,
+    describe_diagnostics,
+    describe_gaps,
+    describe_merger,
+    describe_pillars,
+    describe_robustness,
+    describe_status,
+)
 from .results import Results, unit_period
 from .status import table_status
 
@@ -203,76 +213,7 @@ def save_tables(tables: dict[str, pd.DataFrame], out: OutputPaths, *, status: st
     ]
 
 
-# =========================================================================== narrative (generated from the numbers)
-def _fmt(x, lang: str, digits: int = 2) -> str:
-    from .i18n import format_number
-
-    return format_number(x, lang, digits)
-
-
-def _fmt_p(p, lang: str) -> str:
-    """A p-value as read in a report: ``< 0,0001`` rather than ``0,0000``.
-
-    >>> _fmt_p(3e-6, "vi"), _fmt_p(0.0123, "en")
-    ('< 0,0001', '0.0123')
-    """
-    return f"< {_fmt(1e-4, lang, 4)}" if p < 1e-4 else _fmt(p, lang, 4)
-
-
-def _ival(lo, hi, lang: str, digits: int = 2) -> str:
-    from .i18n import format_interval
-
-    return format_interval(lo, hi, lang, digits)
-
-
-def describe_status(inputs: Inputs, lang: str = "vi") -> str:
-    """One paragraph on where the data come from and whether they are synthetic."""
-    n_obs, n_units = len(inputs.observations), inputs.observations["unit_code"].nunique()
-    periods = sorted(inputs.observations["period"].unique())
-    span = f"{periods[0]}–{periods[-1]}" if periods else "–"
-    if lang == "vi":
-        head = f"**Dữ liệu:** {_fmt(n_obs, lang, 0)} quan sát, {n_units} đơn vị, {len(periods)} kỳ ({span}); nguồn `{Path(inputs.paths['observations']).name}`."
-        warn = (
-            "\n\n> **DỮ LIỆU MINH HỌA** — bộ số liệu tổng hợp (synthetic), không phải số liệu chính thức; kết quả dưới đây chỉ minh họa phương pháp, không phải phát hiện."
-            if inputs.is_synthetic
-            else ""
-        )
-    else:
-        head = f"**Data:** {_fmt(n_obs, lang, 0)} observations, {n_units} units, {len(periods)} periods ({span}); source `{Path(inputs.paths['observations']).name}`."
-        warn = (
-            "\n\n> **ILLUSTRATIVE DATA** — a synthetic panel, not official statistics; the results below illustrate the method and are not findings."
-            if inputs.is_synthetic
-            else ""
-        )
-    return head + warn
-
-
-def describe_coverage(coverage: pd.DataFrame, lang: str = "vi") -> str:
-    """Coverage summary from a :func:`analysis.schema.compute_coverage` table (by indicator)."""
-    total = 100 * coverage["n_present"].sum() / coverage["n_expected"].sum()
-    by_ind = coverage.groupby("indicator")[["n_present", "n_expected"]].sum()
-    share = (100 * by_ind["n_present"] / by_ind["n_expected"]).sort_values()
-    low = share.index[0]
-    if lang == "vi":
-        return f"Độ bao phủ chung {_fmt(total, lang, 1)}%. Chỉ số thiếu nhiều nhất: `{low}` ({_fmt(share.iloc[0], lang, 1)}%). Giá trị thiếu không được điền (phương pháp mặc định), chỉ báo cáo."
-    return f"Overall coverage {_fmt(total, lang, 1)}%. Least covered indicator: `{low}` ({_fmt(share.iloc[0], lang, 1)}%). Missing values are not imputed by default, only reported."
-
-
-def describe_pillars(res: Results, lang: str = "vi") -> str:
-    """District medians of the three pillars in the current period."""
-    now = res.pillars[res.pillars["period"] == res.period]
-    from .i18n import t
-
-    parts = ", ".join(
-        f"{t(f'pillar.{p}', lang).lower()} {_fmt(now[p].median(), lang)}"
-        for p in config.PILLARS
-        if p in now and now[p].notna().any()
-    )
-    if lang == "vi":
-        return f"Kỳ {res.period}, trung vị của {len(now)} đơn vị: {parts} (thang 0–1)."
-    return f"Period {res.period}, medians over {len(now)} units: {parts} (0–1 scale)."
-
-
+# =========================================================================== diagnostics
 def compute_period_diagnostics(
     scores: pd.DataFrame, framework: Framework, period: str
 ) -> dict[str, pd.DataFrame]:
@@ -284,105 +225,11 @@ def compute_period_diagnostics(
     return compute_diagnostics(wide, Tree.from_imeta(framework.to_imeta()))
 
 
-def describe_diagnostics(diag: dict[str, pd.DataFrame], lang: str = "vi") -> str:
-    """Cronbach's alpha per pillar, in words."""
-    cr = diag["cronbach"]
-    cr = cr[cr["group"].isin(config.PILLARS)]
-    parts = ", ".join(
-        f"{g} α = {_fmt(a, lang)}" for g, a in zip(cr["group"], cr["alpha"], strict=True)
-    )
-    if lang == "vi":
-        return f"Độ nhất quán nội tại (Cronbach's alpha) theo trụ cột: {parts}. α dưới 0,7 cho thấy các chỉ số trong trụ cột đo những khía cạnh khác nhau."
-    return f"Internal consistency (Cronbach's alpha) per pillar: {parts}. An α below 0.7 means the pillar's indicators measure different aspects."
-
-
 def typology_counts(gaps: pd.DataFrame) -> pd.DataFrame:
     """Number of communes per typology class and period."""
     out = gaps.groupby(["period", "typology"], dropna=False).size().rename("n_units").reset_index()
     out["status"] = table_status(gaps)
     return out
-
-
-def describe_gaps(res: Results, lang: str = "vi") -> str:
-    """The district answer: median gap with its interval, the paired tests and the typology."""
-    now = res.gaps[res.gaps["period"] == res.period]
-    tests = res.tests[res.tests["period"] == res.period].set_index("comparison")
-    n = len(now)
-    n_lead = int((now["gap_mean_lo"] > 0).sum())
-    lines = []
-    for key in ("economy", "society"):
-        hits = [c for c in tests.index if key in str(c)]
-        if not hits or pd.isna(tests.loc[hits[0], "share_greater"]):
-            continue
-        row = tests.loc[hits[0]]
-        sh, lo, hi, p = (
-            row["share_greater"],
-            row["share_greater_lo"],
-            row["share_greater_hi"],
-            row["p_value"],
-        )
-        if lang == "vi":
-            name = {"economy": "kinh tế số", "society": "xã hội số"}[key]
-            lines.append(
-                f"- Chính quyền số cao hơn {name} ở {_fmt(100 * sh, lang, 0)}% số xã (KTC {int(res.params['ci_level'] * 100)}%: {_ival(100 * lo, 100 * hi, lang, 0)}%); kiểm định Wilcoxon p {'' if p < 1e-4 else '= '}{_fmt_p(p, lang)}, hệ số rank-biserial {_fmt(row['rank_biserial'], lang)} ({_ival(row['rank_biserial_lo'], row['rank_biserial_hi'], lang)})."
-            )
-        else:
-            name = {"economy": "the digital economy", "society": "the digital society"}[key]
-            lines.append(
-                f"- Digital government exceeds {name} in {_fmt(100 * sh, lang, 0)}% of communes ({int(res.params['ci_level'] * 100)}% CI: {_ival(100 * lo, 100 * hi, lang, 0)}%); Wilcoxon p {'' if p < 1e-4 else '= '}{_fmt_p(p, lang)}, rank-biserial {_fmt(row['rank_biserial'], lang)} ({_ival(row['rank_biserial_lo'], row['rank_biserial_hi'], lang)})."
-            )
-    med = now["gap_mean"].median()
-    others = [p for p in ("economy", "society") if now[p].notna().any()]
-    vi_names = {"economy": "kinh tế số", "society": "xã hội số"}
-    en_names = {"economy": "the digital economy", "society": "the digital society"}
-    vs_vi = (
-        " và ".join(vi_names[p] for p in others)
-        if len(others) == 1
-        else "trung bình kinh tế số, xã hội số"
-    )
-    vs_en = en_names[others[0]] if len(others) == 1 else "the mean of economy and society"
-    has_ci = now["gap_mean_lo"].notna().any()
-    if lang == "vi":
-        head = f"Kỳ {res.period}: khoảng cách trung vị giữa chính quyền số và {vs_vi} là {_fmt(med, lang)} điểm ({n} đơn vị); "
-        head += (
-            f"ở {n_lead}/{n} đơn vị khoảng tin cậy của khoảng cách nằm hoàn toàn trên 0."
-            if has_ci
-            else "chỉ có ước lượng điểm (một trụ cột có dưới 2 chỉ số nên không có khoảng tin cậy bootstrap)."
-        )
-    else:
-        head = f"Period {res.period}: the median gap between digital government and {vs_en} is {_fmt(med, lang)} points ({n} units); "
-        head += (
-            f"in {n_lead} of {n} units the gap's interval lies entirely above 0."
-            if has_ci
-            else "point gaps only (a pillar has fewer than 2 indicators, so there is no bootstrap interval)."
-        )
-    warn = ""
-    if table_status(res.gaps) == "synthetic":
-        warn = (
-            "\n\n*Dữ liệu minh họa: không phải phát hiện.*"
-            if lang == "vi"
-            else "\n\n*Illustrative data: not a finding.*"
-        )
-    return head + "\n\n" + "\n".join(lines) + warn
-
-
-def describe_robustness(res: Results, sensitivity: pd.DataFrame, lang: str = "vi") -> str:
-    """Width of the rank intervals and the method choice that matters most."""
-    rs = res.rank_stats
-    width = (rs["q95"] - rs["q05"]).median()
-    s = sensitivity[sensitivity["target"] == "mean_abs_rank_shift"].sort_values(
-        "STi", ascending=False
-    )
-    top = s.iloc[0] if len(s) else None
-    if lang == "vi":
-        txt = f"Khoảng xếp hạng 5–95% có độ rộng trung vị {_fmt(width, lang, 1)} bậc trên {len(rs)} xã."
-        if top is not None:
-            txt += f" Lựa chọn ảnh hưởng nhiều nhất đến thứ hạng: `{top['choice']}` (chỉ số tổng STi = {_fmt(top['STi'], lang)})."
-    else:
-        txt = f"The 5–95% rank intervals have a median width of {_fmt(width, lang, 1)} places over {len(rs)} communes."
-        if top is not None:
-            txt += f" The choice that moves ranks most: `{top['choice']}` (total index STi = {_fmt(top['STi'], lang)})."
-    return txt
 
 
 def compute_sensitivity(
@@ -404,18 +251,6 @@ def compute_sensitivity(
     out.insert(0, "period", period)
     out["status"] = inputs.status
     return out
-
-
-# =========================================================================== mergers
-def describe_merger(merged: Inputs, table: pd.DataFrame, lang: str = "vi") -> str:
-    """How many old communes went into how many new ones."""
-    n_new, n_old = (
-        merged.units["unit_code"].nunique(),
-        table["old_code"].nunique() if "old_code" in table else len(table),
-    )
-    if lang == "vi":
-        return f"{n_old} xã, thị trấn cũ được sắp xếp thành {n_new} xã mới (Nghị quyết 1659/NQ-UBTVQH15). Chỉ số tỷ lệ được tính lại theo trọng số dân số hoặc số hộ năm 2019, chỉ số đếm được cộng dồn; điểm tổng hợp được tính lại từ các chỉ số đã gộp."
-    return f"{n_old} former communes became {n_new} new communes (Resolution 1659/NQ-UBTVQH15). Rates are re-aggregated with 2019 population or household weights, counts are summed, and composite scores are recomputed from the re-aggregated indicators."
 
 
 # =========================================================================== figures and briefs
@@ -490,37 +325,21 @@ def district_brief(
     *,
     lang: str = "vi",
     edition: str = "lab",
-    merged=None,
-    sensitivity=None,
+    merged: tuple[Results, Inputs] | None = None,
+    sensitivity: pd.DataFrame | None = None,
 ) -> dict:
-    """The district brief (see :mod:`analysis.briefs`), with the post-2025 section when ``merged`` is given."""
-    from .briefs import build_district_brief
+    """The district brief (see :mod:`analysis.briefs`), with the post-2025 section when ``merged``
+    (the post-2025 results and inputs) is given."""
+    from .briefs.district import build_district_brief
 
-    kw = {}
-    if merged is not None:
-        res_new, inputs_new = merged
-        kw = dict(
-            post2025_gaps=res_new.gaps,
-            post2025_pillars=res_new.pillars,
-            post2025_rank_stats=res_new.rank_stats,
-            post2025_units=inputs_new.units,
-        )
     return build_district_brief(
-        res.gaps,
+        res,
+        inputs,
         lang=lang,
-        period=res.period,
         edition=edition,
-        pillars=res.pillars,
-        rank_stats=res.rank_stats,
-        framework=inputs.framework,
-        units=inputs.units,
-        tests=res.tests,
-        correlations=res.correlations,
-        sensitivity=sensitivity,
         figures=figures,
-        ci_level=res.params["ci_level"],
-        data_status=inputs.status,
-        **kw,
+        post2025=merged,
+        sensitivity=sensitivity,
     )
 
 
@@ -549,28 +368,6 @@ def commune_tables(res: Results, inputs: Inputs, unit_code: str) -> dict[str, pd
         else res.targets
     )
     return {"gaps": g, "weakest": w, "targets": t}
-
-
-def describe_commune(res: Results, inputs: Inputs, unit_code: str, lang: str = "vi") -> str:
-    """Key message of one commune (the same sentences as its brief)."""
-    from .briefs import build_commune_brief
-
-    b = build_commune_brief(
-        res.gaps,
-        str(unit_code),
-        lang=lang,
-        period=unit_period(res, unit_code),
-        pillars=res.pillars,
-        rank_stats=res.rank_stats,
-        framework=inputs.framework,
-        units=inputs.units,
-        indicators=inputs.observations,
-        weakest=res.weakest,
-        ci_level=res.params["ci_level"],
-        data_status=inputs.status,
-    )
-    msg = b.get("key_message")
-    return " ".join(msg) if isinstance(msg, list) else str(msg)
 
 
 def save_commune_figures(
@@ -624,25 +421,9 @@ def commune_brief(
     edition: str = "lab",
 ) -> dict:
     """The commune brief (see :mod:`analysis.briefs`)."""
-    from .briefs import build_commune_brief
+    from .briefs.commune import build_commune_brief
 
-    return build_commune_brief(
-        res.gaps,
-        str(unit_code),
-        lang=lang,
-        period=unit_period(res, unit_code),
-        edition=edition,
-        pillars=res.pillars,
-        rank_stats=res.rank_stats,
-        framework=inputs.framework,
-        units=inputs.units,
-        indicators=inputs.observations,
-        scores=res.scores,
-        weakest=res.weakest,
-        figures=figures,
-        ci_level=res.params["ci_level"],
-        data_status=inputs.status,
-    )
+    return build_commune_brief(res, inputs, unit_code, lang=lang, edition=edition, figures=figures)
 
 
 def render_commune_brief(

@@ -1,11 +1,16 @@
-"""Labels in Vietnamese and English, and number formats for figures, tables and briefs.
+"""Every string shown to a reader, in Vietnamese and English, and the number formats.
 
-Two languages: ``vi`` (default) and ``en``. Every label is stored NFC-normalised.
+Two languages: ``vi`` (default) and ``en``. Every string is stored NFC-normalised.
 
-* :func:`t` looks a label up by key (``"pillar.government"``, ``"axis.gap_mean"``...).
-* :func:`format_number`, :func:`format_interval`, :func:`format_pct` write numbers the way
-  readers of each language expect: Vietnamese uses a decimal comma and a thousands dot
-  (``141.851`` people, ``0,78``), English the reverse (``141,851``, ``0.78``).
+* The strings are one table keyed by id, ``strings.toml`` beside this module (loaded on first
+  use); :func:`t` looks one up (``"pillar.government"``, ``"brief.key_message"``...) and fills
+  its ``{placeholders}``. Labels of figures, the brief templates' fixed strings, the parts of the
+  generated sentences (assembled by :mod:`analysis.narrative`): all live there.
+* :func:`format_number`, :func:`format_interval`, :func:`format_pct`, :func:`format_p`,
+  :func:`format_level` and :func:`format_period` write numbers, intervals, p-values, interval
+  levels and periods the way readers of each language expect: Vietnamese uses a decimal comma
+  and a thousands dot (``141.851`` people, ``0,78``), English the reverse (``141,851``, ``0.78``).
+  They are the only number formatters of the package.
 * :func:`parse_number` reads numbers typed by users, Vietnamese decimal commas included.
 
 Missing values are shown as an en dash ``–``; negative numbers use the true minus sign ``−``
@@ -14,14 +19,17 @@ Missing values are shown as an en dash ``–``; negative numbers use the true mi
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import re
+import tomllib
 import unicodedata
 from collections.abc import Mapping
+from pathlib import Path
 
-from .errors import ParameterError
-from .periods import is_period, parse_period
+from ..errors import ParameterError
+from ..periods import is_period, parse_period
 
 __all__ = [
     "LANGS",
@@ -30,9 +38,12 @@ __all__ = [
     "NumberParseError",
     "t",
     "has_label",
+    "labels_of",
     "format_number",
     "format_interval",
     "format_pct",
+    "format_p",
+    "format_level",
     "format_period",
     "parse_number",
     "translate_mapping",
@@ -55,116 +66,37 @@ def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-# key -> (vi, en). Keys are dotted: <group>.<id>.
-_RAW_LABELS: dict[str, tuple[str, str]] = {
-    # pillars and the index
-    "pillar.government": ("Chính quyền số", "Digital government"),
-    "pillar.economy": ("Kinh tế số", "Digital economy"),
-    "pillar.society": ("Xã hội số", "Digital society"),
-    "pillar.index": ("Chỉ số chung", "Overall index"),
-    "pillar_short.government": ("CQS", "GOV"),
-    "pillar_short.economy": ("KTS", "ECO"),
-    "pillar_short.society": ("XHS", "SOC"),
-    # gaps
-    "gap.gap_econ": ("Khoảng cách CQS − KTS", "Gap government − economy"),
-    "gap.gap_soc": ("Khoảng cách CQS − XHS", "Gap government − society"),
-    "gap.gap_mean": (
-        "Khoảng cách CQS − trung bình (KTS, XHS)",
-        "Gap government − mean(economy, society)",
-    ),
-    "gap_short.gap_econ": ("CQS − KTS", "GOV − ECO"),
-    "gap_short.gap_soc": ("CQS − XHS", "GOV − SOC"),
-    "gap_short.gap_mean": ("Khoảng cách", "Gap"),
-    # axis titles
-    "axis.score": ("Điểm (0–1)", "Score (0–1)"),
-    "axis.normalised": ("Giá trị chuẩn hóa (0–1)", "Normalised value (0–1)"),
-    "axis.commune": ("Xã, thị trấn", "Commune"),
-    "axis.indicator": ("Chỉ tiêu", "Indicator"),
-    "axis.period": ("Kỳ", "Period"),
-    "axis.rank": ("Thứ hạng (1 = cao nhất)", "Rank (1 = highest)"),
-    "axis.sensitivity_index": ("Chỉ số độ nhạy", "Sensitivity index"),
-    "axis.choice": ("Lựa chọn phương pháp", "Method choice"),
-    "axis.lon": ("Kinh độ (°Đ)", "Longitude (°E)"),
-    "axis.lat": ("Vĩ độ (°B)", "Latitude (°N)"),
-    "axis.pct_of_target": ("Mức đạt so với mục tiêu 2025 (%)", "Attainment of the 2025 target (%)"),
-    "axis.gap_ci": ("Khoảng cách (KTC 90%)", "Gap (90% CI)"),
-    # titles
-    "title.heatmap": (
-        "Chỉ tiêu chuẩn hóa theo xã và trụ cột",
-        "Normalised indicators by commune and pillar",
-    ),
-    "title.dumbbell": (
-        "Ba trụ cột của từng xã, xếp theo khoảng cách",
-        "The three pillars per commune, sorted by gap",
-    ),
-    "title.scatter": ("{y} so với chính quyền số", "{y} against digital government"),
-    "title.profile": ("Hồ sơ chỉ tiêu: {name}", "Indicator profile: {name}"),
-    "title.rank_uncertainty": ("Độ bất định của thứ hạng", "Rank uncertainty"),
-    "title.sensitivity": ("Độ nhạy theo lựa chọn phương pháp", "Sensitivity to method choices"),
-    "title.trends": ("Diễn biến ba trụ cột theo thời gian", "The three pillars over time"),
-    "title.gap_trend": ("Diễn biến khoảng cách theo thời gian", "The gap over time"),
-    "title.distance_to_targets": (
-        "Khoảng cách tới mục tiêu: {name}",
-        "Distance to targets: {name}",
-    ),
-    "title.map": ("Bản đồ khoảng cách", "Map of the gap"),
-    "title.target": ("Mục tiêu: {target}", "Target: {target}"),
-    # legend entries
-    "legend.district_median": ("Trung vị huyện", "District median"),
-    "legend.target_2025": ("Mục tiêu 2025", "2025 target"),
-    "legend.target_2030": ("Mục tiêu 2030", "2030 target"),
-    "legend.commune_value": ("Giá trị của xã", "Commune value"),
-    "legend.median_rank": ("Thứ hạng trung vị", "Median rank"),
-    "legend.rank_interval": ("Khoảng 5–95%", "5–95% interval"),
-    "legend.nominal_rank": ("Thứ hạng danh nghĩa", "Nominal rank"),
-    "legend.si": ("Bậc nhất (Si)", "First order (Si)"),
-    "legend.sti": ("Toàn phần (STi)", "Total (STi)"),
-    "legend.parity": ("Đường cân bằng (45°)", "Parity line (45°)"),
-    "legend.gap_ci": ("KTC 90% của khoảng cách", "90% CI of the gap"),
-    "legend.population": ("Dân số 2019", "Population 2019"),
-    "legend.successor": ("Xã mới (từ 01/7/2025)", "New commune (from 1 July 2025)"),
-    "legend.no_data": ("Không có dữ liệu", "No data"),
-    "legend.all_communes": ("Các xã", "All communes"),
-    # typology classes
-    "typology.government_led": ("Chính quyền số đi trước", "Government-led"),
-    "typology.balanced_high": ("Cân bằng, mức cao", "Balanced, high"),
-    "typology.balanced_low": ("Cân bằng, mức thấp", "Balanced, low"),
-    "typology.economy_society_led": ("Kinh tế, xã hội số đi trước", "Economy/society-led"),
-    "typology.economy_led": ("Kinh tế số đi trước", "Economy-led"),
-    "typology.society_led": ("Xã hội số đi trước", "Society-led"),
-    "typology.gov_led": ("Chính quyền số đi trước", "Government-led"),
-    "typology.balanced": ("Cân bằng", "Balanced"),
-    "typology.lagging": ("Tụt hậu", "Lagging"),
-    "typology.leading": ("Dẫn đầu", "Leading"),
-    # method choices (sensitivity analysis)
-    "choice.weights": ("Trọng số", "Weights"),
-    "choice.normalisation": ("Chuẩn hóa", "Normalisation"),
-    "choice.aggregation": ("Tổng hợp", "Aggregation"),
-    "choice.imputation": ("Xử lý thiếu dữ liệu", "Imputation"),
-    "choice.outliers": ("Xử lý ngoại lai", "Outlier treatment"),
-    "choice.winmax": ("Số giá trị winsor hóa tối đa", "Maximum winsorised values"),
-    "choice.leave_one_out": ("Bỏ bớt một chỉ tiêu", "Leave one indicator out"),
-    "target.mean_abs_shift": (
-        "Dịch chuyển thứ hạng tuyệt đối trung bình",
-        "Mean absolute rank shift",
-    ),
-    # units and misc
-    "unit.km": ("km", "km"),
-    "misc.district": ("Huyện Đại Lộc", "Đại Lộc district"),
-    "misc.status_synthetic": ("Dữ liệu minh họa", "Illustrative data"),
-    "misc.ci90": ("KTC 90%", "90% CI"),
-    "misc.reading_scatter": (
-        "Vạch dọc: KTC 90% của khoảng cách; cắt đường 45° = không khác biệt",
-        "Vertical bar: 90% CI of the gap; crossing the 45° line = no difference",
-    ),
-    # watermark: always bilingual (the mark must be understood whatever the figure language)
-    "watermark": ("Dữ liệu minh họa / Illustrative data", "Dữ liệu minh họa / Illustrative data"),
-}
+#: The string table (TOML): ``{group: {id: {vi = ..., en = ...}}}``.
+STRINGS_FILE = Path(__file__).with_name("strings.toml")
 
-#: ``{key: {"vi": ..., "en": ...}}``, NFC-normalised.
-LABELS: dict[str, dict[str, str]] = {
-    key: {"vi": _nfc(vi), "en": _nfc(en)} for key, (vi, en) in _RAW_LABELS.items()
-}
+
+def _flatten(table: Mapping, prefix: str, out: dict[str, dict[str, str]]) -> None:
+    for key, value in table.items():
+        path = f"{prefix}{key}"
+        if not isinstance(value, Mapping):
+            raise ParameterError(
+                f"{STRINGS_FILE}: entry {path!r} must be a table {{ vi = ..., en = ... }}"
+            )
+        if set(value) == set(LANGS):
+            out[path] = {lang: _nfc(str(value[lang])) for lang in LANGS}
+        else:
+            _flatten(value, f"{path}.", out)
+
+
+@functools.cache
+def _labels() -> dict[str, dict[str, str]]:
+    """``{key: {"vi": ..., "en": ...}}`` from :data:`STRINGS_FILE`, NFC-normalised."""
+    with open(STRINGS_FILE, "rb") as fh:
+        table = tomllib.load(fh)
+    out: dict[str, dict[str, str]] = {}
+    _flatten(table, "", out)
+    return out
+
+
+def __getattr__(name: str):
+    if name == "LABELS":  # loaded on first use: importing i18n (e.g. to parse numbers) stays light
+        return _labels()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _check_lang(lang: str) -> str:
@@ -181,7 +113,7 @@ def has_label(key: str) -> bool:
     >>> has_label("pillar.economy"), has_label("pillar.nope")
     (True, False)
     """
-    return key in LABELS
+    return key in _labels()
 
 
 def t(key: str, lang: str = "vi", default: str | None = None, **fields: object) -> str:
@@ -209,19 +141,29 @@ def t(key: str, lang: str = "vi", default: str | None = None, **fields: object) 
     'new class'
     """
     _check_lang(lang)
-    entry = LABELS.get(key)
+    labels = _labels()
+    entry = labels.get(key)
     if entry is None:
         if default is None:
-            close = sorted(k for k in LABELS if k.split(".")[0] == key.split(".")[0])
+            close = sorted(k for k in labels if k.split(".")[0] == key.split(".")[0])
             hint = f" (known in this group: {', '.join(close)})" if close else ""
-            raise ParameterError(
-                f"no label for key {key!r}{hint}; add it to analysis.i18n._RAW_LABELS"
-            )
+            raise ParameterError(f"no label for key {key!r}{hint}; add it to {STRINGS_FILE}")
         return _nfc(default)
     text = entry[lang]
     if fields:
         text = text.format(**fields)
     return _nfc(text)
+
+
+def labels_of(group: str, lang: str = "vi") -> dict[str, str]:
+    """Every label of a group, by id: ``labels_of("brief", "en")["key_message"]``.
+
+    >>> labels_of("pillar_letter", "en")
+    {'government': 'G', 'economy': 'E', 'society': 'S'}
+    """
+    _check_lang(lang)
+    prefix = f"{group}."
+    return {k[len(prefix) :]: v[lang] for k, v in _labels().items() if k.startswith(prefix)}
 
 
 def _is_missing(x: object) -> bool:
@@ -238,16 +180,20 @@ def _separators(lang: str) -> tuple[str, str]:
     return (",", ".") if _check_lang(lang) == "vi" else (".", ",")
 
 
-def format_number(x: float | int | None, lang: str = "vi", digits: int = 2) -> str:
+def format_number(
+    x: float | int | None, lang: str = "vi", digits: int = 2, *, missing: str = MISSING
+) -> str:
     """Write a number for readers of ``lang``.
 
     Integers (Python or NumPy integer types) are written without decimals; floats with
-    ``digits`` decimals. Thousands are grouped. Missing values give ``–``.
+    ``digits`` decimals. Thousands are grouped. Missing values give ``missing`` (``–``; the
+    briefs leave a missing number blank with ``missing=""``).
 
     Args:
         x: the number (``None`` and NaN are missing).
         lang: ``"vi"`` (decimal comma, thousands dot) or ``"en"``.
         digits: decimals for non-integers.
+        missing: the text of a missing value.
 
     >>> format_number(141851, "vi"), format_number(141851, "en")
     ('141.851', '141,851')
@@ -255,14 +201,14 @@ def format_number(x: float | int | None, lang: str = "vi", digits: int = 2) -> s
     ('0,78', '0.78')
     >>> format_number(1234.5, "vi", digits=1)
     '1.234,5'
-    >>> format_number(-0.5, "en", digits=1)
-    '−0.5'
-    >>> format_number(float("nan"), "vi")
-    '–'
+    >>> format_number(-0.5, "en", digits=1), format_number(-0.001, "vi")
+    ('−0.5', '0,00')
+    >>> format_number(float("nan"), "vi"), format_number(None, "en", missing="")
+    ('–', '')
     """
     dec, thou = _separators(lang)
     if _is_missing(x):
-        return MISSING
+        return missing
     if isinstance(x, numbers.Integral) and not isinstance(x, bool):
         body = f"{abs(int(x)):,d}"
         negative = int(x) < 0
@@ -276,9 +222,20 @@ def format_number(x: float | int | None, lang: str = "vi", digits: int = 2) -> s
     return (_MINUS if negative else "") + body
 
 
-def format_interval(lo: float | None, hi: float | None, lang: str = "vi", digits: int = 2) -> str:
+def format_interval(
+    lo: float | None,
+    hi: float | None,
+    lang: str = "vi",
+    digits: int = 2,
+    *,
+    missing: str | None = None,
+) -> str:
     """Write an interval ``lo–hi``; with a negative bound ``lo đến hi`` / ``lo to hi``
     (a dash next to a minus sign misreads).
+
+    Args:
+        missing: the text of an interval with a missing bound; by default each missing bound
+            is written ``–``.
 
     >>> format_interval(0.22, 0.40, "vi")
     '0,22–0,40'
@@ -286,11 +243,15 @@ def format_interval(lo: float | None, hi: float | None, lang: str = "vi", digits
     '0.22–0.40'
     >>> format_interval(-0.1, 0.2, "en", digits=1), format_interval(-0.1, 0.2, "vi", digits=1)
     ('−0.1 to 0.2', '−0,1 đến 0,2')
+    >>> format_interval(None, 0.2, "en", missing="")
+    ''
     """
+    if missing is not None and (_is_missing(lo) or _is_missing(hi)):
+        return missing
     a = format_number(lo, lang, digits)
     b = format_number(hi, lang, digits)
     if a.startswith(_MINUS) or b.startswith(_MINUS):
-        return f"{a} {'đến' if lang == 'vi' else 'to'} {b}"
+        return f"{a} {t('format.to', lang)} {b}"
     return f"{a}–{b}"
 
 
@@ -316,21 +277,70 @@ def format_pct(
     return format_number(value, lang, digits) + "%"
 
 
-def format_period(period: str, lang: str = "vi") -> str:
-    """Write a period code (``"2024H1"``, ``"2023Q2"``, ``"2023"``) for display.
+def format_p(
+    p: float | None,
+    lang: str = "vi",
+    digits: int = 3,
+    *,
+    relation: bool = False,
+    missing: str = MISSING,
+) -> str:
+    """Write a p-value with ``digits`` decimals, ``< 0,001`` below the smallest one written.
+
+    Args:
+        relation: prefix ``= `` unless the value is written ``< ...``, so that ``"p " + text``
+            reads ``p = 0,031`` or ``p < 0,001``.
+        missing: the text of a missing p-value.
+
+    >>> format_p(0.0004, "vi"), format_p(0.0312, "en"), format_p(3e-6, "vi", 4)
+    ('< 0,001', '0.031', '< 0,0001')
+    >>> "p " + format_p(0.0312, "en", relation=True), "p " + format_p(1e-5, "en", relation=True)
+    ('p = 0.031', 'p < 0.001')
+    """
+    if _is_missing(p):
+        return ("= " if relation else "") + missing
+    floor = 10.0**-digits
+    if float(p) < floor:  # type: ignore[arg-type]
+        return "< " + format_number(floor, lang, digits)
+    return ("= " if relation else "") + format_number(p, lang, digits)
+
+
+def format_level(level: float, lang: str = "vi") -> str:
+    """An interval's level in percent, as in "90% confidence interval".
+
+    >>> format_level(0.9, "vi"), format_level(0.975, "vi"), format_level(0.975, "en")
+    ('90', '97,5', '97.5')
+    """
+    return f"{level * 100:g}".replace(".", _separators(lang)[0])
+
+
+_ROMAN = ("I", "II", "III", "IV")
+
+
+def format_period(period: str, lang: str = "vi", *, long: bool = False) -> str:
+    """Write a period code (``"2024H1"``, ``"2023Q2"``, ``"2023"``) for display: short for axes
+    and titles, ``long`` (written out) for the briefs. Anything else is returned as is.
 
     >>> format_period("2024H1", "vi"), format_period("2024H1", "en"), format_period("2023", "vi")
     ('H1/2024', '2024 H1', '2023')
     >>> format_period("2023Q2", "vi"), format_period("2023Q2", "en")
     ('Q2/2023', '2023 Q2')
+    >>> format_period("2025H1", "vi", long=True), format_period("2024H2", "en", long=True)
+    ('6 tháng đầu năm 2025', 'second half of 2024')
+    >>> format_period("2023Q2", "vi", long=True), format_period("2023", "vi", long=True)
+    ('quý II/2023', 'năm 2023')
     """
     _check_lang(lang)
     if not is_period(period):
         return _nfc(str(period))
     year, kind, part = parse_period(period)
+    if not long:
+        return t("period.short", lang, year=year, kind=kind, part=part) if kind else str(year)
     if not kind:
-        return str(year)
-    return f"{kind}{part}/{year}" if lang == "vi" else f"{year} {kind}{part}"
+        return t("period.year", lang, year=year)
+    if kind == "H":
+        return t(f"period.half_{part}", lang, year=year)
+    return t("period.quarter", lang, year=year, quarter=part, roman=_ROMAN[int(part) - 1])
 
 
 _MISSING_TEXT = {"", "–", "—", "-", "na", "n/a", "nan", "none", "null"}

@@ -1,0 +1,264 @@
+"""The commune brief: a context read once from the run, then one builder per section.
+
+A section builder takes the :class:`CommuneBrief` context and returns the brief fields it fills
+(``{"gaps": [...]}``); :data:`SECTIONS` lists them in order. Every text comes from
+:mod:`analysis.narrative` or the ``brief.*`` strings of :mod:`analysis.i18n`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .. import config
+from ..loaders import Inputs
+from ..narrative.brief import (
+    commune_key_message,
+    commune_place,
+    gap_label,
+    interval_text,
+    is_established,
+    keywords,
+    letter,
+    number_text,
+    rank_texts,
+    sources,
+    target_texts,
+)
+from ..narrative.facts import (
+    CommuneFacts,
+    UnitNames,
+    as_float,
+    commune_facts,
+    equals,
+    nfc,
+    pillar_names,
+    unit_names,
+)
+from ..results import Results
+from .common import assemble, common_meta, data_status, figure_paths, template_labels
+from .validate import check_lang
+
+
+@dataclass
+class CommuneBrief:
+    """What the sections of one commune's brief read."""
+
+    res: Results
+    inputs: Inputs
+    facts: CommuneFacts
+    unit: UnitNames
+    names: dict[str, str]  #: pillar display names
+    lang: str
+    edition: str
+    status: str
+    figures: dict[str, str] = field(default_factory=dict)
+    n_weakest: int = 3
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return template_labels(self.lang, self.facts.level, is_commune=self.unit.is_commune)
+
+
+def build_commune_brief(
+    res: Results,
+    inputs: Inputs,
+    unit_code: str,
+    *,
+    lang: str = "vi",
+    edition: str = "default",
+    figures: Mapping[str, str | os.PathLike | None] | None = None,
+    n_weakest: int = 3,
+) -> dict:
+    """The brief of one commune (schema in :mod:`analysis.briefs`), in its reporting period.
+
+    Args:
+        res: the results of the run (gaps, pillars, rank stats, scores, weakest indicators).
+        inputs: its inputs (observations, units, framework, data status).
+        unit_code: the commune.
+        lang: ``vi`` or ``en``.
+        edition: edition name, printed in the footer and used by ``dgap brief``.
+        figures: optional ``{"trend": path}`` (other names are kept for the record).
+        n_weakest: how many weakest indicators to list.
+
+    Raises:
+        RenderError: unknown language, or the unit or its period is missing from the tables.
+    """
+    check_lang(lang)
+    facts = commune_facts(res, inputs, unit_code)
+    context = CommuneBrief(
+        res=res,
+        inputs=inputs,
+        facts=facts,
+        unit=unit_names(inputs.units, facts.unit_code, lang),
+        names=pillar_names(inputs.framework, lang),
+        lang=lang,
+        edition=str(edition),
+        status=data_status(inputs),
+        figures=figure_paths(figures),
+        n_weakest=n_weakest,
+    )
+    return assemble(context, SECTIONS)
+
+
+# --------------------------------------------------------------------------- sections
+def meta_section(c: CommuneBrief) -> dict:
+    f, u, lang = c.facts, c.unit, c.lang
+    meta = common_meta("commune", lang, c.edition, f.period, f.level, c.status, c.inputs.framework)
+    meta.update(
+        title=f"{c.labels['brief_commune']}: {u.full}",
+        subtitle=" · ".join(x for x in (commune_place(u, lang), meta["period_label"]) if x),
+        unit_code=f.unit_code,
+        unit_name=u.name,
+        unit_full_name=u.full,
+        district_name=u.district,
+        population=u.population,
+        population_text=number_text(u.population, lang, 0) if u.population is not None else "",
+        sources=sources(c.inputs.framework, lang),
+        keywords=keywords([u.name, u.district], f.period, c.status, lang),
+    )
+    return {"meta": meta}
+
+
+def labels_section(c: CommuneBrief) -> dict:
+    return {"labels": c.labels}
+
+
+def key_message_section(c: CommuneBrief) -> dict:
+    return {"key_message": commune_key_message(c.facts, c.unit, c.names, c.lang)}
+
+
+def pillars_section(c: CommuneBrief) -> dict:
+    """The commune's pillars against the district median (bars span the district's min-max)."""
+    gp, row, lang = c.facts.gaps, c.facts.row, c.lang
+    rows = []
+    for pid in config.PILLARS:
+        if pid not in gp.columns or gp[pid].isna().all():
+            continue  # the framework has no such pillar (e.g. no economy pillar in the EGDI)
+        v, col = as_float(row[pid]), gp[pid].astype(float)
+        med = as_float(col.median())
+        rows.append(
+            {
+                "id": pid,
+                "name": c.names[pid],
+                "short": letter(pid, lang),
+                "value": v,
+                "median": med,
+                "lo": as_float(col.min()),
+                "hi": as_float(col.max()),
+                "value_text": number_text(v, lang),
+                "median_text": number_text(med, lang),
+            }
+        )
+    return {"pillars": rows}
+
+
+def index_section(c: CommuneBrief) -> dict:
+    pp, lang = c.facts.pillars, c.lang
+    mine = pp[pp["unit_code"] == c.facts.unit_code] if "index" in pp.columns else pp.iloc[:0]
+    if mine.empty:
+        return {"index": None}
+    value, median = as_float(mine.iloc[0]["index"]), as_float(pp["index"].astype(float).median())
+    return {
+        "index": {
+            "value": value,
+            "median": median,
+            "value_text": number_text(value, lang),
+            "median_text": number_text(median, lang),
+        }
+    }
+
+
+def gaps_section(c: CommuneBrief) -> dict:
+    """G minus each other pillar, with its selection interval."""
+    gp, row, lang = c.facts.gaps, c.facts.row, c.lang
+    rows = []
+    for gid, other in (("gap_econ", "economy"), ("gap_soc", "society"), ("gap_mean", None)):
+        if gid not in gp.columns:
+            continue
+        v, lo, hi = (
+            as_float(row[gid]),
+            as_float(row.get(f"{gid}_lo")),
+            as_float(row.get(f"{gid}_hi")),
+        )
+        if v is None and other is not None and gp[other].isna().all():
+            continue  # no such pillar
+        rows.append(
+            {
+                "id": gid,
+                "label": gap_label(gid, lang),
+                "value": v,
+                "lo": lo,
+                "hi": hi,
+                "level": c.facts.level,
+                "value_text": number_text(v, lang),
+                "interval_text": interval_text(lo, hi, lang),
+                "is_established": is_established(lo, hi),
+            }
+        )
+    return {"gaps": rows}
+
+
+def rank_section(c: CommuneBrief) -> dict:
+    rank = c.facts.rank
+    return {"rank": None if rank is None else dict(rank, **rank_texts(rank, c.lang))}
+
+
+def weakest_section(c: CommuneBrief) -> dict:
+    """The weakest indicators (:func:`analysis.gaps.weakest_indicators`: largest shortfall against
+    the district, ``rank`` 1 = weakest) and their distance to the 2025 target, ``direction *
+    (value - target)`` in the indicator's unit (negative = short of the target)."""
+    f, lang = c.facts, c.lang
+
+    def mine(df: pd.DataFrame) -> pd.DataFrame:
+        return df[equals(df["unit_code"], f.unit_code) & equals(df["period"], f.period)]
+
+    order = mine(c.res.weakest).sort_values("rank", kind="stable")["indicator"].astype(str)
+    values = mine(c.inputs.observations).set_index("indicator")["value"]
+    scores = mine(c.res.scores)
+    scores = scores[scores["level"] == "indicator"].set_index("name")["value"]
+    meta = c.inputs.framework.indicators.set_index("id").to_dict("index")
+    rows = []
+    for ind in order.tolist()[: c.n_weakest]:
+        info = meta.get(ind)
+        value = as_float(values.get(ind))
+        target = as_float(info["target_2025"]) if info is not None else None
+        direction = int(info["direction"]) if info is not None else 1
+        distance = None if target is None or value is None else direction * (value - target)
+        unit = str(info["unit"]) if info is not None else ""
+        score = as_float(scores.get(ind))
+        rows.append(
+            {
+                "id": ind,
+                "name": nfc(info[f"name_{lang}"]) if info is not None else ind,
+                "unit": unit,
+                "value": value,
+                "score": score,
+                "score_text": number_text(score, lang),
+                "target_2025": target,
+                "distance": distance,
+                **target_texts(value, target, distance, unit, lang),
+            }
+        )
+    return {"weakest": rows}
+
+
+def figures_section(c: CommuneBrief) -> dict:
+    return {"figures": c.figures}
+
+
+#: The commune brief, section by section (reports/templates/commune.typ lays them out).
+SECTIONS: tuple[Callable[[CommuneBrief], dict], ...] = (
+    meta_section,
+    labels_section,
+    key_message_section,
+    pillars_section,
+    index_section,
+    gaps_section,
+    rank_section,
+    weakest_section,
+    figures_section,
+)

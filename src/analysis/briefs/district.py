@@ -1,0 +1,349 @@
+"""The district brief: a context read once from the run, then one builder per section.
+
+A section builder takes the :class:`DistrictBrief` context and returns the brief fields it fills;
+:data:`SECTIONS` lists them in order. Every text comes from :mod:`analysis.narrative` or the
+``brief.*`` strings of :mod:`analysis.i18n`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pandas as pd
+
+from .. import config
+from ..i18n import format_p, t
+from ..loaders import Inputs
+from ..narrative.brief import (
+    count_communes,
+    district_full_name,
+    district_key_message,
+    interval_text,
+    keywords,
+    letter,
+    number_text,
+    rank_span,
+    robustness_sentences,
+    sources,
+    test_texts,
+)
+from ..narrative.facts import (
+    as_float,
+    check_gap_columns,
+    equals,
+    nfc,
+    pillar_names,
+    rank_rows,
+    rows_of_period,
+    unit_names,
+)
+from ..results import Results
+from .common import assemble, common_meta, data_status, figure_paths, template_labels
+from .validate import check_lang
+
+
+@dataclass
+class DistrictBrief:
+    """What the sections of the district brief read."""
+
+    res: Results
+    inputs: Inputs
+    lang: str
+    edition: str
+    gaps: pd.DataFrame  #: gap rows of the current period
+    pillars: pd.DataFrame  #: pillar rows of the current period
+    post2025: tuple[Results, Inputs] | None = None
+    sensitivity: pd.DataFrame | None = None
+    figures: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def period(self) -> str:
+        return self.res.period
+
+    @property
+    def level(self) -> float:
+        return float(self.res.params["ci_level"])
+
+    @cached_property
+    def status(self) -> str:
+        return data_status(self.inputs, *([self.post2025[1]] if self.post2025 else []))
+
+    @cached_property
+    def names(self) -> dict[str, str]:
+        return pillar_names(self.inputs.framework, self.lang)
+
+    @cached_property
+    def tests(self) -> list[dict]:
+        return test_rows(self.res, self.period, self.lang, self.level)
+
+
+def build_district_brief(
+    res: Results,
+    inputs: Inputs,
+    *,
+    lang: str = "vi",
+    edition: str = "default",
+    figures: Mapping[str, str | os.PathLike | None] | None = None,
+    post2025: tuple[Results, Inputs] | None = None,
+    sensitivity: pd.DataFrame | None = None,
+) -> dict:
+    """The district brief (schema in :mod:`analysis.briefs`) for the run's current period.
+
+    Args:
+        res: the results of the run (gaps, pillars, tests, correlations, rank stats).
+        inputs: its inputs (units, framework, data status).
+        lang: ``vi`` or ``en``.
+        edition: edition name, printed in the footer and used by ``dgap brief``.
+        figures: optional ``{"dumbbell": path, "map": path, "post2025": path}``.
+        post2025: the results and inputs of the post-2025 communes (:func:`analysis.loaders.
+            merge_inputs`); adds the post-2025 section.
+        sensitivity: optional sensitivity table (``choice, target, STi, ...``) for the
+            robustness note.
+
+    Raises:
+        RenderError: unknown language, or the period is missing from the tables.
+    """
+    check_lang(lang)
+    check_gap_columns(res.gaps)
+    context = DistrictBrief(
+        res=res,
+        inputs=inputs,
+        lang=lang,
+        edition=str(edition),
+        gaps=rows_of_period(res.gaps, res.period, "gap"),
+        pillars=rows_of_period(res.pillars, res.period, "pillar"),
+        post2025=post2025,
+        sensitivity=sensitivity,
+        figures=figure_paths(figures),
+    )
+    return assemble(context, SECTIONS)
+
+
+# --------------------------------------------------------------------------- tables of rows
+def test_rows(res: Results, period: str, lang: str, level: float) -> list[dict]:
+    """The district tests of ``period``: paired Wilcoxon tests (:func:`analysis.gaps.
+    test_pillar_gaps`), then Spearman correlations (:func:`analysis.gaps.
+    compute_pillar_correlations`)."""
+    out = []
+    for table in (res.tests, res.correlations):
+        if table is None:
+            continue
+        if "period" in table.columns:
+            table = table[equals(table["period"], period)]
+        for rec in table.to_dict("records"):
+            if "comparison" in rec:
+                est, lo, hi = as_float(rec.get("median_diff")), None, None
+            else:
+                est, lo, hi = (as_float(rec.get(k)) for k in ("rho", "rho_lo", "rho_hi"))
+            text = test_texts(rec, lang, level)
+            n, p = as_float(rec.get("n")), as_float(rec.get("p_value"))
+            out.append(
+                {
+                    "id": text["id"],
+                    "label": nfc(text["label"]),
+                    "n": None if n is None else int(n),
+                    "estimate": est,
+                    "lo": lo,
+                    "hi": hi,
+                    "p_value": p,
+                    "estimate_text": number_text(est, lang),
+                    "interval_text": interval_text(lo, hi, lang),
+                    "detail_text": text["detail"],
+                    "p_text": format_p(p, lang, 3, missing=""),
+                }
+            )
+    return out
+
+
+def ranking_rows(
+    gaps: pd.DataFrame, pillars: pd.DataFrame | None, rank_stats, units: pd.DataFrame, lang: str
+) -> list[dict]:
+    """Rows of a ranking table, sorted by nominal rank (rank stats), else by the index, else by
+    the mean of the pillars."""
+    tab = gaps.assign(unit_code=gaps["unit_code"].astype(str)).set_index("unit_code")
+    if pillars is not None and "index" in pillars.columns:
+        idx = pillars.assign(unit_code=pillars["unit_code"].astype(str)).set_index("unit_code")
+        tab = tab.join(idx[["index"]], how="left")
+    if rank_stats is not None and len(rank_stats):
+        rs = rank_stats.assign(unit_code=rank_stats["unit_code"].astype(str)).set_index("unit_code")
+        tab = tab.join(rs[[c for c in ("nominal", "q05", "q95") if c in rs.columns]], how="left")
+    elif "index" in tab.columns:
+        tab["nominal"] = tab["index"].rank(ascending=False, method="min")
+    else:  # no index: rank on the equal-weight mean of the pillars
+        mean = tab[list(config.PILLARS)].astype(float).mean(axis=1)
+        tab["nominal"] = mean.rank(ascending=False, method="min")
+    tab = tab.sort_values(["nominal"], kind="stable")
+    rows = []
+    for code, r in tab.iterrows():
+        nominal, q05, q95 = (as_float(r.get(k)) for k in ("nominal", "q05", "q95"))
+        nominal, q05, q95 = (None if v is None else int(round(v)) for v in (nominal, q05, q95))
+        typ = r.get("typology")
+        typ = str(typ) if isinstance(typ, str) or (typ is not None and not pd.isna(typ)) else None
+        index = as_float(r.get("index"))
+        rows.append(
+            {
+                "unit_code": code,
+                "name": unit_names(units, code, lang).name,
+                "rank": nominal,
+                "q05": q05,
+                "q95": q95,
+                "index": index,
+                "index_text": number_text(index, lang),
+                "rank_text": "" if nominal is None else str(nominal),
+                "interval_text": "" if q05 is None else rank_span(q05, q95),
+                "gap_econ": as_float(r["gap_econ"]),
+                "gap_soc": as_float(r["gap_soc"]),
+                "gap_econ_text": number_text(as_float(r["gap_econ"]), lang),
+                "gap_soc_text": number_text(as_float(r["gap_soc"]), lang),
+                "typology": t(f"typology.{typ}", lang, default=typ.replace("_", " "))
+                if typ
+                else "",
+            }
+        )
+    return rows
+
+
+# --------------------------------------------------------------------------- sections
+def _district(units: pd.DataFrame) -> tuple[str, str, str]:
+    """(code, name, province) of the units' district: the first unit's ``parent_code`` and
+    ``former_district``; ``province_vi`` for post-2025 communes."""
+    code, name, province = "district", "", ""
+    if len(units):
+        u0 = units.iloc[0]
+        code = str(u0.get("parent_code", "district")) or "district"
+        name = nfc(u0.get("former_district", ""))
+    if "province_vi" in units.columns:
+        pv = units["province_vi"].dropna()
+        province = nfc(pv.iloc[0]) if len(pv) else ""
+    return code, name, province
+
+
+def meta_section(c: DistrictBrief) -> dict:
+    lang = c.lang
+    code, name, province = _district(c.inputs.units)
+    full = district_full_name(name, province, lang)
+    meta = common_meta("district", lang, c.edition, c.period, c.level, c.status, c.inputs.framework)
+    meta.update(
+        title=f"{t('brief.brief_district', lang)}: {full}",
+        subtitle=" · ".join(
+            [count_communes(len(c.gaps), post2025=bool(province), lang=lang), meta["period_label"]]
+        ),
+        unit_code=code,
+        unit_name=name,
+        unit_full_name=full,
+        district_name=name,
+        population=None,
+        population_text="",
+        sources=sources(c.inputs.framework, lang, post2025=c.post2025 is not None),
+        keywords=keywords([name], c.period, c.status, lang),
+    )
+    return {"meta": meta}
+
+
+def labels_section(c: DistrictBrief) -> dict:
+    return {"labels": template_labels(c.lang, c.level)}
+
+
+def key_message_section(c: DistrictBrief) -> dict:
+    return {"key_message": district_key_message(c.gaps, c.names, c.level, c.tests, c.lang)}
+
+
+def pillars_section(c: DistrictBrief) -> dict:
+    """Median of each pillar over the communes, with their range."""
+    rows = []
+    for pid in config.PILLARS:
+        col = c.gaps[pid].astype(float)
+        med, lo, hi = as_float(col.median()), as_float(col.min()), as_float(col.max())
+        rows.append(
+            {
+                "id": pid,
+                "name": c.names[pid],
+                "short": letter(pid, c.lang),
+                "value": med,
+                "median": med,
+                "lo": lo,
+                "hi": hi,
+                "value_text": number_text(med, c.lang),
+                "median_text": number_text(med, c.lang),
+                "range_text": interval_text(lo, hi, c.lang),
+            }
+        )
+    return {"pillars": rows}
+
+
+def index_section(c: DistrictBrief) -> dict:
+    if "index" not in c.pillars.columns:
+        return {"index": None}
+    med = as_float(c.pillars["index"].astype(float).median())
+    text = number_text(med, c.lang)
+    return {"index": {"value": med, "median": med, "value_text": text, "median_text": text}}
+
+
+def ranking_section(c: DistrictBrief) -> dict:
+    ranks = rank_rows(c.res.rank_stats, c.period)
+    return {"ranking": ranking_rows(c.gaps, c.pillars, ranks, c.inputs.units, c.lang)}
+
+
+def tests_section(c: DistrictBrief) -> dict:
+    return {"tests": c.tests}
+
+
+def typology_section(c: DistrictBrief) -> dict:
+    """How many communes fall in each typology class, largest first."""
+    if "typology" not in c.gaps.columns:
+        return {"typology": []}
+    counts = c.gaps["typology"].dropna().astype(str).value_counts()
+    return {
+        "typology": [
+            {
+                "id": tid,
+                "label": t(f"typology.{tid}", c.lang, default=tid.replace("_", " ")),
+                "count": int(counts[tid]),
+            }
+            for tid in sorted(counts.index, key=lambda k: (-counts[k], k))
+        ]
+    }
+
+
+def robustness_section(c: DistrictBrief) -> dict:
+    ranks = rank_rows(c.res.rank_stats, c.period)
+    return {"robustness": robustness_sentences(ranks, c.sensitivity, c.lang)}
+
+
+def post2025_section(c: DistrictBrief) -> dict:
+    """The post-2025 communes ranked (their scores re-aggregated from the former communes)."""
+    if c.post2025 is None:
+        return {"post2025": None}
+    res, inputs = c.post2025
+    gaps = rows_of_period(res.gaps, c.period, "post-2025 gap")
+    pillars = rows_of_period(res.pillars, c.period, "post-2025 pillar")
+    ranks = rank_rows(res.rank_stats, c.period)
+    return {
+        "post2025": {
+            "ranking": ranking_rows(gaps, pillars, ranks, inputs.units, c.lang),
+            "note": t("district.post2025_note", c.lang),
+        }
+    }
+
+
+def figures_section(c: DistrictBrief) -> dict:
+    return {"figures": c.figures}
+
+
+#: The district brief, section by section (reports/templates/district.typ lays them out).
+SECTIONS: tuple[Callable[[DistrictBrief], dict], ...] = (
+    meta_section,
+    labels_section,
+    key_message_section,
+    pillars_section,
+    index_section,
+    ranking_section,
+    tests_section,
+    typology_section,
+    robustness_section,
+    post2025_section,
+    figures_section,
+)
