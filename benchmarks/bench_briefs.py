@@ -1,9 +1,9 @@
 """Benchmark: render every brief of an edition (18 communes x 2 languages + the district x 2).
 
-Inputs are the real pipeline on the demo panel (``data/demo/observations.csv``: scores, gaps with
-bootstrap intervals, district tests, rank intervals from the Monte Carlo uncertainty analysis) and
-figures from :mod:`analysis.plots` (trend per commune, dumbbell and map for the district); a seeded
-stand-in is used if the demo panel is missing. Compares, in the same run:
+Inputs are the :class:`~analysis.results.Results` of the real pipeline on the demo panel
+(``data/demo/observations.csv``: scores, gaps with bootstrap intervals, district tests, rank
+intervals from the Monte Carlo uncertainty analysis) and figures from :mod:`analysis.plots` (trend
+per commune, dumbbell and map for the district). Compares, in the same run:
 
 - ``warm``: :func:`analysis.briefs.render_brief` (one warm Typst compiler, fonts loaded once;
   includes figure staging, the atomic PDF write and the JSON beside it);
@@ -27,101 +27,22 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from analysis import briefs, config
-from analysis.frameworks import load_framework
+from analysis import briefs, config, workflow
+from analysis.briefs import render
 from analysis.outputs import write_bytes
-from analysis.periods import period_to_time
-from analysis.units import load_units
 
 OUT = Path(__file__).parent / "results" / "briefs.json"
 
 
-def _pipeline_tables() -> dict:
-    """Tables of one edition from the real pipeline on the demo panel."""
-    from analysis import gaps as G
-    from analysis.composite.pipeline import compute_scores, pillar_table
-    from analysis.loaders import load_observations
-    from analysis.robustness import run_uncertainty_tidy
-
-    obs = load_observations(config.DEMO_OBSERVATIONS)
-    units, fw = load_units(), load_framework()
-    scores = compute_scores(obs, fw, units)
-    gp = G.compute_gaps(scores, fw, n_boot=1000)
-    period = max(gp["period"].unique(), key=period_to_time)
-    unc = run_uncertainty_tidy(obs, fw, units, period=period, draws=500)
-    return {
-        "source": "demo panel through the pipeline",
-        "period": period,
-        "obs": obs,
-        "units": units,
-        "framework": fw,
-        "scores": scores,
-        "pillars": pillar_table(scores),
-        "gaps": gp,
-        "tests": G.test_pillar_gaps(gp, n_boot=1000),
-        "correlations": G.compute_pillar_correlations(gp, n_boot=1000),
-        "weakest": G.weakest_indicators(scores, fw),
-        "rank_stats": unc.rank_stats,
-    }
+def _run() -> tuple:
+    """Results and inputs of one edition: the real pipeline on the demo panel."""
+    inputs = workflow.load_inputs()
+    return workflow.compute_results(inputs, n_boot=1000, draws=500), inputs
 
 
-def _seeded_tables(seed: int = config.DEFAULT_SEED) -> dict:
-    """Stand-in tables (contracts of HELPERS.md) when the demo panel is absent."""
-    rng = np.random.default_rng(seed)
-    units, fw = load_units(), load_framework()
-    codes = units["unit_code"].tolist()
-    n = len(codes)
-    g, e, s = rng.uniform(0.55, 0.9, n), rng.uniform(0.2, 0.6, n), rng.uniform(0.3, 0.7, n)
-    gp = pd.DataFrame(
-        {
-            "unit_code": codes,
-            "period": "2025H1",
-            "government": g,
-            "economy": e,
-            "society": s,
-            "gap_econ": g - e,
-            "gap_econ_lo": g - e - 0.1,
-            "gap_econ_hi": g - e + 0.1,
-            "gap_soc": g - s,
-            "gap_soc_lo": g - s - 0.1,
-            "gap_soc_hi": g - s + 0.1,
-            "typology": "government_led",
-            "status": "synthetic",
-        }
-    )
-    pillars = gp[["unit_code", "period", "government", "economy", "society", "status"]].assign(
-        index=(g + e + s) / 3
-    )
-    nominal = pillars["index"].rank(ascending=False).astype(int)
-    rank_stats = pd.DataFrame(
-        {
-            "unit_code": codes,
-            "nominal": nominal,
-            "q05": np.maximum(1, nominal - 2),
-            "q95": np.minimum(n, nominal + 2),
-            "mean_abs_shift": 1.0,
-        }
-    )
-    return {
-        "source": "seeded stand-in",
-        "period": "2025H1",
-        "obs": None,
-        "units": units,
-        "framework": fw,
-        "scores": None,
-        "pillars": pillars,
-        "gaps": gp,
-        "tests": None,
-        "correlations": None,
-        "weakest": None,
-        "rank_stats": rank_stats,
-    }
-
-
-def _figures(T: dict, folder: Path) -> dict:
+def _figures(res, inputs, folder: Path) -> dict:
     """PNG figures from analysis.plots (trend per commune; dumbbell and map for the district)."""
     import matplotlib
 
@@ -133,58 +54,40 @@ def _figures(T: dict, folder: Path) -> dict:
     plots.set_style()
     folder.mkdir(parents=True, exist_ok=True)
     out: dict = {}
-    gp, units, pt = T["gaps"], T["units"], T["pillars"]
+    gp, units, pt = res.gaps, inputs.units, res.pillars
     for code in units["unit_code"]:
         fig = plots.figure_trends(pt, units=units, unit_codes=[code], ncols=1, lang="vi")
         fig.set_size_inches(7, 3.4)
         out[code] = plots.save_figure(fig, folder / f"{code}__trend", formats=("png",), dpi=150)[0]
         plt.close(fig)
     fig, ax = plt.subplots(figsize=(7, 5))
-    plots.plot_gap_dumbbell(gp, period=T["period"], units=units, ax=ax, lang="vi")
+    plots.plot_gap_dumbbell(gp, period=res.period, units=units, ax=ax, lang="vi")
     out["dumbbell"] = plots.save_figure(
         fig, folder / "district__dumbbell", formats=("png",), dpi=150
     )[0]
     plt.close(fig)
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
-    plots.plot_map(gp, units=units, period=T["period"], ax=ax, lang="vi")
+    plots.plot_map(gp, units=units, period=res.period, ax=ax, lang="vi")
     out["map"] = plots.save_figure(fig, folder / "district__map", formats=("png",), dpi=150)[0]
     plt.close(fig)
     return out
 
 
-def _build_all(T: dict, figs: dict, edition: str) -> list[dict]:
+def _build_all(res, inputs, figs: dict, edition: str) -> list[dict]:
     out = []
     for lang in briefs.LANGS:
-        for code in T["units"]["unit_code"]:
+        for code in inputs.units["unit_code"]:
             out.append(
                 briefs.build_commune_brief(
-                    T["gaps"],
-                    code,
-                    lang=lang,
-                    period=T["period"],
-                    edition=edition,
-                    pillars=T["pillars"],
-                    rank_stats=T["rank_stats"],
-                    framework=T["framework"],
-                    units=T["units"],
-                    indicators=T["obs"],
-                    scores=T["scores"],
-                    weakest=T["weakest"],
-                    figures={"trend": figs.get(code)} if code in figs else None,
+                    res, inputs, code, lang=lang, edition=edition, figures={"trend": figs.get(code)}
                 )
             )
         out.append(
             briefs.build_district_brief(
-                T["gaps"],
+                res,
+                inputs,
                 lang=lang,
-                period=T["period"],
                 edition=edition,
-                pillars=T["pillars"],
-                rank_stats=T["rank_stats"],
-                framework=T["framework"],
-                units=T["units"],
-                tests=T["tests"],
-                correlations=T["correlations"],
                 figures={k: figs[k] for k in ("dumbbell", "map") if k in figs},
             )
         )
@@ -192,16 +95,15 @@ def _build_all(T: dict, figs: dict, edition: str) -> list[dict]:
 
 
 def main() -> dict:
-    have_demo = config.DEMO_OBSERVATIONS.exists()
     t0 = time.perf_counter()
-    T = _pipeline_tables() if have_demo else _seeded_tables()
+    res, inputs = _run()
     setup_s = time.perf_counter() - t0
     with tempfile.TemporaryDirectory(prefix="bench-briefs-") as tmp:
         reports = Path(tmp) / "reports"
         edition = "bench"
-        figs = _figures(T, reports / edition / "figures")
+        figs = _figures(res, inputs, reports / edition / "figures")
         t0 = time.perf_counter()
-        all_briefs = _build_all(T, figs, edition)
+        all_briefs = _build_all(res, inputs, figs, edition)
         build_s = (time.perf_counter() - t0) / len(all_briefs)
         out_dir = reports / edition / "briefs"
         paths = [out_dir / f"{b['meta']['unit_code']}_{b['meta']['lang']}.pdf" for b in all_briefs]
@@ -222,7 +124,7 @@ def main() -> dict:
         cold_times, cold_cpu, identical = [], [], True
         for b, p, wb in zip(all_briefs, paths, warm_bytes, strict=True):
             tpl = (config.TEMPLATES / f"{b['meta']['kind']}.typ").resolve()
-            r = briefs._renderer(tpl)
+            r = render._renderer(tpl)
             staged = {
                 k: r.stage_figure(Path(v))
                 for k, v in b["figures"].items()
@@ -237,10 +139,10 @@ def main() -> dict:
             pdf = typst.compile(
                 str(r.root / tpl.name),
                 root=str(r.root),
-                font_paths=[str(briefs._font_dir())],
+                font_paths=[str(render._font_dir())],
                 ignore_system_fonts=True,
                 sys_inputs={
-                    "brief": briefs._brief_json(b),
+                    "brief": render._brief_json(b),
                     "figures": json.dumps(staged, sort_keys=True),
                 },
                 timestamp=d,
@@ -251,7 +153,7 @@ def main() -> dict:
             identical &= pdf == wb
 
         # dgap brief: in-process and as a new process
-        code = str(T["units"]["unit_code"].iloc[0])
+        code = str(inputs.units["unit_code"].iloc[0])
         t0 = time.perf_counter()
         briefs.render_saved_brief(code, "vi", edition=edition, reports_dir=reports)
         rerender_inproc = time.perf_counter() - t0
@@ -292,8 +194,8 @@ def main() -> dict:
     warm = statistics.median(warm_passes[1:])
     cold = statistics.mean(cold_times)
     result = {
-        "inputs": T["source"],
-        "period": T["period"],
+        "inputs": "demo panel through the pipeline",
+        "period": res.period,
         "n_briefs": len(all_briefs),
         "pages": pages,
         "setup_pipeline_s": round(setup_s, 3),

@@ -390,3 +390,199 @@ def index_vs_published():
         return m
 
     return compare
+
+
+# --- text (narrative, briefs, i18n) ------------------------------------------------------------
+#: Đại Thạnh: the commune whose numbers the text tests know (G 0.78, E 0.47, S 0.65).
+DAI_THANH = "20527"
+
+
+def make_brief_run(units: pd.DataFrame, framework, status: str = "synthetic") -> tuple:
+    """``(Results, Inputs)`` of a seeded run on the 18 pre-2025 communes, in the contracts of
+    :mod:`analysis.results`, with known values for Đại Thạnh: G 0.78, E 0.47, S 0.65, gap to the
+    economy 0.31 with the interval 0.22–0.40, and three weakest indicators (two with a 2025
+    target)."""
+    from analysis.loaders import Inputs
+    from analysis.results import Results
+
+    rng = np.random.default_rng(20250701)
+    codes = units["unit_code"].tolist()
+    n = len(codes)
+    g = np.round(rng.uniform(0.55, 0.9, n), 3)
+    e = np.round(rng.uniform(0.2, 0.6, n), 3)
+    s = np.round(rng.uniform(0.3, 0.7, n), 3)
+    i = codes.index(DAI_THANH)
+    g[i], e[i], s[i] = 0.78, 0.47, 0.65
+    period = "2025H1"
+    gaps = pd.DataFrame(
+        {
+            "unit_code": codes,
+            "period": period,
+            "government": g,
+            "economy": e,
+            "society": s,
+            "gap_econ": g - e,
+            "gap_econ_lo": g - e - 0.09,
+            "gap_econ_hi": g - e + 0.09,
+            "gap_soc": g - s,
+            "gap_soc_lo": g - s - 0.1,
+            "gap_soc_hi": g - s + 0.1,
+            "gap_mean": g - (e + s) / 2,
+            "gap_mean_lo": g - (e + s) / 2 - 0.08,
+            "gap_mean_hi": g - (e + s) / 2 + 0.08,
+            "typology": ["gov_led"] * 10 + ["balanced_high"] * 5 + ["balanced_low"] * 3,
+            "status": status,
+        }
+    )
+    gaps.loc[i, ["gap_econ_lo", "gap_econ_hi"]] = [0.22, 0.40]
+    pillars = gaps[["unit_code", "period", "government", "economy", "society", "status"]].assign(
+        index=(g + e + s) / 3
+    )
+    nominal = pillars["index"].rank(ascending=False, method="min").astype(int).to_numpy()
+    rank_stats = pd.DataFrame(
+        {
+            "unit_code": codes,
+            "period": period,
+            "nominal": nominal,
+            "mean": nominal.astype(float),
+            "median": nominal.astype(float),
+            "q05": np.maximum(1, nominal - 2),
+            "q95": np.minimum(n, nominal + 3),
+            "mean_abs_shift": 1.25,
+            "status": status,
+        }
+    )
+    ind = framework.indicators
+    obs = pd.DataFrame(
+        [
+            {"unit_code": c, "period": period, "indicator": k, "value": 55.0}
+            for c in codes
+            for k in ind["id"]
+        ]
+    ).assign(status=status, source="test")
+    # Đại Thạnh's three weakest: known values, two with a 2025 target.
+    weak = {
+        "econ_sme_platform_pct": 12.5,
+        "gov_online_dossier_pct": 20.0,
+        "soc_smartphone_adults_pct": 30.0,
+    }
+    for k, v in weak.items():
+        obs.loc[(obs["unit_code"] == DAI_THANH) & (obs["indicator"] == k), "value"] = v
+    scores = obs.assign(level="indicator", name=obs["indicator"], value=obs["value"] / 100)[
+        ["unit_code", "period", "level", "name", "value", "status"]
+    ]
+    weakest = pd.DataFrame(
+        {
+            "unit_code": DAI_THANH,
+            "period": period,
+            "rank": [1, 2, 3],
+            "indicator": list(weak),
+            "status": status,
+        }
+    )
+    tests = pd.DataFrame(
+        [
+            {
+                "period": period,
+                "comparison": f"government_vs_{other}",
+                "n": n,
+                "median_diff": diff,
+                "p_value": p,
+                "rank_biserial": 0.9,
+                "rank_biserial_lo": 0.8,
+                "rank_biserial_hi": 1.0,
+                "n_greater": k,
+                "share_greater": k / n,
+                "share_greater_lo": k / n - 0.2,
+                "share_greater_hi": 1.0,
+                "status": status,
+            }
+            for other, diff, p, k in (("economy", 0.31, 0.0004, 17), ("society", 0.12, 0.0312, 13))
+        ]
+    )
+    correlations = pd.DataFrame(
+        [
+            {
+                "period": period,
+                "pillar_x": "government",
+                "pillar_y": "economy",
+                "n": n,
+                "rho": 0.21,
+                "rho_lo": -0.25,
+                "rho_hi": 0.6,
+                "p_value": 0.41,
+                "status": status,
+            }
+        ]
+    )
+    empty = pd.DataFrame({"status": pd.Series(dtype=str)})
+    res = Results(
+        params={"period": period, "ci_level": 0.9},
+        scores=scores,
+        pillars=pillars,
+        gaps=gaps,
+        period=period,
+        rank_stats=rank_stats,
+        gap_rank_stats=None,
+        gap_stats=None,
+        tests=tests,
+        correlations=correlations,
+        inequality=empty,
+        covariates=empty,
+        trends=empty,
+        convergence=empty,
+        contributions=empty,
+        weakest=weakest,
+        targets=empty,
+    )
+    inputs = Inputs(obs, units, framework, status, {"observations": "observations.csv"}, "test")
+    return res, inputs
+
+
+def post2025_of(res, inputs) -> tuple:
+    """The first five communes renamed as the five post-2025 communes."""
+    from analysis import config
+    from analysis.loaders import Inputs
+
+    u25 = pd.read_csv(
+        config.RAW / "units" / "dai_loc_units_2025.csv",
+        dtype={"unit_code": str, "parent_code": str},
+    )
+    codes = dict(zip(res.gaps["unit_code"].iloc[:5], u25["unit_code"], strict=True))
+    keep = res.gaps["unit_code"].isin(codes)
+    gaps = res.gaps[keep].assign(unit_code=lambda d: d["unit_code"].map(codes))
+    pillars = res.pillars[res.pillars["unit_code"].isin(codes)].assign(
+        unit_code=lambda d: d["unit_code"].map(codes)
+    )
+    empty = pd.DataFrame({"status": pd.Series(dtype=str)})
+    new = type(res)(**{**vars(res), "gaps": gaps, "pillars": pillars, "rank_stats": empty})
+    return new, Inputs(inputs.observations, u25, inputs.framework, inputs.status, {}, "post")
+
+
+@pytest.fixture(scope="session")
+def brief_units() -> pd.DataFrame:
+    from analysis.units import load_units
+
+    return load_units()
+
+
+@pytest.fixture(scope="session")
+def brief_framework():
+    from analysis.frameworks import load_framework
+
+    return load_framework()
+
+
+@pytest.fixture(scope="session")
+def brief_run(brief_units, brief_framework) -> tuple:
+    """``(Results, Inputs)`` of :func:`make_brief_run` (synthetic); do not modify them."""
+    return make_brief_run(brief_units, brief_framework)
+
+
+@pytest.fixture(scope="session")
+def text_demo_run() -> tuple:
+    """``(Results, Inputs)`` of the real pipeline on the demo panel (small samples)."""
+    from analysis import workflow
+
+    inputs = workflow.load_inputs()
+    return workflow.compute_results(inputs, n_boot=200, draws=50), inputs

@@ -105,6 +105,80 @@ def test_format_period():
     assert i18n.format_period("2022H2", "en") == "2022 H2"
     assert i18n.format_period("2024", "en") == "2024"
     assert i18n.format_period("weird", "en") == "weird"
+    assert i18n.format_period("2024H2", "vi", long=True) == "6 tháng cuối năm 2024"
+    assert i18n.format_period("2023Q4", "vi", long=True) == "quý IV/2023"
+    assert i18n.format_period("2023Q2", "en", long=True) == "Q2 2023"
+    assert i18n.format_period("2024", "en", long=True) == "2024"
+    assert i18n.format_period("weird", "vi", long=True) == "weird"
+
+
+def test_missing_values_in_briefs_are_blank():
+    assert i18n.format_number(None, "vi", missing="") == ""
+    assert i18n.format_interval(0.1, float("nan"), "en", missing="") == ""
+    assert i18n.format_interval(0.1, 0.2, "en", missing="") == "0.10–0.20"
+    assert i18n.format_p(float("nan"), "vi", missing="") == ""
+
+
+@pytest.mark.parametrize(
+    ("p", "digits", "lang", "expected"),
+    [
+        (0.0312, 3, "en", "0.031"),
+        (0.0004, 3, "vi", "< 0,001"),
+        (0.001, 3, "vi", "0,001"),
+        (0.0123, 4, "en", "0.0123"),
+        (3e-6, 4, "vi", "< 0,0001"),
+    ],
+)
+def test_format_p(p, digits, lang, expected):
+    assert i18n.format_p(p, lang, digits) == expected
+    relation = i18n.format_p(p, lang, digits, relation=True)
+    assert relation == (expected if expected.startswith("<") else "= " + expected)
+
+
+def test_format_level():
+    assert [i18n.format_level(x, "vi") for x in (0.9, 0.95, 0.975)] == ["90", "95", "97,5"]
+    assert i18n.format_level(0.975, "en") == "97.5"
+
+
+def test_labels_of_a_group_and_the_table_file(tmp_path, monkeypatch):
+    brief = i18n.labels_of("brief", "en")
+    assert brief["key_message"] == "Key message" and "pillars" in brief
+    assert all(not k.startswith("brief.") for k in brief)
+    assert i18n.labels_of("no_such_group", "vi") == {}
+    bad = tmp_path / "strings.toml"
+    bad.write_text('[pillar]\ngovernment = "only one language"\n', encoding="utf-8")
+    monkeypatch.setattr(i18n, "STRINGS_FILE", bad)
+    i18n._labels.cache_clear()
+    try:
+        with pytest.raises(ParameterError, match="'pillar.government' must be a table"):
+            i18n.t("pillar.government", "vi")
+    finally:
+        monkeypatch.undo()
+        i18n._labels.cache_clear()
+    assert i18n.t("pillar.government", "vi") == "Chính quyền số"
+
+
+#: entries whose languages use different fields, with the fields each one uses
+_DIFFERENT_FIELDS = {
+    "place.other_type": ({"type"}, set()),  # English calls an unknown unit type "commune"
+    "place.full": ({"Type", "name"}, {"type", "name"}),  # the type leads in Vietnamese
+    "period.quarter": ({"roman", "year"}, {"quarter", "year"}),  # quý II/2023, Q2 2023
+}
+
+
+def test_every_placeholder_is_the_same_in_both_languages():
+    """A sentence filled with the same fields uses them in both languages."""
+    import string
+
+    for key, entry in i18n.LABELS.items():
+        fields = tuple(
+            {f for _, f, _, _ in string.Formatter().parse(entry[lang]) if f}
+            for lang in ("vi", "en")
+        )
+        if key in _DIFFERENT_FIELDS:
+            assert fields == _DIFFERENT_FIELDS[key], key
+        else:
+            assert fields[0] == fields[1], key
 
 
 # ------------------------------------------------------------------ parsing

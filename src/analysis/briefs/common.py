@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import RenderError
@@ -21,10 +21,6 @@ if TYPE_CHECKING:
 
     from ..frameworks import Framework
     from ..loaders import Inputs
-
-#: A brief's sections: each builder takes the brief's context and returns ``{field: value}``.
-Section = Any
-
 
 def data_status(*inputs: Inputs) -> str:
     """Status of a brief from the inputs it was computed from: ``synthetic`` if any is,
@@ -68,8 +64,9 @@ def figure_paths(figures: Mapping[str, str | os.PathLike | None] | None) -> dict
     return {str(k): str(v) for k, v in (figures or {}).items() if v is not None}
 
 
-def assemble(context: Any, sections: Iterable[Section]) -> dict:
-    """The brief: the schema id, then each section's fields, as plain JSON."""
+def assemble(context: Any, sections: Iterable[Callable[[Any], dict]]) -> dict:
+    """The brief: the schema id, then the fields of each section (a builder takes the brief's
+    context and returns ``{field: value}``), as plain JSON."""
     brief: dict[str, Any] = {"schema": SCHEMA}
     for section in sections:
         brief.update(section(context))

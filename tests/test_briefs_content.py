@@ -1,0 +1,233 @@
+"""Brief content (analysis.briefs.commune, .district, .common, .validate): the structured brief
+built from the Results and Inputs of a run, section by section."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from conftest import DAI_THANH, make_brief_run, post2025_of
+
+from analysis.briefs import build_commune_brief, build_district_brief, validate_brief
+from analysis.briefs import commune as commune_mod
+from analysis.briefs import district as district_mod
+from analysis.errors import RenderError
+from analysis.loaders import Inputs
+
+
+# --------------------------------------------------------------------------- commune
+def test_commune_brief_numbers_follow_the_tables(brief_run):
+    res, inputs = brief_run
+    b = build_commune_brief(res, inputs, DAI_THANH, lang="vi", edition="ed")
+    validate_brief(b)
+    json.dumps(b, allow_nan=False)  # plain JSON
+    gp = res.gaps
+    assert [p["median_text"] for p in b["pillars"]] == [
+        f"{gp[c].median():.2f}".replace(".", ",") for c in ("government", "economy", "society")
+    ]
+    assert [p["value_text"] for p in b["pillars"]] == ["0,78", "0,47", "0,65"]
+    assert b["index"]["value_text"] == f"{(0.78 + 0.47 + 0.65) / 3:.2f}".replace(".", ",")
+    pop = int(inputs.units.set_index("unit_code").loc[DAI_THANH, "population"])
+    assert b["meta"]["population_text"] == f"{pop:,}".replace(",", ".")  # thousands dot
+    assert b["meta"]["title"] == "Bản tin chuyển đổi số cấp xã: Xã Đại Thạnh"
+    assert b["meta"]["subtitle"] == "Huyện Đại Lộc · 6 tháng đầu năm 2025"
+    assert (b["meta"]["edition"], b["meta"]["date"], b["meta"]["data_status"]) == (
+        "ed",
+        "2025-06-30",
+        "synthetic",
+    )
+    gaps = {g["id"]: g for g in b["gaps"]}
+    assert gaps["gap_econ"]["interval_text"] == "0,22–0,40" and gaps["gap_econ"]["is_established"]
+    assert gaps["gap_mean"]["label"] == "CQS − TB(KTS, XHS)"
+    nominal = int(res.rank_stats.set_index("unit_code").loc[DAI_THANH, "nominal"])
+    assert b["rank"]["text"] == f"Thứ {nominal}/18" and b["rank"]["n"] == 18
+    assert b["key_message"][0].startswith("Chính quyền số của xã Đại Thạnh đạt 0,78")
+    assert len(b["key_message"]) == 3
+    assert b["labels"]["interval"] == "Khoảng tin cậy 90%"
+
+
+def test_commune_weakest_indicators(brief_run):
+    res, inputs = brief_run
+    weak = {w["id"]: w for w in build_commune_brief(res, inputs, DAI_THANH)["weakest"]}
+    assert list(weak) == [
+        "econ_sme_platform_pct",
+        "gov_online_dossier_pct",
+        "soc_smartphone_adults_pct",
+    ]
+    assert weak["econ_sme_platform_pct"]["value_text"] == "12,5%"
+    assert weak["econ_sme_platform_pct"]["score_text"] == "0,12"  # 0.125, half-even
+    assert weak["econ_sme_platform_pct"]["distance_text"] == "còn thiếu 37,5 điểm phần trăm"
+    assert weak["econ_sme_platform_pct"]["distance"] == pytest.approx(-37.5)
+    assert weak["soc_smartphone_adults_pct"]["distance_text"] == "còn thiếu 50,0 điểm phần trăm"
+    assert weak["gov_online_dossier_pct"]["distance_text"] == "không có mục tiêu quốc gia"
+    assert weak["gov_online_dossier_pct"]["is_met"] is None
+    en = build_commune_brief(res, inputs, DAI_THANH, lang="en", n_weakest=1)
+    assert [w["distance_text"] for w in en["weakest"]] == ["37.5 percentage points short"]
+
+
+def test_commune_brief_without_rank_or_interval(brief_run):
+    res, inputs = brief_run
+    gaps = res.gaps.copy()
+    i = gaps.index[gaps["unit_code"] == DAI_THANH][0]
+    gaps.loc[i, ["government", "economy", "gap_econ", "gap_econ_lo", "gap_econ_hi"]] = [
+        0.40,
+        0.45,
+        -0.05,
+        -0.12,
+        0.03,
+    ]
+    empty = pd.DataFrame({"status": pd.Series(dtype=str)})
+    bare = type(res)(
+        **{
+            **vars(res),
+            "gaps": gaps,
+            "rank_stats": empty,
+            "pillars": res.pillars.drop(columns="index"),
+        }
+    )
+    b = build_commune_brief(bare, inputs, DAI_THANH, lang="vi")
+    assert b["gaps"][0]["is_established"] is False
+    assert b["rank"] is None and b["index"] is None
+    assert len(b["key_message"]) == 2  # no rank stats, no index: no rank sentence
+    assert "khoảng tin cậy chứa 0" in b["key_message"][0]
+    # rank on the index when there are no rank stats
+    b = build_commune_brief(type(res)(**{**vars(res), "rank_stats": empty}), inputs, DAI_THANH)
+    assert b["rank"]["q05"] is None and b["rank"]["interval_text"] == ""
+
+
+def test_bad_inputs_name_the_fix(brief_run):
+    res, inputs = brief_run
+    with pytest.raises(RenderError, match="unit_code '99999'"):
+        build_commune_brief(res, inputs, "99999")
+    with pytest.raises(RenderError, match="lang='fr'"):
+        build_commune_brief(res, inputs, DAI_THANH, lang="fr")
+    no_soc = type(res)(**{**vars(res), "gaps": res.gaps.drop(columns="gap_soc")})
+    with pytest.raises(RenderError, match=r"lacks column\(s\) \['gap_soc'\]"):
+        build_commune_brief(no_soc, inputs, DAI_THANH)
+    with pytest.raises(RenderError, match=r"lacks column\(s\) \['gap_soc'\]"):
+        build_district_brief(no_soc, inputs)
+    bad = build_commune_brief(res, inputs, DAI_THANH)
+    bad["meta"]["data_status"] = "official"
+    with pytest.raises(RenderError, match="data_status='official'"):
+        validate_brief(bad)
+
+
+def test_status_follows_the_inputs(brief_units, brief_framework):
+    res, inputs = make_brief_run(brief_units, brief_framework, status="observed")
+    assert build_commune_brief(res, inputs, DAI_THANH)["meta"]["data_status"] == "observed"
+    imputed = Inputs(inputs.observations, inputs.units, inputs.framework, "imputed", {}, "")
+    assert build_commune_brief(res, imputed, DAI_THANH)["meta"]["data_status"] == "mixed"
+    synthetic = Inputs(inputs.observations, inputs.units, inputs.framework, "synthetic", {}, "")
+    post = post2025_of(res, synthetic)
+    assert build_district_brief(res, inputs, post2025=post)["meta"]["data_status"] == "synthetic"
+
+
+def test_a_unit_that_is_not_a_commune(brief_run):
+    """Provinces and countries of a published series: group labels, no commune wording."""
+    res, inputs = brief_run
+    units = inputs.units.assign(unit_type="tỉnh", full_name_vi=None)
+    b = build_commune_brief(res, Inputs(**{**vars(inputs), "units": units}), DAI_THANH)
+    assert b["labels"]["brief_commune"] == "Bản tin chuyển đổi số"
+    assert b["meta"]["unit_full_name"] == "Tỉnh Đại Thạnh"
+    assert b["key_message"][0].startswith("Chính quyền số của Đại Thạnh đạt")
+    assert "trong nhóm so sánh" in b["key_message"][2]
+
+
+# --------------------------------------------------------------------------- district
+def test_district_brief(brief_run):
+    res, inputs = brief_run
+    vi = build_district_brief(res, inputs, lang="vi", figures={"map": "m.png", "dumbbell": None})
+    validate_brief(vi)
+    json.dumps(vi, allow_nan=False)
+    assert vi["meta"]["unit_code"] == "506" and vi["meta"]["unit_full_name"] == "Huyện Đại Lộc"
+    assert vi["meta"]["subtitle"] == "18 xã/thị trấn · 6 tháng đầu năm 2025"
+    assert vi["figures"] == {"map": "m.png"}
+    assert {t["id"]: t["count"] for t in vi["typology"]} == {
+        "gov_led": 10,
+        "balanced_high": 5,
+        "balanced_low": 3,
+    }
+    assert [t["label"] for t in vi["typology"]][0] == "Chính quyền số đi trước"
+    assert [r["rank"] for r in vi["ranking"]] == sorted(r["rank"] for r in vi["ranking"])
+    assert {r["name"] for r in vi["ranking"]} == set(inputs.units["name_vi"])
+    n_e = int((res.gaps["gap_econ"] > 0).sum())
+    assert f"ở {n_e}/18 xã" in vi["key_message"][0]
+    assert vi["key_message"][2] == "Wilcoxon dấu-hạng theo cặp (CQS − KTS): p < 0,001."
+    assert [t["id"] for t in vi["tests"]] == [
+        "wilcoxon_government_vs_economy",
+        "wilcoxon_government_vs_society",
+        "spearman_government_economy",
+    ]
+    assert [t["p_text"] for t in vi["tests"]] == ["< 0,001", "0,031", "0,410"]
+    assert vi["robustness"][0].startswith("Khoảng xếp hạng 90% có độ rộng trung vị")
+    assert vi["post2025"] is None
+    assert vi["pillars"][0]["range_text"] == "{}–{}".format(
+        *(
+            f"{v:.2f}".replace(".", ",")
+            for v in (res.gaps["government"].min(), res.gaps["government"].max())
+        )
+    )
+
+
+def test_district_brief_with_the_post2025_communes(brief_run):
+    res, inputs = brief_run
+    b = build_district_brief(res, inputs, lang="en", post2025=post2025_of(res, inputs))
+    names = [r["name"] for r in b["post2025"]["ranking"]]
+    assert {"Thượng Đức", "Hà Nha", "Vu Gia", "Phú Thuận"} <= set(names)
+    assert b["post2025"]["note"].startswith("Scores of the new communes are re-aggregated")
+    assert b["meta"]["sources"][-1].startswith("Resolution 1659/NQ-UBTVQH15")
+
+
+def test_briefs_from_the_pipeline(text_demo_run):
+    """The real Results of the demo panel: weakest indicators, tests and correlations."""
+    res, inputs = text_demo_run
+    b = build_commune_brief(res, inputs, DAI_THANH, lang="en")
+    weak = res.weakest[
+        (res.weakest["unit_code"] == DAI_THANH) & (res.weakest["period"] == res.period)
+    ]
+    assert [w["id"] for w in b["weakest"]] == weak.sort_values("rank")["indicator"].tolist()
+    row = res.gaps[(res.gaps["unit_code"] == DAI_THANH) & (res.gaps["period"] == res.period)].iloc[
+        0
+    ]
+    assert f"scores {row['government']:.2f}" in b["key_message"][0]
+    d = build_district_brief(res, inputs, lang="vi")
+    assert [t["id"] for t in d["tests"]] == [
+        "wilcoxon_government_vs_economy",
+        "wilcoxon_government_vs_society",
+        "spearman_government_economy",
+        "spearman_government_society",
+        "spearman_economy_society",
+    ]
+    p = float(res.tests.loc[res.tests["period"] == res.period, "p_value"].iloc[0])
+    assert d["tests"][0]["p_text"] == ("< 0,001" if p < 0.001 else f"{p:.3f}".replace(".", ","))
+
+
+# --------------------------------------------------------------------------- the sections
+@pytest.mark.parametrize(
+    ("module", "build"),
+    [
+        (commune_mod, lambda r, i: build_commune_brief(r, i, DAI_THANH)),
+        (district_mod, lambda r, i: build_district_brief(r, i)),
+    ],
+    ids=["commune", "district"],
+)
+def test_every_field_comes_from_one_section(brief_run, monkeypatch, module, build):
+    """A brief is its sections: each builder fills its own fields; together, all but the schema."""
+    res, inputs = brief_run
+    filled: dict[str, list[str]] = {}
+
+    def recording(section):
+        def wrapper(context):
+            out = section(context)
+            filled[section.__name__] = list(out)
+            return out
+
+        return wrapper
+
+    monkeypatch.setattr(module, "SECTIONS", tuple(recording(s) for s in module.SECTIONS))
+    brief = build(res, inputs)
+    fields = [f for section in filled.values() for f in section]
+    assert len(fields) == len(set(fields)), filled  # no field filled twice
+    assert set(fields) == set(brief) - {"schema"}
+    assert all(name.removesuffix("_section") in fs[0] for name, fs in filled.items())
