@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ..frameworks import Framework
     from ..loaders import Inputs
 
+
 def data_status(*inputs: Inputs) -> str:
     """Status of a brief from the inputs it was computed from: ``synthetic`` if any is,
     ``observed`` if all are, else ``mixed``."""
