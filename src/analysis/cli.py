@@ -1,9 +1,12 @@
 """The ``dgap`` command: parse and merge parameters, then make one call into the package.
 
-Each subcommand has a ``_add_<name>(sub)`` function that declares its arguments and sets
-``func`` to a small function that calls the library. Only the CLI and the runner configure
-logging. Errors derived from :class:`analysis.errors.AnalysisError` print one clear message
-and exit with status 2 (1 for a run with failed tasks).
+Each subcommand has a ``_add_<name>(sub)`` function that declares its arguments, its help
+examples (``epilog``) and sets ``func`` to a small function that calls the library. Only the
+CLI and the runner configure logging. ``python -m analysis`` is the same command.
+
+Exit status (also in ``dgap --help``): 0 success; 1 the command ran and found problems (invalid
+data, failed notebooks); 2 nothing was done (a wrong argument, parameter or file, or an output
+folder in use or not writable); 130 interrupted. Errors print one message, never a traceback.
 """
 
 from __future__ import annotations
@@ -12,13 +15,47 @@ import argparse
 import logging
 import sys
 
+from . import config
 from .errors import AnalysisError, DataValidationError, RunError
+
+#: exit status: the command ran and found problems (invalid data, failed notebooks)
+EXIT_PROBLEMS = 1
+#: exit status: nothing was done (usage, parameter, file or output-folder error)
+EXIT_USAGE = 2
+#: exit status: interrupted (Ctrl-C)
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES = f"""\
+exit status:
+  0    success
+  {EXIT_PROBLEMS}    the command ran and found problems: invalid data (validate, index,
+       robustness) or notebooks that failed (report; the others still ran)
+  {EXIT_USAGE}    nothing was done: a wrong argument, parameter or file, or an output
+       folder that another run holds or that cannot be written
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C); finished outputs are kept"""
+
+
+def _parser(sub, name: str, *, help: str, examples: str, description: str | None = None):
+    """A subcommand parser whose help ends with examples (and the exit codes)."""
+    return sub.add_parser(
+        name,
+        help=help,
+        description=description or help[:1].upper() + help[1:] + ".",
+        epilog=f"examples:\n{examples.rstrip()}\n\n{EXIT_CODES}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
 
 
 # --------------------------------------------------------------------------- validate
 def _add_validate(sub) -> None:
-    p = sub.add_parser(
-        "validate", help="check an observations file (CSV/XLSX/Parquet) against the contract"
+    p = _parser(
+        sub,
+        "validate",
+        help="check an observations file (CSV/XLSX/Parquet) against the contract",
+        examples="""\
+  dgap validate nhap_lieu.xlsx                 # a filled data-entry workbook
+  dgap validate observations.csv --units my_units.csv --framework my_framework.yaml
+  (one line per problem: file:row, column, value and the fix; exit 0 when valid)""",
     )
     p.add_argument(
         "path", help="observations file, or a filled data-entry workbook from `dgap template`"
@@ -44,8 +81,13 @@ def _run_validate(args) -> int:
 
 # --------------------------------------------------------------------------- template
 def _add_template(sub) -> None:
-    p = sub.add_parser(
-        "template", help="write a data-entry Excel workbook for the units and framework"
+    p = _parser(
+        sub,
+        "template",
+        help="write a data-entry Excel workbook for the units and framework",
+        examples="""\
+  dgap template --out nhap_lieu.xlsx --periods 2024H2,2025H1
+  dgap template --out my.xlsx --units my_units.csv --framework my_framework.yaml""",
     )
     p.add_argument("--out", required=True, help="output .xlsx path")
     p.add_argument("--units", default=None, help="units CSV (default: the Đại Lộc communes)")
@@ -67,11 +109,19 @@ def _run_template(args) -> int:
 
 # --------------------------------------------------------------------------- data
 def _add_data(sub) -> None:
-    p = sub.add_parser(
-        "data", help="rebuild the synthetic demo panel in data/demo/ (byte-identical for a seed)"
+    p = _parser(
+        sub,
+        "data",
+        help="rebuild the synthetic demo panel in data/demo/ (byte-identical for a seed)",
+        examples=f"""\
+  dgap data                    # = make data: data/demo/observations.csv, seed {config.DEFAULT_SEED}
+  dgap data --seed 7           # another draw of the same documented model""",
     )
     p.add_argument(
-        "--seed", type=int, default=None, help="random seed (default: analysis.config.DEFAULT_SEED)"
+        "--seed",
+        type=int,
+        default=None,
+        help=f"random seed (default: {config.DEFAULT_SEED})",
     )
     p.set_defaults(func=_run_data)
 
@@ -159,9 +209,14 @@ def _add_pipeline_flags(p, *, from_spec: bool) -> None:
 
 
 def _add_index(sub) -> None:
-    p = sub.add_parser(
+    p = _parser(
+        sub,
         "index",
         help="composite index from a COINr iData/iMeta pair (normalise, weight, aggregate, rank)",
+        examples="""\
+  dgap index --idata iData.csv --imeta iMeta.csv --out scores.csv
+  dgap index --idata iData.csv --imeta iMeta.csv --normalise minmax:0,100 \\
+      --aggregate geometric --weights equal --out scores.csv""",
     )
     _add_pipeline_flags(p, from_spec=False)
     p.add_argument(
@@ -204,8 +259,14 @@ def _run_index(args) -> int:
 
 # --------------------------------------------------------------------------- brief
 def _add_brief(sub) -> None:
-    p = sub.add_parser(
-        "brief", help="re-render one PDF brief of a finished run from its saved JSON"
+    p = _parser(
+        sub,
+        "brief",
+        help="re-render one PDF brief of a finished run from its saved JSON",
+        examples="""\
+  dgap brief --unit 20527 --lang vi --edition dai_loc          # one commune
+  dgap brief --unit district --lang en --edition dai_loc       # the district brief
+  dgap brief --unit 20500 --lang vi --edition dai_loc/post2025 # a post-2025 commune""",
     )
     p.add_argument(
         "--unit",
@@ -233,8 +294,23 @@ def _run_brief(args) -> int:
 
 # --------------------------------------------------------------------------- report
 def _add_report(sub) -> None:
-    p = sub.add_parser(
-        "report", help="run an edition of the notebooks with papermill into reports/<edition>/"
+    p = _parser(
+        sub,
+        "report",
+        help="run an edition of the notebooks with papermill into reports/<edition>/",
+        examples="""\
+  dgap report --edition dai_loc                         # = make report
+  dgap report --edition dai_loc -p lang en -f my.yaml   # YAML files first, then -p flags
+  dgap report --edition dai_loc -p observations_path nhap_lieu.xlsx   # your data
+  dgap report --edition dai_loc --only 30_commune_profile -p unit_code 20527
+  dgap report --edition dai_loc --output /tmp/out --workers 2 --dry-run
+  dgap report --edition dai_loc --scheduler local       # on a Dask LocalCluster
+  dgap report --edition dai_loc --force                 # rerun all, empty the results store
+
+Relative paths given with -p/-f (observations_path, units_path, any *_path) and
+--output are relative to the current folder. Parameters are checked (name, type,
+allowed values) before anything runs. A partial run (--only, or -p on a grid
+parameter such as unit_code) is recorded in <output>/runs/, leaving run.json.""",
     )
     p.add_argument(
         "--edition",
@@ -268,7 +344,9 @@ def _add_report(sub) -> None:
         help="run the same tasks on a Dask cluster at ADDRESS, or 'local' for a LocalCluster",
     )
     p.add_argument(
-        "--force", action="store_true", help="rerun every task, even finished and unchanged ones"
+        "--force",
+        action="store_true",
+        help="rerun every task, even finished and unchanged ones, and empty the results store",
     )
     p.add_argument(
         "--cold",
@@ -282,7 +360,11 @@ def _add_report(sub) -> None:
         metavar="NOTEBOOK",
         help="run only this notebook (name, prefix or glob); repeatable",
     )
-    p.add_argument("--output", default=None, help="output folder (default: reports/<edition>)")
+    p.add_argument(
+        "--output",
+        default=None,
+        help="output folder (default: reports/<edition>; relative: to the current folder)",
+    )
     p.add_argument("--no-html", action="store_true", help="skip the HTML copies")
     p.add_argument(
         "--dry-run", action="store_true", help="check parameters and list the tasks; run nothing"
@@ -311,9 +393,14 @@ def _run_report(args) -> int:
 
 # --------------------------------------------------------------------------- robustness
 def _add_robustness(sub) -> None:
-    p = sub.add_parser(
+    p = _parser(
+        sub,
         "robustness",
         help="uncertainty and Sobol sensitivity analysis of ranks over method choices (COINr inputs)",
+        examples="""\
+  dgap robustness --idata iData.csv --imeta iMeta.csv --out outdir/
+  dgap robustness --idata iData.csv --imeta iMeta.csv --spec coinr-vignette \\
+      --draws 500 --sobol --seed 1 --out outdir/""",
     )
     _add_pipeline_flags(p, from_spec=True)
     p.add_argument(
@@ -339,7 +426,7 @@ def _add_robustness(sub) -> None:
         help="base sample size N of the Sobol design (default: --draws); N*(d+2) runs",
     )
     p.add_argument(
-        "--seed", type=int, default=None, help="random seed (default: analysis.config.DEFAULT_SEED)"
+        "--seed", type=int, default=None, help=f"random seed (default: {config.DEFAULT_SEED})"
     )
     p.add_argument(
         "--top-k", type=int, default=None, help="k of p_top_k / p_bottom_k (default: 10%% of units)"
@@ -401,11 +488,44 @@ COMMANDS = [
 ]
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _VersionAction(argparse.Action):
+    """``--version``: looked up only when asked (importlib.metadata is not free)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, **kwargs):
+        super().__init__(option_strings, dest=dest, nargs=0, help=kwargs.get("help"))
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"{parser.prog} {package_version()}")
+        parser.exit()
+
+
+def package_version() -> str:
+    """The installed distribution's version (importlib.metadata), else ``analysis.__version__``."""
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+
+        return version("analysis")
+    except (ImportError, PackageNotFoundError):
+        from . import __version__
+
+        return __version__
+
+
+def build_parser(prog: str = "dgap") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="dgap",
+        prog=prog,
         description="Digital-gap toolkit: digital government vs digital economy and society, commune by commune.",
+        epilog=f"""\
+examples:
+  dgap report --edition dai_loc          # the main job (= make report)
+  dgap validate nhap_lieu.xlsx           # check your data before a report
+  dgap COMMAND --help                    # options and examples of one command
+  python -m analysis ...                 # the same command without the dgap script
+
+{EXIT_CODES}""",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action=_VersionAction, help="print the version and exit")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     sub = parser.add_subparsers(dest="command", required=True)
     for add in COMMANDS:
@@ -413,30 +533,45 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+def _exit_status(exc: AnalysisError) -> int:
+    """1 when the command ran and found problems, 2 when nothing was done."""
+    if isinstance(exc, DataValidationError):
+        return EXIT_PROBLEMS
+    if isinstance(exc, RunError) and getattr(exc, "result", None) is not None:
+        return EXIT_PROBLEMS  # the run finished; some notebooks failed
+    return EXIT_USAGE
+
+
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    """Run the ``dgap`` command; returns the exit status (see the module docstring)."""
+    parser = build_parser(prog or "dgap")
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    name = f"{parser.prog} {args.command}"
     try:
         return int(args.func(args) or 0)
-    except DataValidationError as exc:
-        print(f"dgap {args.command}: {exc}", file=sys.stderr)
-        return 1
-    except RunError as exc:
-        print(f"dgap {args.command}: {exc}", file=sys.stderr)
-        return 1
     except AnalysisError as exc:
-        print(f"dgap {args.command}: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
+        status = _exit_status(exc)
+        prefix = "" if status == EXIT_PROBLEMS else "error: "
+        print(f"{name}: {prefix}{exc}", file=sys.stderr)
+        return status
+    except PermissionError as exc:
+        where = exc.filename or "a file"
         print(
-            f"dgap {args.command}: interrupted; finished outputs are kept, partial ones were not written",
+            f"{name}: error: cannot write {where} ({exc.strerror}); make its folder writable "
+            "or choose another output path",
             file=sys.stderr,
         )
-        return 130
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(
+            f"{name}: interrupted; finished outputs are kept, partial ones were not written",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Editions (YAML), notebook parameter inspection, strict typing and task expansion.
+"""Editions (YAML), overrides and task expansion (parameters: :mod:`.params`).
 
 Edition file schema (``notebooks/params/<edition>.yaml``; every key but ``notebooks`` is
 optional)::
@@ -24,8 +24,10 @@ optional)::
           unit_code: {csv: data/raw/units/dai_loc_units.csv, column: unit_code}
           lang: [vi, en]
 
-Relative paths are resolved against the project root (``analysis.config.ROOT``, or the
-``root`` argument of :func:`load_edition`). The runner also passes ``output_dir`` (the
+Relative paths in an edition are resolved against the project root (``analysis.config.ROOT``,
+or the ``root`` argument of :func:`load_edition`); relative paths given with ``-p``/``-f`` for a
+dataset or any parameter named ``*_path`` against the folder dgap is run from
+(:func:`resolve_relative_paths`). The runner also passes ``output_dir`` (the
 edition's output folder, absolute) and ``edition`` (its name) to every notebook that
 declares them; these two cannot be set as parameters.
 
@@ -36,27 +38,28 @@ that grid axis by the single value. An override ``NOTEBOOK.NAME`` targets one no
 
 from __future__ import annotations
 
-import ast
 import csv
-import datetime as _dt
 import functools
 import hashlib
-import io
 import itertools
 import json
 import re
-import tokenize
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import yaml
 
 from .. import __version__, config
 from ..errors import ParameterError
+from ..outputs import slug
+from .params import (  # noqa: F401  (re-exported: the runner's public names)
+    NotebookParameter,
+    check_allowed,
+    coerce_parameter,
+    inspect_parameters,
+)
 
 #: Parameters supplied by the runner itself.
 RESERVED = ("output_dir", "edition")
@@ -74,337 +77,41 @@ _EDITION_KEYS = {
     "notebooks",
 }
 _ENTRY_KEYS = {"name", "path", "id", "parameters", "grid", "kernel", "timeout"}
-_MISSING = object()
 
 
-# --------------------------------------------------------------------------- parameter types
-@dataclass(frozen=True)
-class _Type:
-    """A small type description: kind in str/int/float/bool/list/tuple/dict/any."""
-
-    kind: str = "any"
-    item: _Type | None = None
-    optional: bool = False
-
-    def __str__(self) -> str:
-        s = self.kind if self.item is None else f"{self.kind}[{self.item}]"
-        return f"{s} | None" if self.optional and self.kind != "any" else s
-
-
-_SCALARS = {
-    "str": "str",
-    "int": "int",
-    "float": "float",
-    "bool": "bool",
-    "list": "list",
-    "List": "list",
-    "tuple": "tuple",
-    "Tuple": "tuple",
-    "dict": "dict",
-    "Dict": "dict",
-    "Any": "any",
-    "object": "any",
-}
-
-
-def _type_from_annotation(node: ast.expr | None) -> _Type | None:
-    if node is None:
-        return None
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        try:
-            node = ast.parse(node.value, mode="eval").body
-        except SyntaxError:
-            return _Type()
-    if isinstance(node, ast.Constant) and node.value is None:
-        return _Type("none")
-    if isinstance(node, ast.Name) or isinstance(node, ast.Attribute):
-        name = node.id if isinstance(node, ast.Name) else node.attr
-        return _Type(_SCALARS.get(name, "any"))
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-        parts = [_type_from_annotation(node.left), _type_from_annotation(node.right)]
-        return _merge_union([p for p in parts if p is not None])
-    if isinstance(node, ast.Subscript):
-        base = (
-            node.value.id if isinstance(node.value, ast.Name) else getattr(node.value, "attr", "")
-        )
-        args = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-        if base == "Optional":
-            inner = _type_from_annotation(args[0]) or _Type()
-            return _Type(inner.kind, inner.item, True)
-        if base == "Union":
-            return _merge_union([_type_from_annotation(a) or _Type() for a in args])
-        kind = _SCALARS.get(base, "any")
-        if kind in ("list", "tuple") and args:
-            item = _type_from_annotation(args[0])
-            if (
-                kind == "tuple"
-                and len(args) > 1
-                and not (isinstance(args[-1], ast.Constant) and args[-1].value is Ellipsis)
-            ):
-                item = None
-            return _Type(kind, item if item and item.kind != "none" else None)
-        return _Type(kind)
-    return _Type()
-
-
-def _merge_union(parts: list[_Type]) -> _Type:
-    optional = any(p.kind == "none" or p.optional for p in parts)
-    real = [p for p in parts if p.kind != "none"]
-    if len(real) == 1:
-        return _Type(real[0].kind, real[0].item, optional)
-    return _Type("any", None, optional)
-
-
-def _type_from_default(value: Any) -> _Type:
-    if value is None or value is _MISSING:
-        return _Type("any", None, True)
-    for kind in ("bool", "int", "float", "str", "dict"):
-        if type(value).__name__ == kind:
-            return _Type(kind)
-    if isinstance(value, (list, tuple)):
-        kinds = {type(v).__name__ for v in value}
-        item = (
-            _Type(kinds.pop())
-            if len(kinds) == 1 and value and not isinstance(value[0], (list, dict, tuple))
-            else None
-        )
-        return _Type("list" if isinstance(value, list) else "tuple", item)
-    return _Type()
-
-
-@dataclass(frozen=True)
-class NotebookParameter:
-    """One declared parameter of a notebook's ``parameters`` cell.
-
-    Attributes:
-        name: Variable name.
-        type: Expected type, from the annotation if any, else from the default's literal type.
-        default: The default value (a Python literal), or ``None`` if not a literal.
-        default_source: The default as written in the cell.
-        help: The trailing ``# comment`` of the line, if any.
-    """
-
-    name: str
-    type: _Type
-    default: Any
-    default_source: str
-    help: str = ""
-
-
-def _parameters_cell(nb) -> Any | None:
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
-            return cell
-    return None
-
-
-def _comments_by_line(source: str) -> dict[int, str]:
-    comments: dict[int, str] = {}
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
-            if tok.type == tokenize.COMMENT:
-                comments[tok.start[0]] = tok.string.lstrip("#").strip()
-    except (tokenize.TokenError, IndentationError):
-        pass
-    return comments
-
-
-def inspect_parameters(notebook: str | Path) -> dict[str, NotebookParameter]:
-    """Read the declared parameters of a notebook (its cell tagged ``parameters``).
-
-    Types come from annotations (``n: int = 3``, ``code: str | None = None``,
-    ``langs: list[str] = ["vi"]``) and otherwise from the literal type of the default.
+# --------------------------------------------------------------------------- YAML files
+def read_yaml(path: Path, what: str) -> Any:
+    """Parse a YAML file given by the user; every problem is a located :class:`ParameterError`.
 
     Args:
-        notebook: Path of the ``.ipynb`` file.
-
-    Returns:
-        Mapping name -> :class:`NotebookParameter`, in cell order; empty if the notebook has
-        no ``parameters`` cell.
+        path: The file.
+        what: What the file is, for the message (``"edition"``, ``"parameters file (-f)"``).
 
     Raises:
-        ParameterError: If the file is missing or its parameters cell is not valid Python.
+        ParameterError: The file is unreadable, not UTF-8 (the byte and its line are named) or
+            not valid YAML (``FILE:LINE:COLUMN``, the problem and its context).
     """
-    path = Path(notebook)
-    if not path.is_file():
-        raise ParameterError(f"notebook {path} does not exist; check the edition's notebooks list")
-    nb = nbformat.read(path, as_version=4)
-    cell = _parameters_cell(nb)
-    if cell is None:
-        return {}
-    source = cell.source
     try:
-        tree = ast.parse(source)
-    except SyntaxError as exc:
-        raise ParameterError(
-            f"{path.name}: the parameters cell is not valid Python (line {exc.lineno}: {exc.msg})"
-        ) from exc
-    comments = _comments_by_line(source)
-    params: dict[str, NotebookParameter] = {}
-    for node in tree.body:
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            targets, annotation, value = [node.target.id], node.annotation, node.value
-        elif isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets):
-            targets, annotation, value = [t.id for t in node.targets], None, node.value
-        else:
-            continue
-        default_source = ast.get_source_segment(source, value) if value is not None else ""
-        try:
-            default = ast.literal_eval(value) if value is not None else None
-            literal = value is not None
-        except (ValueError, SyntaxError, TypeError):
-            default, literal = None, False
-        ptype = _type_from_annotation(annotation)
-        if ptype is None:
-            ptype = _type_from_default(default) if literal else _Type()
-        elif literal and default is None:
-            ptype = _Type(ptype.kind, ptype.item, True)
-        for name in targets:
-            params[name] = NotebookParameter(
-                name=name,
-                type=ptype,
-                default=default,
-                default_source=default_source or "",
-                help=comments.get(node.lineno, ""),
-            )
-    return params
-
-
-# --------------------------------------------------------------------------- coercion
-_TRUE = {"true", "yes", "on", "1", "y", "t"}
-_FALSE = {"false", "no", "off", "0", "n", "f"}
-
-
-class _CoercionError(ValueError):
-    pass
-
-
-def _coerce(value: Any, t: _Type, from_text: bool) -> Any:
-    if value is None or (
-        from_text and isinstance(value, str) and value.strip() in ("None", "null", "~")
-    ):
-        if t.optional or t.kind == "any":
-            return None
-        raise _CoercionError(f"None is not allowed (expected {t})")
-    kind = t.kind
-    if kind == "any":
-        if from_text and isinstance(value, str):
-            parsed = yaml.safe_load(value) if value.strip() else value
-            return value if isinstance(parsed, (_dt.date, _dt.datetime)) else parsed
-        return value
-    if kind == "str":
-        if isinstance(value, str):
-            return unicodedata.normalize("NFC", value)
-        if isinstance(value, bool) or isinstance(value, float):
-            raise _CoercionError(
-                f"{value!r} is a {type(value).__name__}, expected a string (quote it)"
-            )
-        if isinstance(value, int):
-            return str(value)
-        if isinstance(value, (_dt.date, _dt.datetime)):
-            return value.isoformat()
-        raise _CoercionError(f"{value!r} is a {type(value).__name__}, expected a string")
-    if kind == "bool":
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, int) and value in (0, 1):
-            return bool(value)
-        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-            return value.strip().lower() in _TRUE
-        raise _CoercionError(f"{value!r} is not a boolean (use true/false)")
-    if kind == "int":
-        if isinstance(value, bool):
-            raise _CoercionError(f"{value!r} is a boolean, expected an integer")
-        if isinstance(value, int):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, str):
-            try:
-                return int(value.strip().replace("_", ""))
-            except ValueError:
-                pass
-        raise _CoercionError(f"{value!r} is not an integer")
-    if kind == "float":
-        if isinstance(value, bool):
-            raise _CoercionError(f"{value!r} is a boolean, expected a number")
-        if isinstance(value, (int, float)):
-            return float(value)
-        if isinstance(value, str):
-            from ..i18n import NumberParseError, parse_number
-
-            try:  # Vietnamese decimal comma accepted: -p ci_level 0,8
-                number = parse_number(value)
-            except NumberParseError:
-                number = float("nan")
-            if number == number:
-                return number
-        raise _CoercionError(f"{value!r} is not a number (0.8 or 0,8)")
-    if kind in ("list", "tuple"):
-        if isinstance(value, str):
-            parsed = yaml.safe_load(value) if from_text else value
-            if isinstance(parsed, list):
-                value = parsed
-            else:
-                value = [v.strip() for v in value.split(",") if v.strip()]
-            from_text = True
-        if not isinstance(value, (list, tuple)):
-            raise _CoercionError(f"{value!r} is not a list")
-        items = list(value)
-        if t.item is not None:
-            items = [_coerce(v, t.item, from_text and isinstance(v, str)) for v in items]
-        return items if kind == "list" else tuple(items)
-    if kind == "dict":
-        if isinstance(value, str) and from_text:
-            value = yaml.safe_load(value)
-        if not isinstance(value, dict):
-            raise _CoercionError(f"{value!r} is not a mapping")
-        return dict(value)
-    return value
-
-
-def _is_code_name(name: str) -> bool:
-    return name in ("unit_code", "unit_codes") or name.endswith(("_code", "_codes"))
-
-
-def coerce_parameter(value: Any, param: NotebookParameter, *, from_text: bool = False) -> Any:
-    """Coerce ``value`` to the declared type of ``param``.
-
-    Integers become strings where a string is declared (unit codes: ``20500`` -> ``"20500"``);
-    a parameter named ``unit_code``/``*_code`` (``*_codes``: a list) is a string even when its
-    default gives no type; text from the command line is parsed into the declared type.
-
-    Args:
-        value: The given value (from YAML: typed; from ``-p``: a string).
-        param: The declared parameter.
-        from_text: True if ``value`` is raw command-line text.
-
-    Returns:
-        The coerced value.
-
-    Raises:
-        ParameterError: If the value cannot be converted; the message names the parameter.
-
-    Examples:
-        >>> p = NotebookParameter("unit_code", _Type("str"), "20500", '"20500"')
-        >>> coerce_parameter(20527, p)
-        '20527'
-        >>> coerce_parameter("3", NotebookParameter("n", _Type("int"), 1, "1"), from_text=True)
-        3
-    """
-    ptype = param.type
-    if ptype.kind == "any" and _is_code_name(param.name):  # codes are always strings
-        ptype = (
-            _Type("list", _Type("str"), True)
-            if param.name.endswith("s")
-            else _Type("str", None, True)
-        )
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ParameterError(f"{what} {path}: cannot read it ({exc.strerror})") from None
     try:
-        return _coerce(value, ptype, from_text)
-    except _CoercionError as exc:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
         raise ParameterError(
-            f"parameter {param.name!r}: {exc} (declared {param.type}, default {param.default_source})"
+            f"{path}:{line}: {what} is not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
+            "save it as UTF-8 (any editor's 'Save with encoding')"
         ) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        detail = "; ".join(str(x) for x in (exc.context, exc.problem) if x)
+        raise ParameterError(f"{where}: {what} is not valid YAML: {detail}") from None
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"{path}: {what} is not valid YAML: {exc}") from None
 
 
 # --------------------------------------------------------------------------- overrides
@@ -446,7 +153,7 @@ def load_override_file(path: str | Path) -> list[Override]:
     p = Path(path)
     if not p.is_file():
         raise ParameterError(f"parameters file {p} does not exist (given with -f)")
-    data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    data = read_yaml(p, "parameters file (-f)") or {}
     if not isinstance(data, dict):
         raise ParameterError(
             f"parameters file {p} must hold a mapping name: value, got {type(data).__name__}"
@@ -547,7 +254,7 @@ def load_edition(edition: str | Path, *, root: str | Path | None = None) -> Edit
         raise ParameterError(
             f"edition {edition!r}: no file {path}; available editions: {', '.join(avail) or '(none)'}"
         )
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = read_yaml(path, "edition") or {}
     if not isinstance(data, dict):
         raise ParameterError(f"{path}: an edition must be a YAML mapping")
     unknown = set(data) - _EDITION_KEYS
@@ -642,13 +349,6 @@ class Task:
     timeout: int | None = None
 
 
-def _slug(value: Any) -> str:
-    text = unicodedata.normalize("NFKD", str(value).replace("đ", "d").replace("Đ", "D"))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"[^A-Za-z0-9.+-]+", "_", text).strip("_")
-    return text or "_"
-
-
 def _sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
@@ -674,7 +374,8 @@ def hash_datasets(datasets: Mapping[str, Path]) -> dict[str, dict[str, str]]:
             digest = h.hexdigest()
         else:
             raise ParameterError(
-                f"dataset {key!r}: {path} does not exist; fix the edition's 'datasets'"
+                f"dataset {key!r}: {path} does not exist; check the path given with -p/-f "
+                "or the edition's 'datasets'"
             )
         out[key] = {"path": str(path), "sha256": digest}
     return out
@@ -738,37 +439,42 @@ def _matches(entry: NotebookEntry, only: Sequence[str] | None) -> bool:
     )
 
 
-def plan_edition(
-    edition: Edition,
-    *,
-    overrides: Iterable[Override] = (),
-    only: Sequence[str] | None = None,
-    output_dir: str | Path | None = None,
-    data_hashes: dict | None = None,
-) -> list[Task]:
-    """Expand an edition into tasks with checked, typed parameters. Nothing is executed.
+def _is_path_name(name: str, datasets: Iterable[str]) -> bool:
+    return name in datasets or name.endswith("_path")
 
-    Args:
-        edition: The edition.
-        overrides: ``-f`` then ``-p`` overrides, in order of increasing precedence.
-        only: Keep only notebooks whose name or id matches one of these (prefix or glob).
-        output_dir: Output folder (default: the edition's).
-        data_hashes: Precomputed :func:`hash_datasets` result (computed if None).
 
-    Returns:
-        The tasks, in edition order (grid in row-major order).
+def resolve_relative_paths(
+    overrides: Iterable[Override], datasets: Iterable[str], cwd: str | Path | None = None
+) -> list[Override]:
+    """Make relative file paths given with ``-p``/``-f`` absolute, from the folder dgap runs in.
 
-    Raises:
-        ParameterError: For any unknown parameter (naming the notebook and its known
-            parameters), a value of the wrong type, a missing notebook or duplicate task names.
+    A value of a dataset (``observations_path``...) or of any parameter whose name ends in
+    ``_path`` is a file the user names from where they are: the notebooks run elsewhere (in
+    ``notebooks/``) and read what they are given, so they get the absolute path, and
+    ``run.json`` hashes the same file.
+
+    >>> ov = resolve_relative_paths([parse_override("observations_path", "my.csv")], [], "/data")
+    >>> ov[0].value
+    '/data/my.csv'
     """
-    overrides = list(overrides)
-    out = Path(output_dir) if output_dir is not None else edition.output_dir
-    hashes = hash_datasets(edition.datasets) if data_hashes is None else data_hashes
-    where = str(edition.source or edition.name)
-    declared_by = {e.id: inspect_parameters(e.path) for e in edition.notebooks}
+    names = set(datasets)
+    base = Path(cwd) if cwd is not None else Path.cwd()
+    out = []
+    for ov in overrides:
+        if _is_path_name(ov.name, names) and isinstance(ov.value, str) and ov.value.strip():
+            p = Path(ov.value.strip()).expanduser()
+            ov = replace(ov, value=str(p if p.is_absolute() else base / p))
+        out.append(ov)
+    return out
 
-    # shared names (edition parameters, unqualified overrides) must be declared somewhere
+
+def _check_names(
+    edition: Edition,
+    overrides: Sequence[Override],
+    declared_by: dict[str, dict[str, NotebookParameter]],
+    where: str,
+) -> None:
+    """Every shared name and override is declared by a notebook it can reach."""
     by_name = {e.name: e for e in edition.notebooks} | {e.id: e for e in edition.notebooks}
     for name in edition.parameters:
         if not any(name in d for d in declared_by.values()):
@@ -792,9 +498,6 @@ def plan_edition(
                 )
         elif not any(ov.name in d for d in declared_by.values()):
             raise ParameterError(_unknown_shared(ov.name, ov.source, edition, declared_by))
-
-    tasks: list[Task] = []
-    seen: dict[str, str] = {}
     for entry in edition.notebooks:
         declared = declared_by[entry.id]
         for name in list(entry.parameters) + list(entry.grid):
@@ -802,66 +505,141 @@ def plan_edition(
                 raise ParameterError(
                     f"{where}: notebook {entry.name} has no parameter {name!r}; known parameters: {_known(declared)}"
                 )
+
+
+class _Values:
+    """The typed values of one notebook's tasks, each with where it came from."""
+
+    def __init__(self, entry: NotebookEntry, declared: Mapping[str, NotebookParameter]):
+        self.entry, self.declared = entry, declared
+        self.values: dict[str, Any] = {}
+        self.origin: dict[str, str] = {}
+
+    def put(self, name: str, value: Any, source: str, from_text: bool = False) -> Any:
+        try:
+            typed = coerce_parameter(value, self.declared[name], from_text=from_text)
+        except ParameterError as exc:
+            raise ParameterError(f"{source}: notebook {self.entry.name}: {exc}") from None
+        self.values[name], self.origin[name] = typed, source
+        return typed
+
+    def check(self, values: Mapping[str, Any], origin: Mapping[str, str]) -> None:
+        """Each value is one the notebook allows (choices, codes and periods of its data)."""
+        for name, value in values.items():
+            try:
+                check_allowed(self.declared[name], value, values)
+            except ParameterError as exc:
+                raise ParameterError(
+                    f"{origin.get(name, 'default')}: notebook {self.entry.name}: {exc}"
+                ) from None
+
+
+def _base_values(
+    entry: NotebookEntry,
+    declared: Mapping[str, NotebookParameter],
+    edition: Edition,
+    out: Path,
+    where: str,
+) -> _Values:
+    vals = _Values(entry, declared)
+    if "output_dir" in declared:
+        vals.values["output_dir"], vals.origin["output_dir"] = str(out.resolve()), "--output"
+    if "edition" in declared:
+        vals.values["edition"], vals.origin["edition"] = edition.name, f"{where} edition"
+    if "seed" in declared and edition.seed is not None:
+        vals.put("seed", edition.seed, f"{where} seed")
+    for key, p in edition.datasets.items():
+        if key in declared:
+            vals.values[key], vals.origin[key] = str(p.resolve()), f"{where} datasets.{key}"
+    for name, value in edition.parameters.items():
+        if name in declared:
+            vals.put(name, value, f"{where} parameters.{name}")
+    for name, value in entry.parameters.items():
+        vals.put(name, value, f"{where} {entry.name}.parameters.{name}")
+    return vals
+
+
+def _grid_axes(
+    vals: _Values, overrides: Sequence[Override], where: str
+) -> tuple[list[tuple[str, list[tuple[Any, str]]]], _Values]:
+    """The grid axes (typed values with their origin) and the late (override) values."""
+    entry, declared = vals.entry, vals.declared
+    grid: dict[str, list] = {k: list(v) for k, v in entry.grid.items()}
+    late = _Values(entry, declared)
+    for ov in overrides:
+        if ov.notebook is not None and ov.notebook not in (entry.name, entry.id):
+            continue
+        if ov.name not in declared:
+            continue
+        if ov.name in grid:
+            grid[ov.name] = [ov]
+        else:
+            late.put(ov.name, ov.value, ov.source, ov.from_text)
+    axes = []
+    for key, values in grid.items():
+        typed = []
+        for v in values:
+            tmp = _Values(entry, declared)
+            if isinstance(v, Override):
+                typed.append((tmp.put(key, v.value, v.source, v.from_text), v.source))
+            else:
+                source = f"{where} {entry.name}.grid.{key}"
+                typed.append((tmp.put(key, v, source), source))
+        axes.append((key, typed))
+    return axes, late
+
+
+def plan_edition(
+    edition: Edition,
+    *,
+    overrides: Iterable[Override] = (),
+    only: Sequence[str] | None = None,
+    output_dir: str | Path | None = None,
+    data_hashes: dict | None = None,
+) -> list[Task]:
+    """Expand an edition into tasks with checked, typed parameters. Nothing is executed.
+
+    Args:
+        edition: The edition.
+        overrides: ``-f`` then ``-p`` overrides, in order of increasing precedence.
+        only: Keep only notebooks whose name or id matches one of these (prefix or glob).
+        output_dir: Output folder (default: the edition's).
+        data_hashes: Precomputed :func:`hash_datasets` result (computed if None).
+
+    Returns:
+        The tasks, in edition order (grid in row-major order).
+
+    Raises:
+        ParameterError: For any unknown parameter (naming the notebook and its known
+            parameters), a value of the wrong type or one the notebook does not allow (naming
+            the allowed values), a missing notebook or duplicate task names.
+    """
+    overrides = list(overrides)
+    out = Path(output_dir) if output_dir is not None else edition.output_dir
+    hashes = hash_datasets(edition.datasets) if data_hashes is None else data_hashes
+    where = str(edition.source or edition.name)
+    declared_by = {e.id: inspect_parameters(e.path) for e in edition.notebooks}
+    _check_names(edition, overrides, declared_by, where)
+
+    tasks: list[Task] = []
+    seen: dict[str, str] = {}
+    for entry in edition.notebooks:
         if not _matches(entry, only):
             continue
-
-        def put(
-            values: dict,
-            name: str,
-            value: Any,
-            source: str,
-            from_text: bool = False,
-            declared: Mapping[str, NotebookParameter] = declared,
-            entry: NotebookEntry = entry,
-        ) -> None:
-            try:
-                values[name] = coerce_parameter(value, declared[name], from_text=from_text)
-            except ParameterError as exc:
-                raise ParameterError(f"{source}: notebook {entry.name}: {exc}") from None
-
-        base: dict[str, Any] = {}
-        if "output_dir" in declared:
-            base["output_dir"] = str(out.resolve())
-        if "edition" in declared:
-            base["edition"] = edition.name
-        if "seed" in declared and edition.seed is not None:
-            put(base, "seed", edition.seed, f"{where} seed")
-        for key, p in edition.datasets.items():
-            if key in declared:
-                base[key] = str(p.resolve())
-        for name, value in edition.parameters.items():
-            if name in declared:
-                put(base, name, value, f"{where} parameters.{name}")
-        for name, value in entry.parameters.items():
-            put(base, name, value, f"{where} {entry.name}.parameters.{name}")
-        grid = {k: list(v) for k, v in entry.grid.items()}
-        late: dict[str, Any] = {}
-        for ov in overrides:
-            if ov.notebook is not None and ov.notebook not in (entry.name, entry.id):
-                continue
-            if ov.name not in declared:
-                continue
-            if ov.name in grid:
-                grid[ov.name] = [ov]
-            else:
-                put(late, ov.name, ov.value, ov.source, ov.from_text)
-        axes = []
-        for key, values in grid.items():
-            typed = []
-            for v in values:
-                tmp: dict[str, Any] = {}
-                if isinstance(v, Override):
-                    put(tmp, key, v.value, v.source, v.from_text)
-                else:
-                    put(tmp, key, v, f"{where} {entry.name}.grid.{key}")
-                typed.append(tmp[key])
-            axes.append((key, typed))
+        base = _base_values(entry, declared_by[entry.id], edition, out, where)
+        axes, late = _grid_axes(base, overrides, where)
         nb_hash = _sha256_file(entry.path)
         kernel = entry.kernel or edition.kernel
         for combo in itertools.product(*[vals for _, vals in axes]) if axes else [()]:
-            grid_values = {key: val for (key, _), val in zip(axes, combo, strict=True)}
-            params = {**base, **grid_values, **late}
-            tid = entry.id + "".join(f"__{k}-{_slug(v)}" for k, v in grid_values.items())
+            grid_values = {key: val for (key, _), (val, _) in zip(axes, combo, strict=True)}
+            params = {**base.values, **grid_values, **late.values}
+            origin = {
+                **base.origin,
+                **{key: src for (key, _), (_, src) in zip(axes, combo, strict=True)},
+                **late.origin,
+            }
+            base.check(params, origin)
+            tid = slug(entry.id) + "".join(f"__{k}-{slug(v)}" for k, v in grid_values.items())
             if tid in seen:
                 raise ParameterError(
                     f"{where}: two tasks are named {tid} ({seen[tid]} and {entry.name}); give one an 'id'"

@@ -1,4 +1,4 @@
-"""``WarmEngine``: a papermill engine that keeps one kernel per worker across notebooks.
+"""Warm kernels: one started kernel per worker, reset between notebooks (``WarmEngine``'s core).
 
 A cold papermill run starts a kernel and re-imports pandas/matplotlib/seaborn for every
 notebook. The warm engine keeps one started kernel per (process, thread, kernel name) and,
@@ -36,10 +36,8 @@ from dataclasses import dataclass, field
 
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.util import run_sync
-from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import NBClientEngine
-from papermill.log import logger as _pm_logger
-from papermill.utils import merge_kwargs, remove_args
+
+from .lifetime import kernel_command
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +167,11 @@ class IPCKernelManager(AsyncKernelManager):
                 "ip", os.path.join(tempfile.gettempdir(), f"dgap-{uuid.uuid4().hex[:16]}")
             )
         super().__init__(**kwargs)
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        """The kernel's command line, started so that the kernel dies with this worker
+        (:func:`analysis.runner.lifetime.kernel_command`)."""
+        return kernel_command(super().format_kernel_cmd(extra_arguments))
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
@@ -347,55 +350,3 @@ def warm_kernel_count() -> int:
     """Number of idle warm kernels held by this process (for tests and diagnostics)."""
     with _KERNELS_LOCK:
         return sum(1 for k in _KERNELS if k[0] == os.getpid())
-
-
-class WarmEngine(NBClientEngine):
-    """Papermill engine that reuses one kernel per worker and resets it between notebooks.
-
-    Registered under the name ``warm`` through the ``papermill.engine`` entry point, so
-    ``papermill --engine warm in.ipynb out.ipynb`` and
-    ``papermill.execute_notebook(..., engine_name="warm")`` use it. The working directory of
-    a notebook is ``resources["metadata"]["path"]`` when given, else the current directory
-    (papermill's ``cwd`` argument changes it before calling the engine).
-    """
-
-    @classmethod
-    def execute_managed_notebook(
-        cls,
-        nb_man,
-        kernel_name,
-        log_output=False,
-        stdout_file=None,
-        stderr_file=None,
-        start_timeout=60,
-        execution_timeout=None,
-        **kwargs,
-    ):
-        """Execute ``nb_man.nb`` in a warm kernel (same arguments as ``NBClientEngine``, plus
-        ``kernel_env``: variables of :data:`_FORWARDED_ENV` the notebook sees, as a kernel
-        started with them would)."""
-        kernel_env = kwargs.pop("kernel_env", None)
-        kwargs = remove_args(["input_path"], **kwargs)
-        safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
-        final_kwargs = merge_kwargs(
-            safe_kwargs,
-            timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
-            startup_timeout=start_timeout,
-            kernel_name=kernel_name,
-            log=_pm_logger,
-            log_output=log_output,
-            stdout_file=stdout_file,
-            stderr_file=stderr_file,
-        )
-        resources = kwargs.get("resources") or {}
-        cwd = (resources.get("metadata") or {}).get("path") or os.getcwd()
-        wk = _acquire(kernel_name, cwd, start_timeout, kernel_env)
-        healthy = False
-        try:
-            client = PapermillNotebookClient(nb_man, km=wk.km, **final_kwargs)
-            client.kc = wk.kc
-            result = client.execute()
-            healthy = True
-            return result
-        finally:
-            _release(wk, healthy)

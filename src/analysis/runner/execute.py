@@ -101,7 +101,9 @@ def execute_task(spec: dict) -> dict:
 
     from ..outputs import ENV_VAR as OUTPUT_LOG_VAR
     from ..outputs import read_output_log
-    from .engine import KERNEL_ARGUMENTS, WarmEngine, kernel_manager_with_env
+    from .engine import KERNEL_ARGUMENTS, kernel_manager_with_env
+    from .papermill_engine import WarmEngine  # after papermill.engines (see that module)
+    from .records import task_files
 
     t0 = time.perf_counter()
     started = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
@@ -122,7 +124,7 @@ def execute_task(spec: dict) -> dict:
     error = None
     # every file the notebook writes through the package is logged here (see analysis.outputs):
     # the kernel gets the variable (a cold one at start, a warm one at its reset)
-    log_path = Path(spec["output_log"]) if spec.get("output_log") else None
+    log_path = Path(spec["output_log"]).absolute() if spec.get("output_log") else None
     kernel_env = {}
     if log_path is not None:
         log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -188,13 +190,26 @@ def execute_task(spec: dict) -> dict:
     finally:
         if tmp.exists():
             tmp.unlink()
+        root = Path(spec.get("output_root") or out_nb.parent)
+        written = [out_nb, Path(spec["out_html"])] if spec.get("html", True) else [out_nb]
         if log_path is not None:
-            result["outputs"] = read_output_log(log_path, spec.get("output_root") or out_nb.parent)
+            result["outputs"] = read_output_log(log_path, root)
             log_path.unlink(missing_ok=True)
+        # size and hash of everything the task wrote: the next run checks them before skipping
+        result["files"] = task_files(
+            root, [_relative(p, root) for p in written] + list(result.get("outputs") or ())
+        )
     result["error"] = error
     result["status"] = "ok" if error is None else "failed"
     result["duration_s"] = round(time.perf_counter() - t0, 3)
     return result
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def preload() -> None:
@@ -241,8 +256,22 @@ def _fresh_event_loop() -> None:
         cache.set(loop)
 
 
-def init_worker() -> None:
-    """Process-pool initialiser: quiet logs; Ctrl-C is the parent's job; SIGTERM stops kernels."""
+def init_worker(runner_pid: int | None = None, inherited_fds: tuple[int, ...] = ()) -> None:
+    """Process-pool initialiser: quiet logs; Ctrl-C is the parent's job; SIGTERM stops kernels;
+    the worker dies with the runner.
+
+    Args:
+        runner_pid: The runner's process id: when it exits, this worker gets SIGTERM
+            (:func:`analysis.runner.lifetime.die_with_parent`).
+        inherited_fds: Descriptors a forked worker inherited and must not keep open (the
+            output folder's lock: a worker holding it would keep the folder locked after
+            the runner died).
+    """
+    for fd in inherited_fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
     logging.getLogger("papermill").setLevel(logging.WARNING)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _fresh_event_loop()
@@ -256,3 +285,7 @@ def init_worker() -> None:
             os._exit(128 + signum)
 
     signal.signal(signal.SIGTERM, _term)
+    if runner_pid is not None:
+        from .lifetime import die_with_parent
+
+        die_with_parent(runner_pid)

@@ -1,27 +1,31 @@
-"""Run an edition: plan, skip finished tasks, execute the rest in parallel, write run.json."""
+"""Run an edition: plan, skip finished tasks, execute the rest in parallel, record the run.
+
+The planning path (edition, parameters, allowed values, the up-to-date check) imports neither
+papermill, nbconvert, jsonschema nor pandas: a run with nothing to do returns in a fraction of
+a second. Records, file integrity and the store: :mod:`.records`; the output lock: :mod:`.lock`;
+where tasks run: :mod:`.executors`.
+"""
 
 from __future__ import annotations
 
-import concurrent.futures as cf
-import datetime as _dt
 import json
 import logging
-import multiprocessing as mp
 import os
 import platform
+import shutil
+import socket
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .. import __version__, config
 from ..errors import ParameterError, RunError
-from ..outputs import clean_temp_files, write_text
+from ..outputs import clean_temp_files
 from .edition import (
     Edition,
     Override,
@@ -31,13 +35,30 @@ from .edition import (
     load_override_file,
     parse_override,
     plan_edition,
+    resolve_relative_paths,
 )
-from .execute import execute_task, init_worker
+from .lock import acquire_output_lock
+from .records import (
+    MANIFEST,
+    MANIFEST_VERSION,
+    State,
+    check_file,
+    clear_store,
+    list_store,
+    load_state,
+    mark_interrupted,
+    now,
+    partial_record_path,
+    remove_stale,
+    write_record,
+)
 
 log = logging.getLogger("analysis.runner")
 
-MANIFEST = "run.json"
-_MANIFEST_VERSION = 1
+#: per-task logs of the files a notebook wrote (read back into run.json, then deleted)
+_OUTPUT_LOGS = ".dgap-outputs"
+#: output sub-folders made before a run
+_SUBFOLDERS = ("notebooks", "html", "tables", "figures", "briefs")
 
 
 @dataclass(frozen=True)
@@ -71,6 +92,7 @@ class RunResult:
     edition: str
     output_dir: Path
     manifest_path: Path
+    partial: bool = False
     results: list[TaskResult] = field(default_factory=list)
     wall_s: float = 0.0
 
@@ -96,8 +118,45 @@ class RunResult:
 
 
 # --------------------------------------------------------------------------- helpers
-def _now() -> str:
-    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+def unfinished_reason(
+    task: Task, prev: dict | None, latest: dict[str, dict], out: Path, html: bool
+) -> str | None:
+    """Why ``task`` must run, or None if it is finished and unchanged: same fingerprint,
+    status ok, and every file it wrote (executed notebook, HTML copy, and the tables, figures
+    and briefs of its output log) still what was written (size, and the hash when the
+    modification time changed; a file several tasks write is checked against its last write).
+    """
+    if not prev:
+        return "not run before"
+    if prev.get("status") != "ok":
+        return f"{prev.get('status')} before"
+    if prev.get("fingerprint") != task.fingerprint:
+        return "notebook, parameters, data or package changed"
+    files = prev.get("files")
+    if not isinstance(files, dict):
+        return "no size and hash recorded for its files (an older run)"
+    needed = [f"notebooks/{task.id}.ipynb"] + ([f"html/{task.id}.html"] if html else [])
+    for rel in needed:
+        if rel not in files:
+            return f"{rel} was not written"
+    for rel, rec in files.items():
+        why = check_file(out / rel, latest.get(rel, rec))
+        if why:
+            return f"{rel} {why}"
+    return None
+
+
+def _task_entry(task: Task) -> dict:
+    return {
+        "notebook": str(task.path),
+        "parameters": {
+            k: (list(v) if isinstance(v, tuple) else v) for k, v in task.parameters.items()
+        },
+        "grid": task.grid,
+        "fingerprint": task.fingerprint,
+        "output": f"notebooks/{task.id}.ipynb",
+        "html": f"html/{task.id}.html",
+    }
 
 
 def _git_revision(root: Path) -> dict[str, Any]:
@@ -120,56 +179,6 @@ def _git_revision(root: Path) -> dict[str, Any]:
         }
     except (OSError, subprocess.SubprocessError):
         return {"revision": None, "dirty": None}
-
-
-def _read_manifest(path: Path) -> dict:
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        log.warning("ignoring unreadable %s (%s): every task will run", path, exc)
-        return {}
-    return data if isinstance(data, dict) and isinstance(data.get("tasks"), dict) else {}
-
-
-def _write_manifest(path: Path, manifest: dict) -> None:
-    write_text(
-        path, json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n", record=False
-    )
-
-
-#: per-task logs of the files a notebook wrote (read back into run.json, then deleted)
-_OUTPUT_LOGS = ".dgap-outputs"
-
-
-def _is_finished(
-    task: Task, prev: dict | None, nb_path: Path, html_path: Path, html: bool, out: Path
-) -> bool:
-    """Finished and unchanged: same fingerprint, status ok, and every file it wrote (executed
-    notebook, HTML copy, and the tables, figures and briefs recorded in its output log) is
-    still there."""
-    return bool(
-        prev
-        and prev.get("status") == "ok"
-        and prev.get("fingerprint") == task.fingerprint
-        and nb_path.is_file()
-        and (html_path.is_file() or not html)
-        and all((out / rel).is_file() for rel in prev.get("outputs") or ())
-    )
-
-
-def _task_entry(task: Task, out: Path) -> dict:
-    return {
-        "notebook": str(task.path),
-        "parameters": {
-            k: (list(v) if isinstance(v, tuple) else v) for k, v in task.parameters.items()
-        },
-        "grid": task.grid,
-        "fingerprint": task.fingerprint,
-        "output": f"notebooks/{task.id}.ipynb",
-        "html": f"html/{task.id}.html",
-    }
 
 
 def format_failures(results: Iterable[TaskResult]) -> str:
@@ -203,16 +212,13 @@ def format_failures(results: Iterable[TaskResult]) -> str:
 
 def _check_kernels(tasks: Sequence[Task]) -> None:
     """Every kernel the tasks need is installed (else one clear error, before anything runs)."""
-    import nbformat
     from jupyter_client.kernelspec import KernelSpecManager
+
+    from .params import notebook_kernel
 
     needed: dict[str, str] = {}
     for t in tasks:
-        name = t.kernel
-        if not name:
-            meta = nbformat.read(t.path, as_version=4).metadata
-            name = (meta.get("kernelspec") or {}).get("name") or "python3"
-        needed.setdefault(name, t.notebook)
+        needed.setdefault(t.kernel or notebook_kernel(t.path), t.notebook)
     installed = KernelSpecManager().find_kernel_specs()
     missing = {k: nb for k, nb in needed.items() if k not in installed}
     if missing:
@@ -235,138 +241,6 @@ def _resolve_workers(workers: int | None, n_tasks: int) -> int:
     return max(1, min(workers, n_tasks))
 
 
-# --------------------------------------------------------------------------- executors
-def _mp_context():
-    """Worker processes that start fast and safely.
-
-    With no other thread running (the ``dgap`` command), workers are forked from this process
-    after it imported papermill and nbconvert, so they start at once. With threads around
-    (pytest plugins, Jupyter, Dask) forking is unsafe; then a fork server that imports
-    papermill once is used (``spawn`` would re-import it in every worker: about 3 s here,
-    mostly jsonschema's format checkers).
-    """
-    methods = mp.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
-        from . import execute
-
-        execute.preload()
-        return mp.get_context("fork")
-    if "forkserver" in methods:
-        ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["analysis.runner._preload"])
-        return ctx
-    return mp.get_context("spawn")  # pragma: no cover - Windows
-
-
-def _run_pool(
-    specs: list[dict],
-    workers: int,
-    on_result: Callable[[dict], None],
-    on_start: Callable[[], None] = lambda: None,
-) -> None:
-    ctx = _mp_context()
-    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init_worker)
-    futures = {pool.submit(execute_task, spec): spec for spec in specs}  # workers start here
-    try:
-        on_start()
-        for fut in cf.as_completed(futures):
-            spec = futures[fut]
-            try:
-                res = fut.result()
-            except cf.process.BrokenProcessPool as exc:
-                res = _lost(spec, f"worker process died: {exc}")
-            on_result(res)
-    except BaseException:  # Ctrl-C (workers ignore SIGINT) or an error in the parent
-        procs = list((getattr(pool, "_processes", None) or {}).values())
-        for proc in procs:
-            if proc.is_alive():
-                proc.terminate()  # init_worker's SIGTERM handler stops its kernels first
-        pool.shutdown(wait=False, cancel_futures=True)
-        for proc in procs:
-            proc.join(timeout=10)
-        raise
-    pool.shutdown(wait=True)
-
-
-def _lost(spec: dict, message: str) -> dict:
-    return {
-        "id": spec["id"],
-        "status": "failed",
-        "started": None,
-        "duration_s": None,
-        "engine": spec["engine"],
-        "error": {"ename": "WorkerLost", "evalue": message, "cell": None, "execution_count": None},
-    }
-
-
-def _shutdown_worker_kernels() -> int:
-    from .engine import shutdown_warm_kernels
-
-    return shutdown_warm_kernels()
-
-
-def _run_dask(
-    specs: list[dict],
-    scheduler: str,
-    workers: int,
-    on_result: Callable[[dict], None],
-    on_start: Callable[[], None] = lambda: None,
-) -> None:
-    try:
-        from distributed import Client, LocalCluster, as_completed
-    except ImportError as exc:
-        raise ParameterError(
-            "--scheduler needs dask.distributed: pip install 'analysis[dask]' (or drop --scheduler)"
-        ) from exc
-
-    def run_task(spec: dict) -> dict:
-        # A local function is pickled by value: the worker imports the runner while running the
-        # task. Submitting ``execute_task`` itself makes each worker import papermill while
-        # unpickling, which stalls the worker's event loop (measured: +10 s per worker).
-        from analysis.runner.execute import execute_task as _execute
-
-        return _execute(spec)
-
-    cluster = None
-    if scheduler == "local":
-        if not log.isEnabledFor(logging.DEBUG):
-            logging.getLogger("distributed").setLevel(logging.WARNING)
-        cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-        )
-        client = Client(cluster)
-    else:
-        client = Client(scheduler)
-    try:
-        futures = {
-            client.submit(
-                run_task,
-                spec,
-                key=f"dgap-{spec['id']}-{spec['fingerprint'][:12]}-{time.time_ns()}",
-                pure=False,
-            ): spec
-            for spec in specs
-        }
-        on_start()
-        for fut in as_completed(list(futures)):
-            spec = futures[fut]
-            try:
-                res = fut.result()
-            except (
-                Exception
-            ) as exc:  # worker lost, deserialisation error: that task failed, not the run
-                res = _lost(spec, f"{type(exc).__name__}: {exc}")
-            on_result(res)
-    finally:
-        try:
-            client.run(_shutdown_worker_kernels)
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
-
-
-# --------------------------------------------------------------------------- main entry
 def _longest_first(tasks: list[Task], old_tasks: dict) -> list[Task]:
     """Order tasks longest first, so that the slowest notebook does not start last and leave
     the other workers idle (a 10 s notebook started last costs up to 10 s of wall time).
@@ -386,6 +260,65 @@ def _longest_first(tasks: list[Task], old_tasks: dict) -> list[Task]:
     return sorted(tasks, key=key)  # stable: edition order among equals
 
 
+# --------------------------------------------------------------------------- planning
+def _overrides(
+    ed: Edition, parameter_files: Sequence[str | Path], parameters: Sequence[tuple[str, str]]
+) -> list[Override]:
+    """``-f`` then ``-p`` overrides; relative file paths made absolute from the current folder."""
+    overrides: list[Override] = []
+    for f in parameter_files:
+        overrides += load_override_file(f)
+    overrides += [parse_override(name, value) for name, value in parameters]
+    return resolve_relative_paths(overrides, ed.datasets)
+
+
+def _datasets(ed: Edition, overrides: Iterable[Override]) -> dict[str, Path]:
+    """The edition's datasets, with the files ``-p``/``-f`` name instead: what the notebooks
+    read is what gets hashed for resume and provenance."""
+    datasets = dict(ed.datasets)
+    for ov in overrides:
+        if ov.notebook is None and ov.name in datasets and isinstance(ov.value, str) and ov.value:
+            datasets[ov.name] = Path(ov.value)
+    return datasets
+
+
+def _is_partial(
+    ed: Edition,
+    tasks: list[Task],
+    only: Sequence[str] | None,
+    overrides: Sequence[Override],
+    out: Path,
+    data_hashes: dict,
+) -> bool:
+    """A run of a subset of the edition's tasks (``--only``, or an override of a grid axis)."""
+    grid_names = {k for e in ed.notebooks for k in e.grid}
+    if not only and not any(ov.name in grid_names for ov in overrides):
+        return False
+    try:
+        full = plan_edition(ed, output_dir=out, data_hashes=data_hashes)
+    except ParameterError:  # the edition alone does not plan: this run is not the edition's
+        return True
+    return {t.id for t in tasks} != {t.id for t in full}
+
+
+def _prepare_output(out: Path) -> None:
+    """Create the output folders; a folder that cannot be written is a clear error."""
+    try:
+        for sub in _SUBFOLDERS:
+            (out / sub).mkdir(parents=True, exist_ok=True)
+        for folder in (out, *(out / sub for sub in _SUBFOLDERS)):
+            if not os.access(folder, os.W_OK | os.X_OK):
+                raise PermissionError(13, "Permission denied", str(folder))
+    except OSError as exc:
+        failed = Path(exc.filename or out)
+        while not failed.exists() and failed != failed.parent:
+            failed = failed.parent  # the folder that refused: the nearest existing one
+        raise RunError(
+            f"cannot write the output folder {out}: {failed} is not writable ({exc.strerror}); "
+            f"make it writable (chmod -R u+w {failed}) or choose another folder with --output DIR"
+        ) from None
+
+
 def run_edition(
     edition: str | Path | Edition,
     *,
@@ -403,6 +336,10 @@ def run_edition(
 ) -> RunResult:
     """Run every task of an edition; skip those already finished and unchanged.
 
+    A full run records itself in ``<output>/run.json``; a partial run (``--only``, or an
+    override of a grid axis that leaves tasks out) in ``<output>/runs/<sequence>-<time>.json``,
+    leaving the edition's ``run.json`` as it was (see :mod:`.records`).
+
     Args:
         edition: Edition name, YAML path, or a loaded :class:`Edition`.
         parameters: ``-p NAME VALUE`` overrides (``NAME`` may be ``NOTEBOOK.NAME``), applied last.
@@ -410,10 +347,11 @@ def run_edition(
         workers: Worker processes (default: the number of CPUs available).
         scheduler: ``None`` (local process pool), ``"local"`` (a Dask LocalCluster) or the
             address of a Dask scheduler. The same tasks run either way.
-        force: Rerun every task even if finished and unchanged.
+        force: Rerun every task even if finished and unchanged, and empty the results store.
         cold: Start a fresh kernel per notebook (plain papermill) instead of warm kernels.
         only: Run only notebooks whose name or id matches (prefix or glob).
-        output_dir: Output folder (default: the edition's, ``reports/<edition>``).
+        output_dir: Output folder (default: the edition's, ``reports/<edition>``); a relative
+            one is relative to the current folder.
         html: Also write HTML copies with code hidden.
         progress: Progress bar (True), one log line per task (False); default: bar if
             stderr is a terminal.
@@ -423,115 +361,67 @@ def run_edition(
         A :class:`RunResult`.
 
     Raises:
-        ParameterError: Before anything runs, for any unknown or ill-typed parameter.
-        RunError: After all tasks finished, if any failed; ``exc.result`` holds the
-            :class:`RunResult` and the message the failures table.
+        ParameterError: Before anything runs, for any unknown or ill-typed parameter, or a
+            value the notebook does not allow.
+        RunError: Before anything runs, if the output folder is not writable or another run
+            holds it; after all tasks finished, if any failed (``exc.result`` holds the
+            :class:`RunResult` and the message the failures table).
     """
     t_start = time.perf_counter()
     ed = edition if isinstance(edition, Edition) else load_edition(edition)
-    overrides: list[Override] = []
-    for f in parameter_files:
-        overrides += load_override_file(f)
-    overrides += [parse_override(name, value) for name, value in parameters]
-    out = Path(output_dir) if output_dir is not None else ed.output_dir
-    # a -p/-f override of a dataset (e.g. -p observations_path my.xlsx) is what the notebooks
-    # read, so it is what gets hashed for resume and provenance
-    datasets = dict(ed.datasets)
-    for ov in overrides:
-        if ov.notebook is None and ov.name in datasets and isinstance(ov.value, str) and ov.value:
-            p = Path(ov.value).expanduser()
-            datasets[ov.name] = p if p.is_absolute() or p.exists() else config.ROOT / p
-    data_hashes = hash_datasets(datasets)
+    overrides = _overrides(ed, parameter_files, parameters)
+    out = Path(output_dir if output_dir is not None else ed.output_dir).expanduser().resolve()
+    data_hashes = hash_datasets(_datasets(ed, overrides))
     tasks = plan_edition(
         ed, overrides=overrides, only=only, output_dir=out, data_hashes=data_hashes
     )
-
-    manifest_path = out / MANIFEST
-    result = RunResult(edition=ed.name, output_dir=out, manifest_path=manifest_path)
-    nb_dir, html_dir = out / "notebooks", out / "html"
-    previous = _read_manifest(manifest_path)
-    prev_tasks: dict[str, dict] = previous.get("tasks", {}) if not force else {}
-    engine = "cold" if cold else "warm"
-
+    partial = _is_partial(ed, tasks, only, overrides, out, data_hashes)
+    state = load_state(out)
+    prev_tasks = {} if force else state.tasks
     to_run: list[Task] = []
     skipped: list[Task] = []
     for t in tasks:
-        if _is_finished(
-            t,
-            prev_tasks.get(t.id),
-            nb_dir / f"{t.id}.ipynb",
-            html_dir / f"{t.id}.html",
-            html,
-            out,
-        ):
+        why = unfinished_reason(t, prev_tasks.get(t.id), state.latest, out, html)
+        if why is None:
             skipped.append(t)
         else:
             to_run.append(t)
-    to_run = _longest_first(to_run, previous.get("tasks", {}))
+            prev = prev_tasks.get(t.id) or {}
+            if prev.get("status") == "ok" and prev.get("fingerprint") == t.fingerprint:
+                log.info("%s runs again: %s", t.id, why)  # its files changed since written
+            else:
+                log.debug("%s runs: %s", t.id, why)
+    to_run = _longest_first(to_run, state.tasks)
     n_workers = _resolve_workers(workers, max(1, len(to_run)))
+    engine = "cold" if cold else "warm"
+    result = RunResult(ed.name, out, out / MANIFEST, partial=partial)
     if dry_run:
         for t in tasks:
-            state = "skip" if t in skipped else "run "
-            print(f"{state} {t.id}  {json.dumps(t.grid, ensure_ascii=False)}")
+            state_word = "skip" if t in skipped else "run "
+            print(f"{state_word} {t.id}  {json.dumps(t.grid, ensure_ascii=False)}")
         print(
             f"{len(to_run)} to run, {len(skipped)} finished and unchanged; {n_workers} worker(s), engine {engine}"
+            + ("; a partial run (recorded in runs/, run.json kept)" if partial else "")
         )
         return result
-
-    _check_kernels(to_run)
-    seed_override = [o for o in overrides if o.name == "seed" and o.notebook is None]
+    if to_run:
+        _check_kernels(to_run)
     seed = ed.seed
-    if seed_override:
-        try:
-            seed = int(seed_override[-1].value)
-        except (TypeError, ValueError):
-            pass  # plan_edition already rejected a bad seed for notebooks that declare one
-    for sub in ("notebooks", "html", "tables", "figures", "briefs"):
-        (out / sub).mkdir(parents=True, exist_ok=True)
-    lock = _lock_output(out)
+    for o in overrides:
+        if o.name == "seed" and o.notebook is None:
+            try:
+                seed = int(o.value)
+            except (TypeError, ValueError):
+                pass  # plan_edition already rejected a bad seed for notebooks that declare one
+    _prepare_output(out)
+    lock = acquire_output_lock(out)
     try:
-        return _run_locked(
-            _Plan(
-                ed,
-                tasks,
-                to_run,
-                skipped,
-                overrides,
-                out,
-                seed,
-                previous,
-                prev_tasks,
-                data_hashes,
-                engine,
-                n_workers,
-                scheduler,
-                only,
-                force,
-                html,
-                progress,
-            ),
-            result,
-            t_start,
-        )
+        plan = _Plan(ed, tasks, to_run, skipped, overrides, out, seed, state, prev_tasks,
+                     data_hashes, engine, n_workers, scheduler, only, force, html, progress,
+                     partial)  # fmt: skip
+        return _run_locked(plan, result, t_start, lock.fd)
     finally:
-        lock.close()
-
-
-def _lock_output(out: Path):
-    """Hold ``<out>/.lock`` for the run: two runs of one edition must not interleave."""
-    fh = open(out / ".lock", "w")
-    try:
-        import fcntl
-
-        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except ImportError:  # pragma: no cover - Windows: no lock
-        pass
-    except OSError:
-        fh.close()
-        raise RunError(
-            f"another run is writing to {out} (lock {out / '.lock'}); wait for it or use --output"
-        ) from None
-    return fh
+        lock.release()
 
 
 @dataclass
@@ -545,7 +435,7 @@ class _Plan:
     overrides: list[Override]
     out: Path
     seed: int | None
-    previous: dict
+    state: State
     prev_tasks: dict[str, dict]
     data_hashes: dict
     engine: str
@@ -555,22 +445,37 @@ class _Plan:
     force: bool
     html: bool
     progress: bool | None
+    partial: bool
 
 
-def _run_locked(p: _Plan, result: RunResult, t_start: float) -> RunResult:
-    manifest_path = p.out / MANIFEST
-    nb_dir, html_dir = p.out / "notebooks", p.out / "html"
-    clean_temp_files(p.out)  # left by a crashed or interrupted earlier run
+# --------------------------------------------------------------------------- running
+def _start_clean(p: _Plan) -> None:
+    """With the lock held: what an interrupted run left behind, and ``--force``'s store."""
+    removed = clean_temp_files(p.out)  # the whole output folder, sub-folders included
+    if removed:
+        log.info("removed %d temporary file(s) of interrupted writes in %s", len(removed), p.out)
+    shutil.rmtree(p.out / _OUTPUT_LOGS, ignore_errors=True)
+    mark_interrupted(p.state)
+    if p.force:
+        cleared = clear_store(p.out)
+        if cleared:
+            log.info("--force: emptied %s of %s", " and ".join(f"{c}/" for c in cleared), p.out)
 
-    planned_ids = {t.id for t in p.tasks}
-    manifest: dict[str, Any] = {
-        "manifest_version": _MANIFEST_VERSION,
+
+def _new_manifest(p: _Plan, record: Path) -> dict[str, Any]:
+    planned = {t.id for t in p.tasks}
+    return {
+        "manifest_version": MANIFEST_VERSION,
         "edition": p.ed.name,
         "edition_file": str(p.ed.source) if p.ed.source else None,
         "description": p.ed.description,
         "status": "running",
-        "started": _now(),
+        "partial": p.partial,
+        "record": record.relative_to(p.out).as_posix(),
+        "sequence": p.state.sequence + 1,
+        "started": now(),
         "finished": None,
+        "runner": {"pid": os.getpid(), "host": socket.gethostname()},
         "package": "analysis",
         "package_version": __version__,
         "git": _git_revision(config.ROOT),
@@ -592,49 +497,171 @@ def _run_locked(p: _Plan, result: RunResult, t_start: float) -> RunResult:
         "only": list(p.only) if p.only else None,
         "force": p.force,
         "data_hashes": p.data_hashes,
-        # entries of tasks no longer in the edition are dropped (kept with --only: not planned)
-        "tasks": {
-            k: v for k, v in p.previous.get("tasks", {}).items() if p.only or k in planned_ids
-        },
+        # a full run lists every task of the edition (tasks no longer in it are dropped);
+        # a partial run only what it planned
+        "tasks": {} if p.partial else {k: v for k, v in p.state.tasks.items() if k in planned},
         "summary": None,
+        "store": None,
     }
-    by_id = {t.id: t for t in p.tasks}
-    for t in p.skipped:
-        entry = dict(p.prev_tasks[t.id])
-        entry["action"] = "skipped"
-        manifest["tasks"][t.id] = entry
-        result.results.append(
-            TaskResult(
-                t,
-                "ok",
-                "skipped",
-                None,
-                entry.get("duration_s"),
-                nb_dir / f"{t.id}.ipynb",
-                html_dir / f"{t.id}.html",
-            )
+
+
+class _Recorder:
+    """Keeps the run's record up to date as tasks finish (written after each one)."""
+
+    def __init__(self, p: _Plan, result: RunResult):
+        self.p, self.result = p, result
+        self.by_id = {t.id: t for t in p.tasks}
+        self.path = (
+            partial_record_path(p.out, p.state.sequence + 1) if p.partial else p.out / MANIFEST
         )
-    for t in p.to_run:  # not finished until a worker says so (a crash leaves them 'pending')
-        manifest["tasks"][t.id] = {**_task_entry(t, p.out), "status": "pending", "action": "queued"}
-    _write_manifest(manifest_path, manifest)
+        result.manifest_path = self.path
+        self.manifest = _new_manifest(p, self.path)
+        self.done = 0
+        self.bar = None
 
-    show_bar = sys.stderr.isatty() if p.progress is None else p.progress
-    bar = None
+    def _task_result(self, t: Task, status: str, action: str, error, duration) -> TaskResult:
+        nb_dir, html_dir = self.p.out / "notebooks", self.p.out / "html"
+        return TaskResult(t, status, action, error, duration, nb_dir / f"{t.id}.ipynb",
+                          html_dir / f"{t.id}.html")  # fmt: skip
 
-    def start_bar() -> None:  # after the workers started: tqdm runs a monitor thread
-        nonlocal bar
-        if show_bar and p.to_run:
+    def start(self) -> None:
+        tasks = self.manifest["tasks"]
+        for t in self.p.skipped:
+            entry = dict(self.p.prev_tasks[t.id], action="skipped")
+            entry["files"] = {
+                rel: self.p.state.latest.get(rel, rec) for rel, rec in entry["files"].items()
+            }
+            tasks[t.id] = entry
+            self.result.results.append(
+                self._task_result(t, "ok", "skipped", None, entry.get("duration_s"))
+            )
+        for t in self.p.to_run:  # not finished until a worker says so (a crash leaves 'pending')
+            prev = self.p.state.tasks.get(t.id) or {}
+            earlier = set(prev.get("outputs") or ()) | set(prev.get("previous_outputs") or ())
+            tasks[t.id] = {**_task_entry(t), "status": "pending", "action": "queued"}
+            if earlier:
+                tasks[t.id]["previous_outputs"] = sorted(earlier)
+        self.write()
+
+    def write(self) -> None:
+        write_record(self.path, self.manifest)
+
+    def _stale(self, t: Task, entry: dict) -> list[str]:
+        """Files a failed task wrote in an earlier run and not in this one: removed, unless
+        another finished task also wrote them."""
+        prev = self.manifest["tasks"].get(t.id) or {}
+        earlier = set(prev.get("previous_outputs") or ())
+        others = {**self.p.state.tasks, **self.manifest["tasks"]}
+        claimed = {
+            rel
+            for tid, e in others.items()
+            if tid != t.id and e.get("status") == "ok"
+            for rel in e.get("outputs") or ()
+        }
+        removed = remove_stale(
+            self.p.out, sorted(earlier - set(entry.get("outputs") or ()) - claimed)
+        )
+        if removed:
+            log.warning(
+                "%s failed: removed %d file(s) it wrote in an earlier run, which would no longer "
+                "match the code, data or parameters: %s",
+                t.id,
+                len(removed),
+                ", ".join(removed[:8]) + (", ..." if len(removed) > 8 else ""),
+            )
+        return removed
+
+    def on_result(self, res: dict) -> None:
+        t = self.by_id[res["id"]]
+        self.done += 1
+        entry = {**_task_entry(t), **{k: v for k, v in res.items() if k != "id"}, "action": "ran"}
+        files = entry.get("files") or {}
+        for tid, other in self.manifest["tasks"].items():  # a file several tasks write:
+            shared = files.keys() & (other.get("files") or {}).keys()  # its last write counts
+            for rel in shared if tid != t.id else ():
+                other["files"][rel] = dict(files[rel])
+        self.p.state.latest.update(files)
+        if res["status"] != "ok":
+            entry["removed_stale"] = self._stale(t, entry)
+        self.manifest["tasks"][t.id] = entry
+        self.write()
+        self.result.results.append(
+            self._task_result(t, res["status"], "ran", res.get("error"), res.get("duration_s"))
+        )
+        self._report(t, res)
+
+    def _report(self, t: Task, res: dict) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+            if res["status"] != "ok":
+                self.bar.write(f"failed: {t.id}")
+            return
+        err = res.get("error") or {}
+        log.info(
+            "[%d/%d] %s %s (%.1f s)%s",
+            self.done,
+            len(self.p.to_run),
+            res["status"],
+            t.id,
+            res.get("duration_s") or 0.0,
+            f": {err.get('ename')}: {err.get('evalue')}" if err else "",
+        )
+
+    def start_bar(self) -> None:  # after the workers started: tqdm runs a monitor thread
+        show = sys.stderr.isatty() if self.p.progress is None else self.p.progress
+        if show and self.p.to_run:
             from tqdm.auto import tqdm
 
-            bar = tqdm(
-                total=len(p.to_run),
+            self.bar = tqdm(
+                total=len(self.p.to_run),
                 unit="nb",
-                desc=f"{p.ed.name} ({p.engine}, {p.n_workers} workers)",
+                desc=f"{self.p.ed.name} ({self.p.engine}, {self.p.n_workers} workers)",
                 file=sys.stderr,
             )
 
+    def finish(self, status: str, wall_s: float) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        r, m = self.result, self.manifest
+        m.update(status=status, finished=now(), wall_s=round(wall_s, 3))
+        m["summary"] = {
+            "tasks": len(self.p.tasks),
+            "ran": r.n_ran,
+            "skipped": r.n_skipped,
+            "ok": sum(x.status == "ok" for x in r.results),
+            "failed": len(r.failures),
+            "not_finished": len(self.p.tasks) - len(r.results),
+        }
+        m["store"] = list_store(self.p.out)
+        self.write()
+
+
+def _spec(p: _Plan, t: Task) -> dict:
+    nb_dir, html_dir = p.out / "notebooks", p.out / "html"
+    return {
+        "id": t.id,
+        "notebook": t.notebook,
+        "path": str(t.path),
+        "parameters": t.parameters,
+        "kernel": t.kernel,
+        "timeout": t.timeout,
+        "cwd": str(t.path.parent),
+        "fingerprint": t.fingerprint,
+        "out_nb": str(nb_dir / f"{t.id}.ipynb"),
+        "out_html": str(html_dir / f"{t.id}.html"),
+        "engine": p.engine,
+        "html": p.html,
+        "output_root": str(p.out),
+        "output_log": str(p.out / _OUTPUT_LOGS / f"{t.id}.log"),
+    }
+
+
+def _run_locked(p: _Plan, result: RunResult, t_start: float, lock_fd: int = -1) -> RunResult:
+    _start_clean(p)
+    rec = _Recorder(p, result)
+    rec.start()
     log.info(
-        "edition %s: %d task(s), %d to run, %d finished and unchanged; %d worker(s), %s kernels%s",
+        "edition %s: %d task(s), %d to run, %d finished and unchanged; %d worker(s), %s kernels%s%s",
         p.ed.name,
         len(p.tasks),
         len(p.to_run),
@@ -642,91 +669,25 @@ def _run_locked(p: _Plan, result: RunResult, t_start: float) -> RunResult:
         p.n_workers,
         p.engine,
         f", scheduler {p.scheduler}" if p.scheduler else "",
+        f"; partial run, recorded in {rec.path.relative_to(p.out)}" if p.partial else "",
     )
-    done = [0]
-
-    def on_result(res: dict) -> None:
-        t = by_id[res["id"]]
-        done[0] += 1
-        entry = {
-            **_task_entry(t, p.out),
-            **{k: v for k, v in res.items() if k != "id"},
-            "action": "ran",
-        }
-        manifest["tasks"][t.id] = entry
-        _write_manifest(manifest_path, manifest)
-        result.results.append(
-            TaskResult(
-                t,
-                res["status"],
-                "ran",
-                res.get("error"),
-                res.get("duration_s"),
-                nb_dir / f"{t.id}.ipynb",
-                html_dir / f"{t.id}.html",
-            )
-        )
-        if bar is not None:
-            bar.update(1)
-            if res["status"] != "ok":
-                bar.write(f"failed: {t.id}")
-        else:
-            err = res.get("error") or {}
-            log.info(
-                "[%d/%d] %s %s (%.1f s)%s",
-                done[0],
-                len(p.to_run),
-                res["status"],
-                t.id,
-                res.get("duration_s") or 0.0,
-                f": {err.get('ename')}: {err.get('evalue')}" if err else "",
-            )
-
-    specs = [
-        {
-            "id": t.id,
-            "notebook": t.notebook,
-            "path": str(t.path),
-            "parameters": t.parameters,
-            "kernel": t.kernel,
-            "timeout": t.timeout,
-            "cwd": str(t.path.parent),
-            "fingerprint": t.fingerprint,
-            "out_nb": str(nb_dir / f"{t.id}.ipynb"),
-            "out_html": str(html_dir / f"{t.id}.html"),
-            "engine": p.engine,
-            "html": p.html,
-            "output_root": str(p.out),
-            "output_log": str(p.out / _OUTPUT_LOGS / f"{t.id}.log"),
-        }
-        for t in p.to_run
-    ]
+    specs = [_spec(p, t) for t in p.to_run]
     status = "interrupted"
     try:
         if specs:
+            from .executors import run_dask, run_pool
+
             if p.scheduler:
-                _run_dask(specs, p.scheduler, p.n_workers, on_result, start_bar)
+                run_dask(specs, p.scheduler, p.n_workers, rec.on_result, rec.start_bar)
             else:
-                _run_pool(specs, p.n_workers, on_result, start_bar)
+                fds = (lock_fd,) if lock_fd >= 0 else ()
+                run_pool(specs, p.n_workers, rec.on_result, rec.start_bar, close_fds=fds)
         status = "ok" if result.ok else "failed"
     finally:
-        if bar is not None:
-            bar.close()
         result.wall_s = time.perf_counter() - t_start
         order = {t.id: i for i, t in enumerate(p.tasks)}
         result.results.sort(key=lambda r: order.get(r.task.id, 0))
-        manifest["status"] = status
-        manifest["finished"] = _now()
-        manifest["wall_s"] = round(result.wall_s, 3)
-        manifest["summary"] = {
-            "tasks": len(p.tasks),
-            "ran": result.n_ran,
-            "skipped": result.n_skipped,
-            "ok": sum(r.status == "ok" for r in result.results),
-            "failed": len(result.failures),
-            "not_finished": len(p.tasks) - len(result.results),
-        }
-        _write_manifest(manifest_path, manifest)
+        rec.finish(status, result.wall_s)
     log.info(
         "edition %s: %d ran, %d skipped, %d failed in %.1f s -> %s",
         p.ed.name,
@@ -739,7 +700,7 @@ def _run_locked(p: _Plan, result: RunResult, t_start: float) -> RunResult:
     if result.failures:
         err = RunError(
             f"{len(result.failures)} of {len(p.tasks)} task(s) failed (executed notebooks with the error kept in "
-            f"{nb_dir}; details in {manifest_path}):\n{format_failures(result.failures)}"
+            f"{p.out / 'notebooks'}; details in {rec.path}):\n{format_failures(result.failures)}"
         )
         err.result = result
         raise err
