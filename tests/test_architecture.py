@@ -61,15 +61,9 @@ KNOWN_UPWARD: set[tuple[str, str]] = set()
 #: strongly connected groups of modules (sorted tuples) that import each other today
 KNOWN_CYCLES: set[tuple[str, ...]] = set()
 #: modules longer than MAX_MODULE_LINES today
-KNOWN_LONG_MODULES: set[str] = {
-    "analysis.runner.edition",
-}
+KNOWN_LONG_MODULES: set[str] = set()
 #: functions longer than MAX_FUNCTION_LINES today ("module:function")
-KNOWN_LONG_FUNCTIONS: set[str] = {
-    "analysis.runner.edition:plan_edition",
-    "analysis.runner.run:_run_locked",
-    "analysis.runner.run:run_edition",
-}
+KNOWN_LONG_FUNCTIONS: set[str] = set()
 
 
 # ----------------------------------------------------------------------------- the graph

@@ -223,7 +223,7 @@ def test_workers_and_kernels_die_with_their_parent(tmp_path, no_orphans):
     """prctl(PR_SET_PDEATHSIG), the watchdog where prctl is not used, and the kernel launcher:
     a child of a killed process ends by itself."""
     script = textwrap.dedent(
-        f"""
+        """
         import os, subprocess, sys, time
         from analysis.runner import lifetime
 
@@ -552,3 +552,32 @@ def test_up_to_date_run_imports_nothing_heavy(tmp_path):
     res = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, timeout=120)
     assert res.stdout.strip() == "0 []", res.stdout + res.stderr
     assert "0 ran, 1 skipped" in res.stderr
+
+
+def test_dask_threads_and_relative_output_record_each_tasks_files(tmp_path, monkeypatch):
+    """Two tasks at once in two threads of one Dask worker, output folder given relative:
+    each task's output log (DGAP_OUTPUT_LOG, set per kernel) records its own files."""
+    distributed = pytest.importorskip("distributed")
+    ed = _edition(
+        tmp_path,
+        """
+        notebooks:
+          - name: writer
+            grid: {unit_code: ["20500", "20503", "20506"]}
+        """,
+    )
+    monkeypatch.chdir(tmp_path)
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None
+    ) as cluster:
+        res = run_edition(ed, scheduler=cluster.scheduler_address, output_dir="rel", progress=False)
+    assert res.ok and res.output_dir == tmp_path / "rel"
+    tasks = json.loads((tmp_path / "rel" / "run.json").read_text())["tasks"]
+    assert len({e["pid"] for e in tasks.values()}) == 1  # one worker process, two threads
+    for code in ("20500", "20503", "20506"):
+        assert tasks[f"writer__unit_code-{code}"]["outputs"] == [
+            f"briefs/{code}_vi.pdf",
+            f"figures/{code}__square.png",
+            f"tables/state_{code}.csv",
+        ]
+    _check_outputs_intact(tmp_path / "rel")

@@ -82,6 +82,80 @@ def _error_dict(
     }
 
 
+def _run_notebook(nb, spec: dict, kernel_env: dict[str, str]) -> BaseException | None:
+    """Execute ``nb`` in place with the spec's engine; the exception of a crash (dead kernel,
+    timeout), or None (errors inside cells are marked in the notebook)."""
+    from papermill.engines import NBClientEngine
+
+    from .engine import KERNEL_ARGUMENTS, kernel_manager_with_env
+    from .papermill_engine import WarmEngine  # after papermill.engines (see that module)
+
+    kernel_name = spec.get("kernel") or NBClientEngine.nb_kernel_name(nb)
+    engine = WarmEngine if spec["engine"] == "warm" else NBClientEngine
+    extra = (
+        {"kernel_env": kernel_env}
+        if spec["engine"] == "warm"
+        else {
+            "kernel_manager_class": kernel_manager_with_env(kernel_env),
+            "extra_arguments": list(KERNEL_ARGUMENTS),
+        }
+    )
+    try:
+        engine.execute_notebook(
+            nb,
+            kernel_name,
+            **extra,
+            output_path=None,
+            progress_bar=False,
+            log_output=False,
+            start_timeout=spec.get("start_timeout", 60),
+            execution_timeout=spec.get("timeout"),
+            input_path=str(spec["path"]),
+            resources={"metadata": {"path": str(spec["cwd"])}},
+        )
+    except Exception as exc:  # dead kernel, timeout: the notebook so far is still written
+        return exc
+    return None
+
+
+def _write_executed(nb, crash: BaseException | None, tmp: Path):
+    """Write the executed notebook to ``tmp`` (with papermill's error markers); returns the
+    notebook as written and the error (None if every cell ran)."""
+    from papermill.exceptions import PapermillExecutionError
+    from papermill.execute import raise_for_execution_errors
+    from papermill.iorw import load_notebook_node, write_ipynb
+
+    try:
+        raise_for_execution_errors(nb, str(tmp))  # writes tmp with the error markers
+    except PapermillExecutionError as exc:
+        error = _error_dict(exc.ename, exc.evalue, exc.cell_index, exc.exec_count, exc.traceback)
+        return load_notebook_node(str(tmp)), error
+    error = None
+    if crash is not None:
+        cell, count = _running_cell(nb)
+        message = str(crash).strip().splitlines()[0] if str(crash).strip() else ""
+        error = _error_dict(type(crash).__name__, message, cell, count)
+    write_ipynb(nb, str(tmp))
+    return nb, error
+
+
+def _record_written(result: dict, spec: dict, log_path: Path | None) -> None:
+    """``outputs`` (the task's output log) and ``files`` (size and hash of everything the task
+    wrote, notebook and HTML copy included: the next run checks them before skipping it)."""
+    from ..outputs import read_output_log
+    from .records import task_files
+
+    out_nb = Path(spec["out_nb"])
+    root = Path(spec.get("output_root") or out_nb.parent)
+    written = [out_nb, Path(spec["out_html"])] if spec.get("html", True) else [out_nb]
+    if log_path is not None:
+        result["outputs"] = read_output_log(log_path, root)
+        log_path.unlink(missing_ok=True)
+    result["files"] = task_files(
+        root, [_relative(p, root) for p in written] + list(result.get("outputs") or ())
+    )
+
+
 def execute_task(spec: dict) -> dict:
     """Execute one notebook task.
 
@@ -91,22 +165,13 @@ def execute_task(spec: dict) -> dict:
 
     Returns:
         ``id, status ("ok"|"failed"), error (None or ename/evalue/cell/execution_count),
-        started, duration_s, execute_s, html_s, pid, host, engine`` and, when the spec names an
-        ``output_log``, ``outputs``: the files the notebook wrote, relative to ``output_root``.
+        started, duration_s, execute_s, html_s, pid, host, engine``, ``files`` (path -> size,
+        sha256, mtime_ns of every file written) and, when the spec names an ``output_log``,
+        ``outputs``: the files the notebook wrote, relative to ``output_root``.
     """
-    from papermill.engines import NBClientEngine
-    from papermill.exceptions import PapermillExecutionError
-    from papermill.execute import raise_for_execution_errors
-    from papermill.iorw import write_ipynb
-
     from ..outputs import ENV_VAR as OUTPUT_LOG_VAR
-    from ..outputs import read_output_log
-    from .engine import KERNEL_ARGUMENTS, kernel_manager_with_env
-    from .papermill_engine import WarmEngine  # after papermill.engines (see that module)
-    from .records import task_files
 
     t0 = time.perf_counter()
-    started = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
     out_nb = Path(spec["out_nb"])
     out_nb.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_nb.with_name(f".{out_nb.stem}.{os.getpid()}.tmp.ipynb")
@@ -114,7 +179,7 @@ def execute_task(spec: dict) -> dict:
         "id": spec["id"],
         "status": "failed",
         "error": None,
-        "started": started,
+        "started": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "pid": os.getpid(),
         "host": socket.gethostname(),
         "engine": spec["engine"],
@@ -132,53 +197,10 @@ def execute_task(spec: dict) -> dict:
         kernel_env[OUTPUT_LOG_VAR] = str(log_path)
     try:
         nb = _prepare(spec)
-        kernel_name = spec.get("kernel") or NBClientEngine.nb_kernel_name(nb)
-        engine = WarmEngine if spec["engine"] == "warm" else NBClientEngine
-        extra = (
-            {"kernel_env": kernel_env}
-            if spec["engine"] == "warm"
-            else {
-                "kernel_manager_class": kernel_manager_with_env(kernel_env),
-                "extra_arguments": list(KERNEL_ARGUMENTS),
-            }
-        )
         t1 = time.perf_counter()
-        crash: BaseException | None = None
-        try:
-            engine.execute_notebook(
-                nb,
-                kernel_name,
-                **extra,
-                output_path=None,
-                progress_bar=False,
-                log_output=False,
-                start_timeout=spec.get("start_timeout", 60),
-                execution_timeout=spec.get("timeout"),
-                input_path=str(spec["path"]),
-                resources={"metadata": {"path": str(spec["cwd"])}},
-            )
-        except Exception as exc:  # dead kernel, timeout: the notebook so far is still written
-            crash = exc
+        crash = _run_notebook(nb, spec, kernel_env)
         result["execute_s"] = round(time.perf_counter() - t1, 3)
-        try:
-            raise_for_execution_errors(nb, str(tmp))  # writes tmp with the error markers
-        except PapermillExecutionError as exc:
-            error = _error_dict(
-                exc.ename, exc.evalue, exc.cell_index, exc.exec_count, exc.traceback
-            )
-            from papermill.iorw import load_notebook_node
-
-            nb = load_notebook_node(str(tmp))
-        else:
-            if crash is not None:
-                cell, count = _running_cell(nb)
-                error = _error_dict(
-                    type(crash).__name__,
-                    str(crash).strip().splitlines()[0] if str(crash).strip() else "",
-                    cell,
-                    count,
-                )
-            write_ipynb(nb, str(tmp))
+        nb, error = _write_executed(nb, crash, tmp)
         os.replace(tmp, out_nb)
         if spec.get("html", True):
             t2 = time.perf_counter()
@@ -190,15 +212,7 @@ def execute_task(spec: dict) -> dict:
     finally:
         if tmp.exists():
             tmp.unlink()
-        root = Path(spec.get("output_root") or out_nb.parent)
-        written = [out_nb, Path(spec["out_html"])] if spec.get("html", True) else [out_nb]
-        if log_path is not None:
-            result["outputs"] = read_output_log(log_path, root)
-            log_path.unlink(missing_ok=True)
-        # size and hash of everything the task wrote: the next run checks them before skipping
-        result["files"] = task_files(
-            root, [_relative(p, root) for p in written] + list(result.get("outputs") or ())
-        )
+        _record_written(result, spec, log_path)
     result["error"] = error
     result["status"] = "ok" if error is None else "failed"
     result["duration_s"] = round(time.perf_counter() - t0, 3)
