@@ -52,6 +52,8 @@ def is_alive(pid: int) -> bool:
     """True if a process ``pid`` exists (one of another user counts as alive)."""
     if pid <= 0:
         return False
+    if os.name == "nt":  # pragma: no cover - os.kill(pid, 0) would send CTRL_C_EVENT there
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -79,8 +81,11 @@ def die_with_parent(runner_pid: int, on_orphaned=None, *, sig: int = signal.SIGT
         sig: The signal this process gets when its parent exits.
 
     Returns:
-        ``"prctl"`` or ``"watchdog"``: how the process is tied to its parent.
+        ``"prctl"`` or ``"watchdog"``: how the process is tied to its parent (``"none"`` on
+        Windows, where a parent's death cannot be watched this way).
     """
+    if os.name == "nt":  # pragma: no cover - no prctl, no signal to forward
+        return "none"
     parent = os.getppid()
 
     def orphaned() -> None:
