@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import tempfile
 import unicodedata
 from collections.abc import Iterator
@@ -94,7 +95,18 @@ def write_text(path: str | os.PathLike[str], text: str, *, record: bool = True) 
 
 
 def clean_temp_files(folder: str | os.PathLike[str], *, recursive: bool = True) -> list[Path]:
-    """Remove temporary files an interrupted :func:`atomic_write` left in ``folder``."""
+    """Remove temporary files an interrupted :func:`atomic_write` left in ``folder``, and the
+    temporary folders (``.<name>.<random>.tmp/``) of an interrupted folder write (the results
+    store writes an entry that way).
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> (d / ".x.csv.ab12.tmp").write_text("half")
+    4
+    >>> (d / "store" / ".k.cd34.tmp").mkdir(parents=True)
+    >>> sorted(p.name for p in clean_temp_files(d)), sorted(p.name for p in d.rglob("*"))
+    (['.k.cd34.tmp', '.x.csv.ab12.tmp'], ['store'])
+    """
     root = Path(folder)
     if not root.is_dir():
         return []
@@ -102,8 +114,11 @@ def clean_temp_files(folder: str | os.PathLike[str], *, recursive: bool = True) 
     for pattern in (f".*{TMP_SUFFIX}", f".*{TMP_SUFFIX}.*"):  # also papermill's .x.tmp.ipynb
         found += root.rglob(pattern) if recursive else root.glob(pattern)
     removed = []
-    for p in found:
-        if p.is_file():
+    for p in sorted(set(found)):
+        if p.is_dir() and p.name.endswith(TMP_SUFFIX):
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p)
+        elif p.is_file():
             with contextlib.suppress(FileNotFoundError):
                 p.unlink()
                 removed.append(p)
