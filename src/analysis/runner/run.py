@@ -396,8 +396,9 @@ def run_edition(
     engine = "cold" if cold else "warm"
     result = RunResult(ed.name, out, out / MANIFEST, partial=partial)
     if dry_run:
+        skip_ids = {t.id for t in skipped}
         for t in tasks:
-            state_word = "skip" if t in skipped else "run "
+            state_word = "skip" if t.id in skip_ids else "run "
             print(f"{state_word} {t.id}  {json.dumps(t.grid, ensure_ascii=False)}")
         print(
             f"{len(to_run)} to run, {len(skipped)} finished and unchanged; {n_workers} worker(s), engine {engine}"
