@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import RenderError
 from ..i18n import format_level, format_period, labels_of, t
-from ..narrative.brief import method_box
-from ..narrative.facts import nfc
+from ..narrative.brief import units_noun
+from ..narrative.method import method_rows, run_method
+from ..narrative.names import nfc
+from ..narrative.provenance import data_status_of, provenance, source_list
 from ..periods import period_end
 from ..status import summary_status
 from .validate import DATA_STATUSES, SCHEMA
@@ -19,8 +21,8 @@ from .validate import DATA_STATUSES, SCHEMA
 if TYPE_CHECKING:
     import os
 
-    from ..frameworks import Framework
     from ..loaders import Inputs
+    from ..results import Results
 
 
 def data_status(*inputs: Inputs) -> str:
@@ -32,20 +34,37 @@ def data_status(*inputs: Inputs) -> str:
     return status
 
 
-def template_labels(lang: str, level: float, *, is_commune: bool = True) -> dict[str, str]:
+def template_labels(lang: str, level: float, *, is_commune: bool = True, kind: str = "xã") -> dict:
     """Every fixed string of the templates (``brief.*``); ``brief_group.*`` replaces some for
-    units that are not communes (provinces, countries)."""
+    units that are not communes (provinces, countries), and the units compared are named by
+    their kind ("xã", "quốc gia" / "communes", "countries")."""
     labels = labels_of("brief", lang)
     labels["interval"] = t("brief.interval", lang, level=format_level(level, lang))
+    labels["method_interval"] = t("brief.method_interval", lang, level=format_level(level, lang))
+    labels["pillars_district"] = t("brief.pillars_district", lang, units=units_noun(kind, lang))
     if not is_commune:
         labels.update(labels_of("brief_group", lang))
+        labels["col_unit"] = units_noun(kind, lang).capitalize()
     return labels
 
 
 def common_meta(
-    kind: str, lang: str, edition: str, period: str, level: float, status: str, framework: Framework
+    kind: str,
+    lang: str,
+    edition: str,
+    period: str,
+    status: str,
+    res: Results,
+    inputs: list[Inputs],
 ) -> dict:
-    """The ``meta`` fields every brief has (title, unit and sources are the builder's)."""
+    """The ``meta`` fields every brief has: period, status, framework, the method box (from the
+    method that ran) and the sources (from the provenance of every input); title and unit are
+    the builder's."""
+    framework = inputs[0].framework
+    method = run_method(res, inputs[0])
+    records = provenance(*inputs)
+    data = t(f"method.data_{data_status_of(records, status)}", lang)
+    level = float((method.get("selection_interval") or {}).get("level", res.params["ci_level"]))
     return {
         "kind": kind,
         "lang": lang,
@@ -56,7 +75,9 @@ def common_meta(
         "data_status": status,
         "framework": nfc(getattr(framework, f"name_{lang}")),
         "ci_level": level,
-        "method": method_box(framework, level, status, lang),
+        "scale": str((method.get("scale") or {}).get("normalise", "")),
+        "method": method_rows(method, framework, data, lang),
+        "sources": source_list(records, lang),
     }
 
 

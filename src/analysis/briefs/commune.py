@@ -14,30 +14,32 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .. import config
+from ..i18n import format_number, t
 from ..loaders import Inputs
 from ..narrative.brief import (
     commune_key_message,
     commune_place,
     gap_label,
-    interval_text,
     is_established,
     keywords,
     letter,
-    number_text,
+    points,
+    points_interval,
+    published_sentences,
+    published_texts,
     rank_texts,
-    sources,
     target_texts,
 )
 from ..narrative.facts import (
     CommuneFacts,
-    UnitNames,
     as_float,
     commune_facts,
-    equals,
-    nfc,
-    pillar_names,
-    unit_names,
+    gap_pillars,
+    interval,
+    source_of,
 )
+from ..narrative.method import run_method
+from ..narrative.names import UnitNames, equals, nfc, pillar_names, unit_names
 from ..results import Results
 from .common import assemble, common_meta, data_status, figure_paths, template_labels
 from .validate import check_lang
@@ -60,7 +62,9 @@ class CommuneBrief:
 
     @property
     def labels(self) -> dict[str, str]:
-        return template_labels(self.lang, self.facts.level, is_commune=self.unit.is_commune)
+        return template_labels(
+            self.lang, self.facts.level, is_commune=self.unit.is_commune, kind=self.unit.kind
+        )
 
 
 def build_commune_brief(
@@ -107,17 +111,18 @@ def build_commune_brief(
 # --------------------------------------------------------------------------- sections
 def meta_section(c: CommuneBrief) -> dict:
     f, u, lang = c.facts, c.unit, c.lang
-    meta = common_meta("commune", lang, c.edition, f.period, f.level, c.status, c.inputs.framework)
+    meta = common_meta("commune", lang, c.edition, f.period, c.status, c.res, [c.inputs])
+    source = source_of(c.inputs)
+    place = commune_place(u, lang) if u.is_commune else t(f"group.{source or 'other'}", lang)
     meta.update(
         title=f"{c.labels['brief_commune']}: {u.full}",
-        subtitle=" · ".join(x for x in (commune_place(u, lang), meta["period_label"]) if x),
+        subtitle=" · ".join(x for x in (place, meta["period_label"]) if x),
         unit_code=f.unit_code,
         unit_name=u.name,
         unit_full_name=u.full,
         district_name=u.district,
         population=u.population,
-        population_text=number_text(u.population, lang, 0) if u.population is not None else "",
-        sources=sources(c.inputs.framework, lang),
+        population_text="" if u.population is None else format_number(u.population, lang, 0),
         keywords=keywords([u.name, u.district], f.period, c.status, lang),
     )
     return {"meta": meta}
@@ -128,7 +133,11 @@ def labels_section(c: CommuneBrief) -> dict:
 
 
 def key_message_section(c: CommuneBrief) -> dict:
-    return {"key_message": commune_key_message(c.facts, c.unit, c.names, c.lang)}
+    scale = str((run_method(c.res, c.inputs).get("scale") or {}).get("normalise", ""))
+    msg = commune_key_message(
+        c.facts, c.unit, c.names, c.lang, synthetic=c.status == "synthetic", scale=scale
+    )
+    return {"key_message": msg}
 
 
 def pillars_section(c: CommuneBrief) -> dict:
@@ -149,8 +158,8 @@ def pillars_section(c: CommuneBrief) -> dict:
                 "median": med,
                 "lo": as_float(col.min()),
                 "hi": as_float(col.max()),
-                "value_text": number_text(v, lang),
-                "median_text": number_text(med, lang),
+                "value_text": points(v, lang),
+                "median_text": points(med, lang),
             }
         )
     return {"pillars": rows}
@@ -166,26 +175,21 @@ def index_section(c: CommuneBrief) -> dict:
         "index": {
             "value": value,
             "median": median,
-            "value_text": number_text(value, lang),
-            "median_text": number_text(median, lang),
+            "value_text": points(value, lang),
+            "median_text": points(median, lang),
         }
     }
 
 
 def gaps_section(c: CommuneBrief) -> dict:
-    """G minus each other pillar, with its selection interval."""
-    gp, row, lang = c.facts.gaps, c.facts.row, c.lang
+    """G minus each other pillar it has data for, with its indicator-selection interval and its
+    method interval (each left out when absent or degenerate), on the 0-100 scale."""
+    row, lang = c.facts.row, c.lang
     rows = []
-    for gid, other in (("gap_econ", "economy"), ("gap_soc", "society"), ("gap_mean", None)):
-        if gid not in gp.columns:
-            continue
-        v, lo, hi = (
-            as_float(row[gid]),
-            as_float(row.get(f"{gid}_lo")),
-            as_float(row.get(f"{gid}_hi")),
-        )
-        if v is None and other is not None and gp[other].isna().all():
-            continue  # no such pillar
+    for gid in gap_pillars(c.facts.gaps):
+        v = as_float(row[gid])
+        lo, hi = interval(row, gid, "sel")
+        mlo, mhi = interval(row, gid, "method")
         rows.append(
             {
                 "id": gid,
@@ -193,18 +197,50 @@ def gaps_section(c: CommuneBrief) -> dict:
                 "value": v,
                 "lo": lo,
                 "hi": hi,
+                "method_lo": mlo,
+                "method_hi": mhi,
                 "level": c.facts.level,
-                "value_text": number_text(v, lang),
-                "interval_text": interval_text(lo, hi, lang),
+                "value_text": points(v, lang),
+                "interval_text": points_interval(lo, hi, lang),
+                "method_interval_text": points_interval(mlo, mhi, lang),
                 "is_established": is_established(lo, hi),
             }
         )
-    return {"gaps": rows}
+    return {"gaps": rows, "gap_note": gap_note(c)}
+
+
+def gap_note(c: CommuneBrief) -> str:
+    """The note under the gap table: the scale and what the bars are, or why there is no
+    selection interval (a pillar with fewer than 2 indicators)."""
+    if c.facts.thin:
+        names = ", ".join(c.names.get(p, p).lower() for p in c.facts.thin)
+        return t("brief.gap_note_none", c.lang, pillars=names)
+    return t("brief.gap_note", c.lang)
 
 
 def rank_section(c: CommuneBrief) -> dict:
     rank = c.facts.rank
     return {"rank": None if rank is None else dict(rank, **rank_texts(rank, c.lang))}
+
+
+def published_section(c: CommuneBrief) -> dict:
+    """The published index of a real source (DTI, EGDI, DESI): value and rank with year and
+    source; the recomputation of this brief only as a check."""
+    pub = c.facts.published
+    if pub is None:
+        return {"published": None}
+    index = index_section(c)["index"]
+    value = index["value"] if index else None
+    sentences = published_sentences(pub, value, c.unit.subject, c.facts.period, c.lang)
+    return {
+        "published": dict(
+            published_texts(pub, c.facts.period, c.lang),
+            value=pub["value"],
+            rank=pub["rank"],
+            of=pub["of"],
+            check_text=sentences[1] if len(sentences) > 1 else "",
+        )
+    }
 
 
 def weakest_section(c: CommuneBrief) -> dict:
@@ -237,7 +273,7 @@ def weakest_section(c: CommuneBrief) -> dict:
                 "unit": unit,
                 "value": value,
                 "score": score,
-                "score_text": number_text(score, lang),
+                "score_text": points(score, lang),
                 "target_2025": target,
                 "distance": distance,
                 **target_texts(value, target, distance, unit, lang),
@@ -259,6 +295,7 @@ SECTIONS: tuple[Callable[[CommuneBrief], dict], ...] = (
     index_section,
     gaps_section,
     rank_section,
+    published_section,
     weakest_section,
     figures_section,
 )

@@ -15,31 +15,33 @@ from functools import cached_property
 import pandas as pd
 
 from .. import config
-from ..i18n import format_p, t
+from ..i18n import t
 from ..loaders import Inputs
 from ..narrative.brief import (
-    count_communes,
     district_full_name,
     district_key_message,
     interval_text,
     keywords,
     letter,
     number_text,
+    p_text,
+    points,
+    points_interval,
     rank_span,
     robustness_sentences,
-    sources,
     test_texts,
 )
 from ..narrative.facts import (
     as_float,
     check_gap_columns,
-    equals,
-    nfc,
-    pillar_names,
+    claims_of,
     rank_rows,
     rows_of_period,
-    unit_names,
+    source_of,
+    thin_pillars,
 )
+from ..narrative.method import run_method
+from ..narrative.names import count_units, equals, group_kind, nfc, pillar_names, unit_names
 from ..results import Results
 from .common import assemble, common_meta, data_status, figure_paths, template_labels
 from .validate import check_lang
@@ -76,8 +78,25 @@ class DistrictBrief:
         return pillar_names(self.inputs.framework, self.lang)
 
     @cached_property
+    def kind(self) -> str:
+        """The kind of units compared: ``xã`` (a district), ``country``, ``province``..."""
+        return group_kind(self.inputs.units[self.inputs.units["unit_code"].isin(self.codes)])
+
+    @cached_property
+    def codes(self) -> set[str]:
+        return set(self.gaps["unit_code"].astype(str))
+
+    @property
+    def is_district(self) -> bool:
+        return self.kind == "xã"
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return template_labels(self.lang, self.level, is_commune=self.is_district, kind=self.kind)
+
+    @cached_property
     def tests(self) -> list[dict]:
-        return test_rows(self.res, self.period, self.lang, self.level)
+        return test_rows(self.res, self.period, self.lang, self.level, self.kind)
 
 
 def build_district_brief(
@@ -123,7 +142,7 @@ def build_district_brief(
 
 
 # --------------------------------------------------------------------------- tables of rows
-def test_rows(res: Results, period: str, lang: str, level: float) -> list[dict]:
+def test_rows(res: Results, period: str, lang: str, level: float, kind: str = "xã") -> list[dict]:
     """The district tests of ``period``: paired Wilcoxon tests (:func:`analysis.gaps.
     test_pillar_gaps`), then Spearman correlations (:func:`analysis.gaps.
     compute_pillar_correlations`)."""
@@ -138,8 +157,8 @@ def test_rows(res: Results, period: str, lang: str, level: float) -> list[dict]:
                 est, lo, hi = as_float(rec.get("median_diff")), None, None
             else:
                 est, lo, hi = (as_float(rec.get(k)) for k in ("rho", "rho_lo", "rho_hi"))
-            text = test_texts(rec, lang, level)
-            n, p = as_float(rec.get("n")), as_float(rec.get("p_value"))
+            text = test_texts(rec, lang, level, kind)
+            n, p = as_float(rec.get("n")), as_float(rec.get("p_holm", rec.get("p_value")))
             out.append(
                 {
                     "id": text["id"],
@@ -152,7 +171,7 @@ def test_rows(res: Results, period: str, lang: str, level: float) -> list[dict]:
                     "estimate_text": number_text(est, lang),
                     "interval_text": interval_text(lo, hi, lang),
                     "detail_text": text["detail"],
-                    "p_text": format_p(p, lang, 3, missing=""),
+                    "p_text": p_text(rec, lang),
                 }
             )
     return out
@@ -191,13 +210,13 @@ def ranking_rows(
                 "q05": q05,
                 "q95": q95,
                 "index": index,
-                "index_text": number_text(index, lang),
+                "index_text": points(index, lang),
                 "rank_text": "" if nominal is None else str(nominal),
                 "interval_text": "" if q05 is None else rank_span(q05, q95),
                 "gap_econ": as_float(r["gap_econ"]),
                 "gap_soc": as_float(r["gap_soc"]),
-                "gap_econ_text": number_text(as_float(r["gap_econ"]), lang),
-                "gap_soc_text": number_text(as_float(r["gap_soc"]), lang),
+                "gap_econ_text": points(as_float(r["gap_econ"]), lang),
+                "gap_soc_text": points(as_float(r["gap_soc"]), lang),
                 "typology": t(f"typology.{typ}", lang, default=typ.replace("_", " "))
                 if typ
                 else "",
@@ -223,13 +242,19 @@ def _district(units: pd.DataFrame) -> tuple[str, str, str]:
 
 def meta_section(c: DistrictBrief) -> dict:
     lang = c.lang
-    code, name, province = _district(c.inputs.units)
-    full = district_full_name(name, province, lang)
-    meta = common_meta("district", lang, c.edition, c.period, c.level, c.status, c.inputs.framework)
+    inputs = [c.inputs, *([c.post2025[1]] if c.post2025 else [])]
+    meta = common_meta("district", lang, c.edition, c.period, c.status, c.res, inputs)
+    if c.is_district:
+        code, name, province = _district(c.inputs.units)
+        full = district_full_name(name, province, lang)
+        post = bool(province)
+    else:  # a group of provinces or countries of a published source
+        code, name, post = "group", "", False
+        full = t(f"group.{source_of(c.inputs) or 'other'}", lang)
     meta.update(
-        title=f"{t('brief.brief_district', lang)}: {full}",
+        title=f"{c.labels['brief_district']}: {full}",
         subtitle=" · ".join(
-            [count_communes(len(c.gaps), post2025=bool(province), lang=lang), meta["period_label"]]
+            [count_units(len(c.gaps), c.kind, lang, post2025=post), meta["period_label"]]
         ),
         unit_code=code,
         unit_name=name,
@@ -237,24 +262,44 @@ def meta_section(c: DistrictBrief) -> dict:
         district_name=name,
         population=None,
         population_text="",
-        sources=sources(c.inputs.framework, lang, post2025=c.post2025 is not None),
-        keywords=keywords([name], c.period, c.status, lang),
+        keywords=keywords([name or full], c.period, c.status, lang),
     )
     return {"meta": meta}
 
 
+def _period_rows(table: pd.DataFrame | None, period: str) -> pd.DataFrame | None:
+    if table is None or "period" not in table.columns:
+        return table
+    return table[equals(table["period"], period)]
+
+
 def labels_section(c: DistrictBrief) -> dict:
-    return {"labels": template_labels(c.lang, c.level)}
+    return {"labels": c.labels}
 
 
 def key_message_section(c: DistrictBrief) -> dict:
-    return {"key_message": district_key_message(c.gaps, c.names, c.level, c.tests, c.lang)}
+    scale = str((run_method(c.res, c.inputs).get("scale") or {}).get("normalise", ""))
+    msg = district_key_message(
+        c.gaps,
+        c.names,
+        c.level,
+        c.lang,
+        claims=claims_of(c.res, c.period),
+        tests=_period_rows(c.res.tests, c.period),
+        kind=c.kind,
+        synthetic=c.status == "synthetic",
+        thin=thin_pillars(c.inputs.framework),
+        scale=scale,
+    )
+    return {"key_message": msg}
 
 
 def pillars_section(c: DistrictBrief) -> dict:
-    """Median of each pillar over the communes, with their range."""
+    """Median of each pillar over the units, with their range, on the 0-100 scale."""
     rows = []
     for pid in config.PILLARS:
+        if pid not in c.gaps.columns or c.gaps[pid].isna().all():
+            continue  # the framework has no such pillar (no economy pillar in the EGDI)
         col = c.gaps[pid].astype(float)
         med, lo, hi = as_float(col.median()), as_float(col.min()), as_float(col.max())
         rows.append(
@@ -266,9 +311,9 @@ def pillars_section(c: DistrictBrief) -> dict:
                 "median": med,
                 "lo": lo,
                 "hi": hi,
-                "value_text": number_text(med, c.lang),
-                "median_text": number_text(med, c.lang),
-                "range_text": interval_text(lo, hi, c.lang),
+                "value_text": points(med, c.lang),
+                "median_text": points(med, c.lang),
+                "range_text": points_interval(lo, hi, c.lang),
             }
         )
     return {"pillars": rows}
@@ -278,7 +323,7 @@ def index_section(c: DistrictBrief) -> dict:
     if "index" not in c.pillars.columns:
         return {"index": None}
     med = as_float(c.pillars["index"].astype(float).median())
-    text = number_text(med, c.lang)
+    text = points(med, c.lang)
     return {"index": {"value": med, "median": med, "value_text": text, "median_text": text}}
 
 
@@ -310,7 +355,7 @@ def typology_section(c: DistrictBrief) -> dict:
 
 def robustness_section(c: DistrictBrief) -> dict:
     ranks = rank_rows(c.res.rank_stats, c.period)
-    return {"robustness": robustness_sentences(ranks, c.sensitivity, c.lang)}
+    return {"robustness": robustness_sentences(ranks, c.sensitivity, c.lang, c.kind)}
 
 
 def post2025_section(c: DistrictBrief) -> dict:

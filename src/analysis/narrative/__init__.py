@@ -7,9 +7,14 @@ and periods are written by its ``format_*`` functions. No other module words a r
 briefs (:mod:`analysis.briefs`) lay these texts out, the notebooks display them.
 
 * :mod:`.facts`: the numbers a sentence states, selected from :class:`analysis.results.Results`
-  (a commune's gap row and rank, how a unit and a pillar are named);
-* :mod:`.brief`: the briefs' key messages, rank and test texts, robustness note, method box,
-  sources and place names;
+  (a commune's gap row, intervals, sign shares and rank; the district claims; the published
+  index of a real source);
+* :mod:`.names`: how units (communes, provinces, countries), groups and pillars are named;
+* :mod:`.method`: the method that ran (``Results.method``, or derived from the parameters) and
+  its wording (the brief's method box, the notebooks' method paragraph);
+* :mod:`.provenance`: the datasets a run used (``Inputs.provenance``, or derived from the
+  inputs) and the brief's source list;
+* :mod:`.brief`: the briefs' key messages, rank and test texts, robustness note and places;
 * :mod:`.notebook`: the notebooks' ``describe_*`` paragraphs.
 """
 
@@ -19,23 +24,25 @@ from .brief import (
     commune_key_message,
     district_key_message,
     gap_sentence,
-    method_box,
+    other_gap_sentence,
     rank_sentence,
     robustness_sentences,
-    society_sentence,
-    sources,
 )
-from .facts import CommuneFacts, UnitNames, commune_facts, pillar_names, unit_names
+from .facts import CommuneFacts, commune_facts
+from .method import method_from_params, method_paragraph, method_rows, run_method
+from .names import UnitNames, pillar_names, unit_names
 from .notebook import (
     describe_commune,
     describe_coverage,
     describe_diagnostics,
     describe_gaps,
     describe_merger,
+    describe_method,
     describe_pillars,
     describe_robustness,
     describe_status,
 )
+from .provenance import provenance, provenance_from_inputs, source_list
 
 __all__ = [
     "CommuneFacts",
@@ -47,16 +54,22 @@ __all__ = [
     "describe_diagnostics",
     "describe_gaps",
     "describe_merger",
+    "describe_method",
     "describe_pillars",
     "describe_robustness",
     "describe_status",
     "district_key_message",
     "gap_sentence",
-    "method_box",
+    "method_from_params",
+    "method_paragraph",
+    "method_rows",
+    "other_gap_sentence",
     "pillar_names",
+    "provenance",
+    "provenance_from_inputs",
     "rank_sentence",
     "robustness_sentences",
-    "society_sentence",
-    "sources",
+    "run_method",
+    "source_list",
     "unit_names",
 ]

@@ -1,29 +1,54 @@
-"""The words of the briefs: key messages, rank and test texts, robustness notes, method box,
-sources, titles. Strings come from :mod:`analysis.i18n` (``commune.*``, ``district.*``, ...);
-numbers are written by its formatters, a missing number as ``""``.
+"""The words of the briefs: key messages, rank and test texts, robustness notes, titles and places.
+
+Strings come from :mod:`analysis.i18n` (``commune.*``, ``district.*``, ...); numbers are written
+by its formatters, a missing number as ``""``. Scores and gaps are written on a 0-100 scale
+("47 points on a 0-100 scale"); intervals are named for what they are: the *indicator-selection
+interval* (bootstrap over a pillar's indicators) and the *method interval* (Monte Carlo over the
+method choices). When the data are synthetic, every key message starts with "Dữ liệu minh họa:"
+/ "Illustrative data:".
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from ..i18n import format_interval, format_level, format_number, format_p, has_label, t
-from .facts import CommuneFacts, UnitNames, as_float
+from ..i18n import format_interval, format_level, format_number, format_p, t
+from .facts import (
+    GAP_OTHER,
+    CommuneFacts,
+    as_float,
+    gap_pillars,
+    interval,
+    recomputation_matches,
+    sign_share,
+)
+from .names import UnitNames
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..frameworks import Framework
-
 _DASH = "\u2013"
+#: scales without a common zero: a gap compares positions among the units, not levels
+RELATIVE_SCALES = ("minmax", "zscore", "rank", "percentile")
 
 
 def number_text(x: float | int | None, lang: str, digits: int = 2) -> str:
     """A number of a brief: ``0,78`` / ``0.78``; ``""`` when missing."""
     return format_number(x, lang, digits, missing="")
+
+
+def points(x: float | None, lang: str) -> str:
+    """A score or gap of the 0-1 scale in points of the 0-100 scale: ``0.47`` -> ``47``."""
+    return "" if x is None else format_number(100 * x, lang, 0)
+
+
+def points_interval(lo: float | None, hi: float | None, lang: str) -> str:
+    """An interval in points of the 0-100 scale: ``22–40``, ``−5 đến 19``; ``""`` without both."""
+    if lo is None or hi is None:
+        return ""
+    return format_interval(100 * lo, 100 * hi, lang, 0, missing="")
 
 
 def interval_text(lo: float | None, hi: float | None, lang: str, digits: int = 2) -> str:
@@ -40,6 +65,14 @@ def is_established(lo: float | None, hi: float | None) -> bool:
     return lo is not None and hi is not None and (lo > 0 or hi < 0)
 
 
+def illustrative(sentences: list[str], synthetic: bool, lang: str) -> list[str]:
+    """The key message, its first sentence prefixed "Dữ liệu minh họa: " when synthetic."""
+    out = [unicodedata.normalize("NFC", s) for s in sentences if s]
+    if synthetic and out:
+        out[0] = t("brief.illustrative_prefix", lang) + " " + out[0]
+    return out
+
+
 def letter(pillar: str, lang: str) -> str:
     """Pillar abbreviation of the briefs: ``CQS`` / ``G``."""
     return t(f"pillar_letter.{pillar}", lang, default=pillar)
@@ -52,10 +85,15 @@ def pair_label(a: str, b: str, lang: str) -> str:
 
 def gap_label(gap_id: str, lang: str) -> str:
     """Label of a gap row: ``CQS − KTS``, ``G − mean(E, S)``."""
-    other = {"gap_econ": "economy", "gap_soc": "society"}.get(gap_id)
+    other = GAP_OTHER.get(gap_id)
     if other:
         return pair_label("government", other, lang)
     return f"{letter('government', lang)} − {t('commune.gap_mean_other', lang)}"
+
+
+def units_noun(kind: str, lang: str) -> str:
+    """The plural noun of a kind of unit: ``xã`` / ``communes``, ``quốc gia`` / ``countries``."""
+    return t(f"units_noun.{kind}", lang, default=t("units_noun.other", lang))
 
 
 # --------------------------------------------------------------------------- commune
@@ -79,9 +117,29 @@ def rank_texts(rank: Mapping, lang: str) -> dict[str, str]:
     }
 
 
-def _ci_clause(lo: float | None, hi: float | None, level: float, lang: str) -> str:
-    ci = interval_text(lo, hi, lang)
-    return " " + t("commune.ci", lang, level=format_level(level, lang), ci=ci) if ci else ""
+def gap_clauses(row: Mapping, gap_id: str, gap: float, level: float, lang: str) -> str:
+    """The intervals of a gap and its sign share over method choices, as a clause: `` (khoảng lựa
+    chọn chỉ số 90%: 22–40; khoảng phương pháp: 25–38); dương trong 97% lựa chọn phương pháp``."""
+    shown = []
+    parts = []
+    sel = interval(row, gap_id, "sel")
+    if sel[0] is not None:
+        ci = points_interval(*sel, lang)
+        parts.append(t("commune.sel", lang, level=format_level(level, lang), ci=ci))
+        shown.append(sel)
+    meth = interval(row, gap_id, "method")
+    if meth[0] is not None:
+        parts.append(t("commune.method", lang, ci=points_interval(*meth, lang)))
+        shown.append(meth)
+    out = f" ({'; '.join(parts)})" if parts else ""
+    if shown and not all(is_established(*iv) for iv in shown):
+        out += t("commune.not_established", lang)
+    share = sign_share(row, gap_id)
+    if share is not None:
+        same = share if gap >= 0 else 1 - share
+        key = "commune.sign_positive" if gap >= 0 else "commune.sign_negative"
+        out += t(key, lang, share=format_number(100 * same, lang, 0))
+    return out
 
 
 def gap_sentence(
@@ -91,60 +149,37 @@ def gap_sentence(
     other_name: str,
     g: float | None,
     gap: float,
-    lo: float | None,
-    hi: float | None,
-    level: float,
+    clauses: str = "",
 ) -> str:
     """First key-message sentence: G of the unit and its gap to one other pillar."""
     other = lower_first(other_name)
-    if round(abs(gap), 2) == 0:
+    if round(100 * abs(gap)) == 0:
         relation = t("commune.gap_level", lang, other=other)
     else:
         key = "commune.gap_above" if gap > 0 else "commune.gap_below"
-        relation = t(key, lang, other=other, gap=number_text(abs(gap), lang))
-    s = t(
-        "commune.gap_lead",
-        lang,
-        g_name=g_name,
-        subject=subject,
-        g=number_text(g, lang),
-        relation=relation,
-    )
-    clause = _ci_clause(lo, hi, level, lang)
-    if clause and not is_established(lo, hi):
-        clause += t("commune.gap_not_established", lang)
-    return s + clause + "."
+        relation = t(key, lang, other=other, gap=points(abs(gap), lang))
+    s = t("commune.gap_lead", lang, g_name=g_name, subject=subject, g=points(g, lang))
+    return f"{s}, {relation}{clauses}."
 
 
-def society_sentence(
-    lang: str,
-    g_name: str,
-    s_name: str,
-    s: float | None,
-    gap: float | None,
-    lo: float | None,
-    hi: float | None,
-    level: float,
+def other_gap_sentence(
+    lang: str, g_name: str, s_name: str, s: float | None, gap: float, clauses: str = ""
 ) -> str:
-    """Second key-message sentence: the society pillar and its gap to G."""
+    """Second key-message sentence: the other pillar and its gap to G."""
     out = t(
-        "commune.soc",
+        "commune.other",
         lang,
         s_name=s_name,
-        s=number_text(s, lang),
+        s=points(s, lang),
         g_lower=lower_first(g_name),
         s_lower=lower_first(s_name),
-        gap=number_text(gap, lang),
+        gap=points(gap, lang),
     )
-    clause = _ci_clause(lo, hi, level, lang)
-    if clause and not is_established(lo, hi):
-        clause += t("commune.soc_not_established", lang)
-    return out + clause + "."
+    return out + clauses + "."
 
 
-def rank_sentence(lang: str, subject: str, rank: Mapping, *, within_district: bool = True) -> str:
-    """Rank on the overall index with its uncertainty interval."""
-    within = t("commune.within_district" if within_district else "commune.within_group", lang)
+def rank_sentence(lang: str, subject: str, rank: Mapping, *, within: str) -> str:
+    """Rank on the overall index with its interval over method choices."""
     s = t("commune.rank", lang, subject=subject, rank=rank["nominal"], n=rank["n"], within=within)
     span = rank_span(rank["q05"], rank["q95"])
     if span:
@@ -152,43 +187,89 @@ def rank_sentence(lang: str, subject: str, rank: Mapping, *, within_district: bo
     return s + "."
 
 
-def commune_key_message(
-    facts: CommuneFacts, unit: UnitNames, names: Mapping[str, str], lang: str
+def published_texts(published: Mapping, period: str, lang: str) -> dict[str, str]:
+    """``{"name": "DTI 2022", "value_text": "0,5808", "rank_text": "31/63", "source": ...}``."""
+    source = published["source"]
+    return {
+        "name": t(f"published.{source}", lang, year=period),
+        "value_text": number_text(published["value"], lang, published["digits"]),
+        "rank_text": ""
+        if published["rank"] is None
+        else t("published.rank", lang, rank=published["rank"], of=published["of"]),
+        "source": t(f"published.by_{source}", lang),
+    }
+
+
+def published_sentences(
+    published: Mapping, index: float | None, subject: str, period: str, lang: str
 ) -> list[str]:
-    """Two or three sentences: G against the first pillar with data (economy, else society),
-    then society, then the rank."""
+    """The published value and rank first (with year and source), then the recomputation here
+    as a check."""
+    p = published_texts(published, period, lang)
+    key = "commune.published_rank" if p["rank_text"] else "commune.published"
+    lead = t(key, lang, subject=subject, index=p["name"], value=p["value_text"], **p)
+    match = recomputation_matches(published, index)
+    if match is None:
+        return [lead]
+    check = t(
+        "commune.check_match" if match else "commune.check_differs",
+        lang,
+        index=p["name"],
+        value=points(index, lang),
+    )
+    return [lead, check]
+
+
+def commune_key_message(
+    facts: CommuneFacts,
+    unit: UnitNames,
+    names: Mapping[str, str],
+    lang: str,
+    *,
+    synthetic: bool = False,
+    scale: str = "",
+) -> list[str]:
+    """The key message of a unit: its published index first (DTI, EGDI, DESI), then G against
+    the pillars it has data for (economy, society), then the rank (or the check of the
+    recomputed index), then a note when the scale is relative; prefixed when ``synthetic``."""
     row, level = facts.row, facts.level
-    lead = "economy" if as_float(row.get("gap_econ")) is not None else "society"
-    lead_gap = "gap_econ" if lead == "economy" else "gap_soc"
-    msg = [
-        gap_sentence(
-            lang,
-            unit.subject,
-            names["government"],
-            names[lead],
-            as_float(row["government"]),
-            as_float(row[lead_gap]),
-            as_float(row.get(f"{lead_gap}_lo")),
-            as_float(row.get(f"{lead_gap}_hi")),
-            level,
-        )
+    gaps = [
+        g for g in gap_pillars(facts.gaps) if g != "gap_mean" and as_float(row.get(g)) is not None
     ]
-    if lead == "economy" and as_float(row.get("gap_soc")) is not None:
-        msg.append(
-            society_sentence(
-                lang,
-                names["government"],
-                names["society"],
-                as_float(row["society"]),
-                as_float(row["gap_soc"]),
-                as_float(row.get("gap_soc_lo")),
-                as_float(row.get("gap_soc_hi")),
-                level,
+    msg: list[str] = []
+    index = _index_of(facts)
+    if facts.published is not None:
+        msg += published_sentences(facts.published, index, unit.subject, facts.period, lang)[:1]
+    for k, gid in enumerate(gaps):
+        other, gap = GAP_OTHER[gid], float(as_float(row[gid]))
+        clauses = gap_clauses(row, gid, gap, level, lang)
+        if k == 0:
+            g = as_float(row["government"])
+            sentence = gap_sentence(
+                lang, unit.subject, names["government"], names[other], g, gap, clauses
             )
-        )
-    if facts.rank is not None:
-        msg.append(rank_sentence(lang, unit.subject, facts.rank, within_district=unit.is_commune))
-    return [unicodedata.normalize("NFC", s) for s in msg]
+        else:
+            value = as_float(row[other])
+            sentence = other_gap_sentence(
+                lang, names["government"], names[other], value, gap, clauses
+            )
+        msg.append(sentence)
+    if facts.published is not None:
+        msg += published_sentences(facts.published, index, unit.subject, facts.period, lang)[1:]
+    elif facts.rank is not None:
+        within = t("commune.within_district" if unit.is_commune else "commune.within_group", lang)
+        msg.append(rank_sentence(lang, unit.subject, facts.rank, within=within))
+    if scale in RELATIVE_SCALES:
+        msg.append(t("commune.relative_scale", lang))
+    return illustrative(msg, synthetic, lang)
+
+
+def _index_of(facts: CommuneFacts) -> float | None:
+    pp = facts.pillars
+    if "index" not in pp.columns:
+        return None
+    mine = pp[pp["unit_code"] == facts.unit_code]
+    return as_float(mine.iloc[0]["index"]) if len(mine) else None
 
 
 def indicator_unit_texts(unit: str, lang: str) -> tuple[str, str]:
@@ -227,68 +308,145 @@ def target_texts(
 
 
 # --------------------------------------------------------------------------- district
+def _count_sentence(
+    gap_id: str, gaps: pd.DataFrame, claim: Mapping | None, names: Mapping, kind: str, level, lang
+) -> str:
+    other = lower_first(names[GAP_OTHER[gap_id]])
+    col = gaps[gap_id].astype(float)
+    n = int(claim["n_units"]) if claim else int(col.notna().sum())
+    k = int(claim["n_positive"]) if claim else int((col > 0).sum())
+    median = as_float(claim.get("median_gap")) if claim else as_float(col.median())
+    lo, hi = (as_float((claim or {}).get(c)) for c in ("share_positive_lo", "share_positive_hi"))
+    wilson = ""
+    if lo is not None and hi is not None:
+        ci = format_interval(100 * lo, 100 * hi, lang, 0)
+        wilson = " " + t("district.wilson", lang, level=format_level(level, lang), ci=ci)
+    return t(
+        "district.count",
+        lang,
+        g_name=names["government"],
+        other=other,
+        k=k,
+        n=n,
+        units=units_noun(kind, lang),
+        wilson=wilson,
+        median=points(median, lang),
+    )
+
+
+def _joint_sentence(
+    gap_id: str, gaps: pd.DataFrame, claim: Mapping | None, names: Mapping, kind: str, lang
+) -> str:
+    """Jointly: at least k of n units with a positive gap (simultaneous bounds), and the number
+    whose sign holds over >= 95% of the method choices."""
+    other = lower_first(names[GAP_OTHER[gap_id]])
+    units = units_noun(kind, lang)
+    parts = []
+    n = int(claim["n_units"]) if claim else int(gaps[gap_id].notna().sum())
+    if claim and as_float(claim.get("n_joint_positive")) is not None:
+        level = format_level(float(claim.get("joint_level", 0.9)), lang)
+        k = int(claim["n_joint_positive"])
+        parts.append(t("district.joint", lang, level=level, other=other, k=k, n=n, units=units))
+    robust = None
+    if claim and as_float(claim.get("n_sign_robust_positive")) is not None:
+        robust = int(claim["n_sign_robust_positive"])
+    elif f"{gap_id}_share_positive" in gaps.columns:
+        share = gaps[f"{gap_id}_share_positive"].astype(float)
+        robust = int((share >= 0.95).sum()) if share.notna().any() else None
+    if robust is not None:
+        parts.append(t("district.sign_robust", lang, k=robust, n=n, units=units, other=other))
+    if claim and as_float(claim.get("relative_scale_n_positive")) is not None:
+        k = int(claim["relative_scale_n_positive"])
+        parts.append(t("district.relative_check", lang, k=k, n=n))
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:] + "." if text else ""
+
+
+def _claim_from_test(tests: pd.DataFrame, gap_id: str, gaps: pd.DataFrame) -> dict | None:
+    """The sign count of a gap from the paired test of its pillars (results without
+    ``Results.claims``): ``n_units``, ``n_positive`` and the Wilson interval of the share."""
+    if "comparison" not in tests.columns:
+        return None
+    hit = tests[tests["comparison"] == f"government_vs_{GAP_OTHER[gap_id]}"]
+    if hit.empty or as_float(hit.iloc[0].get("n_greater")) is None:
+        return None
+    row = hit.iloc[0]
+    return {
+        "n_units": int(row["n"]),
+        "n_positive": int(row["n_greater"]),
+        "share_positive_lo": as_float(row.get("share_greater_lo")),
+        "share_positive_hi": as_float(row.get("share_greater_hi")),
+        "median_gap": as_float(gaps[gap_id].astype(float).median()),
+    }
+
+
 def district_key_message(
-    gaps: pd.DataFrame, names: Mapping[str, str], level: float, tests: list[dict], lang: str
+    gaps: pd.DataFrame,
+    names: Mapping[str, str],
+    level: float,
+    lang: str,
+    *,
+    claims: pd.DataFrame | None = None,
+    tests: pd.DataFrame | None = None,
+    kind: str = "xã",
+    synthetic: bool = False,
+    thin: list[str] | None = None,
+    scale: str = "",
 ) -> list[str]:
-    """Up to three sentences: how many communes have G above E and S, how many gap intervals
-    exclude zero, and the first test with a p-value (``tests``: rows with ``label, p_value``)."""
-    ge, gs = gaps["gap_econ"].astype(float), gaps["gap_soc"].astype(float)
-    n = len(gaps)
-    msg = [
-        t(
-            "district.lead",
-            lang,
-            g_name=names["government"],
-            e_lower=lower_first(names["economy"]),
-            s_lower=lower_first(names["society"]),
-            n=n,
-            n_e=int((ge > 0).sum()),
-            n_s=int((gs > 0).sum()),
-            median_e=number_text(float(ge.median()), lang),
-            median_s=number_text(float(gs.median()), lang),
-        )
-    ]
-    if {"gap_econ_lo", "gap_econ_hi"} <= set(gaps.columns):
-        lo, hi = gaps["gap_econ_lo"].astype(float), gaps["gap_econ_hi"].astype(float)
-        k = int(((lo > 0) | (hi < 0)).sum())
-        msg.append(
-            t(
-                "district.ci_excludes_zero",
-                lang,
-                level=format_level(level, lang),
-                e_lower=lower_first(names["economy"]),
-                k=k,
-                n=n,
-            )
-        )
-    with_p = [r for r in tests if r["p_value"] is not None]
-    if with_p:
-        r = with_p[0]
-        msg.append(f"{r['label']}: p {format_p(r['p_value'], lang, 3, relation=True)}.")
-    return msg[:3]
+    """The district's answer, from the claims table when the run has it (``Results.claims``):
+    per gap with both pillars, how many units have G above the other pillar (with the Wilson
+    interval of that count and the median gap on the 0-100 scale), then the joint statement
+    (at least k of n, simultaneous bounds) and the sign share over method choices. Without
+    intervals (a pillar with one indicator) it says why; on a relative scale it says that the
+    gaps compare positions."""
+    msg = []
+    for gid in (g for g in gap_pillars(gaps) if g != "gap_mean"):
+        claim = None
+        if claims is not None and gid in claims.index:
+            claim = claims.loc[gid].to_dict()
+        elif tests is not None:
+            claim = _claim_from_test(tests, gid, gaps)
+        msg.append(_count_sentence(gid, gaps, claim, names, kind, level, lang))
+        msg.append(_joint_sentence(gid, gaps, claim, names, kind, lang))
+    if thin:
+        listed = ", ".join(lower_first(names.get(p, p)) for p in thin)
+        msg.append(t("district.no_interval", lang, pillars=listed))
+    if scale in RELATIVE_SCALES:
+        msg.append(t("commune.relative_scale", lang))
+    return illustrative(msg, synthetic, lang)
 
 
-def test_texts(record: Mapping, lang: str, level: float) -> dict:
+def test_texts(record: Mapping, lang: str, level: float, kind: str = "xã") -> dict:
     """Id, label and detail of one district test: a row of :func:`analysis.gaps.test_pillar_gaps`
-    (``comparison``) or of :func:`analysis.gaps.compute_pillar_correlations` (``pillar_x``)."""
-    ci = t("test.ci", lang, level=format_level(level, lang))
+    (``comparison``) or of :func:`analysis.gaps.compute_pillar_correlations` (``pillar_x``).
+    Bootstrap intervals over the units are called so; a degenerate one (zero spread) is not
+    printed, the detail says why."""
+    boot = t("test.boot", lang, level=format_level(level, lang))
     if "comparison" in record:
         a, _, b = str(record["comparison"]).partition("_vs_")
         parts = [t("test.median_diff", lang)]
         rb = as_float(record.get("rank_biserial"))
+        n, k = as_float(record.get("n")), as_float(record.get("n_greater"))
         if rb is not None:
             r = t("test.rank_biserial", lang, r=number_text(rb, lang))
-            lo, hi = (
-                as_float(record.get("rank_biserial_lo")),
-                as_float(record.get("rank_biserial_hi")),
-            )
-            if lo is not None and hi is not None:
-                r += f" ({ci}: {interval_text(lo, hi, lang)})"
+            lo, hi = (as_float(record.get(f"rank_biserial_{x}")) for x in ("lo", "hi"))
+            if lo is not None and hi is not None and hi - lo > 1e-12:
+                r += f" ({boot}: {interval_text(lo, hi, lang)})"
+            elif lo is not None and n and k is not None and k in (0, n):
+                r += " " + t("test.degenerate", lang)
             parts.append(r)
-        n, k = as_float(record.get("n")), as_float(record.get("n_greater"))
         if k is not None and n:
+            units = units_noun(kind, lang)
             parts.append(
-                t("test.greater_in", lang, a=letter(a, lang), b=letter(b, lang), k=int(k), n=int(n))
+                t(
+                    "test.greater_in",
+                    lang,
+                    a=letter(a, lang),
+                    b=letter(b, lang),
+                    k=int(k),
+                    n=int(n),
+                    units=units,
+                )
             )
         return {
             "id": f"wilcoxon_{record['comparison']}",
@@ -299,7 +457,7 @@ def test_texts(record: Mapping, lang: str, level: float) -> dict:
     lo, hi = as_float(record.get("rho_lo")), as_float(record.get("rho_hi"))
     detail = t("test.rho", lang)
     if lo is not None and hi is not None:
-        detail += f"; {ci}: {interval_text(lo, hi, lang)}"
+        detail += f"; {boot}: {interval_text(lo, hi, lang)}"
     return {
         "id": f"spearman_{a}_{b}",
         "label": t("test.spearman", lang, pair=pair_label(a, b, lang)),
@@ -307,11 +465,18 @@ def test_texts(record: Mapping, lang: str, level: float) -> dict:
     }
 
 
+def p_text(record: Mapping, lang: str) -> str:
+    """The p-value of a test row, Holm-adjusted when the row has ``p_holm``."""
+    p = as_float(record.get("p_holm", record.get("p_value")))
+    return format_p(p, lang, 3, missing="")
+
+
 def robustness_sentences(
-    rank_stats: pd.DataFrame | None, sensitivity: pd.DataFrame | None, lang: str
+    rank_stats: pd.DataFrame | None, sensitivity: pd.DataFrame | None, lang: str, kind: str = "xã"
 ) -> list[str]:
     """Width of the rank intervals, the mean rank shift and the most influential method choice."""
     out = []
+    units = units_noun(kind, lang)
     if rank_stats is not None and len(rank_stats) and {"q05", "q95"} <= set(rank_stats.columns):
         width = rank_stats["q95"].astype(float) - rank_stats["q05"].astype(float)
         med = float(width.median())
@@ -322,6 +487,7 @@ def robustness_sentences(
                 width=number_text(med, lang, 0 if med.is_integer() else 1),
                 narrow=int((width <= 3).sum()),
                 n=len(rank_stats),
+                units=units,
             )
         )
         if "mean_abs_shift" in rank_stats.columns:
@@ -336,46 +502,7 @@ def robustness_sentences(
     return out
 
 
-# --------------------------------------------------------------------------- method, sources, places
-def method_box(framework: Framework | None, level: float, data_status: str, lang: str) -> dict:
-    """The method box: framework, normalisation, weights, aggregation, intervals, data."""
-    fw = ""
-    if framework is not None:
-        fw = t(
-            "method.framework",
-            lang,
-            name=unicodedata.normalize("NFC", getattr(framework, f"name_{lang}")),
-            version=framework.version,
-            n_pillars=len(framework.pillars),
-            n_indicators=len(framework.indicators),
-        )
-    return {
-        "framework": fw,
-        "normalisation": t("method.normalisation", lang),
-        "weights": t("method.weights", lang),
-        "aggregation": t("method.aggregation", lang),
-        "interval": t("method.interval", lang, level=format_level(level, lang)),
-        "data": t(f"method.data_{data_status}", lang),
-    }
-
-
-def sources(framework: Framework | None, lang: str, *, post2025: bool = False) -> list[str]:
-    """Citations: the DTI decision and those the framework's targets cite, the census, and the
-    2025 merger resolution for a brief with post-2025 communes."""
-    cited = []
-    if framework is not None:
-        for s in framework.indicators["target_source"].dropna():
-            cited += re.findall(r"(\d+/QĐ-(?:TTg|BTTTT))", str(s))
-    out: list[str] = []
-    for key in ["922/QĐ-BTTTT", *sorted(set(cited), key=cited.index)]:
-        if has_label(f"source.{key}") and (text := t(f"source.{key}", lang)) not in out:
-            out.append(text)
-    out.append(t("source.census", lang))
-    if post2025:
-        out.append(t("source.resolution_1659", lang))
-    return out
-
-
+# --------------------------------------------------------------------------- keywords, places
 def keywords(names: list[str], period: str, data_status: str, lang: str) -> list[str]:
     """PDF keywords: the unit's names, the four topics, the period, and the synthetic flag."""
     kw = [n for n in names if n]
@@ -416,8 +543,3 @@ def district_full_name(district: str, province: str, lang: str) -> str:
             province=province_name(province, lang),
         )
     return t("place.district", lang, name=district)
-
-
-def count_communes(n: int, *, post2025: bool, lang: str) -> str:
-    """``18 xã/thị trấn`` (before 2025), ``5 xã`` (after) / ``18 communes``."""
-    return t("place.n_communes_new" if post2025 else "place.n_communes", lang, n=n)

@@ -7,15 +7,15 @@ its rank with the rank interval, how a unit and a pillar are named. A fact that 
 
 from __future__ import annotations
 
+import functools
 import math
-import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import config
 from ..errors import RenderError
-from ..i18n import has_label, t
 from ..results import Results, unit_period
+from .names import equals
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,11 +25,6 @@ if TYPE_CHECKING:
 
 #: columns every gap table of a brief needs (the :func:`analysis.gaps.compute_gaps` contract)
 GAP_COLUMNS = ("unit_code", "government", "economy", "society", "gap_econ", "gap_soc")
-
-
-def nfc(s: object) -> str:
-    """``s`` as NFC text (``""`` for None)."""
-    return unicodedata.normalize("NFC", str(s)) if s is not None else ""
 
 
 def as_float(x: object) -> float | None:
@@ -43,16 +38,6 @@ def as_float(x: object) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if math.isnan(v) else v
-
-
-def equals(column: pd.Series, value: object) -> pd.Series:
-    """Boolean mask ``column == value`` comparing as text (codes and periods are str by contract;
-    the cast is skipped when the column already holds strings)."""
-    import pandas as pd
-
-    if not (pd.api.types.is_string_dtype(column) or column.dtype == object):
-        column = column.astype(str)
-    return column == str(value)
 
 
 def rows_of_period(df: pd.DataFrame, period: str, what: str) -> pd.DataFrame:
@@ -128,68 +113,126 @@ def unit_rank(
     }
 
 
-# --------------------------------------------------------------------------- names
-@dataclass(frozen=True)
-class UnitNames:
-    """How a unit is named in one language."""
-
-    code: str
-    name: str  #: "Đại Thạnh"
-    full: str  #: "Xã Đại Thạnh" / "Đại Thạnh commune"
-    subject: str  #: in a sentence: "xã Đại Thạnh" / "Đại Thạnh commune"; not a commune: its name
-    type_vi: str  #: "xã", "thị trấn", ... (lower case)
-    is_commune: bool  #: a Vietnamese administrative unit (its type has a ``unit_type.*`` string)
-    district: str  #: former district ("" if none)
-    province: str  #: province of a post-2025 commune ("" if none)
-    population: int | None
+# --------------------------------------------------------------------------- gaps
+#: the gaps a brief may state and the pillar each compares with digital government
+GAP_OTHER = {"gap_econ": "economy", "gap_soc": "society", "gap_mean": None}
+#: columns of each interval of a gap ``g``, newest name first (older results: the second name)
+_INTERVAL_COLUMNS = {
+    "sel": (("{g}_sel_lo", "{g}_sel_hi"), ("{g}_lo", "{g}_hi")),
+    "method": (("{g}_method_lo", "{g}_method_hi"), ("{g}_mc_lo", "{g}_mc_hi")),
+    "meas": (("{g}_meas_lo", "{g}_meas_hi"),),
+}
 
 
-def _text(row: Any, column: str) -> str:
-    v = row.get(column)
-    return nfc(v) if isinstance(v, str) and v else ""
+def interval(row: Any, gap_id: str, kind: str = "sel") -> tuple[float | None, float | None]:
+    """The bounds of one interval of a gap in a gap row: ``sel`` (indicator-selection), ``method``
+    (Monte Carlo over method choices) or ``meas`` (selection with measurement error); ``(None,
+    None)`` when absent, missing or degenerate (zero spread: no interval to print).
 
-
-def unit_names(units: pd.DataFrame, unit_code: str, lang: str) -> UnitNames:
-    """Name, full name, type, district, province and population of a unit from the units table.
-
-    Raises:
-        RenderError: the unit is not in the table.
+    >>> interval({"gap_econ_sel_lo": 0.2, "gap_econ_sel_hi": 0.4}, "gap_econ")
+    (0.2, 0.4)
+    >>> interval({"gap_econ_lo": 0.5, "gap_econ_hi": 0.5}, "gap_econ")
+    (None, None)
     """
-    hit = units[equals(units["unit_code"], str(unit_code))]
-    if hit.empty:
-        raise RenderError(
-            f"unit_code {unit_code!r} is not in the units table; check the code or the units file"
-        )
+    for lo_col, hi_col in _INTERVAL_COLUMNS[kind]:
+        lo_col, hi_col = lo_col.format(g=gap_id), hi_col.format(g=gap_id)
+        if lo_col in row or hi_col in row:
+            lo, hi = as_float(row.get(lo_col)), as_float(row.get(hi_col))
+            if lo is None or hi is None or hi - lo <= 1e-12:
+                return None, None
+            return lo, hi
+    return None, None
+
+
+def sign_share(row: Any, gap_id: str) -> float | None:
+    """Share of the Monte Carlo draws of method choices in which the gap is positive."""
+    return as_float(row.get(f"{gap_id}_share_positive"))
+
+
+def gap_pillars(gaps: pd.DataFrame) -> list[str]:
+    """The gaps a table supports: a gap needs both of its pillars (no economy pillar in the
+    EGDI: no ``gap_econ``)."""
+    out = []
+    for gid, other in GAP_OTHER.items():
+        if gid not in gaps.columns or gaps[gid].isna().all():
+            continue
+        if other is not None and (other not in gaps.columns or gaps[other].isna().all()):
+            continue
+        out.append(gid)
+    return out
+
+
+def thin_pillars(framework: Framework | None) -> list[str]:
+    """Pillars with fewer than 2 indicators: no indicator-selection interval is possible."""
+    if framework is None:
+        return []
+    counts = framework.indicators.groupby("pillar").size()
+    return [p for p in framework.pillars["id"] if counts.get(p, 0) < 2]
+
+
+def claims_of(res: Results, period: str) -> pd.DataFrame | None:
+    """The district claims of ``period`` (``Results.claims``, one row per gap), None if absent."""
+    claims = getattr(res, "claims", None)
+    if claims is None or not len(claims) or "gap" not in claims.columns:
+        return None
+    sub = claims[equals(claims["period"], period)] if "period" in claims.columns else claims
+    return sub.set_index("gap") if len(sub) else None
+
+
+# --------------------------------------------------------------------------- published values
+#: decimals of each source's published index, as published
+_PUBLISHED_DIGITS = {"dti": 4, "egdi": 4, "desi": 2}
+
+
+def source_of(inputs: Inputs) -> str | None:
+    """The real source the observations come from (``egdi``, ``desi``, ``dti``), None otherwise."""
+    from ..sources import detect_source
+
+    path = Path(str(inputs.paths.get("observations", "")))
+    return detect_source(path) if path.exists() else None
+
+
+@functools.cache
+def _published_table(source: str, path: str) -> pd.DataFrame:
+    from ..sources import load_real_data
+
+    return load_real_data(source, path).published
+
+
+def published_index(inputs: Inputs, unit_code: str, period: str) -> dict | None:
+    """The published value and rank of a unit's index in ``period`` (DTI, EGDI, DESI), from the
+    source's published table: ``{source, value, rank, of, digits}``; None for other data or when
+    the source publishes no value for the unit then."""
+    source = source_of(inputs)
+    if source is None or source not in _PUBLISHED_DIGITS:
+        return None
+    pub = getattr(inputs, "published", None)
+    if pub is None:
+        pub = _published_table(source, str(inputs.paths["observations"]))
+    sub = pub[(pub["name"] == source) & equals(pub["period"], period)]
+    hit = sub[equals(sub["unit_code"], unit_code)]
+    if hit.empty or as_float(hit.iloc[0]["value"]) is None:
+        return None
     row = hit.iloc[0]
-    name = nfc(row.get("name_vi", unit_code))
-    type_vi = (_text(row, "unit_type") or "xã").lower()
-    type_key = f"unit_type.{type_vi}"
-    is_commune = has_label(type_key)
-    type_text = t(type_key, lang) if is_commune else t("place.other_type", lang, type=type_vi)
-    pop = as_float(row.get("population", row.get("population_2019_constituents")))
-    full = _text(row, f"full_name_{lang}") or t(
-        "place.full", lang, type=type_text, Type=type_text.capitalize(), name=name
-    )
-    return UnitNames(
-        code=str(unit_code),
-        name=name,
-        full=full,
-        subject=t("place.named", lang, type=type_text, name=name) if is_commune else name,
-        type_vi=type_vi,
-        is_commune=is_commune,
-        district=_text(row, "former_district"),
-        province=_text(row, "province_vi"),
-        population=None if pop is None else int(pop),
-    )
+    rank, of = as_float(row.get("rank")), as_float(row.get("rank_of"))
+    if of is None and rank is not None:
+        of = float(sub["rank"].notna().sum())
+    return {
+        "source": source,
+        "value": as_float(row["value"]),
+        "rank": None if rank is None else int(rank),
+        "of": None if of is None or rank is None else int(of),
+        "digits": _PUBLISHED_DIGITS[source],
+    }
 
 
-def pillar_names(framework: Framework | None, lang: str) -> dict[str, str]:
-    """Display names of the pillars: the framework's, else the default three."""
-    names = {p: t(f"pillar.{p}", lang) for p in config.PILLARS}
-    if framework is not None:
-        for _, p in framework.pillars.iterrows():
-            names[p["id"]] = nfc(p[f"name_{lang}"])
-    return names
+def recomputation_matches(published: dict, index: float | None) -> bool | None:
+    """Whether the index recomputed here equals the published one (to 0.002 on a 0-1 scale; a
+    published value above 1 is on a 0-100 scale)."""
+    if index is None:
+        return None
+    scale = 100.0 if published["value"] > 1.5 else 1.0
+    return abs(index * scale - published["value"]) <= 0.002 * scale
 
 
 # --------------------------------------------------------------------------- one commune
@@ -204,6 +247,8 @@ class CommuneFacts:
     row: pd.Series  #: the commune's gap row
     pillars: pd.DataFrame  #: pillar rows of the period, all units (overall index)
     rank: dict | None  #: :func:`unit_rank`
+    published: dict | None = None  #: :func:`published_index` (DTI, EGDI, DESI)
+    thin: tuple[str, ...] = ()  #: pillars with fewer than 2 indicators (no selection interval)
 
 
 def commune_facts(res: Results, inputs: Inputs, unit_code: str) -> CommuneFacts:
@@ -228,4 +273,6 @@ def commune_facts(res: Results, inputs: Inputs, unit_code: str) -> CommuneFacts:
         row=hit.iloc[0],
         pillars=pp,
         rank=unit_rank(rank_rows(res.rank_stats, period), pp, unit_code),
+        published=published_index(inputs, unit_code, period),
+        thin=tuple(thin_pillars(inputs.framework)),
     )

@@ -14,8 +14,10 @@ import pandas as pd
 from .. import config
 from ..i18n import format_interval, format_level, format_number, format_p, t
 from ..status import table_status
-from .brief import commune_key_message
-from .facts import commune_facts, pillar_names, unit_names
+from .brief import commune_key_message, district_key_message, points, units_noun
+from .facts import claims_of, commune_facts, thin_pillars
+from .method import method_paragraph, run_method
+from .names import group_kind, pillar_names, unit_names
 
 if TYPE_CHECKING:
     from ..loaders import Inputs
@@ -53,14 +55,24 @@ def describe_coverage(coverage: pd.DataFrame, lang: str = "vi") -> str:
 
 
 def describe_pillars(res: Results, lang: str = "vi") -> str:
-    """District medians of the three pillars in the current period."""
+    """District medians of the three pillars in the current period, on the 0-100 scale."""
     now = res.pillars[res.pillars["period"] == res.period]
     parts = ", ".join(
-        f"{t(f'pillar.{p}', lang).lower()} {format_number(now[p].median(), lang)}"
+        f"{t(f'pillar.{p}', lang).lower()} {points(now[p].median(), lang)}"
         for p in config.PILLARS
         if p in now and now[p].notna().any()
     )
     return t("notebook.pillars", lang, period=res.period, n=len(now), parts=parts)
+
+
+def describe_method(res: Results, inputs: Inputs, lang: str = "vi") -> str:
+    """The method that ran (scale, weights, aggregation, imputation, intervals, Monte Carlo), as
+    the brief's method box words it."""
+    return (
+        t("notebook.method", lang)
+        + "\n\n"
+        + method_paragraph(run_method(res, inputs), inputs.framework, lang)
+    )
 
 
 def describe_diagnostics(diag: dict[str, pd.DataFrame], lang: str = "vi") -> str:
@@ -73,8 +85,10 @@ def describe_diagnostics(diag: dict[str, pd.DataFrame], lang: str = "vi") -> str
     return t("notebook.diagnostics", lang, parts=parts)
 
 
-def _test_lines(res: Results, lang: str) -> list[str]:
-    """One bullet per paired test of G against E and S: share of communes, Wilcoxon, effect size."""
+def _test_lines(res: Results, kind: str, lang: str) -> list[str]:
+    """One bullet per paired test of G against E and S: the share of units (Wilson interval),
+    then the Wilcoxon test and its effect size, unless every unit has the same sign (then the
+    p-value adds nothing to the count and the effect-size interval is degenerate)."""
     tests = res.tests[res.tests["period"] == res.period].set_index("comparison")
     level = format_level(res.params["ci_level"], lang)
     lines = []
@@ -83,52 +97,55 @@ def _test_lines(res: Results, lang: str) -> list[str]:
         if not hits or pd.isna(tests.loc[hits[0], "share_greater"]):
             continue
         row = tests.loc[hits[0]]
+        fields = dict(
+            versus=t(f"notebook.versus_{key}", lang),
+            share=format_number(100 * row["share_greater"], lang, 0),
+            level=level,
+            ci=format_interval(
+                100 * row["share_greater_lo"], 100 * row["share_greater_hi"], lang, 0
+            ),
+            units=units_noun(kind, lang),
+            k=int(row["n_greater"]),
+            n=int(row["n"]),
+        )
+        if int(row["n_greater"]) in (0, int(row["n"])):
+            lines.append(t("notebook.gaps_test_one_sign", lang, **fields))
+            continue
+        p = row["p_holm"] if "p_holm" in row.index else row["p_value"]
         lines.append(
             t(
                 "notebook.gaps_test",
                 lang,
-                versus=t(f"notebook.versus_{key}", lang),
-                share=format_number(100 * row["share_greater"], lang, 0),
-                level=level,
-                ci=format_interval(
-                    100 * row["share_greater_lo"], 100 * row["share_greater_hi"], lang, 0
-                ),
-                p=format_p(row["p_value"], lang, 4, relation=True),
+                p=format_p(p, lang, 4, relation=True),
                 r=format_number(row["rank_biserial"], lang),
                 r_ci=format_interval(row["rank_biserial_lo"], row["rank_biserial_hi"], lang),
+                **fields,
             )
         )
     return lines
 
 
-def describe_gaps(res: Results, lang: str = "vi") -> str:
-    """The district answer: median gap with its interval, the paired tests and the typology."""
+def describe_gaps(res: Results, lang: str = "vi", inputs: Inputs | None = None) -> str:
+    """The district answer: the brief's key message (counts, joint bounds, sign shares), then
+    the paired tests."""
     now = res.gaps[res.gaps["period"] == res.period]
-    n = len(now)
-    others = [p for p in ("economy", "society") if now[p].notna().any()]
-    versus = (
-        t(f"notebook.versus_{others[0]}", lang)
-        if len(others) == 1
-        else t("notebook.gaps_versus_mean", lang)
-    )
-    head = t(
-        "notebook.gaps",
+    framework = inputs.framework if inputs is not None else None
+    kind = group_kind(inputs.units) if inputs is not None else "xã"
+    method = run_method(res, inputs) if inputs is not None else {}
+    msg = district_key_message(
+        now,
+        pillar_names(framework, lang),
+        float(res.params["ci_level"]),
         lang,
-        period=res.period,
-        versus=versus,
-        median=format_number(now["gap_mean"].median(), lang),
-        n=n,
+        claims=claims_of(res, res.period),
+        tests=res.tests[res.tests["period"] == res.period] if "period" in res.tests else None,
+        kind=kind,
+        synthetic=table_status(res.gaps) == "synthetic",
+        thin=thin_pillars(framework),
+        scale=str((method.get("scale") or {}).get("normalise", "")),
     )
-    if now["gap_mean_lo"].notna().any():
-        head += " " + t(
-            "notebook.gaps_above_zero", lang, k=int((now["gap_mean_lo"] > 0).sum()), n=n
-        )
-    else:
-        head += " " + t("notebook.gaps_point_only", lang)
-    warn = ""
-    if table_status(res.gaps) == "synthetic":
-        warn = "\n\n" + t("notebook.not_a_finding", lang)
-    return head + "\n\n" + "\n".join(_test_lines(res, lang)) + warn
+    head = t("notebook.gaps", lang, period=res.period, n=len(now)) + " " + " ".join(msg)
+    return head + "\n\n" + "\n".join(_test_lines(res, kind, lang))
 
 
 def describe_robustness(res: Results, sensitivity: pd.DataFrame, lang: str = "vi") -> str:
@@ -141,10 +158,11 @@ def describe_robustness(res: Results, sensitivity: pd.DataFrame, lang: str = "vi
     txt = t("notebook.robustness", lang, width=format_number(width, lang, 1), n=len(rs))
     if len(s):
         top = s.iloc[0]
+        choice = str(top["choice"])
         txt += " " + t(
             "notebook.robustness_top",
             lang,
-            choice=top["choice"],
+            choice=t(f"choice.{choice}", lang, default=choice.replace("_", " ")).lower(),
             sti=format_number(top["STi"], lang),
         )
     return txt
@@ -160,4 +178,13 @@ def describe_commune(res: Results, inputs: Inputs, unit_code: str, lang: str = "
     """Key message of one commune: the same sentences as its brief."""
     facts = commune_facts(res, inputs, unit_code)
     unit = unit_names(inputs.units, facts.unit_code, lang)
-    return " ".join(commune_key_message(facts, unit, pillar_names(inputs.framework, lang), lang))
+    scale = str((run_method(res, inputs).get("scale") or {}).get("normalise", ""))
+    msg = commune_key_message(
+        facts,
+        unit,
+        pillar_names(inputs.framework, lang),
+        lang,
+        synthetic=inputs.is_synthetic,
+        scale=scale,
+    )
+    return " ".join(msg)

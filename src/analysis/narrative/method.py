@@ -1,0 +1,321 @@
+"""The method that ran, in words: the method box of every brief and the notebooks' method paragraph.
+
+Everything is worded from one dict, the method of the run (contract §4): ``Results.method`` when
+the results carry it, else :func:`method_from_params`, which derives the same keys from
+``Results.params`` and the framework (results computed before ``Results.method`` existed). Keys
+present are what ran: a choice the Monte Carlo did not vary is not in ``monte_carlo.varied``, and
+the text then says it was kept fixed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from ..i18n import format_level, format_number, t
+from .names import nfc, pillar_names
+
+if TYPE_CHECKING:
+    from ..frameworks import Framework
+    from ..loaders import Inputs
+    from ..results import Results
+
+#: robustness-spec choice -> its name in ``monte_carlo.varied``
+_VARIED_NAME = {
+    "normalisation": "scale",
+    "weights": "weights",
+    "aggregation": "aggregation",
+    "imputation": "imputation",
+    "leave_one_out": "leave_one_out",
+    "winmax": "outliers",
+}
+#: the choices a reader expects the Monte Carlo to vary (said to be fixed when it does not)
+_MAIN_CHOICES = ("scale", "weights", "aggregation", "imputation")
+#: the robustness spec the run's Monte Carlo uses (analysis.robustness.run_uncertainty_tidy)
+_MC_SPEC = "commune"
+_LEVEL_NAME = {1: "indicator", 2: "pillar"}
+
+
+# --------------------------------------------------------------------------- the dict
+def run_method(res: Results, inputs: Inputs) -> dict:
+    """The method of a run: ``Results.method``, else derived from its parameters."""
+    method = getattr(res, "method", None)
+    if method:
+        return dict(method)
+    rs = res.rank_stats
+    ran_mc = rs is not None and len(rs) > 0 and "q05" in rs.columns
+    return method_from_params(res.params, inputs.framework, monte_carlo=ran_mc)
+
+
+def _weights(framework: Framework, scheme: str) -> dict:
+    """The weights applied per level: pillars (id -> weight) and within pillars."""
+    if scheme not in ("framework", "equal", "dti"):
+        return {"scheme": scheme}
+    imeta = framework.to_imeta(scheme)
+    pil = imeta[imeta["Level"] == 2]
+    ind = imeta[imeta["Level"] == 1]
+    equal_within = all(len(set(g["Weight"].astype(float))) <= 1 for _, g in ind.groupby("Parent"))
+    return {
+        "scheme": scheme,
+        "pillars": {str(k): float(w) for k, w in zip(pil["iCode"], pil["Weight"], strict=True)},
+        "within": "equal" if equal_within else "framework",
+    }
+
+
+def _perturbation_text(perturb: Mapping) -> str:
+    """``{1: 0.25, 2: 0.25}`` -> ``"+/-25% at indicator and pillar level"`` (the contract's form)."""
+    pct = sorted({round(100 * float(f)) for f in perturb.values()})
+    levels = [_LEVEL_NAME.get(int(k), f"level {k}") for k in sorted(perturb)]
+    return f"+/-{'/'.join(map(str, pct))}% at {' and '.join(levels)} level"
+
+
+def _monte_carlo(draws: int) -> dict:
+    from ..robustness.spec import load_spec
+
+    spec = load_spec(_MC_SPEC)
+    unc = spec["uncertain"]
+    out: dict = {"spec": spec["name"], "draws": int(draws)}
+    out["varied"] = [_VARIED_NAME[k] for k in unc if k in _VARIED_NAME]
+    if "normalisation" in unc:
+        out["scales"] = list(unc["normalisation"])
+    if isinstance(unc.get("weights"), Mapping) and "perturb" in unc["weights"]:
+        out["weights"] = _perturbation_text(unc["weights"]["perturb"])
+    for k in ("aggregation", "imputation"):
+        if isinstance(unc.get(k), list):
+            out[k] = list(unc[k])
+    out["base_scale"] = spec["base"]["normalisation"]
+    return out
+
+
+def method_from_params(params: Mapping, framework: Framework, *, monte_carlo: bool) -> dict:
+    """The method dict (contract §4) of a run from its parameters and framework.
+
+    >>> from analysis.frameworks import load_framework
+    >>> m = method_from_params({"normalise": "rank", "aggregate": "geometric", "weights":
+    ...     "framework", "impute": "none", "ci_level": 0.9, "n_boot": 200, "draws": 50},
+    ...     load_framework(), monte_carlo=False)
+    >>> m["scale"]["normalise"], m["aggregation"], "monte_carlo" in m
+    ('rank', {'within_pillars': 'geometric', 'across_pillars': 'geometric'}, False)
+    """
+    ind = framework.indicators
+    normalise = str(params.get("normalise", "goalposts")).split(":", 1)[0]
+    scale: dict = {"normalise": normalise, "n_indicators": int(len(ind))}
+    if normalise == "target":
+        year = int(params.get("target_year", 2025))
+        n_target = int(ind[f"target_{year}"].notna().sum()) if f"target_{year}" in ind else 0
+        scale.update(target_year=year, n_with_target=n_target, n_goalposts=len(ind) - n_target)
+    aggregate = str(params.get("aggregate", "arithmetic"))
+    out = {
+        "scale": scale,
+        "weights": _weights(framework, str(params.get("weights", "framework"))),
+        "aggregation": {"within_pillars": aggregate, "across_pillars": aggregate},
+        "imputation": str(params.get("impute", "none")),
+        "selection_interval": {
+            "level": float(params.get("ci_level", 0.9)),
+            "n_boot": int(params.get("n_boot", 0)),
+            "method": "expanded",
+        },
+    }
+    if monte_carlo and int(params.get("draws", 0)) > 0:
+        out["monte_carlo"] = _monte_carlo(int(params["draws"]))
+    return out
+
+
+# --------------------------------------------------------------------------- words
+def _join(items: list[str], lang: str) -> str:
+    """``a, b và c`` / ``a, b and c``."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {t('format.and', lang)} {items[-1]}"
+
+
+def _capital(s: str) -> str:
+    return s[:1].upper() + s[1:]
+
+
+def _number(x: float, lang: str) -> str:
+    return format_number(x, lang, 0 if float(x).is_integer() else 2)
+
+
+def _agg_name(label: str, lang: str) -> str:
+    kind, _, power = str(label).partition(":")
+    return t(f"method.agg_{kind}", lang, p=power, default=label)
+
+
+def _impute_option(label: str, lang: str) -> str:
+    return t(f"method.option_impute_{label}", lang, default=label)
+
+
+def _scale_option(label: str, lang: str) -> str:
+    """``target:2025`` -> ``mục tiêu 2025``; ``goalposts:0,100`` -> ``ngưỡng 0–100``."""
+    kind, _, arg = str(label).partition(":")
+    arg = arg.replace(",", "–")
+    key = f"method.option_{kind}" + ("_arg" if arg else "")
+    return t(key, lang, arg=arg, default=label)
+
+
+def scale_text(scale: Mapping, lang: str) -> str:
+    """What the pillar scale is, with the numbers of the target scale."""
+    kind = str(scale.get("normalise", "goalposts"))
+    if kind != "target":
+        return t(f"method.scale_{kind}", lang, default=t("method.scale_other", lang, name=kind))
+    text = t(
+        "method.scale_target",
+        lang,
+        year=scale.get("target_year", 2025),
+        n_target=scale.get("n_with_target", ""),
+        n=scale.get("n_indicators", ""),
+        n_goalposts=scale.get("n_goalposts", ""),
+    )
+    if scale.get("capped_share") is not None:
+        capped = format_number(100 * float(scale["capped_share"]), lang, 0)
+        text += " " + t("method.scale_capped", lang, capped=capped)
+    return text
+
+
+def weights_text(weights: Mapping, names: Mapping[str, str], lang: str) -> str:
+    """The weights as applied: per pillar (when unequal) and within pillars."""
+    pillars = weights.get("pillars")
+    if not pillars:
+        return t("method.weights_other", lang, scheme=weights.get("scheme", ""))
+    if len(set(pillars.values())) <= 1:
+        head = t("method.weights_equal_pillars", lang)
+    else:
+        parts = [f"{names.get(p, p)} {_number(w, lang)}" for p, w in pillars.items()]
+        head = t("method.weights_pillars", lang, weights=", ".join(parts))
+    within = t(f"method.within_{weights.get('within', 'framework')}", lang)
+    return f"{head}; {within}."
+
+
+def aggregation_text(aggregation: Mapping, lang: str) -> str:
+    within = _agg_name(aggregation.get("within_pillars", "arithmetic"), lang)
+    across = _agg_name(aggregation.get("across_pillars", "arithmetic"), lang)
+    return t("method.aggregation", lang, within=_capital(within), across=across)
+
+
+def imputation_text(imputation: str, lang: str) -> str:
+    kind, _, col = str(imputation).partition("-by:")
+    if col:
+        return t("method.impute_by", lang, how=_agg_name(kind, lang), col=col)
+    return t(f"method.impute_{kind}", lang, default=t("method.impute_other", lang, name=kind))
+
+
+def interval_text(method: Mapping, thin: list[str], names: Mapping[str, str], lang: str) -> str:
+    """The indicator-selection interval (or why there is none), the method and rank intervals."""
+    sel = method.get("selection_interval") or {}
+    level = format_level(float(sel.get("level", 0.9)), lang)
+    if thin:
+        parts = [t("method.sel_none", lang, pillars=_join([names.get(p, p) for p in thin], lang))]
+    else:
+        n_boot = format_number(int(sel.get("n_boot", 0)), lang, 0)
+        parts = [t("method.sel", lang, level=level, n_boot=n_boot)]
+    mc = method.get("monte_carlo")
+    if mc:
+        lo = format_number(50 * (1 - float(sel.get("level", 0.9))), lang, 0)
+        hi = format_number(100 - 50 * (1 - float(sel.get("level", 0.9))), lang, 0)
+        draws = format_number(int(mc.get("draws", 0)), lang, 0)
+        parts.append(t("method.method_interval", lang, level=level, lo=lo, hi=hi, draws=draws))
+        parts.append(t("method.rank_interval", lang, lo=lo, hi=hi))
+    return " ".join(parts)
+
+
+def _varied_item(name: str, mc: Mapping, lang: str) -> str:
+    if name == "weights" and mc.get("weights"):
+        m = re.match(r"\+/-([\d/]+)%(?: at (.+) level)?", str(mc["weights"]))
+        if m:
+            levels = [t(f"method.level_{w}", lang, default=w) for w in (m[2] or "").split(" and ")]
+            return t("method.vary_weights_by", lang, pct=m[1], levels=_join(levels, lang))
+    options = mc.get({"scale": "scales"}.get(name, name))
+    if isinstance(options, list) and options:
+        show = {"scale": _scale_option, "imputation": _impute_option}.get(name, _agg_name)
+        listed = ", ".join(show(o, lang) for o in options)
+        return t(f"method.vary_{name}_list", lang, options=listed)
+    return t(f"method.vary_{name}", lang, default=name.replace("_", " "))
+
+
+def uncertainty_text(method: Mapping, lang: str) -> str:
+    """What the Monte Carlo varied and what it kept fixed; or that it did not run."""
+    mc = method.get("monte_carlo")
+    if not mc:
+        return t("method.mc_none", lang)
+    varied = list(mc.get("varied", []))
+    fixed = [t(f"method.vary_{c}", lang) for c in _MAIN_CHOICES if c not in varied]
+    text = t(
+        "method.mc",
+        lang,
+        draws=format_number(int(mc.get("draws", 0)), lang, 0),
+        varied=_join([_varied_item(v, mc, lang) for v in varied], lang),
+    )
+    if fixed:
+        text += " " + t("method.mc_fixed", lang, fixed=_join(fixed, lang))
+    base = str(mc.get("base_scale", "")).split(":", 1)[0]
+    if base and "scale" not in varied and base != (method.get("scale") or {}).get("normalise"):
+        text += " " + t("method.mc_base", lang, base=_scale_option(str(mc["base_scale"]), lang))
+    return text
+
+
+def joint_text(method: Mapping, lang: str) -> str:
+    """District claims: the simultaneous bounds and the multiplicity correction, if they ran."""
+    joint = method.get("joint")
+    if not joint:
+        return ""
+    text = t(
+        "method.joint",
+        lang,
+        level=format_level(float(joint.get("level", 0.9)), lang),
+        how=nfc(joint.get("method", "")),
+    )
+    if "Holm" in str(method.get("multiplicity", "")):
+        text += " " + t("method.holm", lang)
+    return text
+
+
+def method_rows(
+    method: Mapping,
+    framework: Framework | None,
+    data_text: str,
+    lang: str,
+) -> list[dict]:
+    """The method box: ``[{"id", "label", "text"}]`` from the method dict, in reading order;
+    a row with nothing to say is left out."""
+    names = {k: v.lower() for k, v in pillar_names(framework, lang).items()}
+    from .facts import thin_pillars
+
+    rows = []
+    if framework is not None:
+        rows.append(
+            (
+                "framework",
+                t(
+                    "method.framework",
+                    lang,
+                    name=nfc(getattr(framework, f"name_{lang}")),
+                    version=framework.version,
+                    n_pillars=len(framework.pillars),
+                    n_indicators=len(framework.indicators),
+                ),
+            )
+        )
+    rows += [
+        ("scale", scale_text(method.get("scale") or {}, lang)),
+        ("weights", weights_text(method.get("weights") or {}, names, lang)),
+        ("aggregation", aggregation_text(method.get("aggregation") or {}, lang)),
+        ("imputation", imputation_text(method.get("imputation", "none"), lang)),
+        ("interval", interval_text(method, thin_pillars(framework), names, lang)),
+        ("uncertainty", uncertainty_text(method, lang)),
+        ("joint", joint_text(method, lang)),
+        ("data", data_text),
+    ]
+    return [
+        {"id": k, "label": t(f"brief.m_{k}", lang), "text": unicodedata.normalize("NFC", v)}
+        for k, v in rows
+        if v
+    ]
+
+
+def method_paragraph(method: Mapping, framework: Framework | None, lang: str) -> str:
+    """The notebooks' method paragraph: the same rows as the brief's method box."""
+    rows = method_rows(method, framework, "", lang)
+    return "\n".join(f"- **{r['label']}:** {r['text']}" for r in rows)
