@@ -24,6 +24,7 @@ from .narrative import (  # noqa: F401  (the notebooks' Markdown: workflow.descr
     describe_diagnostics,
     describe_gaps,
     describe_merger,
+    describe_method,
     describe_pillars,
     describe_robustness,
     describe_status,

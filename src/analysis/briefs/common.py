@@ -41,7 +41,6 @@ def template_labels(lang: str, level: float, *, is_commune: bool = True, kind: s
     labels = labels_of("brief", lang)
     labels["interval"] = t("brief.interval", lang, level=format_level(level, lang))
     labels["method_interval"] = t("brief.method_interval", lang, level=format_level(level, lang))
-    labels["pillars_district"] = t("brief.pillars_district", lang, units=units_noun(kind, lang))
     if not is_commune:
         labels.update(labels_of("brief_group", lang))
         labels["col_unit"] = units_noun(kind, lang).capitalize()

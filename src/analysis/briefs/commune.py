@@ -20,6 +20,7 @@ from ..narrative.brief import (
     commune_key_message,
     commune_place,
     gap_label,
+    index_of,
     is_established,
     keywords,
     letter,
@@ -36,6 +37,7 @@ from ..narrative.facts import (
     commune_facts,
     gap_pillars,
     interval,
+    recomputation_matches,
     source_of,
 )
 from ..narrative.method import run_method
@@ -166,9 +168,14 @@ def pillars_section(c: CommuneBrief) -> dict:
 
 
 def index_section(c: CommuneBrief) -> dict:
+    """The recomputed overall index against the median; left out for a published index it does
+    not reproduce (the published value leads, the recomputation is only the check's)."""
     pp, lang = c.facts.pillars, c.lang
     mine = pp[pp["unit_code"] == c.facts.unit_code] if "index" in pp.columns else pp.iloc[:0]
     if mine.empty:
+        return {"index": None}
+    pub = c.facts.published
+    if pub is not None and not recomputation_matches(pub, index_of(c.facts)):
         return {"index": None}
     value, median = as_float(mine.iloc[0]["index"]), as_float(pp["index"].astype(float).median())
     return {
@@ -229,9 +236,7 @@ def published_section(c: CommuneBrief) -> dict:
     pub = c.facts.published
     if pub is None:
         return {"published": None}
-    index = index_section(c)["index"]
-    value = index["value"] if index else None
-    sentences = published_sentences(pub, value, c.unit.subject, c.facts.period, c.lang)
+    sentences = published_sentences(pub, index_of(c.facts), c.unit.subject, c.facts.period, c.lang)
     return {
         "published": dict(
             published_texts(pub, c.facts.period, c.lang),
@@ -252,6 +257,8 @@ def weakest_section(c: CommuneBrief) -> dict:
     def mine(df: pd.DataFrame) -> pd.DataFrame:
         return df[equals(df["unit_code"], f.unit_code) & equals(df["period"], f.period)]
 
+    if c.inputs.framework.targets().empty:
+        return {"weakest": []}  # no national target to measure a distance to (EGDI, DESI, DTI)
     order = mine(c.res.weakest).sort_values("rank", kind="stable")["indicator"].astype(str)
     values = mine(c.inputs.observations).set_index("indicator")["value"]
     scores = mine(c.res.scores)

@@ -30,11 +30,13 @@ from ..narrative.brief import (
     rank_span,
     robustness_sentences,
     test_texts,
+    typology_label,
 )
 from ..narrative.facts import (
     as_float,
     check_gap_columns,
     claims_of,
+    gap_pillars,
     rank_rows,
     rows_of_period,
     source_of,
@@ -157,6 +159,8 @@ def test_rows(res: Results, period: str, lang: str, level: float, kind: str = "x
                 est, lo, hi = as_float(rec.get("median_diff")), None, None
             else:
                 est, lo, hi = (as_float(rec.get(k)) for k in ("rho", "rho_lo", "rho_hi"))
+            if not as_float(rec.get("n")) or (as_float(rec.get("p_value")) is None and est is None):
+                continue  # no test on these pillars (no economy pillar) or too few units
             text = test_texts(rec, lang, level, kind)
             n, p = as_float(rec.get("n")), as_float(rec.get("p_holm", rec.get("p_value")))
             out.append(
@@ -195,6 +199,7 @@ def ranking_rows(
         mean = tab[list(config.PILLARS)].astype(float).mean(axis=1)
         tab["nominal"] = mean.rank(ascending=False, method="min")
     tab = tab.sort_values(["nominal"], kind="stable")
+    has_economy = "economy" in tab.columns and tab["economy"].notna().any()
     rows = []
     for code, r in tab.iterrows():
         nominal, q05, q95 = (as_float(r.get(k)) for k in ("nominal", "q05", "q95"))
@@ -217,9 +222,7 @@ def ranking_rows(
                 "gap_soc": as_float(r["gap_soc"]),
                 "gap_econ_text": points(as_float(r["gap_econ"]), lang),
                 "gap_soc_text": points(as_float(r["gap_soc"]), lang),
-                "typology": t(f"typology.{typ}", lang, default=typ.replace("_", " "))
-                if typ
-                else "",
+                "typology": typology_label(typ, lang, has_economy=has_economy) if typ else "",
             }
         )
     return rows
@@ -345,7 +348,7 @@ def typology_section(c: DistrictBrief) -> dict:
         "typology": [
             {
                 "id": tid,
-                "label": t(f"typology.{tid}", c.lang, default=tid.replace("_", " ")),
+                "label": typology_label(tid, c.lang, has_economy="gap_econ" in gap_pillars(c.gaps)),
                 "count": int(counts[tid]),
             }
             for tid in sorted(counts.index, key=lambda k: (-counts[k], k))

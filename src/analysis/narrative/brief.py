@@ -91,6 +91,14 @@ def gap_label(gap_id: str, lang: str) -> str:
     return f"{letter('government', lang)} − {t('commune.gap_mean_other', lang)}"
 
 
+def typology_label(typology: str, lang: str, *, has_economy: bool = True) -> str:
+    """The label of a typology class; without an economy pillar (EGDI) "economy/society-led"
+    is society-led."""
+    if not has_economy and typology == "economy_society_led":
+        typology = "society_led"
+    return t(f"typology.{typology}", lang, default=typology.replace("_", " "))
+
+
 def units_noun(kind: str, lang: str) -> str:
     """The plural noun of a kind of unit: ``xã`` / ``communes``, ``quốc gia`` / ``countries``."""
     return t(f"units_noun.{kind}", lang, default=t("units_noun.other", lang))
@@ -229,15 +237,16 @@ def commune_key_message(
     synthetic: bool = False,
     scale: str = "",
 ) -> list[str]:
-    """The key message of a unit: its published index first (DTI, EGDI, DESI), then G against
-    the pillars it has data for (economy, society), then the rank (or the check of the
-    recomputed index), then a note when the scale is relative; prefixed when ``synthetic``."""
+    """The key message of a unit: its published index first (DTI, EGDI, DESI: value and rank
+    with year and source), then G against the pillars it has data for (economy, society), then
+    its rank on the recomputed index (not for a published index: the brief shows that only as
+    a check), then a note when the scale is relative; prefixed when ``synthetic``."""
     row, level = facts.row, facts.level
     gaps = [
         g for g in gap_pillars(facts.gaps) if g != "gap_mean" and as_float(row.get(g)) is not None
     ]
     msg: list[str] = []
-    index = _index_of(facts)
+    index = index_of(facts)
     if facts.published is not None:
         msg += published_sentences(facts.published, index, unit.subject, facts.period, lang)[:1]
     for k, gid in enumerate(gaps):
@@ -254,9 +263,7 @@ def commune_key_message(
                 lang, names["government"], names[other], value, gap, clauses
             )
         msg.append(sentence)
-    if facts.published is not None:
-        msg += published_sentences(facts.published, index, unit.subject, facts.period, lang)[1:]
-    elif facts.rank is not None:
+    if facts.published is None and facts.rank is not None:
         within = t("commune.within_district" if unit.is_commune else "commune.within_group", lang)
         msg.append(rank_sentence(lang, unit.subject, facts.rank, within=within))
     if scale in RELATIVE_SCALES:
@@ -264,7 +271,8 @@ def commune_key_message(
     return illustrative(msg, synthetic, lang)
 
 
-def _index_of(facts: CommuneFacts) -> float | None:
+def index_of(facts: CommuneFacts) -> float | None:
+    """The unit's overall index recomputed in this run (None without an index)."""
     pp = facts.pillars
     if "index" not in pp.columns:
         return None

@@ -151,14 +151,16 @@ def sign_share(row: Any, gap_id: str) -> float | None:
 
 def gap_pillars(gaps: pd.DataFrame) -> list[str]:
     """The gaps a table supports: a gap needs both of its pillars (no economy pillar in the
-    EGDI: no ``gap_econ``)."""
+    EGDI: no ``gap_econ``, and ``gap_mean`` would only repeat ``gap_soc``)."""
+
+    def has(col: str) -> bool:
+        return col in gaps.columns and gaps[col].notna().any()
+
     out = []
     for gid, other in GAP_OTHER.items():
-        if gid not in gaps.columns or gaps[gid].isna().all():
-            continue
-        if other is not None and (other not in gaps.columns or gaps[other].isna().all()):
-            continue
-        out.append(gid)
+        needs = [other] if other is not None else ["economy", "society"]
+        if has(gid) and all(has(p) for p in needs):
+            out.append(gid)
     return out
 
 

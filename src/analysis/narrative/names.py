@@ -133,7 +133,7 @@ def unit_names(units: pd.DataFrame, unit_code: str, lang: str) -> UnitNames:
     row = hit.iloc[0]
     type_vi = (_text(row, "unit_type") or "xã").lower()
     kind = unit_kind(type_vi)
-    is_commune = kind == type_vi
+    is_commune = has_label(f"unit_type.{type_vi}")
     name = nfc(row.get("name_vi", unit_code))
     if kind == "country":
         name = _country_name(row, lang) or name
