@@ -3,102 +3,106 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
-from conftest import DAI_THANH
+from conftest import DAI_THANH, with_contract
 
 from analysis import narrative
 from analysis.errors import RenderError
+from analysis.i18n import LABELS
 from analysis.narrative import brief as nb
-from analysis.narrative import facts
+from analysis.narrative import facts, names
 
 PKG = Path(__file__).resolve().parents[1] / "src" / "analysis"
 
 
 # --------------------------------------------------------------------------- commune sentences
 @pytest.mark.parametrize(
-    ("lang", "gap", "lo", "hi", "expected"),
+    ("lang", "gap", "expected"),
     [
         (
             "vi",
             0.31,
-            0.22,
-            0.40,
-            "Chính quyền số của xã Đại Thạnh đạt 0,78, cao hơn kinh tế số 0,31 điểm "
-            "(khoảng tin cậy 90%: 0,22–0,40).",
+            "Chính quyền số của xã Đại Thạnh đạt 78 điểm trên thang 0–100, cao hơn kinh tế số "
+            "31 điểm.",
         ),
         (
             "en",
             0.31,
-            0.22,
-            0.40,
-            "Digital government in Đại Thạnh commune scores 0.78, 0.31 points above the digital "
-            "economy (90% confidence interval: 0.22–0.40).",
+            "Digital government in Đại Thạnh commune scores 78 on a 0–100 scale, 31 points above "
+            "the digital economy.",
         ),
-        (
-            "vi",
-            -0.05,
-            -0.12,
-            0.03,
-            "Chính quyền số của xã Đại Thạnh đạt 0,78, thấp hơn kinh tế số 0,05 điểm (khoảng tin "
-            "cậy 90%: −0,12 đến 0,03); khoảng tin cậy chứa 0 nên chưa khẳng định được chênh lệch.",
-        ),
-        (
-            "en",
-            -0.05,
-            -0.12,
-            0.03,
-            "Digital government in Đại Thạnh commune scores 0.78, 0.05 points below the digital "
-            "economy (90% confidence interval: −0.12 to 0.03); the interval includes zero, so the "
-            "gap is not established.",
-        ),
-        (
-            "vi",
-            0.004,
-            None,
-            None,
-            "Chính quyền số của xã Đại Thạnh đạt 0,78, ngang bằng kinh tế số.",
-        ),
-        (
-            "en",
-            -0.004,
-            None,
-            None,
-            "Digital government in Đại Thạnh commune scores 0.78, level with the digital economy.",
-        ),
+        ("vi", -0.05, "Chính quyền số của xã Đại Thạnh đạt 78 điểm trên thang 0–100, thấp hơn "
+         "kinh tế số 5 điểm."),  # fmt: skip
+        ("vi", 0.004, "Chính quyền số của xã Đại Thạnh đạt 78 điểm trên thang 0–100, ngang bằng "
+         "kinh tế số."),  # fmt: skip
+        ("en", -0.004, "Digital government in Đại Thạnh commune scores 78 on a 0–100 scale, "
+         "level with the digital economy."),  # fmt: skip
     ],
 )
-def test_gap_sentence(lang, gap, lo, hi, expected):
-    subject = "xã Đại Thạnh" if lang == "vi" else "Đại Thạnh commune"
-    g, e = (
-        ("Chính quyền số", "Kinh tế số")
-        if lang == "vi"
-        else ("Digital government", "Digital economy")
-    )
-    assert nb.gap_sentence(lang, subject, g, e, 0.78, gap, lo, hi, 0.9) == expected
+def test_gap_sentence(lang, gap, expected):
+    subject = names.unit_names(
+        pd.DataFrame({"unit_code": [DAI_THANH], "name_vi": ["Đại Thạnh"], "unit_type": ["xã"]}),
+        DAI_THANH,
+        lang,
+    ).subject
+    pn = names.pillar_names(None, lang)
+    got = nb.gap_sentence(lang, subject, pn["government"], pn["economy"], 0.78, gap)
+    assert got == expected
 
 
-def test_society_and_rank_sentences():
-    assert nb.society_sentence(
-        "vi", "Chính quyền số", "Xã hội số", 0.65, 0.13, 0.03, 0.23, 0.9
-    ) == (
-        "Xã hội số đạt 0,65; chênh lệch giữa chính quyền số và xã hội số là 0,13 điểm "
-        "(khoảng tin cậy 90%: 0,03–0,23)."
+def test_gap_clauses_name_each_interval():
+    row = {
+        "gap_econ": 0.31,
+        "gap_econ_sel_lo": 0.22,
+        "gap_econ_sel_hi": 0.40,
+        "gap_econ_method_lo": 0.25,
+        "gap_econ_method_hi": 0.38,
+        "gap_econ_share_positive": 0.97,
+    }
+    assert nb.gap_clauses(row, "gap_econ", 0.31, 0.9, "vi") == (
+        " (khoảng lựa chọn chỉ số 90%: 22–40; khoảng phương pháp: 25–38); chênh lệch dương "
+        "trong 97% lựa chọn phương pháp"
     )
-    assert nb.society_sentence(
-        "en", "Digital government", "Digital society", 0.65, 0.13, -0.02, 0.23, 0.95
-    ) == (
-        "Digital society scores 0.65; the gap between digital government and digital society is "
-        "0.13 points (95% confidence interval: −0.02 to 0.23), not established."
+    assert nb.gap_clauses(row, "gap_econ", 0.31, 0.9, "en") == (
+        " (90% indicator-selection interval: 22–40; method interval: 25–38); the gap is positive "
+        "in 97% of method choices"
+    )
+    # an interval that includes zero: not established; a negative gap: its negative share
+    row = {"gap_soc_sel_lo": -0.12, "gap_soc_sel_hi": 0.03, "gap_soc_share_positive": 0.1}
+    assert nb.gap_clauses(row, "gap_soc", -0.05, 0.95, "en") == (
+        " (95% indicator-selection interval: −12 to 3); an interval includes zero, so the gap is "
+        "not established; the gap is negative in 90% of method choices"
+    )
+    # results computed before the contract: the old column names, still the selection interval
+    assert "khoảng lựa chọn chỉ số 90%: 22–40" in nb.gap_clauses(
+        {"gap_econ_lo": 0.22, "gap_econ_hi": 0.40}, "gap_econ", 0.31, 0.9, "vi"
+    )
+    # degenerate (zero spread) or missing: no interval printed, nothing said about one
+    assert nb.gap_clauses({"gap_econ_sel_lo": 0.5, "gap_econ_sel_hi": 0.5}, "gap_econ", 0.5, 0.9,
+                          "en") == ""  # fmt: skip
+    assert nb.gap_clauses({}, "gap_econ", 0.5, 0.9, "vi") == ""
+
+
+def test_other_gap_and_rank_sentences():
+    assert nb.other_gap_sentence("vi", "Chính quyền số", "Xã hội số", 0.65, 0.13) == (
+        "Xã hội số đạt 65 điểm; chênh lệch giữa chính quyền số và xã hội số là 13 điểm."
+    )
+    assert nb.other_gap_sentence("en", "Digital government", "Digital society", 0.65, 0.13) == (
+        "Digital society scores 65; the gap between digital government and digital society is "
+        "13 points."
     )
     rank = {"nominal": 3, "q05": 2, "q95": 7, "n": 18}
-    assert nb.rank_sentence("vi", "xã Đại Thạnh", rank) == (
-        "Về chỉ số chung, xã Đại Thạnh xếp thứ 3/18 trong huyện (khoảng bất định 90%: thứ 2–7)."
+    within = "trong huyện"
+    assert nb.rank_sentence("vi", "xã Đại Thạnh", rank, within=within) == (
+        "Về chỉ số chung, xã Đại Thạnh xếp thứ 3/18 trong huyện (khoảng xếp hạng 90%: thứ 2–7)."
     )
-    assert nb.rank_sentence("en", "Việt Nam", dict(rank, q05=None), within_district=False) == (
-        "On the overall index, Việt Nam ranks 3 of 18 among the units compared."
+    assert nb.rank_sentence("en", "Viet Nam", dict(rank, q05=None), within="in the group") == (
+        "On the overall index, Viet Nam ranks 3 of 18 in the group."
     )
     assert nb.rank_texts(dict(rank, q05=6, q95=6), "vi") == {
         "text": "Thứ 3/18",
@@ -107,27 +111,72 @@ def test_society_and_rank_sentences():
     assert nb.rank_texts(rank, "en") == {"text": "3 of 18", "interval_text": "2–7"}
 
 
-def test_commune_key_message_leads_with_the_pillars_that_have_data(brief_run):
+def test_commune_key_message(brief_run):
     res, inputs = brief_run
     f = facts.commune_facts(res, inputs, DAI_THANH)
-    unit = facts.unit_names(inputs.units, DAI_THANH, "vi")
-    names = facts.pillar_names(inputs.framework, "vi")
-    msg = nb.commune_key_message(f, unit, names, "vi")
+    unit = names.unit_names(inputs.units, DAI_THANH, "vi")
+    pn = names.pillar_names(inputs.framework, "vi")
+    msg = nb.commune_key_message(f, unit, pn, "vi", synthetic=True)
     nominal = int(res.rank_stats.set_index("unit_code").loc[DAI_THANH, "nominal"])
     assert msg[0].startswith(
-        "Chính quyền số của xã Đại Thạnh đạt 0,78, cao hơn kinh tế số 0,31 điểm"
+        "Dữ liệu minh họa: Chính quyền số của xã Đại Thạnh đạt 78 điểm trên thang 0–100, cao "
+        "hơn kinh tế số 31 điểm (khoảng lựa chọn chỉ số 90%: 22–40)"
     )
-    assert msg[1].startswith(
-        "Xã hội số đạt 0,65; chênh lệch giữa chính quyền số và xã hội số là 0,13 điểm"
-    )
+    assert msg[1].startswith("Xã hội số đạt 65 điểm; chênh lệch giữa chính quyền số và xã hội số")
     assert f"xếp thứ {nominal}/18 trong huyện" in msg[2]
-    # no economy pillar (the EGDI): the first sentence compares with society, no second one
+    en = nb.commune_key_message(f, names.unit_names(inputs.units, DAI_THANH, "en"),
+                                names.pillar_names(None, "en"), "en", synthetic=True)  # fmt: skip
+    assert en[0].startswith("Illustrative data: Digital government in Đại Thạnh commune")
+    assert not any(s.startswith("Illustrative data") for s in en[1:])
+    # observed data: no prefix; a relative scale says what its gaps mean
+    obs = nb.commune_key_message(f, unit, pn, "vi", scale="rank")
+    assert obs[0].startswith("Chính quyền số") and obs[-1].startswith("Thang đo tương đối")
+    # no economy pillar (the EGDI): the first sentence compares with society; no economy word
+    f.gaps = f.gaps.assign(economy=np.nan, gap_econ=np.nan)
     f.row = f.row.copy()
-    f.row[["economy", "gap_econ", "gap_econ_lo", "gap_econ_hi"]] = float("nan")
+    f.row[["economy", "gap_econ", "gap_econ_lo", "gap_econ_hi"]] = np.nan
     f.rank = None
-    unit, names = facts.unit_names(inputs.units, DAI_THANH, "en"), facts.pillar_names(None, "en")
-    msg = nb.commune_key_message(f, unit, names, "en")
-    assert len(msg) == 1 and "0.13 points above the digital society" in msg[0]
+    msg = nb.commune_key_message(f, names.unit_names(inputs.units, DAI_THANH, "en"),
+                                 names.pillar_names(None, "en"), "en")  # fmt: skip
+    assert len(msg) == 1 and "13 points above the digital society" in msg[0]
+    assert "economy" not in " ".join(msg)
+
+
+def test_key_message_with_the_contract_columns(brief_run):
+    res, inputs = brief_run
+    f = facts.commune_facts(with_contract(res), inputs, DAI_THANH)
+    msg = nb.commune_key_message(f, names.unit_names(inputs.units, DAI_THANH, "en"),
+                                 names.pillar_names(None, "en"), "en")  # fmt: skip
+    assert msg[0].endswith(
+        "(90% indicator-selection interval: 22–40; method interval: 26–35); the gap is positive "
+        "in 97% of method choices."
+    )
+
+
+def test_published_index_leads(brief_run):
+    """DTI, EGDI, DESI: the published value and rank first, the recomputation only a check."""
+    pub = {"source": "dti", "value": 0.5808, "rank": 31, "of": 63, "digits": 4}
+    vi = nb.published_sentences(pub, 0.6107, "Quảng Nam", "2022", "vi")
+    assert vi[0] == (
+        "Theo công bố DTI 2022, chỉ số của Quảng Nam là 0,5808, xếp thứ 31/63 "
+        "(Bộ Thông tin và Truyền thông)."
+    )
+    assert "không phải DTI 2022 công bố" in vi[1]
+    en = nb.published_sentences(dict(pub, source="egdi", value=0.7709, rank=71, of=193),
+                                0.77088, "Viet Nam", "2024", "en")  # fmt: skip
+    assert en == [
+        "In the published EGDI 2024, Viet Nam scores 0.7709 and ranks 71/193 "
+        "(UN E-Government Survey).",
+        "Check: the index recomputed in this brief (77 on a 0–100 scale) matches the published "
+        "value.",
+    ]
+    assert facts.recomputation_matches({"value": 54.68}, 0.5468) is True
+    res, inputs = brief_run
+    f = facts.commune_facts(res, inputs, DAI_THANH)
+    f.published = pub
+    msg = nb.commune_key_message(f, names.unit_names(inputs.units, DAI_THANH, "vi"),
+                                 names.pillar_names(None, "vi"), "vi")  # fmt: skip
+    assert msg[0].startswith("Theo công bố DTI") and not any("xếp thứ 1" in s for s in msg[1:])
 
 
 def test_weakest_indicator_texts():
@@ -144,11 +193,6 @@ def test_weakest_indicator_texts():
         "distance_text": "target met",
         "is_met": True,
     }
-    vi = nb.target_texts(8.0, 10.5, -2.5, "per 1,000 households", "vi")
-    assert (
-        vi["target_text"] == "10,5 trên 1.000 hộ"
-        and vi["distance_text"] == "còn thiếu 2,5 trên 1.000 hộ"
-    )
     assert nb.target_texts(None, None, None, "%", "en")["distance_text"] == "no national target"
     assert nb.target_texts(20.0, None, None, "%", "vi")["target_text"] == "—"
 
@@ -157,38 +201,69 @@ def test_weakest_indicator_texts():
 def _district_gaps() -> pd.DataFrame:
     return pd.DataFrame(
         {
+            "government": [0.8, 0.7, 0.5, 0.6],
+            "economy": [0.4, 0.4, 0.6, 0.4],
+            "society": [0.6, 0.8, 0.7, 0.5],
             "gap_econ": [0.4, 0.3, -0.1, 0.2],
-            "gap_econ_lo": [0.1, -0.05, -0.3, 0.05],
-            "gap_econ_hi": [0.6, 0.5, 0.1, 0.3],
             "gap_soc": [0.2, -0.1, -0.2, 0.1],
+            "gap_mean": [0.3, 0.1, -0.15, 0.15],
         }
     )
 
 
-def test_district_key_message():
-    names = facts.pillar_names(None, "vi")
-    tests = [
-        {"label": "Wilcoxon", "p_value": None},
-        {"label": "Wilcoxon (CQS − KTS)", "p_value": 0.0312},
+def test_district_key_message_from_the_gaps_only():
+    msg = nb.district_key_message(_district_gaps(), names.pillar_names(None, "vi"), 0.9, "vi")
+    assert msg == [
+        "Chính quyền số cao hơn kinh tế số ở 3/4 xã; chênh lệch trung vị 25 điểm trên thang 0–100.",
+        "Chính quyền số cao hơn xã hội số ở 2/4 xã; chênh lệch trung vị 0 điểm trên thang 0–100.",
     ]
-    assert nb.district_key_message(_district_gaps(), names, 0.9, tests, "vi") == [
-        "Chính quyền số cao hơn kinh tế số ở 3/4 xã (chênh lệch trung vị 0,25 điểm) và cao hơn "
-        "xã hội số ở 2/4 xã (trung vị 0,00 điểm).",
-        "Khoảng tin cậy 90% của chênh lệch với kinh tế số không chứa 0 ở 2/4 xã.",
-        "Wilcoxon (CQS − KTS): p = 0,031.",
-    ]
-    en = nb.district_key_message(
-        _district_gaps(),
-        facts.pillar_names(None, "en"),
-        0.9,
-        [{"label": "T", "p_value": 1e-5}],
-        "en",
-    )
+    tests = pd.DataFrame(
+        [{"comparison": "government_vs_economy", "n": 4, "n_greater": 3,
+          "share_greater_lo": 0.35, "share_greater_hi": 0.95}]
+    )  # fmt: skip
+    en = nb.district_key_message(_district_gaps(), names.pillar_names(None, "en"), 0.9, "en",
+                                 tests=tests, synthetic=True)  # fmt: skip
     assert en[0] == (
-        "Digital government scores above the digital economy in 3 of 4 communes (median gap 0.25 "
-        "points) and above the digital society in 2 of 4 (median gap 0.00 points)."
+        "Illustrative data: Digital government scores above the digital economy in 3 of 4 "
+        "communes (Wilson 90% interval of the share: 35–95%); the median gap is 25 points on a "
+        "0–100 scale."
     )
-    assert en[2] == "T: p < 0.001."
+    assert not any(re.search(r"\bp [<=]", s) or "confidence" in s for s in en)
+
+
+def test_district_key_message_states_the_claims_jointly(brief_run):
+    res, inputs = brief_run
+    res = with_contract(res)
+    claims = facts.claims_of(res, res.period)
+    g = res.gaps
+    msg = nb.district_key_message(g, names.pillar_names(None, "en"), 0.9, "en", claims=claims)
+    k_e, k_s = int((g["gap_econ"] > 0).sum()), int((g["gap_soc"] > 0).sum())
+    assert msg[0].startswith(
+        f"Digital government scores above the digital economy in {k_e} of 18 communes "
+        "(Wilson 90% interval of the share: 78–100%)"
+    )
+    assert msg[1] == (
+        "Jointly (90%, simultaneous bounds), the gap to the digital economy is positive in at "
+        "least 15 of 18 communes; it stays positive in at least 95% of method choices in 16 of 18 "
+        "communes; under z-scores (a relative scale with no common zero): 7 of 18."
+    )
+    assert msg[2].startswith(f"Digital government scores above the digital society in {k_s} of 18")
+    vi = nb.district_key_message(g, names.pillar_names(None, "vi"), 0.9, "vi", claims=claims)
+    assert vi[1].startswith("Xét đồng thời mọi đơn vị (90%, cận đồng thời), chênh lệch với kinh "
+                            "tế số dương ở ít nhất 15/18 xã")  # fmt: skip
+
+
+def test_district_key_message_says_what_the_data_cannot_support():
+    gaps = _district_gaps().assign(economy=np.nan, gap_econ=np.nan)  # the EGDI: no economy
+    msg = nb.district_key_message(gaps, names.pillar_names(None, "en"), 0.9, "en",
+                                  kind="country", thin=["government"])  # fmt: skip
+    assert msg == [
+        "Digital government scores above the digital society in 2 of 4 countries; the median gap "
+        "is 0 points on a 0–100 scale.",
+        "No indicator-selection interval: fewer than 2 indicators in digital government, so only "
+        "point gaps are stated.",
+    ]
+    assert not any("economy" in s or "excludes zero" in s for s in msg)
 
 
 def test_test_texts():
@@ -203,18 +278,22 @@ def test_test_texts():
     assert nb.test_texts(wilcoxon, "vi", 0.9) == {
         "id": "wilcoxon_government_vs_economy",
         "label": "Wilcoxon dấu-hạng theo cặp (CQS − KTS)",
-        "detail": "ước lượng: chênh lệch trung vị; r (rank-biserial) = 0,90 (KTC 90%: 0,80–1,00); "
-        "CQS > KTS ở 17/18 xã",
+        "detail": "ước lượng: chênh lệch trung vị; r (rank-biserial) = 0,90 (khoảng bootstrap 90%: "
+        "0,80–1,00); CQS > KTS ở 17/18 xã",
     }
-    assert nb.test_texts(wilcoxon, "en", 0.9)["detail"] == (
-        "estimate: median difference; rank-biserial r = 0.90 (90% CI: 0.80–1.00); G > E in 17 of 18 communes"
+    # every pair of one sign: the interval [1, 1] is degenerate, it is not printed
+    same = dict(wilcoxon, rank_biserial=1.0, rank_biserial_lo=1.0, n_greater=18)
+    assert nb.test_texts(same, "en", 0.9, "country")["detail"] == (
+        "estimate: median difference; rank-biserial r = 1.00 (no interval: every pair has the "
+        "same sign); G > E in 18 of 18 countries"
     )
     spearman = {"pillar_x": "economy", "pillar_y": "society", "rho_lo": -0.2, "rho_hi": 0.5}
     assert nb.test_texts(spearman, "en", 0.9) == {
         "id": "spearman_economy_society",
         "label": "Spearman rank correlation (E − S)",
-        "detail": "estimate: rho; 90% CI: −0.20 to 0.50",
+        "detail": "estimate: rho; 90% bootstrap interval: −0.20 to 0.50",
     }
+    assert nb.p_text({"p_value": 0.01, "p_holm": 0.03}, "en") == "0.030"
 
 
 def test_robustness_sentences():
@@ -225,31 +304,14 @@ def test_robustness_sentences():
         "Khi thay đổi lựa chọn phương pháp, thứ hạng dịch chuyển trung bình 1,0 bậc.",
         "Lựa chọn phương pháp ảnh hưởng nhiều nhất: bỏ bớt một chỉ tiêu (chỉ số Sobol toàn phần 0,61).",
     ]
-    assert nb.robustness_sentences(ranks.drop(columns="mean_abs_shift"), None, "en") == [
-        "The 90% rank intervals have a median width of 2 places; 2 of 3 communes have a narrow "
+    assert nb.robustness_sentences(ranks.drop(columns="mean_abs_shift"), None, "en", "country") == [
+        "The 90% rank intervals have a median width of 2 places; 2 of 3 countries have a narrow "
         "interval (3 places or fewer)."
     ]
     assert nb.robustness_sentences(None, None, "en") == []
 
 
-# --------------------------------------------------------------------------- method, sources, places
-def test_method_box_sources_and_keywords(brief_framework):
-    vi = nb.method_box(brief_framework, 0.9, "synthetic", "vi")
-    assert vi["interval"].startswith("Khoảng tin cậy 90% của chênh lệch")
-    assert vi["framework"].endswith(
-        f"{len(brief_framework.pillars)} trụ cột, {len(brief_framework.indicators)} chỉ số."
-    )
-    en = nb.method_box(brief_framework, 0.95, "observed", "en")
-    assert en["interval"].startswith("95% confidence interval of a gap")
-    assert en["data"] == "Observed data supplied by the communes."
-    assert nb.method_box(brief_framework, 0.975, "mixed", "vi")["interval"].startswith(
-        "Khoảng tin cậy 97,5%"
-    )
-    src = nb.sources(brief_framework, "vi", post2025=True)
-    assert src[0].startswith("Quyết định 922/QĐ-BTTTT")
-    assert any(s.startswith("Quyết định 411/QĐ-TTg") for s in src)
-    assert src[-2].startswith("Tổng cục Thống kê") and src[-1].startswith("Nghị quyết 1659")
-    assert len(src) == len(set(src))
+def test_keywords():
     assert nb.keywords(["Đại Thạnh", ""], "2025H1", "synthetic", "en") == [
         "Đại Thạnh",
         "digital transformation",
@@ -261,21 +323,23 @@ def test_method_box_sources_and_keywords(brief_framework):
     ]
 
 
+# --------------------------------------------------------------------------- names
 def test_unit_and_place_names(brief_units):
-    u = facts.unit_names(brief_units, DAI_THANH, "vi")
-    assert (u.name, u.full, u.subject, u.is_commune, u.district) == (
+    u = names.unit_names(brief_units, DAI_THANH, "vi")
+    assert (u.name, u.full, u.subject, u.is_commune, u.district, u.kind) == (
         "Đại Thạnh",
         "Xã Đại Thạnh",
         "xã Đại Thạnh",
         True,
         "Đại Lộc",
+        "xã",
     )
     assert u.population > 1000
-    town = facts.unit_names(brief_units, "20500", "en")
+    town = names.unit_names(brief_units, "20500", "en")
     assert (town.full, town.subject) == ("Ái Nghĩa town", "Ái Nghĩa town")
     assert nb.commune_place(u, "vi") == "Huyện Đại Lộc"
-    after = facts.UnitNames(
-        "20500", "Đại Lộc", "Xã Đại Lộc", "", "xã", True, "Đại Lộc", "Thành phố Đà Nẵng", None
+    after = names.UnitNames(
+        "20500", "Đại Lộc", "Xã Đại Lộc", "", "xã", "xã", True, "Đại Lộc", "Thành phố Đà Nẵng", None
     )
     assert nb.commune_place(after, "vi") == "Thành phố Đà Nẵng (trước đây huyện Đại Lộc)"
     assert nb.commune_place(after, "en") == "Đà Nẵng city (formerly Đại Lộc district)"
@@ -284,9 +348,34 @@ def test_unit_and_place_names(brief_units):
         "Các xã thuộc huyện Đại Lộc cũ (Thành phố Đà Nẵng)"
     )
     assert nb.province_name("Tỉnh Quảng Nam", "en") == "Quảng Nam province"
-    assert nb.count_communes(5, post2025=True, lang="vi") == "5 xã"
+    assert names.count_units(5, "xã", "vi", post2025=True) == "5 xã"
+    assert names.count_units(193, "country", "en") == "193 countries"
     with pytest.raises(RenderError, match="unit_code '99999' is not in the units table"):
-        facts.unit_names(brief_units, "99999", "vi")
+        names.unit_names(brief_units, "99999", "vi")
+
+
+def test_countries_and_provinces_are_named_in_the_brief_language():
+    """No "Thái Lan commune": countries by name, in Vietnamese (CLDR) or English (the source's
+    names); provinces by name; the provincial mean in words."""
+    units = pd.DataFrame(
+        {
+            "unit_code": ["THA", "KOR", "DEU", "EL", "49", "VN-PMEAN"],
+            "name_vi": ["Thái Lan", "Republic of Korea", "Germany", "Greece", "Quảng Nam",
+                        "Trung bình cấp tỉnh"],
+            "name_en": ["Thailand", "Republic of Korea", "Germany", "Greece", None, None],
+            "iso3": [None, None, None, "GRC", None, None],
+            "unit_type": ["country"] * 4 + ["province", "mean"],
+        }
+    )  # fmt: skip
+    vi = [names.unit_names(units, c, "vi") for c in units["unit_code"]]
+    en = [names.unit_names(units, c, "en") for c in units["unit_code"]]
+    assert [u.subject for u in vi] == ["Thái Lan", "Hàn Quốc", "Đức", "Hy Lạp", "Quảng Nam",
+                                       "Trung bình các tỉnh"]  # fmt: skip
+    assert [u.full for u in en] == ["Thailand", "Republic of Korea", "Germany", "Greece",
+                                    "Quảng Nam", "Provincial mean"]  # fmt: skip
+    assert {u.kind for u in vi} == {"country", "province", "mean"}
+    assert not any(u.is_commune or "commune" in u.full for u in en)
+    assert names.group_kind(units) == "country"
 
 
 # --------------------------------------------------------------------------- notebooks
@@ -320,32 +409,29 @@ def test_describe_coverage_pillars_diagnostics():
 
 
 def test_describe_results(brief_run, text_demo_run):
-    res, _ = brief_run
+    res, inputs = brief_run
     assert narrative.describe_pillars(res, "en").startswith(
         "Period 2025H1, medians over 18 units: digital government "
     )
-    gaps = narrative.describe_gaps(res, "vi")
-    head, lines, warn = gaps.split("\n\n")
-    assert head.startswith(
-        "Kỳ 2025H1: khoảng cách trung vị giữa chính quyền số và trung bình kinh tế số, xã hội số"
-    )
-    assert head.endswith("khoảng tin cậy của khoảng cách nằm hoàn toàn trên 0.")
+    head, lines = narrative.describe_gaps(res, "vi", inputs).split("\n\n")
+    assert head.startswith("**Kỳ 2025H1, 18 đơn vị.** Dữ liệu minh họa: Chính quyền số cao hơn")
     assert lines.split("\n") == [
-        "- Chính quyền số cao hơn kinh tế số ở 94% số xã (KTC 90%: 74–100%); kiểm định Wilcoxon "
-        "p = 0,0004, hệ số rank-biserial 0,90 (0,80–1,00).",
-        "- Chính quyền số cao hơn xã hội số ở 72% số xã (KTC 90%: 52–100%); kiểm định Wilcoxon "
-        "p = 0,0312, hệ số rank-biserial 0,90 (0,80–1,00).",
+        "- Chính quyền số cao hơn kinh tế số ở 17/18 xã (94%; khoảng Wilson 90%: 74–100%); "
+        "kiểm định Wilcoxon p = 0,0004, hệ số rank-biserial 0,90 (khoảng bootstrap: 0,80–1,00).",
+        "- Chính quyền số cao hơn xã hội số ở 13/18 xã (72%; khoảng Wilson 90%: 52–100%); "
+        "kiểm định Wilcoxon p = 0,0312, hệ số rank-biserial 0,90 (khoảng bootstrap: 0,80–1,00).",
     ]
-    assert warn == "*Dữ liệu minh họa: không phải phát hiện.*"
     sens = pd.DataFrame(
         {"target": "mean_abs_rank_shift", "choice": ["weights", "aggregation"], "STi": [0.1, 0.4]}
     )
     assert narrative.describe_robustness(res, sens, "en") == (
-        "The 5–95% rank intervals have a median width of 5.0 places over 18 communes. "
-        "The choice that moves ranks most: `aggregation` (total index STi = 0.40)."
+        "The 5–95% rank intervals have a median width of 5.0 places over 18 units. "
+        "The choice that moves ranks most: aggregation (total index STi = 0.40)."
     )
+    # 18 of 18 of one sign: the count says it all, no p-value sentence
     demo_res, demo_inputs = text_demo_run
-    assert "p < 0,0001" in narrative.describe_gaps(demo_res, "vi")
+    text = narrative.describe_gaps(demo_res, "en", demo_inputs)
+    assert "18 of 18" in text and "p < " not in text and "adds nothing" in text
 
 
 def test_describe_commune_is_the_brief_key_message(text_demo_run):
@@ -354,20 +440,35 @@ def test_describe_commune_is_the_brief_key_message(text_demo_run):
     res, inputs = text_demo_run
     for lang in ("vi", "en"):
         b = build_commune_brief(res, inputs, DAI_THANH, lang=lang)
-        assert narrative.describe_commune(res, inputs, DAI_THANH, lang) == " ".join(
-            b["key_message"]
-        )
+        text = narrative.describe_commune(res, inputs, DAI_THANH, lang)
+        assert text == " ".join(b["key_message"])
+        assert text.startswith(("Dữ liệu minh họa:", "Illustrative data:"))
 
 
-# --------------------------------------------------------------------------- the rule
+# --------------------------------------------------------------------------- the rules
+#: words that call the bootstrap interval a confidence interval (retired everywhere)
+_CONFIDENCE = re.compile(r"(?i:confidence interval|khoảng tin cậy)|\bKTC\b|\bCI\b")
+
+
+def test_no_text_calls_an_interval_a_confidence_interval():
+    found = [k for k, v in LABELS.items() if any(_CONFIDENCE.search(x) for x in v.values())]
+    assert not found, f"name the interval for what it is (selection / method interval): {found}"
+    assert _CONFIDENCE.search("the 90% CI") and _CONFIDENCE.search("khoảng tin cậy 90%")
+
+
+def test_no_calibration_claim():
+    text = " ".join(v["en"] + " " + v["vi"] for v in LABELS.values())
+    assert "calibrated to published" not in text and "hiệu chỉnh theo số liệu công bố" not in text
+
+
 def _lang_comparisons(path: Path) -> list[int]:
     """Lines comparing ``lang`` with a literal: a sentence written in code, not in i18n."""
     out = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Compare):
-            names = [n for n in [node.left, *node.comparators] if isinstance(n, ast.Name)]
+            names_ = [n for n in [node.left, *node.comparators] if isinstance(n, ast.Name)]
             consts = [n for n in [node.left, *node.comparators] if isinstance(n, ast.Constant)]
-            if any(n.id == "lang" for n in names) and any(c.value in ("vi", "en") for c in consts):
+            if any(n.id == "lang" for n in names_) and any(c.value in ("vi", "en") for c in consts):
                 out.append(node.lineno)
     return out
 

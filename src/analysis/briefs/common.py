@@ -13,7 +13,7 @@ from ..i18n import format_level, format_period, labels_of, t
 from ..narrative.brief import units_noun
 from ..narrative.method import method_rows, run_method
 from ..narrative.names import nfc
-from ..narrative.provenance import data_status_of, provenance, source_list
+from ..narrative.provenance import data_status_of, provenance_of, source_list
 from ..periods import period_end
 from ..status import summary_status
 from .validate import DATA_STATUSES, SCHEMA
@@ -61,7 +61,7 @@ def common_meta(
     the builder's."""
     framework = inputs[0].framework
     method = run_method(res, inputs[0])
-    records = provenance(*inputs)
+    records = provenance_of(*inputs)
     data = t(f"method.data_{data_status_of(records, status)}", lang)
     level = float((method.get("selection_interval") or {}).get("level", res.params["ci_level"]))
     return {

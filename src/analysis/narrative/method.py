@@ -135,8 +135,10 @@ def _capital(s: str) -> str:
     return s[:1].upper() + s[1:]
 
 
-def _number(x: float, lang: str) -> str:
-    return format_number(x, lang, 0 if float(x).is_integer() else 2)
+def _number(x: float, lang: str, digits: int = 2) -> str:
+    """``2`` for a whole number, else with ``digits`` decimals: ``2,5``."""
+    x = round(float(x), digits)
+    return format_number(x, lang, 0 if x.is_integer() else digits)
 
 
 def _agg_name(label: str, lang: str) -> str:
@@ -213,8 +215,8 @@ def interval_text(method: Mapping, thin: list[str], names: Mapping[str, str], la
         parts = [t("method.sel", lang, level=level, n_boot=n_boot)]
     mc = method.get("monte_carlo")
     if mc:
-        lo = format_number(50 * (1 - float(sel.get("level", 0.9))), lang, 0)
-        hi = format_number(100 - 50 * (1 - float(sel.get("level", 0.9))), lang, 0)
+        lo = _number(50 * (1 - float(sel.get("level", 0.9))), lang, 1)
+        hi = _number(100 - 50 * (1 - float(sel.get("level", 0.9))), lang, 1)
         draws = format_number(int(mc.get("draws", 0)), lang, 0)
         parts.append(t("method.method_interval", lang, level=level, lo=lo, hi=hi, draws=draws))
         parts.append(t("method.rank_interval", lang, lo=lo, hi=hi))

@@ -91,7 +91,7 @@ def provenance_from_inputs(inputs: Inputs) -> list[dict]:
     return records
 
 
-def provenance(*inputs: Inputs) -> list[dict]:
+def provenance_of(*inputs: Inputs) -> list[dict]:
     """The records of every dataset the inputs used, each once: ``Inputs.provenance`` when the
     inputs carry it, else :func:`provenance_from_inputs`."""
     out: list[dict] = []
