@@ -535,7 +535,10 @@ def make_brief_run(units: pd.DataFrame, framework, status: str = "synthetic") ->
         weakest=weakest,
         targets=empty,
     )
-    inputs = Inputs(obs, units, framework, status, {"observations": "observations.csv"}, "test")
+    from analysis import config
+
+    paths = {"observations": str(config.DEMO_OBSERVATIONS)}  # as if it were the demo panel
+    inputs = Inputs(obs, units, framework, status, paths, "test")
     return res, inputs
 
 
@@ -556,7 +559,8 @@ def post2025_of(res, inputs) -> tuple:
     )
     empty = pd.DataFrame({"status": pd.Series(dtype=str)})
     new = type(res)(**{**vars(res), "gaps": gaps, "pillars": pillars, "rank_stats": empty})
-    return new, Inputs(inputs.observations, u25, inputs.framework, inputs.status, {}, "post")
+    paths = {**inputs.paths, "crosswalk": "dai_loc"}  # as loaders.merge_inputs records it
+    return new, Inputs(inputs.observations, u25, inputs.framework, inputs.status, paths, "post")
 
 
 @pytest.fixture(scope="session")

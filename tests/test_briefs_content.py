@@ -7,7 +7,7 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import DAI_THANH, make_brief_run, post2025_of
+from conftest import DAI_THANH, make_brief_run, post2025_of, with_contract
 
 from analysis.briefs import build_commune_brief, build_district_brief, validate_brief
 from analysis.briefs import commune as commune_mod
@@ -24,10 +24,10 @@ def test_commune_brief_numbers_follow_the_tables(brief_run):
     json.dumps(b, allow_nan=False)  # plain JSON
     gp = res.gaps
     assert [p["median_text"] for p in b["pillars"]] == [
-        f"{gp[c].median():.2f}".replace(".", ",") for c in ("government", "economy", "society")
+        f"{100 * gp[c].median():.0f}" for c in ("government", "economy", "society")
     ]
-    assert [p["value_text"] for p in b["pillars"]] == ["0,78", "0,47", "0,65"]
-    assert b["index"]["value_text"] == f"{(0.78 + 0.47 + 0.65) / 3:.2f}".replace(".", ",")
+    assert [p["value_text"] for p in b["pillars"]] == ["78", "47", "65"]  # points on 0-100
+    assert b["index"]["value_text"] == f"{100 * (0.78 + 0.47 + 0.65) / 3:.0f}"
     pop = int(inputs.units.set_index("unit_code").loc[DAI_THANH, "population"])
     assert b["meta"]["population_text"] == f"{pop:,}".replace(",", ".")  # thousands dot
     assert b["meta"]["title"] == "Bản tin chuyển đổi số cấp xã: Xã Đại Thạnh"
@@ -38,13 +38,22 @@ def test_commune_brief_numbers_follow_the_tables(brief_run):
         "synthetic",
     )
     gaps = {g["id"]: g for g in b["gaps"]}
-    assert gaps["gap_econ"]["interval_text"] == "0,22–0,40" and gaps["gap_econ"]["is_established"]
+    assert gaps["gap_econ"]["interval_text"] == "22–40" and gaps["gap_econ"]["is_established"]
+    assert gaps["gap_econ"]["method_interval_text"] == ""  # no Monte Carlo interval in this run
     assert gaps["gap_mean"]["label"] == "CQS − TB(KTS, XHS)"
     nominal = int(res.rank_stats.set_index("unit_code").loc[DAI_THANH, "nominal"])
     assert b["rank"]["text"] == f"Thứ {nominal}/18" and b["rank"]["n"] == 18
-    assert b["key_message"][0].startswith("Chính quyền số của xã Đại Thạnh đạt 0,78")
+    assert b["key_message"][0].startswith(
+        "Dữ liệu minh họa: Chính quyền số của xã Đại Thạnh đạt 78 điểm trên thang 0–100"
+    )
     assert len(b["key_message"]) == 3
-    assert b["labels"]["interval"] == "Khoảng tin cậy 90%"
+    assert b["labels"]["interval"] == "Khoảng lựa chọn chỉ số 90%"
+    assert [r["id"] for r in b["meta"]["method"]] == [
+        "framework", "scale", "weights", "aggregation", "imputation", "interval", "uncertainty",
+        "data",
+    ]  # fmt: skip
+    assert b["meta"]["sources"][0].startswith("Bộ số liệu minh họa cấp xã")
+    assert b["published"] is None
 
 
 def test_commune_weakest_indicators(brief_run):
@@ -56,7 +65,7 @@ def test_commune_weakest_indicators(brief_run):
         "soc_smartphone_adults_pct",
     ]
     assert weak["econ_sme_platform_pct"]["value_text"] == "12,5%"
-    assert weak["econ_sme_platform_pct"]["score_text"] == "0,12"  # 0.125, half-even
+    assert weak["econ_sme_platform_pct"]["score_text"] == "12"  # 12.5, half-even
     assert weak["econ_sme_platform_pct"]["distance_text"] == "còn thiếu 37,5 điểm phần trăm"
     assert weak["econ_sme_platform_pct"]["distance"] == pytest.approx(-37.5)
     assert weak["soc_smartphone_adults_pct"]["distance_text"] == "còn thiếu 50,0 điểm phần trăm"
@@ -90,7 +99,7 @@ def test_commune_brief_without_rank_or_interval(brief_run):
     assert b["gaps"][0]["is_established"] is False
     assert b["rank"] is None and b["index"] is None
     assert len(b["key_message"]) == 2  # no rank stats, no index: no rank sentence
-    assert "khoảng tin cậy chứa 0" in b["key_message"][0]
+    assert "khoảng chứa 0 nên chưa khẳng định được chênh lệch" in b["key_message"][0]
     # rank on the index when there are no rank stats
     b = build_commune_brief(type(res)(**{**vars(res), "rank_stats": empty}), inputs, DAI_THANH)
     assert b["rank"]["q05"] is None and b["rank"]["interval_text"] == ""
@@ -129,9 +138,11 @@ def test_a_unit_that_is_not_a_commune(brief_run):
     units = inputs.units.assign(unit_type="tỉnh", full_name_vi=None)
     b = build_commune_brief(res, Inputs(**{**vars(inputs), "units": units}), DAI_THANH)
     assert b["labels"]["brief_commune"] == "Bản tin chuyển đổi số"
-    assert b["meta"]["unit_full_name"] == "Tỉnh Đại Thạnh"
-    assert b["key_message"][0].startswith("Chính quyền số của Đại Thạnh đạt")
+    assert b["meta"]["unit_full_name"] == "Đại Thạnh"
+    assert b["key_message"][0].startswith("Dữ liệu minh họa: Chính quyền số của Đại Thạnh đạt")
     assert "trong nhóm so sánh" in b["key_message"][2]
+    en = build_commune_brief(res, Inputs(**{**vars(inputs), "units": units}), DAI_THANH, lang="en")
+    assert en["meta"]["unit_full_name"] == "Đại Thạnh" and "commune" not in en["meta"]["title"]
 
 
 # --------------------------------------------------------------------------- district
@@ -152,8 +163,8 @@ def test_district_brief(brief_run):
     assert [r["rank"] for r in vi["ranking"]] == sorted(r["rank"] for r in vi["ranking"])
     assert {r["name"] for r in vi["ranking"]} == set(inputs.units["name_vi"])
     n_e = int((res.gaps["gap_econ"] > 0).sum())
-    assert f"ở {n_e}/18 xã" in vi["key_message"][0]
-    assert vi["key_message"][2] == "Wilcoxon dấu-hạng theo cặp (CQS − KTS): p < 0,001."
+    assert vi["key_message"][0].startswith(f"Dữ liệu minh họa: Chính quyền số cao hơn kinh tế số ở {n_e}/18 xã")
+    assert not any("p <" in s for s in vi["key_message"])  # the count says it, not a p-value
     assert [t["id"] for t in vi["tests"]] == [
         "wilcoxon_government_vs_economy",
         "wilcoxon_government_vs_society",
@@ -163,10 +174,7 @@ def test_district_brief(brief_run):
     assert vi["robustness"][0].startswith("Khoảng xếp hạng 90% có độ rộng trung vị")
     assert vi["post2025"] is None
     assert vi["pillars"][0]["range_text"] == "{}–{}".format(
-        *(
-            f"{v:.2f}".replace(".", ",")
-            for v in (res.gaps["government"].min(), res.gaps["government"].max())
-        )
+        *(f"{100 * v:.0f}" for v in (res.gaps["government"].min(), res.gaps["government"].max()))
     )
 
 
@@ -177,6 +185,7 @@ def test_district_brief_with_the_post2025_communes(brief_run):
     assert {"Thượng Đức", "Hà Nha", "Vu Gia", "Phú Thuận"} <= set(names)
     assert b["post2025"]["note"].startswith("Scores of the new communes are re-aggregated")
     assert b["meta"]["sources"][-1].startswith("Resolution 1659/NQ-UBTVQH15")
+    assert b["meta"]["sources"][0].startswith("Illustrative commune panel")
 
 
 def test_briefs_from_the_pipeline(text_demo_run):
@@ -190,7 +199,7 @@ def test_briefs_from_the_pipeline(text_demo_run):
     row = res.gaps[(res.gaps["unit_code"] == DAI_THANH) & (res.gaps["period"] == res.period)].iloc[
         0
     ]
-    assert f"scores {row['government']:.2f}" in b["key_message"][0]
+    assert f"scores {100 * row['government']:.0f} on a 0–100 scale" in b["key_message"][0]
     d = build_district_brief(res, inputs, lang="vi")
     assert [t["id"] for t in d["tests"]] == [
         "wilcoxon_government_vs_economy",
@@ -231,3 +240,49 @@ def test_every_field_comes_from_one_section(brief_run, monkeypatch, module, buil
     assert len(fields) == len(set(fields)), filled  # no field filled twice
     assert set(fields) == set(brief) - {"schema"}
     assert all(name.removesuffix("_section") in fs[0] for name, fs in filled.items())
+
+
+# --------------------------------------------------------------------------- the contract
+def test_briefs_read_the_contract_columns_and_claims(brief_run):
+    """With the statistics contract's names (selection and method intervals, claims, method),
+    the briefs state them; with the old names (the fixture run) they still work (above)."""
+    res, inputs = brief_run
+    res = with_contract(res)
+    b = build_commune_brief(res, inputs, DAI_THANH, lang="en")
+    g = {x["id"]: x for x in b["gaps"]}["gap_econ"]
+    assert (g["interval_text"], g["method_interval_text"]) == ("22–40", "26–35")
+    rows = {r["id"]: r["text"] for r in b["meta"]["method"]}
+    assert rows["scale"].startswith("Attainment of the 2025 national target")
+    assert rows["joint"].startswith("District claims hold for all units together")
+    d = build_district_brief(res, inputs, lang="vi")
+    assert d["key_message"][1].startswith("Xét đồng thời mọi đơn vị (90%, cận đồng thời)")
+    json.dumps(d, allow_nan=False)
+
+
+def test_a_group_of_countries(brief_run):
+    """A published cross-country set: countries named in the brief's language, the group named,
+    no commune or district wording, no economy gap when there is no economy pillar."""
+    res, inputs = brief_run
+    codes = inputs.units["unit_code"].tolist()
+    iso = ["VNM", "THA", "KHM", "LAO", "KOR", "DEU", "FRA", "JPN", "CHN", "IND", "IDN", "MYS",
+           "PHL", "SGP", "BRN", "MMR", "TLS", "USA"]  # fmt: skip
+    units = pd.DataFrame({"unit_code": codes, "name_vi": iso, "name_en": iso, "iso3": iso,
+                          "unit_type": "country"})  # fmt: skip
+    gaps = res.gaps.assign(economy=float("nan"), gap_econ=float("nan"), gap_econ_lo=float("nan"),
+                           gap_econ_hi=float("nan"))  # fmt: skip
+    no_econ = type(res)(**{**vars(res), "gaps": gaps})
+    countries = Inputs(**{**vars(inputs), "units": units, "status": "observed"})
+    for lang in ("vi", "en"):
+        d = build_district_brief(no_econ, countries, lang=lang)
+        text = json.dumps(d, ensure_ascii=False)
+        assert "<NA>" not in text and "nan" not in text.lower().replace("nanh", "")
+        assert "economy" not in " ".join(d["key_message"]) and "kinh tế" not in " ".join(
+            d["key_message"]
+        )
+        assert d["meta"]["subtitle"].startswith(("18 quốc gia", "18 countries"))
+        c = build_commune_brief(no_econ, countries, DAI_THANH, lang=lang)
+        assert [g["id"] for g in c["gaps"]] == ["gap_soc"]
+        assert "commune" not in c["meta"]["title"] and "xã" not in c["meta"]["title"]
+    assert build_commune_brief(no_econ, countries, codes[1], lang="vi")["meta"]["unit_name"] == (
+        "Thái Lan"
+    )

@@ -82,10 +82,9 @@ def test_commune_pdf_vi_text(commune_pdfs, brief_run):
         "Kinh tế số",
         "Xã hội số",
         "Thông điệp chính",
-        "cao hơn kinh tế số 0,31 điểm (khoảng tin cậy 90%: 0,22–0,40)",
-        "0,78",
-        "0,47",
-        "0,65",
+        "Dữ liệu minh họa: Chính quyền số của xã Đại Thạnh đạt 78 điểm trên thang 0–100",
+        "cao hơn kinh tế số 31 điểm (khoảng lựa chọn chỉ số 90%: 22–40)",
+        "Khoảng lựa chọn chỉ số 90%",
         "4.056",
         "12,5%",
         "còn thiếu 37,5 điểm phần trăm",
@@ -94,7 +93,7 @@ def test_commune_pdf_vi_text(commune_pdfs, brief_run):
         assert _squash(needle) in text, needle
     gp = brief_run[0].gaps
     for col in ("government", "economy", "society"):
-        assert _squash(f"Trung vị {gp[col].median():.2f}".replace(".", ",")) in text
+        assert _squash(f"Trung vị {100 * gp[col].median():.0f}") in text
     for page in pages:
         assert _squash(BANNER_VI) in _squash(page)
     assert BANNER_EN not in "\n".join(pages)
@@ -108,14 +107,14 @@ def test_commune_pdf_en_text(commune_pdfs):
         "Đại Thạnh commune",
         "Digital government",
         "Digital society",
-        "0.31 points above the digital economy",
-        "0.22–0.40",
+        "Illustrative data: Digital government in Đại Thạnh commune scores 78 on a 0–100 scale",
+        "31 points above the digital economy (90% indicator-selection interval: 22–40)",
         "4,056",
         "37.5 percentage points short",
     ):
         assert _squash(needle) in text, needle
     assert all(_squash(BANNER_EN) in _squash(p) for p in pages)
-    assert "0,78" not in text
+    assert "0,78" not in text and "confidence" not in text.lower()
 
 
 def test_pdf_metadata(commune_pdfs):
@@ -182,7 +181,7 @@ def test_district_pdf(brief_run, tmp_path):
             assert _squash(name) in text, name
         for name in ("Thượng Đức", "Hà Nha", "Vu Gia", "Phú Thuận"):  # post-2025 section
             assert _squash(name) in text
-        assert ("p<0,001" if lang == "vi" else "p<0.001") in text
+        assert ("<0,001" if lang == "vi" else "<0.001") in text  # the tests table keeps its p
         assert _squash(b["key_message"][0]) in text
 
 
@@ -198,7 +197,7 @@ def test_figures_embedded_and_optional(brief_run, tmp_path, caplog):
     assert any(img for p in r.pages for img in p.images)
     saved = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
     assert saved["figures"] == {"trend": f"../figures/{DAI_THANH}__trend.png"}
-    png.unlink()  # missing figure: still two pages, with a note
+    png.unlink()  # missing figure: still two pages, the panel left out
     caplog.set_level("WARNING")
     briefs.render_brief(b, out)
     assert len(pypdf.PdfReader(out).pages) == 2 and "not found" in caplog.text

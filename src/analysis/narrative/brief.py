@@ -379,6 +379,9 @@ def _claim_from_test(tests: pd.DataFrame, gap_id: str, gaps: pd.DataFrame) -> di
     if hit.empty or as_float(hit.iloc[0].get("n_greater")) is None:
         return None
     row = hit.iloc[0]
+    col = gaps[gap_id].astype(float)
+    if int(row["n_greater"]) != int((col > 0).sum()) or int(row["n"]) != int(col.notna().sum()):
+        return None  # the test is not of these gaps (another period or scale): say less
     return {
         "n_units": int(row["n"]),
         "n_positive": int(row["n_greater"]),

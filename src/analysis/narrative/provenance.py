@@ -62,6 +62,8 @@ def _observation_records(inputs: Inputs) -> list[dict]:
         cited = " ".join(inputs.observations.get("source", []).dropna().astype(str))
         out += [_record(k, "published", k) for doc, k in _DTI_DOCUMENTS.items() if doc in cited]
         return out
+    if not path.name:
+        return []  # the inputs name no observations file (built in memory)
     if path.resolve() == config.DEMO_OBSERVATIONS.resolve():
         return [_record("demo", "synthetic", "demo")]
     if inputs.is_synthetic:
