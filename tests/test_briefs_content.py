@@ -163,7 +163,9 @@ def test_district_brief(brief_run):
     assert [r["rank"] for r in vi["ranking"]] == sorted(r["rank"] for r in vi["ranking"])
     assert {r["name"] for r in vi["ranking"]} == set(inputs.units["name_vi"])
     n_e = int((res.gaps["gap_econ"] > 0).sum())
-    assert vi["key_message"][0].startswith(f"Dữ liệu minh họa: Chính quyền số cao hơn kinh tế số ở {n_e}/18 xã")
+    assert vi["key_message"][0].startswith(
+        f"Dữ liệu minh họa: Chính quyền số cao hơn kinh tế số ở {n_e}/18 xã"
+    )
     assert not any("p <" in s for s in vi["key_message"])  # the count says it, not a p-value
     assert [t["id"] for t in vi["tests"]] == [
         "wilcoxon_government_vs_economy",

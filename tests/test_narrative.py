@@ -36,12 +36,23 @@ PKG = Path(__file__).resolve().parents[1] / "src" / "analysis"
             "Digital government in Đại Thạnh commune scores 78 on a 0–100 scale, 31 points above "
             "the digital economy.",
         ),
-        ("vi", -0.05, "Chính quyền số của xã Đại Thạnh đạt 78 điểm trên thang 0–100, thấp hơn "
-         "kinh tế số 5 điểm."),  # fmt: skip
-        ("vi", 0.004, "Chính quyền số của xã Đại Thạnh đạt 78 điểm trên thang 0–100, ngang bằng "
-         "kinh tế số."),  # fmt: skip
-        ("en", -0.004, "Digital government in Đại Thạnh commune scores 78 on a 0–100 scale, "
-         "level with the digital economy."),  # fmt: skip
+        (
+            "vi",
+            -0.05,
+            "Chính quyền số của xã Đại Thạnh đạt 78 điểm trên thang 0–100, thấp hơn "
+            "kinh tế số 5 điểm.",
+        ),  # fmt: skip
+        (
+            "vi",
+            0.004,
+            "Chính quyền số của xã Đại Thạnh đạt 78 điểm trên thang 0–100, ngang bằng kinh tế số.",
+        ),  # fmt: skip
+        (
+            "en",
+            -0.004,
+            "Digital government in Đại Thạnh commune scores 78 on a 0–100 scale, "
+            "level with the digital economy.",
+        ),  # fmt: skip
     ],
 )
 def test_gap_sentence(lang, gap, expected):

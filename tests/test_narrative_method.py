@@ -86,8 +86,9 @@ def test_the_contract_method_is_worded_from_its_keys():
     assert "(11 of 20 indicators have a target); the other 9 use" in en["scale"]
     assert en["scale"].endswith("31% of the values reach the cap.")
     assert vi["scale"].startswith("Mức đạt mục tiêu quốc gia năm 2025")
-    assert "the scale (target 2025, target 2030, framework goalposts, goalposts 0–100)" in (
-        en["uncertainty"]
+    assert (
+        "the scale (target 2025, target 2030, framework goalposts, goalposts 0–100)"
+        in (en["uncertainty"])
     )
     assert "fixed" not in en["uncertainty"]
     assert en["joint"] == (
