@@ -172,7 +172,10 @@ def test_rows(res: Results, period: str, lang: str, level: float, kind: str = "x
                     "lo": lo,
                     "hi": hi,
                     "p_value": p,
-                    "estimate_text": number_text(est, lang),
+                    # a median difference of scores in points (0-100), a correlation as it is
+                    "estimate_text": points(est, lang)
+                    if "comparison" in rec
+                    else number_text(est, lang),
                     "interval_text": interval_text(lo, hi, lang),
                     "detail_text": text["detail"],
                     "p_text": p_text(rec, lang),
