@@ -33,18 +33,30 @@ the same numbers already formatted for the brief's language)::
                   data_status    "synthetic" | "observed" | "mixed"
                   framework      framework display name
                   ci_level       0.9
-                  method         {framework, normalisation, weights, aggregation, interval, data}
-                                 (display strings, :func:`analysis.narrative.method_box`)
-                  sources        [str]
+                  scale          "target" | "goalposts" | "minmax" | "zscore" | "rank" | ...
+                  method         [{id, label, text}]  the method box, generated from the method
+                                 that ran (:func:`analysis.narrative.method_rows`): framework,
+                                 scale, weights, aggregation, imputation, interval, uncertainty,
+                                 joint (rows with nothing to say are left out), data
+                  sources        [str]  from the provenance of the inputs
+                                 (:func:`analysis.narrative.provenance_of`)
                   keywords       [str]
     labels        {key: str}  every fixed string of the template, in the brief's language
-    key_message   [str]  two or three sentences generated from the numbers
+    key_message   [str]  sentences generated from the numbers; the first starts with
+                  "Dữ liệu minh họa:" / "Illustrative data:" when the data are synthetic
     pillars       [{id, name, short, value, median, lo, hi, value_text, median_text}]
-                  (commune: lo/hi = district min/max; district: value = median)
-    index         {value, median, value_text, median_text} | null
-    gaps          [{id ("gap_econ"|"gap_soc"|"gap_mean"), label, value, lo, hi, level,
-                    value_text, interval_text, is_established}]   (commune brief)
+                  (values 0-1, texts in points 0-100; commune: lo/hi = district min/max;
+                  district: value = median)
+    index         {value, median, value_text, median_text} | null  (null for a published
+                  index the recomputation does not reproduce)
+    gaps          [{id ("gap_econ"|"gap_soc"|"gap_mean"), label, value, lo, hi, method_lo,
+                    method_hi, level, value_text, interval_text, method_interval_text,
+                    is_established}]   (commune brief; only gaps whose pillars both exist;
+                  lo/hi: indicator-selection interval, method_*: method interval)
+    gap_note      str  the scale and the bars, or why there is no selection interval
     rank          {nominal, q05, q95, n, text, interval_text} | null   (commune brief)
+    published     {name, value, value_text, rank, of, rank_text, source, check_text} | null
+                  the published index of a real source (DTI, EGDI, DESI), shown first
     weakest       [{id, name, unit, value, value_text, score, score_text, target_2025,
                     target_text, distance, distance_text, is_met}]   (commune brief;
                   distance = direction * (value - target), negative = short of the target)

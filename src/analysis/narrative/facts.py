@@ -8,14 +8,13 @@ its rank with the rank interval, how a unit and a pillar are named. A fact that 
 from __future__ import annotations
 
 import functools
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import RenderError
 from ..results import Results, unit_period
-from .names import equals
+from .names import as_float, equals
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,19 +24,6 @@ if TYPE_CHECKING:
 
 #: columns every gap table of a brief needs (the :func:`analysis.gaps.compute_gaps` contract)
 GAP_COLUMNS = ("unit_code", "government", "economy", "society", "gap_econ", "gap_soc")
-
-
-def as_float(x: object) -> float | None:
-    """Float or None (NaN, NA and None become None).
-
-    >>> as_float("0.5"), as_float(float("nan")), as_float(None), as_float("x")
-    (0.5, None, None, None)
-    """
-    try:
-        v = float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(v) else v
 
 
 def rows_of_period(df: pd.DataFrame, period: str, what: str) -> pd.DataFrame:

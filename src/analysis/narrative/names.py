@@ -12,6 +12,7 @@ English names for the EGDI ("Viet Nam", "Republic of Korea"), CLDR's Vietnamese 
 from __future__ import annotations
 
 import functools
+import math
 import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -50,6 +51,19 @@ def equals(column: pd.Series, value: object) -> pd.Series:
     if not (pd.api.types.is_string_dtype(column) or column.dtype == object):
         column = column.astype(str)
     return column == str(value)
+
+
+def as_float(x: object) -> float | None:
+    """Float or None (NaN, NA and None become None).
+
+    >>> as_float("0.5"), as_float(float("nan")), as_float(None), as_float("x")
+    (0.5, None, None, None)
+    """
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(v) else v
 
 
 def _text(row: Any, column: str) -> str:
@@ -123,8 +137,6 @@ def unit_names(units: pd.DataFrame, unit_code: str, lang: str) -> UnitNames:
     Raises:
         RenderError: the unit is not in the table.
     """
-    from .facts import as_float
-
     hit = units[equals(units["unit_code"], str(unit_code))]
     if hit.empty:
         raise RenderError(
