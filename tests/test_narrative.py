@@ -256,7 +256,7 @@ def test_district_key_message_states_the_claims_jointly(brief_run):
     assert msg[1] == (
         "Jointly (90%, simultaneous bounds), the gap to the digital economy is positive in at "
         "least 15 of 18 communes; it stays positive in at least 95% of method choices in 16 of 18 "
-        "communes; under z-scores (a relative scale with no common zero): 7 of 18."
+        "communes; on z-scores (a relative scale with no common zero) it is positive in 7 of 18."
     )
     assert msg[2].startswith(f"Digital government scores above the digital society in {k_s} of 18")
     vi = nb.district_key_message(g, names.pillar_names(None, "vi"), 0.9, "vi", claims=claims)

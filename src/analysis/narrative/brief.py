@@ -443,7 +443,7 @@ def test_texts(record: Mapping, lang: str, level: float, kind: str = "xã") -> d
             lo, hi = (as_float(record.get(f"rank_biserial_{x}")) for x in ("lo", "hi"))
             if lo is not None and hi is not None and hi - lo > 1e-12:
                 r += f" ({boot}: {interval_text(lo, hi, lang)})"
-            elif lo is not None and n and k is not None and k in (0, n):
+            elif n and k is not None and k in (0, n):  # all of one sign: [1, 1] or none
                 r += " " + t("test.degenerate", lang)
             parts.append(r)
         if k is not None and n:
