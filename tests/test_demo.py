@@ -47,8 +47,8 @@ def data():
 def test_example_plot_data_follows_the_contracts(data):
     gaps = data["gaps"]
     assert list(gaps.columns) == [
-        "unit_code", "period", "government", "economy", "society", "gap_econ", "gap_econ_lo", "gap_econ_hi",
-        "gap_soc", "gap_soc_lo", "gap_soc_hi", "gap_mean", "gap_mean_lo", "gap_mean_hi", "ratio_econ", "ratio_soc",
+        "unit_code", "period", "government", "economy", "society", "gap_econ", "gap_econ_sel_lo", "gap_econ_sel_hi",
+        "gap_soc", "gap_soc_sel_lo", "gap_soc_sel_hi", "gap_mean", "gap_mean_sel_lo", "gap_mean_sel_hi", "ratio_econ", "ratio_soc",
         "z_econ", "z_soc", "z_mean", "rank_government", "rank_economy", "rank_society", "rank_gap_mean",
         "typology", "typology_stability", "status",
     ]  # fmt: skip
@@ -98,7 +98,7 @@ def test_example_plot_data_follows_the_contracts(data):
     np.testing.assert_allclose(
         gaps["gap_mean"], gaps["government"] - (gaps["economy"] + gaps["society"]) / 2
     )
-    assert (gaps["gap_mean_lo"] <= gaps["gap_mean_hi"]).all()
+    assert (gaps["gap_mean_sel_lo"] <= gaps["gap_mean_sel_hi"]).all()
     assert set(gaps["typology"]) <= {
         "government_led",
         "balanced_high",

@@ -56,16 +56,16 @@ def test_gap_table_contract_and_known_values(make_framework, make_scores):
     # z across two units: +-1/sqrt(2)
     assert a.at["20500", "z_econ"] == pytest.approx(1 / math.sqrt(2))
     full = a.loc["20500"]
-    assert full["gap_econ_lo"] <= full["gap_econ"] <= full["gap_econ_hi"]
-    assert full["gap_mean_lo"] <= full["gap_mean"] <= full["gap_mean_hi"]
+    assert full["gap_econ_sel_lo"] <= full["gap_econ"] <= full["gap_econ_sel_hi"]
+    assert full["gap_mean_sel_lo"] <= full["gap_mean"] <= full["gap_mean_sel_hi"]
     # 20503 has one economy indicator left: no interval for the gaps involving economy, point gap only
     part = a.loc["20503"]
-    assert np.isnan(part["gap_econ_lo"]) and np.isnan(part["gap_econ_hi"])
-    assert np.isnan(part["gap_mean_lo"]) and np.isnan(part["typology_stability"])
-    assert part["gap_soc_lo"] <= part["gap_soc"] <= part["gap_soc_hi"]
+    assert np.isnan(part["gap_econ_sel_lo"]) and np.isnan(part["gap_econ_sel_hi"])
+    assert np.isnan(part["gap_mean_sel_lo"]) and np.isnan(part["typology_stability"])
+    assert part["gap_soc_sel_lo"] <= part["gap_soc"] <= part["gap_soc_sel_hi"]
     assert part["gap_econ"] == pytest.approx(0.0) and part["gap_mean"] == pytest.approx(0.1)
     assert part["typology"] == "government_led"  # still classified from the point gap
-    assert "1 row" in g.attrs["ci_note"]["gap_econ"] and "gap_soc" not in g.attrs["ci_note"]
+    assert "1 row" in g.attrs["interval_notes"]["gap_econ"] and "gap_soc" not in g.attrs["interval_notes"]
     assert set(g["status"]) == {"synthetic"}
     assert g.attrs["n_boot"] == 500 and g.attrs["level"] == 0.90
 
@@ -95,8 +95,8 @@ def test_reported_pillar_rows_are_used_and_intervals_recentred(make_framework, m
     rep = G.compute_gaps(pd.concat([sc, pil]), fw, n_boot=300, seed=3)
     assert rep.at[0, "government"] == 0.65 and rep.at[0, "gap_econ"] == pytest.approx(0.30)
     # reported G-E = 0.30 vs recomputed 0.30; G-S = 0.15 vs 0.20 -> interval shifted by -0.05
-    assert rep.at[0, "gap_soc_lo"] == pytest.approx(plain.at[0, "gap_soc_lo"] - 0.05)
-    assert rep.at[0, "gap_soc_hi"] == pytest.approx(plain.at[0, "gap_soc_hi"] - 0.05)
+    assert rep.at[0, "gap_soc_sel_lo"] == pytest.approx(plain.at[0, "gap_soc_sel_lo"] - 0.05)
+    assert rep.at[0, "gap_soc_sel_hi"] == pytest.approx(plain.at[0, "gap_soc_sel_hi"] - 0.05)
 
 
 def test_exact_no_gap_intervals_cover_zero(make_framework, make_scores):
@@ -112,7 +112,7 @@ def test_exact_no_gap_intervals_cover_zero(make_framework, make_scores):
     g = G.compute_gaps(make_scores(vals), fw, n_boot=2000, seed=5)
     for c in G.GAP_SERIES:
         np.testing.assert_allclose(g[c], 0.0, atol=1e-12)
-        assert (g[f"{c}_lo"] < 0).all() and (g[f"{c}_hi"] > 0).all()
+        assert (g[f"{c}_sel_lo"] < 0).all() and (g[f"{c}_sel_hi"] > 0).all()
     assert set(g["typology"]) <= {"balanced_high", "balanced_low"}
 
 
@@ -122,7 +122,7 @@ def test_no_gap_district_not_significant_and_intervals_cover_zero(make_framework
     unit_level = mu["government"]
     sc = make_panel(rng, 18, (7, 7, 7), {p: unit_level for p in PILLARS}, sd=0.08)
     g = G.compute_gaps(sc, make_framework((7, 7, 7)), seed=7)
-    cover = ((g["gap_econ_lo"] <= 0) & (g["gap_econ_hi"] >= 0)).mean()
+    cover = ((g["gap_econ_sel_lo"] <= 0) & (g["gap_econ_sel_hi"] >= 0)).mean()
     assert cover >= 0.8
     t = G.test_pillar_gaps(g, seed=7)
     assert list(t["comparison"]) == ["government_vs_economy", "government_vs_society"]
@@ -145,8 +145,8 @@ def test_planted_gap_found_with_right_sign_and_size(make_framework, make_panel):
     assert g["gap_econ"].mean() == pytest.approx(0.30, abs=0.02)
     assert g["gap_soc"].mean() == pytest.approx(0.20, abs=0.02)
     assert g["gap_mean"].mean() == pytest.approx(0.25, abs=0.02)
-    assert (g["gap_econ_lo"] > 0.15).all() and (g["gap_soc_lo"] > 0.05).all()
-    assert ((g["gap_econ_lo"] <= 0.30) & (g["gap_econ_hi"] >= 0.30)).mean() >= 0.8
+    assert (g["gap_econ_sel_lo"] > 0.15).all() and (g["gap_soc_sel_lo"] > 0.05).all()
+    assert ((g["gap_econ_sel_lo"] <= 0.30) & (g["gap_econ_sel_hi"] >= 0.30)).mean() >= 0.8
     assert (g["typology"] == "government_led").all()
     assert (g["typology_stability"] > 0.95).all()
     t = G.test_pillar_gaps(g, seed=1).set_index("comparison")
@@ -164,7 +164,7 @@ def test_planted_gap_found_with_right_sign_and_size(make_framework, make_panel):
         sd=0.05,
     )
     g2 = G.compute_gaps(sc2, make_framework((7, 7, 7)), seed=1)
-    assert (g2["gap_mean_hi"] < 0).all() and (g2["typology"] == "economy_society_led").all()
+    assert (g2["gap_mean_sel_hi"] < 0).all() and (g2["typology"] == "economy_society_led").all()
     t2 = G.test_pillar_gaps(g2, seed=1)
     assert (t2["rank_biserial"] == -1.0).all() and (t2["share_greater"] == 0).all()
 
@@ -194,7 +194,7 @@ def test_typology_thresholds_at_their_edges(gov, econ, soc, expected, make_frame
     g = G.compute_gaps(sc, fw, n_boot=50, delta=delta, high=0.5)
     assert g.at[0, "typology"] == expected
     # one indicator per pillar: nothing to resample, so no interval and no stability (point only)
-    assert np.isnan(g.at[0, "typology_stability"]) and np.isnan(g.at[0, "gap_mean_lo"])
+    assert np.isnan(g.at[0, "typology_stability"]) and np.isnan(g.at[0, "gap_mean_sel_lo"])
     g2 = G.compute_gaps(
         make_scores({"1": {f"{p}_{j}": v for p, v in zip(PILLARS, (gov, econ, soc), strict=True) for j in (0, 1)}}),
         make_framework((2, 2, 2)), n_boot=50, delta=delta, high=0.5,
@@ -239,8 +239,8 @@ def test_bad_inputs_raise_analysis_errors(make_framework, make_scores):
         G.compute_gaps(sc, fw, level=90)
     with pytest.raises(ParameterError, match="n_boot"):
         G.compute_gaps(sc, fw, n_boot=0)
-    with pytest.raises(ParameterError, match="ci_method"):
-        G.compute_gaps(sc, fw, ci_method="bca")
+    with pytest.raises(ParameterError, match="sel_method"):
+        G.compute_gaps(sc, fw, sel_method="bca")
     with pytest.raises(DataValidationError, match="status"):
         G.compute_gaps(sc.drop(columns="status"), fw)
     with pytest.raises(DataValidationError, match="not in framework"):
@@ -284,7 +284,7 @@ def test_bootstrap_is_seeded_and_fast_for_the_district_panel(make_framework, mak
     c = G.compute_gaps(sc, fw, n_boot=2000, seed=43)
     assert len(a) == 18 * 7
     pd.testing.assert_frame_equal(a, b)
-    assert not np.allclose(a["gap_econ_lo"], c["gap_econ_lo"])
+    assert not np.allclose(a["gap_econ_sel_lo"], c["gap_econ_sel_lo"])
     assert elapsed < 2.0, f"18 communes x 7 periods x B=2000 took {elapsed:.2f}s"
 
 
@@ -294,10 +294,10 @@ def test_bootstrap_ci_monte_carlo_coverage_near_nominal(k, method, make_framewor
     rng = np.random.default_rng(1234 + k)
     mu = {"government": 0.6, "economy": 0.45, "society": 0.5}
     sc = make_panel(rng, 2000, (k, k, k), mu, sd=0.1)
-    g = G.compute_gaps(sc, make_framework((k, k, k)), n_boot=2000, seed=k, ci_method=method)
+    g = G.compute_gaps(sc, make_framework((k, k, k)), n_boot=2000, seed=k, sel_method=method)
     truth = {"gap_econ": 0.15, "gap_soc": 0.10, "gap_mean": 0.125}
     for c, v in truth.items():
-        cover = ((g[f"{c}_lo"] <= v) & (v <= g[f"{c}_hi"])).mean()
+        cover = ((g[f"{c}_sel_lo"] <= v) & (v <= g[f"{c}_sel_hi"])).mean()
         assert abs(cover - 0.90) < 0.035, f"{c}: coverage {cover:.3f} with K={k}, {method}"
 
 
@@ -308,8 +308,8 @@ def test_plain_percentile_undercovers_with_few_indicators(make_framework, make_p
         rng, 2000, (5, 5, 5), {"government": 0.6, "economy": 0.45, "society": 0.5}, sd=0.1
     )
     fw = make_framework((5, 5, 5))
-    plain = G.compute_gaps(sc, fw, n_boot=1000, seed=1, ci_method="percentile")
-    expd = G.compute_gaps(sc, fw, n_boot=1000, seed=1, ci_method="expanded")
-    cp = ((plain["gap_econ_lo"] <= 0.15) & (0.15 <= plain["gap_econ_hi"])).mean()
-    ce = ((expd["gap_econ_lo"] <= 0.15) & (0.15 <= expd["gap_econ_hi"])).mean()
+    plain = G.compute_gaps(sc, fw, n_boot=1000, seed=1, sel_method="percentile")
+    expd = G.compute_gaps(sc, fw, n_boot=1000, seed=1, sel_method="expanded")
+    cp = ((plain["gap_econ_sel_lo"] <= 0.15) & (0.15 <= plain["gap_econ_sel_hi"])).mean()
+    ce = ((expd["gap_econ_sel_lo"] <= 0.15) & (0.15 <= expd["gap_econ_sel_hi"])).mean()
     assert cp < 0.87 and abs(ce - 0.90) < 0.035

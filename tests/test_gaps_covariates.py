@@ -30,15 +30,19 @@ def test_covariate_associations_recover_planted_slope_and_report_n():
     assert d["n"] == 18 and d["slope_per"] == "1 km"
     assert d["slope_lo"] < 0.01 < d["slope_hi"] and d["slope"] == pytest.approx(0.01, abs=0.001)
     assert d["rho"] > 0.9 and d["rho_lo"] > 0.7 and d["slope_p"] < 1e-6
+    # one family of 3 tests here: Holm multiplies the smallest p-value by 3
+    assert d["p_holm"] == pytest.approx(min(1.0, 3 * d["slope_p"]))
+    assert 0 <= d["cooks_d_max"] and d["n_high_leverage"] >= 0 and pd.isna(d["note"])
     assert (
-        a.at["density_per_km2", "n"] == 13
+        a.at["log2_density", "n"] == 13
     )  # 5 communes without an area are left out, and said so
+    assert a.at["log2_population", "slope_per"] == "doubling of the population"
     # a centre that is not one of the units: distance is skipped (documented), the rest is kept
     b = G.compute_covariate_associations(gaps, units, centre="99999", outcomes=["gap_mean"])
-    assert list(b["covariate"]) == ["density_per_km2", "population_2019"]
+    assert list(b["covariate"]) == ["log2_density", "log2_population"]
     assert "99999" in b.attrs["skipped"]["distance_km"]
-    assert b.set_index("covariate").loc["population_2019", "rho"] == pytest.approx(
-        a.loc["population_2019", "rho"]
+    assert b.set_index("covariate").loc["log2_population", "rho"] == pytest.approx(
+        a.loc["log2_population", "rho"]
     )
     dup = pd.concat([units, units.iloc[:1]])
     with pytest.raises(ParameterError, match="centre='20500'.*2 times"):
@@ -53,18 +57,23 @@ def test_covariates_skipped_gracefully_for_units_without_coordinates_or_populati
     bare = pd.DataFrame({"unit_code": gaps["unit_code"], "name_vi": list("ABCDE")})
     cov = G.compute_unit_covariates(bare)
     assert cov[["distance_km", "density_per_km2", "population_2019"]].isna().all().all()
-    assert set(cov.attrs["skipped"]) == {"distance_km", "density_per_km2", "population_2019"}
+    assert set(cov.attrs["skipped"]) == {
+        "distance_km", "density_per_km2", "population_2019", "log2_density", "log2_population",
+    }  # fmt: skip
     a = G.compute_covariate_associations(gaps, bare, outcomes=["gap_mean"])
     assert a.empty and list(a.columns)[:4] == ["period", "outcome", "covariate", "n"]
-    assert list(a.columns)[-2:] == ["slope_per", "status"]
+    assert list(a.columns)[-3:] == ["slope_per", "note", "status"]
     # coordinates but no district seat among them (provinces): distance skipped, population used
     prov = bare.assign(lat=[10.0, 11, 12, 13, 14], lon=106.0, population=[1e6, 2e6, 3e6, 4e6, 5e6])
     b = G.compute_covariate_associations(gaps, prov, outcomes=["gap_mean", "gap_econ"])
     assert (
-        set(b["covariate"]) == {"population_2019"} and "20500" in b.attrs["skipped"]["distance_km"]
+        set(b["covariate"]) == {"log2_population"} and "20500" in b.attrs["skipped"]["distance_km"]
     )
     pm = b.set_index("outcome").loc["gap_mean"]
-    assert pm["n"] == 5 and pm["slope_per"] == "1,000 persons"
+    # 5 units: below the 10 needed, nothing is fitted and the note says why
+    assert pm["n"] == 5 and pm["slope_per"] == "doubling of the population"
+    assert np.isnan(pm["slope"]) and np.isnan(pm["rho"]) and pm["note"] == "too_few_units"
+    assert "too_few_units" in b.attrs["notes"]
     assert b.set_index("outcome").loc["gap_econ", "n"] == 0  # no economy pillar: nothing to fit
     # with the centre among them, distance is back (0 for the centre itself)
     c = G.compute_unit_covariates(prov, centre=prov["unit_code"].iloc[0])

@@ -44,12 +44,12 @@ def test_framework_without_economy_egdi_shape():
     sc = _two_pillar_scores(np.random.default_rng(8))
     g = G.compute_gaps(sc, fw, n_boot=300, seed=2)
     assert tuple(g.columns) == G.GAP_COLUMNS and len(g) == 24
-    for c in ("economy", "gap_econ", "gap_econ_lo", "gap_econ_hi", "ratio_econ", "z_econ"):
+    for c in ("economy", "gap_econ", "gap_econ_sel_lo", "gap_econ_sel_hi", "ratio_econ", "z_econ"):
         assert g[c].isna().all(), c
     assert g["rank_economy"].isna().all()
     np.testing.assert_allclose(g["gap_mean"], g["government"] - g["society"], atol=1e-15)
-    np.testing.assert_allclose(g["gap_mean_lo"], g["gap_soc_lo"], atol=1e-12)
-    assert (g["gap_mean_lo"] <= g["gap_mean"]).all() and (g["gap_mean"] <= g["gap_mean_hi"]).all()
+    np.testing.assert_allclose(g["gap_mean_sel_lo"], g["gap_soc_sel_lo"], atol=1e-12)
+    assert (g["gap_mean_sel_lo"] <= g["gap_mean"]).all() and (g["gap_mean"] <= g["gap_mean_sel_hi"]).all()
     assert g["typology"].notna().all() and g["typology_stability"].between(0, 1).all()
     lvl = (g["government"] + g["society"]) / 2  # mean level over the pillars there are
     exp = np.where(g["gap_mean"] >= 0.1 - 1e-9, "government_led",
@@ -57,9 +57,9 @@ def test_framework_without_economy_egdi_shape():
                             np.where(lvl >= 0.5 - 1e-9, "balanced_high", "balanced_low")))  # fmt: skip
     assert list(g["typology"]) == list(exp)
     assert (
-        g.attrs["comparison_pillars"] == ["society"] and "economy" in g.attrs["ci_note"]["gap_econ"]
+        g.attrs["comparison_pillars"] == ["society"] and "economy" in g.attrs["interval_notes"]["gap_econ"]
     )
-    assert "gap_soc" not in g.attrs["ci_note"]  # 2 indicators per pillar: intervals exist
+    assert "gap_soc" not in g.attrs["interval_notes"]  # 2 indicators per pillar: intervals exist
     # contributions: econ NaN, mean sums to G - S
     c = G.compute_gap_contributions(sc, fw)
     assert c["contribution_econ"].isna().all()
@@ -88,7 +88,7 @@ def test_framework_without_economy_egdi_shape():
         ineq = G.compute_inequality(data, n_boot=100).set_index(["period", "pillar"])
         assert ineq.loc[("2024", "economy"), "n"] == 0 and ineq.loc[("2024", "society"), "gini"] > 0
         conv = G.compute_convergence(data).set_index(["pillar", "kind"])
-        assert conv.loc[("economy", "beta"), "n"] == 0 and conv.loc[("society", "beta"), "n"] == 8
+        assert conv.loc[("economy", "beta_iv"), "n"] == 0 and conv.loc[("society", "beta_iv"), "n"] == 8
     tr = G.compute_trends(tidy).set_index(["unit_code", "series"])
     assert tr.loc[("district", "gap_mean"), "slope"] == pytest.approx(
         0.04, abs=0.01
@@ -127,16 +127,16 @@ def test_single_indicator_pillars_give_point_gaps_without_intervals(make_framewo
     desi = G.compute_gaps(make_panel(rng, 6, (1, 1, 2), {"government": 0.7, "economy": 0.4, "society": 0.5}),
                           make_framework((1, 1, 2)), n_boot=200)  # fmt: skip
     for gap in G.GAP_SERIES:
-        assert desi[f"{gap}_lo"].isna().all() and desi[f"{gap}_hi"].isna().all(), gap
-        assert "< 2 indicators" in desi.attrs["ci_note"][gap]
+        assert desi[f"{gap}_sel_lo"].isna().all() and desi[f"{gap}_sel_hi"].isna().all(), gap
+        assert "< 2 indicators" in desi.attrs["interval_notes"][gap]
     assert (
-        "government (1)" in desi.attrs["ci_note"]["gap_soc"]
-        and "society" not in desi.attrs["ci_note"]["gap_soc"]
+        "government (1)" in desi.attrs["interval_notes"]["gap_soc"]
+        and "society" not in desi.attrs["interval_notes"]["gap_soc"]
     )
     assert desi["typology_stability"].isna().all() and (desi["typology"] == "government_led").all()
     np.testing.assert_allclose(desi["gap_econ"], desi["government"] - desi["economy"])
     # with 2+ indicators everywhere the rule does not fire
     full = G.compute_gaps(make_panel(rng, 6, (2, 2, 2), {"government": 0.7, "economy": 0.4, "society": 0.5}),
                           make_framework((2, 2, 2)), n_boot=200)  # fmt: skip
-    assert full[["gap_econ_lo", "gap_mean_hi", "typology_stability"]].notna().all().all()
-    assert full.attrs["ci_note"] == {}
+    assert full[["gap_econ_sel_lo", "gap_mean_sel_hi", "typology_stability"]].notna().all().all()
+    assert full.attrs["interval_notes"] == {}

@@ -92,14 +92,18 @@ def test_convergence_sigma_and_beta_planted(wide_pillars):
         and c.at[("government", "sigma"), "converging"]
     )
     assert (
-        c.at[("government", "beta"), "estimate_hi"] < 0
-        and c.at[("government", "beta"), "converging"]
+        c.at[("government", "beta_iv"), "estimate_hi"] < 0
+        and c.at[("government", "beta_iv"), "converging"]
+        and c.at[("government", "beta_iv"), "instrument_period"] == PERIODS[0]
     )
-    # beta slope: growth = (0.8 - y0) * (1 - 0.8^6) / 3  -> slope = -(1 - 0.8^6) / 3
-    assert c.at[("government", "beta"), "estimate"] == pytest.approx(-(1 - 0.8**6) / 3, rel=1e-6)
-    assert c.at[("government", "beta"), "n"] == 18
+    # beta from the second period (y1 = 0.8 y0 + 0.16) to the last, instrumented by y0:
+    # growth = (0.8 - y0)(0.8 - 0.8^6) / 2.5 -> slope in y1 = -(1 - 0.8^5) / 2.5
+    assert c.at[("government", "beta_iv"), "estimate"] == pytest.approx(
+        -(1 - 0.8**5) / 2.5, rel=1e-6
+    )
+    assert c.at[("government", "beta_iv"), "n"] == 18
     assert c.at[("economy", "sigma"), "estimate"] == pytest.approx(0.0, abs=1e-12)
     assert pd.isna(c.at[("economy", "sigma"), "converging"])
-    assert pd.isna(c.at[("society", "beta"), "converging"])
+    assert pd.isna(c.at[("society", "beta_iv"), "converging"])
     with pytest.raises(ParameterError, match="start"):
         G.compute_convergence(w, start="2021H1")

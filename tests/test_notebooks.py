@@ -68,8 +68,8 @@ def test_tables_carry_the_synthetic_status(smoke):
         assert (df["status"] == "synthetic").all(), name
     gaps = pd.read_csv(out / "tables" / "gaps.csv", dtype={"unit_code": str})
     assert len(gaps["unit_code"].unique()) == 18
-    assert (gaps["gap_mean_lo"] <= gaps["gap_mean"]).all() and (
-        gaps["gap_mean"] <= gaps["gap_mean_hi"]
+    assert (gaps["gap_mean_sel_lo"] <= gaps["gap_mean"]).all() and (
+        gaps["gap_mean"] <= gaps["gap_mean_sel_hi"]
     ).all()
     new = pd.read_csv(out / "post2025" / "tables" / "gaps.csv", dtype={"unit_code": str})
     assert sorted(new["unit_code"].unique()) == ["20500", "20506", "20515", "20539", "20542"]

@@ -41,7 +41,7 @@ def test_dumbbell_points_and_ci_text(plot_tables):
     last = g.iloc[-1]
     assert (
         ci[-1]
-        == f"{i18n.format_number(last.gap_mean, 'vi')}  [{i18n.format_interval(last.gap_mean_lo, last.gap_mean_hi, 'vi')}]"
+        == f"{i18n.format_number(last.gap_mean, 'vi')}  [{i18n.format_interval(last.gap_mean_sel_lo, last.gap_mean_sel_hi, 'vi')}]"
     )
     assert {t.get_text() for t in ax.get_legend().get_texts()} == {
         "Chính quyền số",
@@ -64,8 +64,8 @@ def test_scatter_identity_line_whiskers_labels_without_overlap(plot_tables):
     (wh,) = _by_gid(ax, "ci_whiskers")
     segs = wh.get_segments()
     assert len(segs) == 18
-    lo = g["government"] - g["gap_econ_hi"]
-    hi = g["government"] - g["gap_econ_lo"]
+    lo = g["government"] - g["gap_econ_sel_hi"]
+    hi = g["government"] - g["gap_econ_sel_lo"]
     np.testing.assert_allclose([min(s[:, 1]) for s in segs], lo.to_numpy())
     np.testing.assert_allclose([max(s[:, 1]) for s in segs], hi.to_numpy())
     assert len([a for a in ax.patches if (a.get_gid() or "").startswith("quadrant_")]) == 4

@@ -15,7 +15,7 @@ from analysis.frameworks import framework_from_dict, load_framework
 DEMO = config.DEMO_OBSERVATIONS
 
 
-def test_gap_draws_add_mc_columns_and_keep_the_gap_table(make_framework, make_scores):
+def test_gap_draws_add_method_columns_and_keep_the_gap_table(make_framework, make_scores):
     fw = make_framework((1, 1, 1))
     sc = make_scores(
         {
@@ -29,19 +29,25 @@ def test_gap_draws_add_mc_columns_and_keep_the_gap_table(make_framework, make_sc
     g = rb.add_method_intervals(gaps, draws)
     assert list(g.columns[: len(G.GAP_COLUMNS)]) == list(G.GAP_COLUMNS)
     assert list(g.columns[len(G.GAP_COLUMNS) :]) == [
-        "gap_econ_mc_lo",
-        "gap_econ_mc_hi",
-        "gap_soc_mc_lo",
-        "gap_soc_mc_hi",
-        "gap_mean_mc_lo",
-        "gap_mean_mc_hi",
+        f"{gap}_{k}"
+        for gap in G.GAP_SERIES
+        for k in ("method_lo", "method_hi", "share_positive", "sign_robust")
     ]
     pd.testing.assert_frame_equal(g[list(G.GAP_COLUMNS)], gaps)
-    assert g.attrs == gaps.attrs and g.attrs["ci_note"] == gaps.attrs["ci_note"]
+    # gap_soc is 0 in every draw: no spread, so no method interval, and a note says so
+    assert g["gap_soc_method_lo"].isna().all() and "gap_soc" in g.attrs["interval_notes"]
+    assert {k: v for k, v in g.attrs.items() if k != "interval_notes"} == {
+        k: v for k, v in gaps.attrs.items() if k != "interval_notes"
+    }
+    # sign share: gap_econ = 0, 0.01, ..., 1 -> 100 of 101 draws > 0; gap_mean <= 0 everywhere
+    np.testing.assert_allclose(g["gap_econ_share_positive"], 100 / 101)
+    assert g["gap_econ_sign_robust"].all() and g["gap_mean_sign_robust"].all()
+    np.testing.assert_allclose(g["gap_mean_share_positive"], 0.0)
+    assert not g["gap_soc_sign_robust"].any()  # exactly 0: neither positive nor negative
     assert list(gaps.columns) == list(G.GAP_COLUMNS)  # the input is not modified
-    np.testing.assert_allclose(g["gap_econ_mc_lo"], 0.05)
-    np.testing.assert_allclose(g["gap_econ_mc_hi"], 0.95)
-    np.testing.assert_allclose(g["gap_mean_mc_hi"], -0.05)
+    np.testing.assert_allclose(g["gap_econ_method_lo"], 0.05)
+    np.testing.assert_allclose(g["gap_econ_method_hi"], 0.95)
+    np.testing.assert_allclose(g["gap_mean_method_hi"], -0.05)
     # pillar draws with a period column work too
     pdraws = pd.DataFrame(
         {
@@ -53,8 +59,8 @@ def test_gap_draws_add_mc_columns_and_keep_the_gap_table(make_framework, make_sc
         }
     )
     g2 = rb.add_method_intervals(gaps, pdraws).set_index("unit_code")
-    assert g2.at["1", "gap_econ_mc_hi"] == pytest.approx(0.195)
-    assert np.isnan(g2.at["2", "gap_econ_mc_hi"])
+    assert g2.at["1", "gap_econ_method_hi"] == pytest.approx(0.195)
+    assert np.isnan(g2.at["2", "gap_econ_method_hi"])
     with pytest.raises(DataValidationError, match="draws"):
         rb.add_method_intervals(gaps, pd.DataFrame({"unit_code": ["1"], "x": [1]}))
     with pytest.raises(DataValidationError, match="UncertaintyResult"):
@@ -93,9 +99,9 @@ def test_pillar_draws_without_economy_use_the_same_gap_mean():
         [dict(unit_code=f"C{u:02d}", draw=d, government=0.6 + 0.01 * d, society=0.5) for u in range(3) for d in range(21)]
     )  # fmt: skip
     g = rb.add_method_intervals(G.compute_gaps(sc, fw, n_boot=100), draws)
-    assert g["gap_mean_mc_lo"].to_numpy() == pytest.approx(np.full(3, 0.1 + 0.01), abs=1e-9)
-    assert g["gap_mean_mc_hi"].to_numpy() == pytest.approx(np.full(3, 0.1 + 0.19), abs=1e-9)
-    assert g["gap_econ_mc_lo"].isna().all()
+    assert g["gap_mean_method_lo"].to_numpy() == pytest.approx(np.full(3, 0.1 + 0.01), abs=1e-9)
+    assert g["gap_mean_method_hi"].to_numpy() == pytest.approx(np.full(3, 0.1 + 0.19), abs=1e-9)
+    assert g["gap_econ_method_lo"].isna().all()
 
 
 @pytest.mark.skipif(not DEMO.exists(), reason="demo panel not built")
@@ -114,8 +120,8 @@ def test_uncertainty_result_feeds_the_gap_table_one_way():
         g[ref.columns].sort_values("unit_code").reset_index(drop=True),
         ref.sort_values("unit_code").reset_index(drop=True),
     )
-    inside = (g["gap_mean_mc_lo"] <= g["gap_mean"] + 1e-12) & (
-        g["gap_mean"] <= g["gap_mean_mc_hi"] + 1e-12
+    inside = (g["gap_mean_method_lo"] <= g["gap_mean"] + 1e-12) & (
+        g["gap_mean"] <= g["gap_mean_method_hi"] + 1e-12
     )
     assert inside.mean() >= 0.8
 

@@ -34,7 +34,10 @@ def test_sobol_null_imputation_on_complete_data_rank_target(random_case):
         "uncertain": {"imputation": ["none", "mean"], "aggregation": ["arithmetic", "geometric"]},
     }
     s = rb.run_sensitivity(df, imeta, spec, n=256, seed=1).set_index("choice")
-    assert list(s.columns) == ["target", "Si", "Si_lo", "Si_hi", "STi", "STi_lo", "STi_hi"]
+    assert list(s.columns) == [
+        "alternatives", "target", "Si", "Si_lo", "Si_hi", "STi", "STi_lo", "STi_hi",
+    ]  # fmt: skip
+    assert s.loc["imputation", "alternatives"] == "none|mean"
     assert abs(s.loc["imputation", "Si"]) < 1e-12 and abs(s.loc["imputation", "STi"]) < 1e-12
     assert abs(s.loc["aggregation", "STi"] - 1) < 0.02
     assert (

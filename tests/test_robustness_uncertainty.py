@@ -129,8 +129,8 @@ def test_tidy_nominal_gaps_equal_the_engine_and_draws_are_tidy():
         (ref["government"] - (ref["economy"] + ref["society"]) / 2).loc[gs.index],
         rtol=1e-9,
     )
-    assert (gs["gap_mean_lo"] <= gs["gap_mean"]).all() and (
-        gs["gap_mean"] <= gs["gap_mean_hi"]
+    assert (gs["gap_mean_method_lo"] <= gs["gap_mean"]).all() and (
+        gs["gap_mean"] <= gs["gap_mean_method_hi"]
     ).all()
     draws = res.gap_draws
     assert list(draws.columns) == ["unit_code", "period", "draw", "gap_econ", "gap_soc", "gap_mean"]

@@ -311,8 +311,9 @@ def _example_scores(
 
 #: columns of the fabricated gap table, in the order of analysis.gaps
 _EXAMPLE_GAP_COLUMNS = [
-    "unit_code", "period", "government", "economy", "society", "gap_econ", "gap_econ_lo", "gap_econ_hi",
-    "gap_soc", "gap_soc_lo", "gap_soc_hi", "gap_mean", "gap_mean_lo", "gap_mean_hi", "ratio_econ", "ratio_soc",
+    "unit_code", "period", "government", "economy", "society", "gap_econ", "gap_econ_sel_lo",
+    "gap_econ_sel_hi", "gap_soc", "gap_soc_sel_lo", "gap_soc_sel_hi", "gap_mean", "gap_mean_sel_lo",
+    "gap_mean_sel_hi", "ratio_econ", "ratio_soc",
     "z_econ", "z_soc", "z_mean", "rank_government", "rank_economy", "rank_society", "rank_gap_mean",
     "typology", "typology_stability", "status",
 ]  # fmt: skip
@@ -321,7 +322,7 @@ _EXAMPLE_GAP_COLUMNS = [
 def _example_gaps(
     rng: np.random.Generator, pillars: pd.DataFrame, norm: np.ndarray, pillar_idx: np.ndarray
 ) -> pd.DataFrame:
-    """Gap table with 90% intervals from a bootstrap over each pillar's indicators, z-scores,
+    """Gap table with 90% indicator-selection intervals (a bootstrap over each pillar's indicators), z-scores,
     ranks and a typology (thresholds of analysis.gaps: delta 0.10, high 0.50) with its stability."""
     n_u, n_p, n_i = norm.shape
     flat = norm.reshape(n_u * n_p, n_i)
@@ -338,8 +339,8 @@ def _example_gaps(
     g["gap_soc"] = g["government"] - g["society"]
     g["gap_mean"] = g["government"] - (g["economy"] + g["society"]) / 2
     for name, arr in (("gap_econ", g_e), ("gap_soc", g_s), ("gap_mean", g_m)):
-        g[f"{name}_lo"] = np.quantile(arr, 0.05, axis=1)
-        g[f"{name}_hi"] = np.quantile(arr, 0.95, axis=1)
+        g[f"{name}_sel_lo"] = np.quantile(arr, 0.05, axis=1)
+        g[f"{name}_sel_hi"] = np.quantile(arr, 0.95, axis=1)
     g["ratio_econ"] = g["government"] / g["economy"]
     g["ratio_soc"] = g["government"] / g["society"]
     by_p = g.groupby("period")

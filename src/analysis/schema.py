@@ -13,7 +13,8 @@ This module reads no file and loads no default: callers pass the units table and
 
 Rules checked: empty file; missing required column; wrong sheet layout; unknown unit code;
 unknown indicator; bad period; duplicate (unit, period, indicator); non-numeric value; value
-outside the indicator's range (a percentage outside 0–100, a negative count); unknown status.
+outside the indicator's range (a percentage outside 0–100, a negative count); unknown status;
+an optional standard error (``se``) that is not a number >= 0.
 
 Accepted and normalised (not problems): Vietnamese decimal comma (``85,5``), a trailing ``%``,
 NFD text, surrounding spaces, codes typed as numbers in Excel.
@@ -39,6 +40,9 @@ if TYPE_CHECKING:
 #: Columns of the observations contract, in order.
 OBS_COLUMNS = ["unit_code", "period", "indicator", "value", "status", "source"]
 REQUIRED_OBS_COLUMNS = ("unit_code", "period", "indicator", "value")
+#: Optional columns kept when present: ``se``, the measurement standard error of the value (in
+#: the indicator's unit, e.g. a survey's sampling error); the gap analysis folds it in.
+OPTIONAL_OBS_COLUMNS = ("se",)
 UNITS_COLUMNS = (
     "unit_code",
     "name_vi",
@@ -138,8 +142,8 @@ def validate_observations(
     _check_rules(raw, out, rows, source, problems, set(units["unit_code"]), framework)
     _check_duplicates(out, rows, source, problems)
     problems.sort(key=lambda p: (p.row or 0, p.column or ""))
-    data = out[OBS_COLUMNS].reset_index(drop=True)
-    return ValidationReport(source, data, problems)
+    data = out[OBS_COLUMNS + [c for c in OPTIONAL_OBS_COLUMNS if c in out.columns]]
+    return ValidationReport(source, data.reset_index(drop=True), problems)
 
 
 def _clean_observations(
@@ -175,6 +179,26 @@ def _clean_observations(
                 )
             )
     out["value"] = values
+    if "se" in raw.columns:
+        se = pd.to_numeric(raw["se"], errors="coerce")
+        for idx in raw.index[se.isna() & raw["se"].notna()]:  # "2,5", "1.2%"
+            try:
+                se[idx] = parse_number(raw.at[idx, "se"])
+            except ValueError:
+                pass
+        bad = (raw["se"].notna() & se.isna()) | (se < 0)
+        for idx in raw.index[bad]:
+            problems.append(
+                Problem(
+                    source,
+                    int(rows[idx]),
+                    "se",
+                    raw.at[idx, "se"],
+                    "standard error is not a number >= 0",
+                    "type the measurement standard error in the indicator's unit (e.g. 2.5), or leave it empty",
+                )
+            )
+        out["se"] = se.where(~bad).astype(float)
     return out
 
 

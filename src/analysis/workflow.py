@@ -29,7 +29,8 @@ from .narrative import (  # noqa: F401  (the notebooks' Markdown: workflow.descr
     describe_robustness,
     describe_status,
 )
-from .results import Results, unit_period
+from .periods import period_to_time
+from .results import Results, method_record, unit_period
 from .status import table_status
 
 _MEMO: dict[str, Results] = {}
@@ -80,7 +81,8 @@ def compute_results(
     inputs: Inputs,
     *,
     period: str = "",
-    normalise: str = "goalposts",
+    normalise: str = "target",
+    target_year: int = 2025,
     aggregate: str = "arithmetic",
     weights: str = "framework",
     impute: str = "none",
@@ -90,7 +92,7 @@ def compute_results(
     seed: int = config.DEFAULT_SEED,
     store_dir: str | Path | None = None,
 ) -> Results:
-    """Scores, gaps with intervals, district tests, trends and rank uncertainty for ``inputs``.
+    """Scores, gaps with intervals, district claims and tests, trends and rank uncertainty.
 
     Computed once per inputs, parameters and package source: a warm kernel keeps the results in
     memory, and with ``store_dir`` (the notebooks pass ``<output>/store``) every notebook of a
@@ -98,16 +100,21 @@ def compute_results(
 
     Args:
         period: the cross-section shown as "current" (default: the latest period).
-        normalise, aggregate, weights, impute: method choices of the composite engine.
-        ci_level: level of every interval (default 0.90).
-        n_boot: bootstrap resamples for gap intervals and district statistics.
-        draws: Monte Carlo draws over method choices (rank intervals, method intervals of gaps).
+        normalise: the pillar scale (default ``target``: attainment of the national target,
+            capped at 1; ``goalposts``, ``minmax``, ``zscore``, ``rank``, ``percentile``).
+        target_year: the year of the national target with ``normalise="target"`` (2025, 2030).
+        aggregate, weights, impute: method choices of the composite engine.
+        ci_level: level of every interval (default 0.90), and of the simultaneous bounds.
+        n_boot: bootstrap resamples for the selection intervals and district statistics.
+        draws: Monte Carlo draws over method choices (rank intervals, method intervals, sign
+            shares of the gaps; every period).
         seed: random seed; the same arguments give the same results.
         store_dir: folder of the results store (None: memory only).
     """
     params = dict(
         period=period,
         normalise=normalise,
+        target_year=int(target_year),
         aggregate=aggregate,
         weights=weights,
         impute=impute,
@@ -122,11 +129,124 @@ def compute_results(
     return _MEMO[key]
 
 
+def _scale_label(normalise: str, target_year: int) -> str:
+    """The run's scale label: ``target`` gets its year from ``target_year`` unless it names one."""
+    from .composite.scales import tidy_scale_label
+    from .composite.spec import parse_normalisation
+
+    method, params = parse_normalisation(normalise, where="normalise")
+    extra = {"year": int(target_year)} if method == "target" and "year" not in params else None
+    return tidy_scale_label(normalise, extra)
+
+
+def _monte_carlo(
+    inputs: Inputs,
+    gaps,
+    pillars,
+    *,
+    current,
+    label,
+    aggregate,
+    impute,
+    weights,
+    draws,
+    seed,
+    ci_level,
+):
+    """The Monte Carlo over method choices on every period with >= 3 units; the gap table with
+    its method intervals and sign shares, the result, and its description."""
+    from .composite.scales import ScaleMeta
+    from .robustness import (
+        add_method_intervals,
+        describe_monte_carlo,
+        gap_spec,
+        run_uncertainty_tidy,
+    )
+
+    counts = pillars.groupby("period")["unit_code"].nunique()
+    periods = sorted(counts.index[counts >= MIN_UNITS_FOR_RANKS], key=period_to_time)
+    if not periods:
+        return gaps, None, None
+    fw = inputs.framework
+    spec = gap_spec(
+        ScaleMeta.from_framework(fw), normalise=label, aggregate=aggregate, impute=impute
+    )
+    unc = run_uncertainty_tidy(
+        inputs.observations, fw, inputs.units, spec, period=periods, draws=draws, seed=seed,
+        weights=weights, rank_periods=[current],
+    )  # fmt: skip
+    gaps = add_method_intervals(gaps, unc, level=ci_level)
+    return gaps, unc, describe_monte_carlo(unc.spec, draws=draws, periods=periods)
+
+
+def _current(table, current: str):
+    """The rows of the current period (the shape the rank tables always had), or None."""
+    if table is None or "period" not in table.columns:
+        return table
+    return table[table["period"].astype(str) == current].reset_index(drop=True)
+
+
+def _method(
+    inputs,
+    scores,
+    report,
+    gaps,
+    mc,
+    *,
+    label,
+    current,
+    aggregate,
+    impute,
+    weights,
+    ci_level,
+    n_boot,
+):
+    """``Results.method`` from what ran (the scale, the weights applied, the intervals, the
+    Monte Carlo spec)."""
+    from .composite import Tree
+    from .composite.scales import ScaleMeta, ceiling_share, describe_scale
+    from .composite.spec import parse_normalisation
+    from .composite.weights import describe_weights
+
+    fw = inputs.framework
+    meta = ScaleMeta.from_framework(fw)
+    bounded = parse_normalisation(label)[0] in ("target", "goalposts")
+    now = (
+        report["normalised"][report["periods"].index(current)]
+        if current in report["periods"]
+        else None
+    )
+    capped = ceiling_share(now) if bounded and now is not None else None
+    tree = Tree.from_imeta(fw.to_imeta("framework"))
+    sel = {"level": ci_level, "n_boot": n_boot, "method": gaps.attrs.get("sel_method", "expanded")}
+    return method_record(
+        scale=describe_scale(label, meta, capped_share=capped),
+        weights=describe_weights(tree, report["node_weights"].to_numpy(float), weights),
+        aggregation=aggregate,
+        imputation=impute,
+        selection_interval=sel,
+        measurement_interval=(
+            {"level": ci_level, "se": "observations' se column, independent errors"}
+            if gaps.attrs.get("has_measurement")
+            else None
+        ),
+        monte_carlo=mc,
+        joint_level=ci_level,
+        convergence={
+            "sigma": "slope of the SD across communes, communes resampled",
+            "beta": "instrumented by the first period's level",
+            "cap_share_limit": 0.25,
+        },
+        relative_check="zscore",
+    )
+
+
 def _compute(
     inputs: Inputs,
     *,
     period: str = "",
-    normalise: str = "goalposts",
+    normalise: str = "target",
+    target_year: int = 2025,
     aggregate: str = "arithmetic",
     weights: str = "framework",
     impute: str = "none",
@@ -137,69 +257,96 @@ def _compute(
 ) -> Results:
     """The computation behind :func:`compute_results` (always computes)."""
     from .composite import compute_scores, pillar_table
+    from .composite.spec import is_absolute_scale, parse_normalisation
     from .gaps import (
         compute_convergence,
         compute_covariate_associations,
+        compute_district_claims,
         compute_gap_contributions,
         compute_gaps,
         compute_inequality,
+        compute_inequality_differences,
         compute_pillar_correlations,
         compute_trends,
         distance_to_targets,
         test_pillar_gaps,
         weakest_indicators,
     )
-    from .robustness import add_method_intervals, run_uncertainty_tidy
 
-    params = dict(
-        period=period,
-        normalise=normalise,
-        aggregate=aggregate,
-        weights=weights,
-        impute=impute,
-        ci_level=ci_level,
-        n_boot=n_boot,
-        draws=draws,
-        seed=seed,
-    )
+    params = dict(period=period, normalise=normalise, target_year=target_year, aggregate=aggregate,
+                  weights=weights, impute=impute, ci_level=ci_level, n_boot=n_boot, draws=draws,
+                  seed=seed)  # fmt: skip
+    label = _scale_label(normalise, target_year)
     obs, fw, units = inputs.observations, inputs.framework, inputs.units
-    scores = compute_scores(
-        obs, fw, units, normalise=normalise, aggregate=aggregate, weights=weights, impute=impute
+    method_kw = dict(aggregate=aggregate, weights=weights, impute=impute)
+    scores, report = compute_scores(
+        obs, fw, units, normalise=label, return_report=True, **method_kw
     )
     pillars = pillar_table(scores)
-    periods = sorted(pillars["period"].unique())
-    current = period or periods[-1]
-    n_units = pillars.loc[pillars["period"] == current, "unit_code"].nunique()
+    current = period or max(pillars["period"].unique(), key=period_to_time)
+    boot = dict(level=ci_level, n_boot=n_boot, seed=seed)
     # one way: scores -> gaps -> robustness (which adds the method intervals to the gaps)
-    gaps = compute_gaps(scores, fw, level=ci_level, n_boot=n_boot, seed=seed)
-    unc = None
-    if n_units >= MIN_UNITS_FOR_RANKS:
-        unc = run_uncertainty_tidy(
-            obs, fw, units, period=current, draws=draws, seed=seed, weights=weights
-        )
-        gaps = add_method_intervals(gaps, unc, level=ci_level)
-    now = gaps[gaps["period"] == current]
+    gaps = compute_gaps(scores, fw, **boot)
+    gaps, unc, mc = _monte_carlo(inputs, gaps, pillars, current=current, label=label, draws=draws, seed=seed,
+                                 ci_level=ci_level, **method_kw)  # fmt: skip
+    relative = (
+        pillars
+        if not is_absolute_scale(label)
+        else pillar_table(compute_scores(obs, fw, units, normalise="zscore", **method_kw))
+    )
+    bounded = parse_normalisation(label)[0] in ("target", "goalposts")
     empty = pd.DataFrame({"status": pd.Series(dtype=str)})
-    res = Results(
-        params=params | {"period": current, "digest": inputs.digest},
+    return Results(
+        params=params | {"period": current, "scale": label, "digest": inputs.digest},
         scores=scores,
         pillars=pillars,
         gaps=gaps,
         period=current,
-        rank_stats=unc.rank_stats if unc is not None else empty,
-        gap_rank_stats=unc.gap_rank_stats if unc is not None else None,
-        gap_stats=unc.gap_stats if unc is not None else None,
-        tests=test_pillar_gaps(pillars, level=ci_level, n_boot=n_boot, seed=seed),
-        correlations=compute_pillar_correlations(pillars, level=ci_level, n_boot=n_boot, seed=seed),
-        inequality=compute_inequality(pillars, level=ci_level, n_boot=n_boot, seed=seed),
-        covariates=compute_covariate_associations(now, units, level=ci_level),
+        rank_stats=_current(unc.rank_stats, current)
+        if unc and unc.rank_stats is not None
+        else empty,
+        gap_rank_stats=_current(unc.gap_rank_stats, current) if unc is not None else None,
+        gap_stats=_current(unc.gap_stats, current) if unc is not None else None,
+        tests=test_pillar_gaps(pillars, **boot),
+        correlations=compute_pillar_correlations(pillars, **boot),
+        inequality=compute_inequality(pillars, **boot),
+        covariates=compute_covariate_associations(gaps, units, level=ci_level),
         trends=compute_trends(gaps, level=ci_level),
-        convergence=compute_convergence(pillars, level=ci_level),
+        convergence=compute_convergence(
+            pillars, indicator_scores=scores, framework=fw, bounded=bounded, **boot
+        ),  # fmt: skip
         contributions=compute_gap_contributions(scores, fw),
         weakest=weakest_indicators(scores, fw, n=3),
         targets=distance_to_targets(obs, fw),
+        claims=compute_district_claims(
+            scores, fw, gaps=gaps, relative=relative, joint_level=ci_level, **boot
+        ),  # fmt: skip
+        inequality_differences=compute_inequality_differences(pillars, **boot),
+        method=_method(
+            inputs,
+            scores,
+            report,
+            gaps,
+            mc,
+            label=label,
+            current=current,
+            ci_level=ci_level,
+            n_boot=n_boot,
+            **method_kw,
+        ),  # fmt: skip
     )
-    return res
+
+
+def save_method(res: Results, out: OutputPaths) -> Path:
+    """Write ``Results.method`` (what ran) as ``tables/method.json`` beside the tables (atomic),
+    so the run's outputs say which scale, intervals and Monte Carlo produced them."""
+    import json
+
+    from .outputs import write_text
+
+    path = out.tables / "method.json"
+    write_text(path, json.dumps(res.method, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    return path
 
 
 def save_tables(tables: dict[str, pd.DataFrame], out: OutputPaths, *, status: str) -> list[Path]:
@@ -241,14 +388,31 @@ def compute_sensitivity(
     seed: int = config.DEFAULT_SEED,
     weights: str = "framework",
     spec: str = "commune",
+    normalise: str = "target",
+    target_year: int = 2025,
+    aggregate: str = "arithmetic",
+    impute: str = "none",
 ) -> pd.DataFrame:
-    """Sobol indices of the method choices (preset spec ``commune``) on the ranks and gaps of ``period``."""
-    from .robustness import run_sensitivity, tidy_to_wide
+    """Sobol indices of the method choices on the ranks and gaps of ``period``.
 
-    wide, imeta, goalposts = tidy_to_wide(
+    The spec is the one the Monte Carlo of :func:`compute_results` ran with the same method
+    arguments (:func:`analysis.robustness.gap_spec`: the scale among the absolute scales,
+    weights, aggregation, imputation, leave-one-out); its ``alternatives`` column lists what
+    each choice was drawn among."""
+    from .composite.scales import ScaleMeta
+    from .robustness import gap_spec, run_sensitivity, tidy_to_wide
+
+    wide, imeta, scales = tidy_to_wide(
         inputs.observations, inputs.framework, inputs.units, period=period, weights=weights
     )
-    out = run_sensitivity(wide, imeta, spec, n=n, seed=seed, goalposts=goalposts)
+    sp = gap_spec(
+        ScaleMeta.from_framework(inputs.framework),
+        normalise=_scale_label(normalise, target_year),
+        aggregate=aggregate,
+        impute=impute,
+        spec=spec,
+    )
+    out = run_sensitivity(wide, imeta, sp, n=n, seed=seed, goalposts=scales)
     out.insert(0, "period", period)
     out["status"] = inputs.status
     return out

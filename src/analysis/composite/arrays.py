@@ -15,7 +15,18 @@ from scipy.stats import rankdata
 from ..errors import MethodError
 from ._tree import Tree
 
-NORMALISATIONS = ("minmax", "zscore", "rank", "percentile", "goalposts", "dist2target", "none")
+NORMALISATIONS = (
+    "target",
+    "minmax",
+    "zscore",
+    "rank",
+    "percentile",
+    "goalposts",
+    "dist2target",
+    "none",
+)
+#: Scores are rounded to this many decimals before ranking: 0.664 and 0.6640000000000001 tie.
+RANK_DECIMALS = 9
 #: Aggregation method -> generalised-mean power.
 AGG_POWER = {"arithmetic": 1.0, "geometric": 0.0, "harmonic": -1.0}
 NONPOSITIVE = ("raise", "nan", "clip")
@@ -106,13 +117,14 @@ def normalise_array(
 
     Args:
         X: array ``(*batch, units, indicators)``; NaN = missing.
-        method: ``minmax`` | ``zscore`` | ``rank`` | ``percentile`` | ``goalposts`` |
-            ``dist2target`` | ``none`` (direction only).
+        method: ``target`` | ``minmax`` | ``zscore`` | ``rank`` | ``percentile`` |
+            ``goalposts`` | ``dist2target`` | ``none`` (direction only).
         directions: ``(indicators,)`` of +1/-1, applied first (``x * direction``). Default +1.
         lo, hi: min-max target range (scalars or per indicator).
         mean, sd: z-score target mean and standard deviation.
-        goalposts: raw ``(lo, hi)`` per indicator, shape ``(2, I)`` or ``(I, 2)``.
-        targets: raw targets ``(I,)`` for ``dist2target``.
+        goalposts: raw ``(lo, hi)`` per indicator, shape ``(2, I)`` or ``(I, 2)`` (``goalposts``;
+            ``target`` for the indicators without a target).
+        targets: raw targets ``(I,)`` for ``dist2target`` and ``target`` (NaN = no target).
         cap: ``dist2target``: cap scores at 1 (COINr ``cap_max``, default False).
         scale: ``goalposts``: multiply the [0, 1] score by this (COINr ``gposts[3]``).
         clip: ``goalposts``: truncate to the posts (COINr ``trunc2posts``).
@@ -127,6 +139,14 @@ def normalise_array(
     [1.0, 0.5, 0.0]
     >>> normalise_array(np.array([[-5.], [50.], [120.]]), "goalposts", goalposts=[[0, 100]]).ravel().tolist()
     [0.0, 0.5, 1.0]
+
+    ``target`` is the attainment of a target: ``value / target`` where higher is better and
+    ``target / value`` where lower is better (a value of 0 then meets any target), capped to
+    [0, 1]; an indicator without a target (NaN) is scaled by its goalposts instead.
+
+    >>> normalise_array(np.array([[40., 5.], [80., 20.], [100., 0.]]), "target", directions=[1, -1],
+    ...                 targets=[80, 10]).tolist()
+    [[0.5, 1.0], [1.0, 0.5], [1.0, 1.0]]
     """
     X = np.asarray(X, dtype=float)
     if X.ndim < 2:
@@ -169,6 +189,8 @@ def normalise_array(
                 clipped = (Y < 0) | (Y > 1)
                 Y = np.clip(Y, 0.0, 1.0)
             Y = Y * scale
+        elif method == "target":
+            Y, clipped = _attainment(X, dirs, targets, goalposts, n_ind)
         elif method == "dist2target":
             if targets is None:
                 raise MethodError("method 'dist2target' needs targets (one per indicator)")
@@ -189,6 +211,38 @@ def normalise_array(
     if return_clipped:
         return Y, clipped
     return Y
+
+
+def _attainment(X, dirs, targets, goalposts, n_ind) -> tuple[np.ndarray, np.ndarray]:
+    """Share of the target reached, capped to [0, 1]; goalposts where there is no target."""
+    if targets is None:
+        raise MethodError("method 'target' needs targets (one per indicator, NaN = no target)")
+    t = _per_indicator(targets, n_ind, "targets")
+    has = ~np.isnan(t)
+    if np.any(t[has] <= 0):
+        raise MethodError(
+            f"method 'target': targets must be > 0 (a share of the target is reached); bad "
+            f"column(s) {np.flatnonzero(has & ~(t > 0)).tolist()}"
+        )
+    safe_t = np.where(has, t, 1.0)
+    up = X / safe_t
+    down = np.where(X > 0, safe_t / np.where(X > 0, X, 1.0), np.inf)
+    att = np.where(dirs > 0, up, down)
+    att = np.where(np.isnan(X), np.nan, att)
+    clipped = has & ((att < 0) | (att > 1))
+    Y = np.clip(att, 0.0, 1.0)
+    if not has.all():
+        if goalposts is None:
+            raise MethodError(
+                "method 'target': indicator(s) without a target need goalposts=(lo, hi) per indicator"
+            )
+        gp = np.asarray(goalposts, dtype=float)
+        gp = gp if gp.shape == (2, n_ind) else gp.T
+        gp = np.where(has[None, :], np.array([[0.0], [1.0]]), gp)  # unused where a target exists
+        Yg, cg = normalise_array(X, "goalposts", directions=dirs, goalposts=gp, return_clipped=True)
+        Y = np.where(has, Y, Yg)
+        clipped = np.where(has, clipped, cg)
+    return Y, clipped
 
 
 def _rank_min(X: np.ndarray, axis: int) -> np.ndarray:
@@ -213,14 +267,69 @@ def normalise_variants(X, specs: Sequence[dict], *, directions=None) -> np.ndarr
 
 
 # --------------------------------------------------------------------------- ranks
-def rank_array(scores, *, axis: int = -1, higher_is_better: bool = True) -> np.ndarray:
-    """Ranks along ``axis`` (1 = best; ties share the lowest rank; NaN stays NaN).
+def round_scores(scores) -> np.ndarray:
+    """Scores rounded to :data:`RANK_DECIMALS` decimals: what every rank is computed from.
+
+    Two scores that differ only by floating-point noise (0.664 and 0.6640000000000001) are the
+    same score and share a rank; the rounding is the one rule for that, used by
+    :func:`rank_array` (scores, Monte Carlo runs, gap ranks) and by the rank correlations.
+
+    >>> float(round_scores(0.1 + 0.2)) == 0.3
+    True
+    """
+    return np.round(np.asarray(scores, dtype=float), RANK_DECIMALS)
+
+
+def _min_ranks_last(key: np.ndarray) -> np.ndarray:
+    """Ranks along the last axis, ascending ``key``, ties share the lowest rank, NaN stays NaN
+    (one argsort per call: fast on ``(runs, units)`` blocks)."""
+    shape = key.shape
+    k2 = key.reshape(-1, shape[-1]) if key.ndim else key.reshape(1, 1)
+    miss = np.isnan(k2)
+    k2 = np.where(miss, np.inf, k2)
+    n_rows, n = k2.shape
+    if n == 0:
+        return np.empty(shape)
+    order = np.argsort(k2, axis=1)
+    flat = (order + (np.arange(n_rows) * n)[:, None]).ravel()
+    sk = k2.ravel()[flat].reshape(n_rows, n)
+    tie = sk[:, 1:] == sk[:, :-1]
+    pos = np.arange(1, n + 1, dtype=float)
+    if tie.any():
+        new = np.ones(sk.shape, dtype=bool)
+        new[:, 1:] = ~tie
+        first = np.maximum.accumulate(np.where(new, pos[None, :], 0.0), axis=1)
+    else:
+        first = np.broadcast_to(pos, sk.shape)
+    out = np.empty(n_rows * n)
+    out[flat] = first.ravel()
+    out = out.reshape(n_rows, n)
+    out[miss] = np.nan
+    return out.reshape(shape)
+
+
+def rank_array(
+    scores, *, axis: int = -1, higher_is_better: bool = True, method: str = "min"
+) -> np.ndarray:
+    """Ranks along ``axis`` of scores rounded to 1e-9 (:func:`round_scores`); NaN stays NaN.
+
+    ``method="min"`` (default): 1 = best, ties share the lowest rank (competition ranking).
+    ``method="average"``: ties share their average rank (the ranks of Spearman's rho).
 
     >>> rank_array(np.array([10., 30., 30., np.nan, 5.])).tolist()
     [3.0, 1.0, 1.0, nan, 4.0]
+    >>> rank_array(np.array([0.664, 0.6640000000000001, 0.5])).tolist()
+    [1.0, 1.0, 3.0]
     """
-    s = np.asarray(scores, dtype=float)
-    return _rank_min(-s if higher_is_better else s, axis=axis)
+    s = round_scores(scores)
+    key = -s if higher_is_better else s
+    if method == "min":
+        return np.moveaxis(_min_ranks_last(np.moveaxis(key, axis, -1)), -1, axis)
+    if method == "average":
+        if key.size == 0:
+            return key.copy()
+        return rankdata(key, method="average", axis=axis, nan_policy="omit").astype(float)
+    raise MethodError(f"rank method {method!r}: use min or average")
 
 
 # --------------------------------------------------------------------------- aggregation

@@ -92,9 +92,30 @@ def _normalise_kwargs(method: str, params: Mapping | None, tree: Tree, imeta) ->
         kw.update(goalposts=gp, scale=params.pop("scale", 1.0), clip=params.pop("clip", True))
     elif method == "dist2target":
         kw.update(targets=params.pop("targets", tree.targets), cap=params.pop("cap", False))
+    elif method == "target":
+        year = int(params.pop("year", 2025))
+        if year != 2025 and "targets" not in params:
+            raise MethodError(
+                f"normalise='target:{year}': iMeta carries the 2025 target (column Target); "
+                "pass normalise_params={'targets': ...} for another year"
+            )
+        gp = None
+        if isinstance(imeta, pd.DataFrame) and {"goalpost_lower", "goalpost_upper"} <= set(
+            imeta.columns
+        ):
+            m = imeta.set_index(imeta["iCode"].astype(str))
+            gp = np.vstack(
+                [
+                    pd.to_numeric(m.loc[list(tree.indicators), c]).to_numpy(float)
+                    for c in ("goalpost_lower", "goalpost_upper")
+                ]
+            )
+        kw.update(
+            targets=params.pop("targets", tree.targets), goalposts=params.pop("goalposts", gp)
+        )
     elif method not in ("rank", "percentile", "none"):
         raise MethodError(
-            f"unknown normalisation {method!r}; choose minmax, zscore, rank, percentile, goalposts, dist2target or none"
+            f"unknown normalisation {method!r}; choose target, minmax, zscore, rank, percentile, goalposts, dist2target or none"
         )
     if params:
         raise MethodError(f"normalise_params {sorted(params)} do not apply to {method!r}")

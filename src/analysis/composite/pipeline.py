@@ -24,7 +24,8 @@ from ..status import status_codes
 from ._tree import Tree
 from .arrays import aggregate_tree, effective_weights, normalise_array
 from .index import CompositeResult, compute_index
-from .spec import parse_imputation, parse_normalisation, parse_weights
+from .scales import ScaleMeta, normalise_se, scale_kwargs
+from .spec import parse_imputation, parse_weights
 from .weights import pca_weights
 
 #: Weight schemes of the tidy path (``framework``: the weights written in the framework YAML).
@@ -147,6 +148,8 @@ def _tidy_observations(observations: pd.DataFrame, ind_ids: list[str]) -> pd.Dat
     obs["period"] = obs["period"].astype(str)
     obs["indicator"] = obs["indicator"].astype(str)
     obs["value"] = pd.to_numeric(obs["value"], errors="coerce")
+    if "se" in obs.columns:
+        obs["se"] = pd.to_numeric(obs["se"], errors="coerce")
     if "status" not in obs.columns:
         obs["status"] = "observed"
     bad_status = sorted(set(obs["status"].dropna().astype(str)) - set(STATUS_RANK))
@@ -167,7 +170,8 @@ def _tidy_observations(observations: pd.DataFrame, ind_ids: list[str]) -> pd.Dat
 
 
 def _panel(obs: pd.DataFrame, ind_ids: list[str]):
-    """``(periods, unit_codes, X, S)``: values and status codes as ``(periods, units, indicators)``."""
+    """``(periods, unit_codes, X, S, SE)``: values, status codes and measurement standard errors
+    (None without an ``se`` column with a value) as ``(periods, units, indicators)``."""
     periods = sorted(obs["period"].unique(), key=lambda s: (_safe_time(period_to_time, s), s))
     unit_codes = sorted(obs["unit_code"].unique())
     P, U, n_ind = len(periods), len(unit_codes), len(ind_ids)
@@ -179,11 +183,16 @@ def _panel(obs: pd.DataFrame, ind_ids: list[str]):
     X[pi, ui, ii] = obs["value"].to_numpy(float)
     S[pi, ui, ii] = status_codes(obs["status"])
     S[np.isnan(X)] = -1
-    return periods, unit_codes, X, S
+    SE = None
+    if "se" in obs.columns and obs["se"].notna().any():
+        SE = np.full((P, U, n_ind), np.nan)
+        SE[pi, ui, ii] = obs["se"].to_numpy(float)
+    return periods, unit_codes, X, S, SE
 
 
-def _denominate_panel(X, indf: pd.DataFrame, units, unit_codes):
-    """Count indicators divided by their unit column (per ``denominator_scale``), in place."""
+def _denominate_panel(X, indf: pd.DataFrame, units, unit_codes, SE=None):
+    """Count indicators (and their standard errors) divided by their unit column (per
+    ``denominator_scale``), in place."""
     den_cols = indf["denominator"].where(indf["kind"] == "count")
     if den_cols.notna().any():
         if units is None:
@@ -193,33 +202,11 @@ def _denominate_panel(X, indf: pd.DataFrame, units, unit_codes):
         for j, (ind, col) in enumerate(den_cols.items()):
             if isinstance(col, str) and col:
                 d = _denominator_values(units, col, unit_codes)
-                X[:, :, j] = X[:, :, j] / d[None, :] * float(indf.loc[ind, "denominator_scale"])
+                f = float(indf.loc[ind, "denominator_scale"]) / d[None, :]
+                X[:, :, j] = X[:, :, j] * f
+                if SE is not None:
+                    SE[:, :, j] = SE[:, :, j] * f
     return units
-
-
-def _tidy_normalise_kwargs(normalise: str, normalise_params, indf: pd.DataFrame) -> dict:
-    """Keyword arguments of :func:`normalise_array` (tidy defaults: min-max to [0, 1])."""
-    method, label_params = parse_normalisation(normalise)
-    params = {**label_params, **dict(normalise_params or {})}
-    if method == "goalposts":
-        kw = {
-            "goalposts": np.vstack(
-                [indf["goalpost_lo"].to_numpy(float), indf["goalpost_hi"].to_numpy(float)]
-            ),
-            "scale": params.pop("scale", 1.0),
-        }
-    elif method == "minmax":
-        kw = {"lo": params.pop("lo", 0.0), "hi": params.pop("hi", 1.0)}
-    elif method == "zscore":
-        kw = {"mean": params.pop("mean", 0.0), "sd": params.pop("sd", 1.0)}
-    elif method == "dist2target":
-        tcol = params.pop("target", "target_2025")
-        kw = {"targets": indf[tcol].astype(float).to_numpy(), "cap": params.pop("cap", True)}
-    else:  # rank, percentile, none
-        kw = {}
-    if params:
-        raise MethodError(f"normalise_params {sorted(params)} do not apply to {normalise!r}")
-    return {"method": method, **kw}
 
 
 def _tidy_weights(fw, weights, Xn: np.ndarray) -> tuple[Tree, np.ndarray]:
@@ -248,7 +235,9 @@ def _node_status(tree: Tree, out: np.ndarray, Xn: np.ndarray, S: np.ndarray) -> 
     return Sall
 
 
-def _long_scores(tree: Tree, out, Sall, periods, unit_codes) -> pd.DataFrame:
+def _long_scores(tree: Tree, out, Sall, periods, unit_codes, SEn=None) -> pd.DataFrame:
+    """The tidy score table; with ``SEn`` (normalised standard errors of the indicators) an
+    ``se`` column (NaN for pillars and the index)."""
     P, U = len(periods), len(unit_codes)
     n_ind, root = tree.n_indicators, tree.root
     level_name = np.array(
@@ -272,6 +261,10 @@ def _long_scores(tree: Tree, out, Sall, periods, unit_codes) -> pd.DataFrame:
             "status": status_names[np.maximum(Sall.ravel()[keep], 0)],
         }
     )
+    if SEn is not None:
+        se = np.full(out.shape, np.nan)
+        se[..., :n_ind] = SEn
+        scores["se"] = se.ravel()[keep]
     for c in ("unit_code", "period", "level", "name", "status"):
         scores[c] = scores[c].astype(str)
     return scores
@@ -282,7 +275,7 @@ def compute_scores(
     framework=None,
     units: pd.DataFrame | None = None,
     *,
-    normalise: str = "goalposts",
+    normalise: str = "target",
     aggregate="arithmetic",
     impute: str = "none",
     weights="framework",
@@ -298,41 +291,49 @@ def compute_scores(
     Steps, in this order: denominate count indicators, impute, normalise, weight, aggregate.
 
     Args:
-        observations: ``unit_code, period, indicator, value, status`` (+ ``source``).
+        observations: ``unit_code, period, indicator, value, status`` (+ ``source``, and an
+            optional ``se``: the measurement standard error of the value, in its unit).
         framework: :class:`analysis.frameworks.Framework`, a YAML path, a preset name, or None
             (the commune framework).
         units: units table (``unit_code, population, households``...), needed for count
             indicators with a denominator and for ``*-by:COL`` imputation (default: the Đại Lộc
             units file when needed).
-        normalise: ``goalposts`` (default; fixed, comparable across periods, [0, 1]) or
-            ``minmax`` (default range [0, 1]; ``minmax:LO,HI``), ``zscore[:MEAN,SD]``, ``rank``,
-            ``percentile``, ``dist2target`` (framework ``target_2025``;
-            ``normalise_params={"target": "target_2030"}`` to switch). Data-driven methods are
-            computed within each period.
+        normalise: the pillar scale (:mod:`analysis.composite.scales`): ``target`` (default:
+            attainment of the national target of 2025, ``target:2030`` for 2030, capped at 1;
+            indicators without a target on their goalposts; fixed, comparable across periods,
+            [0, 1]), ``goalposts`` (the framework's goalposts, [0, 1]; ``goalposts:0,100`` puts
+            every percentage indicator on [0, 100]), or the relative scales ``minmax`` (default
+            range [0, 1]; ``minmax:LO,HI``), ``zscore[:MEAN,SD]``, ``rank``, ``percentile``
+            (computed within each period), ``dist2target``.
         aggregate: ``arithmetic | geometric | harmonic | genmean`` (or one per level).
         impute: ``none | mean | median | mean-by:COL | median-by:COL | locf`` (means within a
             period; ``COL`` a column of ``units``; ``locf`` along each unit's periods).
         weights: ``framework | equal | dti | pca`` or a mapping node -> weight.
-        normalise_params: overrides (``lo, hi, mean, sd, scale, cap, target``).
+        normalise_params: overrides (``lo, hi, mean, sd, scale, year, cap, target``).
         p, min_coverage, nonpositive, floor: as in :func:`aggregate_tree` (default ``clip``: a 0
             on the [0, 1] scale enters a geometric mean as ``floor``).
-        return_report: also return a dict (clipped points, imputed cells, effective weights).
+        return_report: also return a dict: ``clipped`` points, ``imputed`` cells,
+            ``effective_weights``, ``node_weights`` (the weights applied, tree order),
+            ``normalised`` (the ``(periods, units, indicators)`` normalised values), ``periods``
+            and ``unit_codes`` (its axes).
 
     Returns:
-        ``unit_code, period, level, name, value, status`` (level in indicator|pillar|index); rows
-        whose value is missing are left out.
+        ``unit_code, period, level, name, value, status`` (level in indicator|pillar|index; plus
+        ``se``, the standard error on the normalised scale, when the observations have one);
+        rows whose value is missing are left out.
     """
     fw = _load_framework(framework)
     ind_ids = fw.indicator_ids
     obs = _tidy_observations(observations, ind_ids)
-    periods, unit_codes, X, S = _panel(obs, ind_ids)
-    report: dict = {}
+    periods, unit_codes, X, S, SE = _panel(obs, ind_ids)
+    report: dict = {"periods": periods, "unit_codes": unit_codes}
     indf = fw.indicators.set_index("id").loc[ind_ids]
-    units = _denominate_panel(X, indf, units, unit_codes)
+    units = _denominate_panel(X, indf, units, unit_codes, SE)
     X, S, report["imputed"] = _impute_panel(X, S, impute, units, unit_codes)
-    kw = _tidy_normalise_kwargs(normalise, normalise_params, indf)
+    kw = scale_kwargs(normalise, ScaleMeta.from_framework(fw, ind_ids), normalise_params)
     dirs = indf["direction"].to_numpy(float)
     Xn, clipped = normalise_array(X, directions=dirs, return_clipped=True, **kw)
+    SEn = None if SE is None else normalise_se(X, np.where(np.isnan(X), np.nan, SE), kw, dirs)
     if clipped.any():
         a, b, c = np.nonzero(clipped)
         report["clipped"] = pd.DataFrame(
@@ -344,13 +345,15 @@ def compute_scores(
                 "normalised": Xn[a, b, c],
             }
         )
+    report["normalised"] = Xn
     tree, W = _tidy_weights(fw, weights, Xn)
     out = aggregate_tree(
         Xn, tree, W, aggregate, p=p, min_coverage=min_coverage, nonpositive=nonpositive, floor=floor
     )
     Sall = _node_status(tree, out, Xn, S)
     report["effective_weights"] = pd.Series(effective_weights(tree, W), index=list(tree.indicators))
-    scores = _long_scores(tree, out, Sall, periods, unit_codes)
+    report["node_weights"] = pd.Series(W, index=list(tree.nodes))
+    scores = _long_scores(tree, out, Sall, periods, unit_codes, SEn)
     if return_report:
         return scores, report
     return scores

@@ -14,9 +14,12 @@ choice          accepted                                                canonica
 =============== ======================================================= =====================
 order           a permutation of :data:`STEPS` ending ``normalise,      ``denominate,screen,
                 aggregate`` (list or comma-separated text)              impute,...``
-normalisation   ``minmax[:LO,HI]``, ``zscore[:MEAN,SD]``, ``rank``,     ``minmax:0,100``,
-                ``percentile``, ``goalposts[:SCALE]``, ``dist2target``,  ``zscore:10,2``,
-                ``none``, or a mapping ``{method: ..., lo: ..}``         ``goalposts``
+normalisation   ``target[:YEAR]`` (attainment of the national target of  ``target:2025``,
+                YEAR, 2025 or 2030), ``minmax[:LO,HI]``,                ``minmax:0,100``,
+                ``zscore[:MEAN,SD]``, ``rank``, ``percentile``,          ``zscore:10,2``,
+                ``goalposts[:SCALE]``, ``goalposts:LO,HI`` (every %      ``goalposts``,
+                indicator on [LO, HI]), ``dist2target``, ``none``, or a  ``goalposts:0,100``
+                mapping ``{method: ..., lo: ..}``
 treatment       ``none``/``off``/``0``, ``jrc``, ``jrc:WINMAX``, WINMAX  ``off``, ``5``
 imputation      ``none``, ``mean``, ``median``, ``mean-by:COL``,         as given
                 ``median-by:COL``, ``locf``
@@ -43,13 +46,26 @@ DEFAULT_ORDER = ("denominate", "screen", "impute", "treat", "normalise", "aggreg
 COINR_EXAMPLE_ORDER = ("denominate", "impute", "screen", "treat", "normalise", "aggregate")
 
 #: Parameters a normalisation label may carry, in label order.
-NORMALISE_PARAMS = {"minmax": ("lo", "hi"), "zscore": ("mean", "sd"), "goalposts": ("scale",)}
+NORMALISE_PARAMS = {
+    "minmax": ("lo", "hi"),
+    "zscore": ("mean", "sd"),
+    "goalposts": ("scale",),
+    "target": ("year",),
+}
+#: ``goalposts:LO,HI``: the framework's goalposts, but every percentage indicator on [LO, HI].
+GOALPOSTS_PCT_PARAMS = ("pct_lo", "pct_hi")
 #: Parameter values of a label that does not give them (COINr defaults, the wide pipeline's).
 NORMALISE_DEFAULTS = {
     "minmax": {"lo": 0.0, "hi": 100.0},
     "zscore": {"mean": 0.0, "sd": 1.0},
     "goalposts": {"scale": 1.0},
+    "target": {"year": 2025.0},
 }
+#: Years of the national targets a framework may carry (``target_2025``, ``target_2030``).
+TARGET_YEARS = (2025, 2030)
+#: Scales on which a gap has an absolute zero (every commune on the same fixed yardstick);
+#: the others (min-max, z-score, rank, percentile) place a commune among the others.
+ABSOLUTE_SCALES = ("target", "goalposts", "dist2target", "none")
 #: Imputation methods (``*-by:COL`` impute within the groups of column COL).
 IMPUTATIONS = ("none", "mean", "median", "mean-by:COL", "median-by:COL", "locf")
 #: Aggregation methods (``genmean`` needs a power).
@@ -133,14 +149,19 @@ def parse_normalisation(value, *, where: str = "normalise") -> tuple[str, dict]:
     ('zscore', {})
     >>> parse_normalisation({"method": "goalposts", "scale": 100})
     ('goalposts', {'scale': 100.0})
+    >>> parse_normalisation("target:2030"), parse_normalisation("goalposts:0,100")
+    (('target', {'year': 2030.0}), ('goalposts', {'pct_lo': 0.0, 'pct_hi': 100.0}))
     """
     accepted = (
-        "minmax[:LO,HI], zscore[:MEAN,SD], rank, percentile, goalposts[:SCALE], dist2target or none"
+        "target[:YEAR], minmax[:LO,HI], zscore[:MEAN,SD], rank, percentile, goalposts[:SCALE], "
+        "goalposts:LO,HI, dist2target or none"
     )
     if isinstance(value, Mapping):
         d = dict(value)
         method = str(d.pop("method", "")).strip()
         keys = NORMALISE_PARAMS.get(method, ())
+        if method == "goalposts":
+            keys = (*keys, *GOALPOSTS_PCT_PARAMS)
         bad = sorted(set(d) - set(keys))
         if method not in NORMALISATIONS or bad:
             raise MethodError(f"{_at(where)}normalisation {value!r} not understood; use {accepted}")
@@ -162,6 +183,8 @@ def parse_normalisation(value, *, where: str = "normalise") -> tuple[str, dict]:
                 nums = [float(x) for x in arg.split(",")]
             except ValueError:
                 nums = []
+            if method == "goalposts" and len(nums) == 2:
+                keys = GOALPOSTS_PCT_PARAMS
             if len(nums) != len(keys):
                 example = {"minmax": "minmax:0,100", "zscore": "zscore:10,2"}.get(
                     method, "goalposts:100"
@@ -172,6 +195,17 @@ def parse_normalisation(value, *, where: str = "normalise") -> tuple[str, dict]:
             params = dict(zip(keys, nums, strict=True))
     if method == "zscore" and params.get("sd", 1.0) <= 0:
         raise MethodError(f"{_at(where)}zscore sd must be > 0, got {value!r}")
+    if method == "target" and "year" in params and int(params["year"]) not in TARGET_YEARS:
+        raise MethodError(
+            f"{_at(where)}normalisation {value!r}: national targets exist for {TARGET_YEARS}; "
+            "use target:2025 or target:2030"
+        )
+    pct = [k for k in GOALPOSTS_PCT_PARAMS if k in params]
+    if pct and (len(pct) != 2 or "scale" in params or params["pct_hi"] <= params["pct_lo"]):
+        raise MethodError(
+            f"{_at(where)}normalisation {value!r}: goalposts:LO,HI needs LO < HI (every "
+            "percentage indicator on [LO, HI]); it does not combine with a scale"
+        )
     return method, params
 
 
@@ -182,7 +216,19 @@ def normalisation_spec(value, *, where: str = "normalise") -> dict:
     {'method': 'minmax', 'lo': 0.0, 'hi': 100.0}
     """
     method, params = parse_normalisation(value, where=where)
-    return {"method": method, **NORMALISE_DEFAULTS.get(method, {}), **params}
+    defaults = NORMALISE_DEFAULTS.get(method, {})
+    if "pct_lo" in params:
+        defaults = {}
+    return {"method": method, **defaults, **params}
+
+
+def is_absolute_scale(value) -> bool:
+    """True for scales on which a gap has a common zero (:data:`ABSOLUTE_SCALES`).
+
+    >>> is_absolute_scale("target:2030"), is_absolute_scale("zscore")
+    (True, False)
+    """
+    return parse_normalisation(value)[0] in ABSOLUTE_SCALES
 
 
 def normalisation_label(value, *, where: str = "normalise") -> str:
@@ -190,9 +236,15 @@ def normalisation_label(value, *, where: str = "normalise") -> str:
 
     >>> normalisation_label("minmax"), normalisation_label("goalposts:1"), normalisation_label("zscore:10,2")
     ('minmax:0,100', 'goalposts', 'zscore:10,2')
+    >>> normalisation_label("target"), normalisation_label("goalposts:0,100")
+    ('target:2025', 'goalposts:0,100')
     """
     s = normalisation_spec(value, where=where)
     m = s["method"]
+    if m == "target":
+        return f"target:{int(s['year'])}"
+    if m == "goalposts" and "pct_lo" in s:
+        return f"goalposts:{_fmt(s['pct_lo'])},{_fmt(s['pct_hi'])}"
     if m == "minmax":
         return f"minmax:{_fmt(s['lo'])},{_fmt(s['hi'])}"
     if m == "zscore":

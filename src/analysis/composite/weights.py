@@ -108,3 +108,35 @@ def _pc1(Z: np.ndarray):
         load = -load
     var = s**2
     return load, var / var.sum(), n
+
+
+def describe_weights(tree: Tree, weights, scheme: str = "framework") -> dict:
+    """The ``weights`` entry of ``Results.method``: the weights actually applied, per level.
+
+    Returns ``{"scheme", "pillars": {pillar: weight}, "within": "equal" | {pillar: {indicator:
+    weight}}}`` with the weights as applied (relative within each sibling group; a pillar of
+    weight 2 next to pillars of weight 1 counts twice, as in the EGDI/DESI presets).
+
+    >>> t = Tree.from_imeta(__import__("pandas").DataFrame({"Level": [1, 1, 1, 2, 2, 3],
+    ...     "iCode": ["a", "b", "c", "P", "Q", "I"], "Parent": ["P", "P", "Q", "I", "I", None],
+    ...     "Type": ["Indicator"] * 3 + ["Aggregate"] * 3, "Weight": [1, 1, 1, 1, 2, 1]}))
+    >>> describe_weights(t, t.weights)
+    {'scheme': 'framework', 'pillars': {'P': 1.0, 'Q': 2.0}, 'within': 'equal'}
+    """
+    W = np.asarray(weights, dtype=float)
+    root = tree.index_of(tree.root)
+    pillars = [j for j in range(tree.n_indicators, tree.n_nodes) if tree.parent[j] == root]
+    out: dict = {
+        "scheme": str(scheme) if isinstance(scheme, str) else "custom",
+        "pillars": {tree.nodes[j]: float(W[j]) for j in pillars},
+    }
+    within = {}
+    equal = True
+    for j in pillars:
+        kids = np.flatnonzero(tree.parent == j)
+        w = {tree.nodes[k]: float(W[k]) for k in kids}
+        within[tree.nodes[j]] = w
+        if len(set(w.values())) > 1:
+            equal = False
+    out["within"] = "equal" if equal else within
+    return out

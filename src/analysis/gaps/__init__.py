@@ -13,10 +13,12 @@ Per commune and period (:func:`compute_gaps`)
     ``gap_econ = G - E``, ``gap_soc = G - S``, ``gap_mean = G - (E + S) / 2``;
     ``ratio_econ = G / E``, ``ratio_soc = G / S``; ``z_*`` = the gap standardised across the
     communes of the same period (mean 0, sample SD 1); ranks 1 = highest within the period.
-    Intervals: bootstrap over the indicators within each pillar (the same resample of indicators
-    for every commune; B >= 2000; seeded), percentile interval with a small-sample expansion by
-    default (``ci_method="expanded"``; ``"percentile"`` for the plain one). The interval across
-    method choices (``*_mc_lo`` / ``*_mc_hi``) is added downstream by
+    Indicator-selection interval (``*_sel_lo`` / ``*_sel_hi``): bootstrap over the indicators
+    within each pillar (the same resample of indicators for every commune; B >= 2000; seeded),
+    percentile interval with a small-sample expansion by default (``sel_method="expanded"``;
+    ``"percentile"`` for the plain one); with a measurement standard error (``se``) also
+    ``*_meas_lo`` / ``*_meas_hi``. The method interval (``*_method_lo`` / ``*_method_hi``) and
+    the sign share (``*_share_positive``, ``*_sign_robust``) are added downstream by
     :func:`analysis.robustness.add_method_intervals`: robustness consumes gaps, never the reverse.
     Typology from ``gap_mean`` and the mean level ``(G + E + S) / 3`` with thresholds ``delta``
     (default 0.10) and ``high`` (default 0.50); stability = share of bootstrap resamples that give
@@ -36,11 +38,12 @@ Pillars with fewer than 2 indicators (the DTI published pillars; DESI digital pu
     Resampling one indicator always returns the same indicator, so a bootstrap-over-indicators
     interval would be a zero-width artefact. Rule: **NaN interval = a pillar of the gap has fewer
     than 2 (non-missing) indicators for that unit and period; point gap only**, and
-    ``typology_stability`` is NaN for such rows. ``df.attrs["ci_note"]`` (``{gap: text}``) says
-    why a gap has no interval.
+    ``typology_stability`` is NaN for such rows. A degenerate interval (no spread) is NaN too.
+    ``df.attrs["interval_notes"]`` (``{gap: text}``) says why a gap has no interval.
 
-Modules: ``formula`` (the gap formula), ``commune`` (per commune), ``decomposition``,
-``district`` (tests, correlations, inequality), ``covariates``, ``trends``.
+Modules: ``formula`` (the gap formula), ``commune`` (per commune), ``_selection`` (the
+selection bootstrap, block by block), ``claims`` (district claims stated jointly),
+``decomposition``, ``district`` (tests, correlations, inequality), ``covariates``, ``trends``.
 
 Decomposition
     :func:`compute_gap_contributions` (exact additive shares of the gaps),
@@ -48,16 +51,21 @@ Decomposition
     :func:`distance_to_targets` (direction-aware distance to the 2025 / 2030 national targets).
 
 Across communes (one row per period)
-    :func:`test_pillar_gaps` (paired Wilcoxon signed-rank, matched-pairs rank-biserial effect size
-    with bootstrap CI, share of communes with G above E / S with a Wilson interval),
-    :func:`compute_pillar_correlations` (Spearman with bootstrap CI),
-    :func:`compute_inequality` (Gini, Theil T, coefficient of variation, with bootstrap CIs),
-    :func:`compute_covariate_associations` (distance to the district seat, population density,
-    2019 population: Spearman and OLS slope with HC3 standard errors).
+    :func:`compute_district_claims` (simultaneous max-t bounds, the sign count with a Wilson
+    interval, sign-robust counts, the relative-scale count),
+    :func:`test_pillar_gaps` (counts first; paired Wilcoxon signed-rank with Holm-adjusted
+    p-values, matched-pairs rank-biserial effect size with a bootstrap interval, share of
+    communes with G above E / S with a Wilson interval),
+    :func:`compute_pillar_correlations` (Spearman with a bootstrap interval),
+    :func:`compute_inequality` (Gini and SD, Theil T, coefficient of variation, with bootstrap
+    intervals), :func:`compute_inequality_differences` (paired bootstrap of the differences),
+    :func:`compute_covariate_associations` (distance to the district seat, log2 density, log2
+    population: Spearman and OLS slope with HC3 standard errors, Cook's distance, Holm).
 
 Over time
     :func:`compute_trends` (Theil-Sen slope per commune and series, and "is the gap closing?"),
-    :func:`compute_convergence` (sigma- and beta-convergence per pillar).
+    :func:`compute_convergence` (sigma-convergence, then beta with the start instrumented by an
+    earlier period; caveats for caps, weak instruments, few units).
 
 Example:
     >>> import pandas as pd
@@ -75,14 +83,22 @@ Example:
 
 from __future__ import annotations
 
+from ._stats import holm
+from .claims import CLAIM_COLUMNS, compute_district_claims
 from .commune import DEFAULT_DELTA, DEFAULT_HIGH, GAP_COLUMNS, TYPOLOGY_CLASSES, compute_gaps
 from .covariates import COVARIATES, compute_covariate_associations, compute_unit_covariates
 from .decomposition import compute_gap_contributions, distance_to_targets, weakest_indicators
-from .district import compute_inequality, compute_pillar_correlations, test_pillar_gaps
+from .district import (
+    compute_inequality,
+    compute_inequality_differences,
+    compute_pillar_correlations,
+    test_pillar_gaps,
+)
 from .formula import GAP_SERIES, PILLARS, add_gap_columns, comparison_mean, gap_values
 from .trends import compute_convergence, compute_trends
 
 __all__ = [
+    "CLAIM_COLUMNS",
     "COVARIATES",
     "DEFAULT_DELTA",
     "DEFAULT_HIGH",
@@ -94,14 +110,17 @@ __all__ = [
     "comparison_mean",
     "compute_convergence",
     "compute_covariate_associations",
+    "compute_district_claims",
     "compute_gap_contributions",
     "compute_gaps",
     "compute_inequality",
+    "compute_inequality_differences",
     "compute_pillar_correlations",
     "compute_trends",
     "compute_unit_covariates",
     "distance_to_targets",
     "gap_values",
+    "holm",
     "test_pillar_gaps",
     "weakest_indicators",
 ]

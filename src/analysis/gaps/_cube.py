@@ -30,6 +30,7 @@ class _Cube:
     ids: list  # (K,) indicator ids
     status: np.ndarray  # (R,) worst status code of every row of that unit-period
     reported: pd.DataFrame | None  # (R, 3) pillar scores from the level=pillar rows, if any
+    se: np.ndarray | None = None  # (R, K) measurement standard errors (normalised), if any
 
 
 def _check_framework(framework: Framework) -> pd.DataFrame:
@@ -68,8 +69,10 @@ def _n_available(cube: _Cube) -> dict[str, np.ndarray]:
 
 
 def _tidy_scores(scores: pd.DataFrame) -> pd.DataFrame:
+    """The score contract columns (plus ``se`` when the scores carry one), checked."""
     _check_columns(scores, _SCORE_COLUMNS, "scores")
-    s = scores.loc[:, list(_SCORE_COLUMNS)].copy()
+    cols = list(_SCORE_COLUMNS) + (["se"] if "se" in scores.columns else [])
+    s = scores.loc[:, cols].copy()
     s["unit_code"] = s["unit_code"].astype(str)
     s["period"] = s["period"].astype(str)
     s["name"] = s["name"].astype(str)
@@ -131,6 +134,14 @@ def _build_cube(scores: pd.DataFrame, framework: Framework) -> _Cube:
     present = [i for i in meta["id"] if i in wide.columns and wide[i].notna().any()]
     m = meta.set_index("id").loc[present]
     x = wide.reindex(index=idx, columns=present).to_numpy(dtype=float)
+    se = None
+    if "se" in ind.columns and pd.to_numeric(ind["se"], errors="coerce").notna().any():
+        se = (
+            ind.assign(se=pd.to_numeric(ind["se"], errors="coerce"))
+            .pivot(index=["unit_code", "period"], columns="name", values="se")
+            .reindex(index=idx, columns=present)
+            .to_numpy(dtype=float)
+        )
     codes = pd.Series(status_codes(rel["status"]), index=rel.index)
     st = codes.groupby([rel["unit_code"], rel["period"]]).max().reindex(idx).to_numpy()
     pil = s[(s["level"] == "pillar") & s["name"].isin(PILLARS)]
@@ -147,6 +158,7 @@ def _build_cube(scores: pd.DataFrame, framework: Framework) -> _Cube:
         ids=present,
         status=st,
         reported=reported,
+        se=se,
     )
 
 
@@ -159,26 +171,5 @@ def _pillar_point(cube: _Cube) -> dict[str, np.ndarray]:
             weighted_mean(cube.x[:, cols], cube.weight[cols])
             if cols.any()
             else np.full(len(cube.keys), np.nan)
-        )
-    return out
-
-
-def _pillar_bootstrap(cube: _Cube, n_boot: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """``(R, B)`` bootstrap pillar scores: indicators resampled with replacement within each pillar.
-
-    One resample of indicators is shared by all units and periods (the uncertainty is "which
-    indicators measure the pillar", common to all communes). Drawing K indicators with replacement
-    is the same as multinomial counts, so each pillar is one matrix product.
-    """
-    out = {}
-    for p in PILLARS:
-        cols = np.flatnonzero(cube.pillar == p)
-        k = len(cols)
-        if k == 0:
-            out[p] = np.full((len(cube.keys), n_boot), np.nan)
-            continue
-        counts = rng.multinomial(k, np.full(k, 1.0 / k), size=n_boot)  # (B, K)
-        out[p] = weighted_mean(
-            cube.x[:, cols], np.ascontiguousarray((counts * cube.weight[cols]).T)
         )
     return out

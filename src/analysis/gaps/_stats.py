@@ -4,13 +4,13 @@ robust regression, rank-based effect sizes. Pure numpy/scipy, vectorised.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..composite.arrays import rank_array, round_scores
 from ..errors import DataValidationError, ParameterError
 
 
@@ -46,12 +46,33 @@ def _check_columns(df: pd.DataFrame, required: Sequence[str], what: str) -> None
 
 
 def _nanquantile(a: np.ndarray, q, axis: int = -1) -> np.ndarray:
-    """``np.nanquantile`` without the all-NaN RuntimeWarning (an all-NaN slice gives NaN)."""
-    if not np.isnan(a).any():  # the fast, fully vectorised path
+    """``np.nanquantile`` (linear rule), vectorised: complete slices through ``np.quantile``,
+    slices with NaN through one sort (numpy's own NaN path loops in Python over slices); an
+    all-NaN slice gives NaN without a warning."""
+    a = np.asarray(a, dtype=float)
+    miss = np.isnan(a)
+    if not miss.any():  # the fast path
         return np.quantile(a, q, axis=axis)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanquantile(a, q, axis=axis)
+    qs = np.atleast_1d(np.asarray(q, dtype=float))
+    m = np.moveaxis(a, axis, -1)
+    shape = m.shape[:-1]
+    m = m.reshape(-1, m.shape[-1])
+    out = np.full((len(qs), m.shape[0]), np.nan)
+    bad = np.isnan(m).any(axis=1)
+    if (~bad).any():
+        out[:, ~bad] = np.quantile(m[~bad], qs, axis=1)
+    if bad.any():
+        s = np.sort(m[bad], axis=1)  # NaN last
+        n = (~np.isnan(s)).sum(axis=1)
+        rows = np.arange(len(s))
+        for i, qq in enumerate(qs):
+            h = (n - 1) * qq
+            lo = np.clip(np.floor(h).astype(np.int64), 0, None)
+            hi = np.minimum(lo + 1, np.maximum(n - 1, 0))
+            x0, x1 = s[rows, lo], s[rows, hi]
+            out[i, bad] = np.where(n > 0, x0 + (h - lo) * (x1 - x0), np.nan)
+    out = out.reshape(len(qs), *shape)
+    return out if np.ndim(q) else out[0]
 
 
 def _pct_interval(draws: np.ndarray, level: float, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
@@ -122,9 +143,12 @@ def _ols_hc3(x: np.ndarray, y: np.ndarray, level: float = 0.90) -> dict:
 
     HC3 (MacKinnon & White 1985): ``V = (X'X)^-1 X' diag(e_i^2 / (1 - h_ii)^2) X (X'X)^-1`` with
     ``h_ii`` the leverages. The slope CI and p-value use Student's t with ``n - 2`` df.
+    Influence: Cook's distance ``D_i = e_i^2 h_ii / (2 s^2 (1 - h_ii)^2)`` (``s^2 = SSE/(n-2)``)
+    and the number of high-leverage points (``h_ii > 4/n``, twice the mean leverage).
 
-    Returns a dict with ``n, intercept, slope, intercept_se, slope_se, slope_lo, slope_hi, slope_p, r2``
-    (NaN when fewer than 3 complete pairs, no spread in x, or a leverage of 1).
+    Returns a dict with ``n, intercept, slope, intercept_se, slope_se, slope_lo, slope_hi, slope_p,
+    r2, cooks_d_max, n_high_leverage`` (NaN when fewer than 3 complete pairs, no spread in x, or
+    a leverage of 1).
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -132,9 +156,10 @@ def _ols_hc3(x: np.ndarray, y: np.ndarray, level: float = 0.90) -> dict:
     x, y = x[ok], y[ok]
     n = len(x)
     out = dict.fromkeys(
-        ("intercept", "slope", "intercept_se", "slope_se", "slope_lo", "slope_hi", "slope_p", "r2"),
+        ("intercept", "slope", "intercept_se", "slope_se", "slope_lo", "slope_hi", "slope_p", "r2",
+         "cooks_d_max", "n_high_leverage"),
         np.nan,
-    )
+    )  # fmt: skip
     out["n"] = n
     if n < 3 or np.ptp(x) == 0:
         return out
@@ -145,9 +170,14 @@ def _ols_hc3(x: np.ndarray, y: np.ndarray, level: float = 0.90) -> dict:
     h = np.einsum("ij,jk,ik->i", X, xtx_inv, X)
     out["intercept"], out["slope"] = float(beta[0]), float(beta[1])
     sst = float(((y - y.mean()) ** 2).sum())
-    out["r2"] = 1.0 - float((resid**2).sum()) / sst if sst > 0 else np.nan
+    sse = float((resid**2).sum())
+    out["r2"] = 1.0 - sse / sst if sst > 0 else np.nan
+    out["n_high_leverage"] = int((h > 4.0 / n).sum())
     if np.any(h >= 1 - 1e-12):
         return out
+    if n > 2 and sse > 0:
+        s2 = sse / (n - 2)
+        out["cooks_d_max"] = float((resid**2 * h / (2 * s2 * (1 - h) ** 2)).max())
     omega = resid**2 / (1.0 - h) ** 2
     cov = xtx_inv @ (X.T * omega) @ X @ xtx_inv
     se = np.sqrt(np.diag(cov))
@@ -157,6 +187,70 @@ def _ols_hc3(x: np.ndarray, y: np.ndarray, level: float = 0.90) -> dict:
     out["slope_hi"] = out["slope"] + tcrit * out["slope_se"]
     if out["slope_se"] > 0:
         out["slope_p"] = float(2 * stats.t.sf(abs(out["slope"] / out["slope_se"]), n - 2))
+    return out
+
+
+def _iv_slope(y: np.ndarray, x: np.ndarray, z: np.ndarray, level: float = 0.90) -> dict:
+    """Just-identified instrumental-variable slope of ``y = a + b x``, ``x`` instrumented by ``z``.
+
+    ``b = cov(z, y) / cov(z, x)`` (two-stage least squares with one instrument), with the
+    heteroskedasticity-robust (HC1) sandwich ``(Z'X)^-1 Z' diag(e^2) Z (X'Z)^-1 n/(n-2)``,
+    a t-interval and p-value with ``n - 2`` df, and the first-stage F statistic of ``z`` (the
+    squared robust t of the regression of ``x`` on ``z``; below 10 the instrument is weak).
+
+    Returns ``n, slope, slope_se, slope_lo, slope_hi, slope_p, first_stage_f`` (NaN when fewer
+    than 4 complete rows or no variation).
+    """
+    y, x, z = (np.asarray(v, dtype=float) for v in (y, x, z))
+    ok = ~(np.isnan(x) | np.isnan(y) | np.isnan(z))
+    y, x, z = y[ok], x[ok], z[ok]
+    n = len(y)
+    out = dict.fromkeys(
+        ("slope", "slope_se", "slope_lo", "slope_hi", "slope_p", "first_stage_f"), np.nan
+    )
+    out["n"] = n
+    if n < 4 or np.ptp(x) == 0 or np.ptp(z) == 0:
+        return out
+    first = _ols_hc3(z, x, level)
+    if first["slope_se"] and first["slope_se"] > 0:
+        out["first_stage_f"] = float((first["slope"] / first["slope_se"]) ** 2)
+    X = np.column_stack([np.ones(n), x])
+    Z = np.column_stack([np.ones(n), z])
+    zx = Z.T @ X
+    if abs(np.linalg.det(zx)) < 1e-14:
+        return out
+    zx_inv = np.linalg.inv(zx)
+    beta = zx_inv @ (Z.T @ y)
+    e = y - X @ beta
+    cov = zx_inv @ (Z.T * e**2) @ Z @ zx_inv.T * n / (n - 2)
+    se = float(np.sqrt(cov[1, 1]))
+    out["slope"], out["slope_se"] = float(beta[1]), se
+    tcrit = stats.t.ppf(0.5 + level / 2, n - 2)
+    out["slope_lo"], out["slope_hi"] = out["slope"] - tcrit * se, out["slope"] + tcrit * se
+    if se > 0:
+        out["slope_p"] = float(2 * stats.t.sf(abs(out["slope"] / se), n - 2))
+    return out
+
+
+def holm(p) -> np.ndarray:
+    """Holm (1979) step-down adjusted p-values of one family (NaN entries are not tests).
+
+    With the m available p-values sorted, ``p_(i)`` is multiplied by ``m - i + 1`` and the
+    running maximum is taken (capped at 1): rejecting where the adjusted p-value is below
+    alpha controls the family-wise error rate at alpha.
+
+    >>> holm([0.01, 0.04, 0.03, np.nan]).round(4).tolist()
+    [0.03, 0.06, 0.06, nan]
+    """
+    p = np.asarray(p, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = np.flatnonzero(~np.isnan(p))
+    if not len(ok):
+        return out
+    m = len(ok)
+    order = ok[np.argsort(p[ok], kind="stable")]
+    adj = np.maximum.accumulate((m - np.arange(m)) * p[order])
+    out[order] = np.minimum(adj, 1.0)
     return out
 
 
@@ -172,8 +266,11 @@ def _rank_biserial(d: np.ndarray) -> np.ndarray:
     """
     d = np.atleast_2d(np.asarray(d, dtype=float))
     zero = d == 0
-    a = np.where(zero, -1.0, np.abs(d))  # zeros rank below every non-zero |d| ...
-    ranks = stats.rankdata(a, axis=-1) - zero.sum(axis=-1, keepdims=True)  # ... then are removed
+    # zeros rank below every non-zero |d| (|d| equal up to float noise are ties) ...
+    a = np.where(zero, -1.0, round_scores(np.abs(d)))
+    ranks = rank_array(a, higher_is_better=False, method="average") - zero.sum(
+        axis=-1, keepdims=True
+    )  # ... then are removed
     tp = np.where(d > 0, ranks, 0.0).sum(axis=-1)
     tm = np.where(d < 0, ranks, 0.0).sum(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -182,10 +279,21 @@ def _rank_biserial(d: np.ndarray) -> np.ndarray:
     return r if r.shape[0] > 1 else r[0]
 
 
+def spearman(x, y) -> tuple[float, float]:
+    """Spearman's rho and its p-value (SciPy) on values rounded to 1e-9 (float noise is a tie).
+
+    >>> spearman([0.664, 0.6640000000000001, 0.5], [1.0, 1.0, 0.0])[0]
+    1.0
+    """
+    res = stats.spearmanr(round_scores(x), round_scores(y))
+    return float(res.statistic), float(res.pvalue)
+
+
 def _spearman_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Spearman correlation for each row of two ``(B, n)`` arrays (average ranks for ties)."""
-    rx = stats.rankdata(x, axis=-1)
-    ry = stats.rankdata(y, axis=-1)
+    """Spearman correlation for each row of two ``(B, n)`` arrays (average ranks for ties,
+    values rounded to 1e-9 first)."""
+    rx = rank_array(x, higher_is_better=False, method="average")
+    ry = rank_array(y, higher_is_better=False, method="average")
     rx = rx - rx.mean(axis=-1, keepdims=True)
     ry = ry - ry.mean(axis=-1, keepdims=True)
     den = np.sqrt((rx**2).sum(axis=-1) * (ry**2).sum(axis=-1))

@@ -5,24 +5,25 @@ ranks and the typology (:func:`compute_gaps`).
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .. import config
+from ..composite.arrays import rank_array
 from ..errors import ParameterError
 from ..frameworks import Framework
-from ._cube import _build_cube, _comparison_pillars, _n_available, _pillar_bootstrap, _pillar_point
+from ._cube import _build_cube, _comparison_pillars, _n_available, _pillar_point
+from ._selection import iter_blocks, make_plan
 from ._stats import _check_level, _check_n_boot, _pct_interval
-from .formula import ECON, GOV, PILLARS, SOC, comparison_mean, gap_values
+from .formula import ECON, GAP_SERIES, GOV, PILLARS, SOC, comparison_mean
 
-#: Column order of the gap table.
+#: Column order of the gap table (``<gap>_meas_lo/_hi`` follow ``<gap>_sel_hi`` when the
+#: observations carry a measurement standard error).
 GAP_COLUMNS = (
     "unit_code", "period", "government", "economy", "society",
-    "gap_econ", "gap_econ_lo", "gap_econ_hi", "gap_soc", "gap_soc_lo", "gap_soc_hi",
-    "gap_mean", "gap_mean_lo", "gap_mean_hi", "ratio_econ", "ratio_soc",
+    "gap_econ", "gap_econ_sel_lo", "gap_econ_sel_hi", "gap_soc", "gap_soc_sel_lo", "gap_soc_sel_hi",
+    "gap_mean", "gap_mean_sel_lo", "gap_mean_sel_hi", "ratio_econ", "ratio_soc",
     "z_econ", "z_soc", "z_mean",
     "rank_government", "rank_economy", "rank_society", "rank_gap_mean",
     "typology", "typology_stability", "status",
@@ -35,25 +36,10 @@ DEFAULT_DELTA = 0.10
 DEFAULT_HIGH = 0.50
 #: Tolerance on the typology thresholds so that decimal rounding (0.7 - 0.6 = 0.0999...) does not flip a class.
 _EDGE_TOL = 1e-9
-
-
-def _t_expansion(boot: dict, coef: dict, n_ind: dict, level: float) -> np.ndarray:
-    """Per-row factor t_nu / z that widens a bootstrap gap distribution to Student-t tails.
-
-    ``nu`` is the Welch-Satterthwaite degrees of freedom of the gap ``sum_p a_p P_p`` from the
-    bootstrap variances ``v_p = a_p^2 Var*(P_p)`` and the indicator counts ``K_p``:
-    ``nu = (sum v_p)^2 / sum(v_p^2 / (K_p - 1))``.
-    """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        v = {p: a**2 * np.nanvar(boot[p], axis=1) for p, a in coef.items()}
-    num = sum(v.values()) ** 2
-    den = sum(v[p] ** 2 / (n_ind[p] - 1) for p in coef if n_ind[p] >= 2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        nu = np.where(den > 0, num / den, np.inf)
-    z = stats.norm.ppf(0.5 + level / 2)
-    factor = stats.t.ppf(0.5 + level / 2, np.maximum(nu, 1.0)) / z
-    return np.where(np.isfinite(factor), factor, 1.0)
+#: An interval narrower than this has no spread: it is reported as NaN (a degenerate interval).
+_FLAT = 1e-12
+#: The indicator-selection interval methods.
+SEL_METHODS = ("expanded", "percentile")
 
 
 def _classify(gap_mean, level, delta: float, high: float) -> np.ndarray:
@@ -68,12 +54,12 @@ def _classify(gap_mean, level, delta: float, high: float) -> np.ndarray:
     return np.where(np.isnan(gap_mean) | np.isnan(level), -1, code)
 
 
-def _check_args(level, n_boot, ci_method, delta, high) -> tuple[float, int]:
+def _check_args(level, n_boot, sel_method, delta, high) -> tuple[float, int]:
     level = _check_level(level)
     n_boot = _check_n_boot(n_boot)
-    if ci_method not in ("percentile", "expanded"):
+    if sel_method not in SEL_METHODS:
         raise ParameterError(
-            f"ci_method={ci_method!r}: use 'expanded' (default, small-sample corrected) or 'percentile' (plain)"
+            f"sel_method={sel_method!r}: use 'expanded' (default, small-sample corrected) or 'percentile' (plain)"
         )
     if not (delta >= 0 and math.isfinite(delta)):
         raise ParameterError(
@@ -86,12 +72,8 @@ def _check_args(level, n_boot, ci_method, delta, high) -> tuple[float, int]:
     return level, n_boot
 
 
-def _pillars_and_draws(cube, n_boot: int, rng, ci_method: str):
-    """Point pillar scores (reported where given), their bootstrap draws and indicator counts.
-
-    The draws are centred on the reported scores (shifted by reported - recomputed) and, with
-    ``expanded``, rescaled by ``sqrt(K / (K - 1))`` around the recomputed score.
-    """
+def _point(cube) -> dict:
+    """Pillar scores: the reported ones (level = pillar rows) where given, else recomputed."""
     recomputed = _pillar_point(cube)
     point = {}
     for p in PILLARS:
@@ -101,30 +83,54 @@ def _pillars_and_draws(cube, n_boot: int, rng, ci_method: str):
             else np.full(len(cube.keys), np.nan)
         )
         point[p] = np.where(np.isnan(rep), recomputed[p], rep)
-    shift = {p: point[p] - recomputed[p] for p in PILLARS}
-    boot = _pillar_bootstrap(cube, n_boot, rng)
-    n_ind = {p: int((cube.pillar == p).sum()) for p in PILLARS}
-    if ci_method == "expanded":
-        # undo the bootstrap's (K-1)/K variance shrinkage within each pillar
-        for p in PILLARS:
-            if n_ind[p] >= 2:
-                boot[p] = recomputed[p][:, None] + math.sqrt(n_ind[p] / (n_ind[p] - 1)) * (
-                    boot[p] - recomputed[p][:, None]
-                )
-    boot = {p: boot[p] + np.nan_to_num(shift[p])[:, None] for p in PILLARS}
-    return point, boot, n_ind
+    return point
 
 
-def _intervals(out, gaps, boot, coef, n_ind, too_few, level, ci_method) -> None:
-    """``<gap>, <gap>_lo, <gap>_hi`` columns; NaN bounds where a pillar has < 2 indicators."""
-    for name, (est, draws) in gaps.items():
-        if ci_method == "expanded":
-            draws = est[:, None] + _t_expansion(boot, coef[name], n_ind, level)[:, None] * (
-                draws - est[:, None]
-            )
-        lo, hi = _pct_interval(draws, level)
-        lo, hi = np.where(too_few[name], np.nan, lo), np.where(too_few[name], np.nan, hi)
-        out[name], out[f"{name}_lo"], out[f"{name}_hi"] = est, lo, hi
+def _interval(draws: np.ndarray, level: float, bad: np.ndarray) -> tuple:
+    """Percentile interval of ``(r, B)`` draws; NaN where ``bad`` or without spread."""
+    lo, hi = _pct_interval(draws, level)
+    flat = ~(hi - lo > _FLAT)
+    nan = bad | flat
+    return np.where(nan, np.nan, lo), np.where(nan, np.nan, hi), flat & ~bad
+
+
+def _selection_columns(cube, plan, point, too_few, delta, high) -> tuple[dict, dict]:
+    """Interval columns (``<gap>_sel_lo/_hi``, ``<gap>_meas_lo/_hi``) and typology stability,
+    block by block; plus per gap the number of rows whose interval had no spread."""
+    R = len(cube.keys)
+    cols = {f"{g}_{k}": np.full(R, np.nan) for g in GAP_SERIES for k in ("sel_lo", "sel_hi")}
+    if cube.se is not None:
+        cols.update(
+            {f"{g}_{k}": np.full(R, np.nan) for g in GAP_SERIES for k in ("meas_lo", "meas_hi")}
+        )
+    cols["typology_stability"] = np.full(R, np.nan)
+    flat = dict.fromkeys(GAP_SERIES, 0)
+    k = len(plan.cmp)
+    for b in iter_blocks(cube, plan, point):
+        r = b.rows
+        for g in GAP_SERIES:
+            lo, hi, fl = _interval(b.draws[g], plan.level, too_few[g][r])
+            cols[f"{g}_sel_lo"][r], cols[f"{g}_sel_hi"][r] = lo, hi
+            flat[g] += int(fl.sum())
+            if b.meas is not None:
+                lo, hi, _ = _interval(b.meas[g], plan.level, too_few[g][r])
+                cols[f"{g}_meas_lo"][r], cols[f"{g}_meas_hi"][r] = lo, hi
+        level_pt = (b.point[GOV] + comparison_mean(b.point, plan.cmp) * k) / (1 + k)
+        code = _classify(b.est["gap_mean"], level_pt, delta, high)
+        boot_level = (b.boot[GOV] + comparison_mean(b.boot, plan.cmp) * k) / (1 + k)
+        bcode = _classify(_raw_mean(b, plan), boot_level, delta, high)
+        valid = bcode >= 0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            stab = ((bcode == code[:, None]) & valid).sum(axis=1) / valid.sum(axis=1)
+        cols["typology_stability"][r] = np.where(
+            (code >= 0) & ~too_few["gap_mean"][r], stab, np.nan
+        )
+    return cols, flat
+
+
+def _raw_mean(b, plan) -> np.ndarray:
+    """The resampled gap_mean without the t expansion (what the typology is classified on)."""
+    return b.boot[GOV] - comparison_mean(b.boot, plan.cmp)
 
 
 def _ratios_z_ranks(out: pd.DataFrame, G, E, S) -> None:
@@ -137,25 +143,18 @@ def _ratios_z_ranks(out: pd.DataFrame, G, E, S) -> None:
         sd = by_period[src].transform("std")
         out[dst] = ((out[src] - mu) / sd.where(sd > 0)).astype(float)
     for src in (GOV, ECON, SOC, "gap_mean"):
-        out[f"rank_{src}"] = by_period[src].rank(ascending=False, method="min").astype("Int64")
+        ranks = by_period[src].transform(lambda v: rank_array(v.to_numpy(float)))
+        out[f"rank_{src}"] = ranks.round().astype("Int64")
 
 
-def _typology(out, point, boot, boot_gap_mean, cmp, too_few, delta, high) -> None:
-    """``typology`` from gap_mean and the mean level of G and the compared pillars, and its
-    stability: the share of bootstrap resamples classified the same."""
+def _typology_codes(out, point, cmp, delta, high) -> None:
+    """``typology`` from gap_mean and the mean level of G and the compared pillars."""
     k = len(cmp)
     mean_level = (point[GOV] + comparison_mean(point, cmp) * k) / (1 + k)
     code = _classify(out["gap_mean"].to_numpy(), mean_level, delta, high)
-    boot_level = (boot[GOV] + comparison_mean(boot, cmp) * k) / (1 + k)
-    bcode = _classify(boot_gap_mean, boot_level, delta, high)
-    valid = bcode >= 0
-    same = (bcode == code[:, None]) & valid
-    with np.errstate(invalid="ignore", divide="ignore"):
-        stability = same.sum(axis=1) / valid.sum(axis=1)
     out["typology"] = pd.Series(
         [TYPOLOGY_CLASSES[c] if c >= 0 else None for c in code], index=out.index, dtype="string"
     )
-    out["typology_stability"] = np.where((code >= 0) & ~too_few["gap_mean"], stability, np.nan)
 
 
 # =========================================================================== per commune
@@ -168,7 +167,7 @@ def compute_gaps(
     seed: int = config.DEFAULT_SEED,
     delta: float = DEFAULT_DELTA,
     high: float = DEFAULT_HIGH,
-    ci_method: str = "expanded",
+    sel_method: str = "expanded",
 ) -> pd.DataFrame:
     """Gap of digital government over digital economy and society, per commune and period.
 
@@ -177,27 +176,36 @@ def compute_gaps(
     within the pillar (framework weights, missing indicators dropped and the weights renormalised).
     The gaps are :func:`analysis.gaps.formula.gap_values` of the pillar scores.
 
-    Intervals (``*_lo``, ``*_hi``): percentile bootstrap over indicators. In each of ``n_boot``
-    resamples the indicators of every pillar are drawn with replacement (as many as the pillar has;
-    the same draw for all communes and periods), the pillar scores are recomputed, and the gaps with
-    them; the interval is the ``(1 - level)/2`` and ``(1 + level)/2`` quantiles of the resampled
-    gaps. When the reported pillar scores differ from the arithmetic recomputation (e.g. geometric
-    aggregation upstream), the resampled gaps are shifted by (reported - recomputed) so that the
-    interval is centred on the reported gap. The interval across method choices is added by
-    :func:`analysis.robustness.add_method_intervals` (``*_mc_lo``, ``*_mc_hi``).
+    **Indicator-selection interval** (``<gap>_sel_lo``, ``<gap>_sel_hi``): how much the gap
+    depends on which indicators measure each pillar. In each of ``n_boot`` resamples the
+    indicators of every pillar are drawn with replacement (as many as the pillar has; the same
+    draw for all communes and periods), the pillar scores are recomputed, and the gaps with them;
+    the interval is the ``(1 - level)/2`` and ``(1 + level)/2`` quantiles of the resampled gaps.
+    It is not a confidence interval for a sampled population: the framework fixes the
+    indicators, and the interval treats them as one draw of the indicators that could measure
+    the pillar. When the reported pillar scores differ from the arithmetic recomputation (e.g.
+    geometric aggregation upstream), the resampled gaps are shifted by (reported - recomputed).
+    The method interval (``<gap>_method_lo``/``_hi``) and the sign share are added by
+    :func:`analysis.robustness.add_method_intervals`.
 
     With few indicators per pillar (the commune framework has 6-7) the plain percentile interval is
     too narrow (measured coverage of a nominal 90% interval: 85% with 7 indicators per pillar). The
-    default ``ci_method="expanded"`` therefore (i) rescales each pillar's resampled deviations by
+    default ``sel_method="expanded"`` therefore (i) rescales each pillar's resampled deviations by
     ``sqrt(K/(K-1))`` (the bootstrap's variance shrinkage) and (ii) stretches the gap's resampled
-    deviations by ``t_nu / z`` with Welch-Satterthwaite degrees of freedom ``nu`` (in the spirit of
-    Hesterberg's expanded percentile interval); measured coverage 90-92% for K = 5..30.
-    ``ci_method="percentile"`` gives the plain percentile interval.
+    deviations by ``t_nu / z`` with Welch-Satterthwaite degrees of freedom ``nu`` (Hesterberg's
+    expanded percentile interval, adapted); measured coverage 90-92% for K = 5..30, and under
+    offsets shared by all communes (the demo's model; tests). ``sel_method="percentile"`` gives
+    the plain percentile interval.
 
-    Rule: where a pillar of the gap has fewer than 2 non-missing indicators for the unit and
-    period (one published value per pillar, one DESI dimension), the bounds are NaN: resampling one
-    indicator carries no information, so only the point gap is reported, and
-    ``typology_stability`` is NaN. ``df.attrs["ci_note"]`` says which gaps lack an interval and why.
+    **Measurement** (``<gap>_meas_lo``, ``<gap>_meas_hi``, only when the scores carry ``se``, the
+    normalised measurement standard error of each indicator value): the selection draws plus a
+    normal error with the gap's measurement variance in that resample (independent errors:
+    ``sum_k (c_k w_k se_k)^2 / (sum_k c_k w_k)^2`` per pillar).
+
+    NaN intervals, with the reason in ``df.attrs["interval_notes"]`` (``{gap: text}``): a pillar
+    of the gap has fewer than 2 non-missing indicators for the unit and period (resampling one
+    indicator carries no information: point gap only, and ``typology_stability`` is NaN), or
+    the resampled gaps have no spread (a degenerate interval is not certainty).
 
     Missing pillar: with a framework that has no economy pillar (the UN EGDI) or no society pillar,
     that pillar's score, rank and gap are NaN and ``gap_mean = G - mean(available of E, S)``
@@ -210,81 +218,96 @@ def compute_gaps(
     1e-9). ``typology_stability`` = share of bootstrap resamples classified in the same class.
 
     Args:
-        scores: tidy scores ``unit_code, period, level, name, value, status``; level=indicator rows
-            hold normalised (0..1, higher is better) indicator values.
+        scores: tidy scores ``unit_code, period, level, name, value, status`` (+ ``se``);
+            level=indicator rows hold normalised (higher is better) indicator values.
         framework: the framework the scores were computed with (pillar government and at least one
             of economy / society).
-        level: confidence level of the intervals (default 0.90).
+        level: level of the intervals (default 0.90).
         n_boot: bootstrap resamples (default 2000; >= 2000 recommended for published intervals).
         seed: seed of the random generator (results are reproducible).
         delta: typology threshold on gap_mean (score points on the 0..1 scale; default 0.10).
         high: typology threshold on the mean level separating balanced-high from balanced-low (0.50).
-        ci_method: ``expanded`` (default; small-sample corrected percentile) or ``percentile``.
+        sel_method: ``expanded`` (default; small-sample corrected percentile) or ``percentile``.
 
     Returns:
-        One row per unit and period, columns :data:`GAP_COLUMNS`. ``df.attrs`` records level,
-        n_boot, seed, delta, high, ci_method, n_indicators (per pillar), comparison_pillars and
-        ci_note. ``z_*`` are standardised across the units of the same period (sample SD); ranks
-        are within the period, 1 = highest, ties share the best rank. ``ratio_*`` is NaN when the
-        denominator is 0.
+        One row per unit and period, columns :data:`GAP_COLUMNS` (plus ``<gap>_meas_lo/_hi``
+        with ``se``). ``df.attrs`` records level, n_boot, seed, delta, high, sel_method,
+        n_indicators (per pillar), comparison_pillars and interval_notes. ``z_*`` are
+        standardised across the units of the same period (sample SD); ranks are within the
+        period, 1 = highest, ties (after rounding to 1e-9) share the best rank. ``ratio_*`` is
+        NaN when the denominator is 0.
 
     Raises:
         DataValidationError: scores break the contract (missing column, duplicates, unknown indicator).
         FrameworkError: the framework has no government pillar, or neither economy nor society.
         ParameterError: level, n_boot, delta or high out of range.
     """
-    level, n_boot = _check_args(level, n_boot, ci_method, delta, high)
+    level, n_boot = _check_args(level, n_boot, sel_method, delta, high)
     cube = _build_cube(scores, framework)
-    point, boot, n_ind = _pillars_and_draws(cube, n_boot, np.random.default_rng(seed), ci_method)
     cmp = _comparison_pillars(cube)  # economy and/or society: the pillars gap_mean compares with
+    plan = make_plan(cube, cmp, n_boot=n_boot, seed=seed, method=sel_method, level=level)
+    point = _point(cube)
     out = cube.keys.copy()
     out[GOV], out[ECON], out[SOC] = point[GOV], point[ECON], point[SOC]
-    est, draws = gap_values(point, cmp), gap_values(boot, cmp)
-    gaps = {name: (est[name], draws[name]) for name in est}
-    coef = {
-        "gap_econ": {GOV: 1.0, ECON: 1.0},
-        "gap_soc": {GOV: 1.0, SOC: 1.0},
-        "gap_mean": {GOV: 1.0, **{p: 1.0 / len(cmp) for p in cmp}},
-    }
+    out["gap_econ"] = point[GOV] - point[ECON]
+    out["gap_soc"] = point[GOV] - point[SOC]
+    out["gap_mean"] = point[GOV] - comparison_mean(point, cmp)
     # rule: no interval (NaN bounds) where a pillar of the gap has < 2 indicators in that row
     n_row = _n_available(cube)
-    too_few = {name: np.logical_or.reduce([n_row[p] < 2 for p in c]) for name, c in coef.items()}
-    _intervals(out, gaps, boot, coef, n_ind, too_few, level, ci_method)
+    too_few = {g: np.logical_or.reduce([n_row[p] < 2 for p in c]) for g, c in plan.coef.items()}
+    cols, flat = _selection_columns(cube, plan, point, too_few, delta, high)
+    for name, v in cols.items():
+        out[name] = v
     _ratios_z_ranks(out, point[GOV], point[ECON], point[SOC])
-    _typology(out, point, boot, draws["gap_mean"], cmp, too_few, delta, high)
+    _typology_codes(out, point, cmp, delta, high)
     out["status"] = [config.STATUSES[c] for c in cube.status]
-    out = out.loc[:, list(GAP_COLUMNS)]
+    meas = (
+        [f"{g}_meas_{s}" for g in GAP_SERIES for s in ("lo", "hi")] if cube.se is not None else []
+    )
+    order = list(GAP_COLUMNS)
+    for g in GAP_SERIES[::-1] if meas else ():
+        at = order.index(f"{g}_sel_hi") + 1
+        order[at:at] = [f"{g}_meas_lo", f"{g}_meas_hi"]
+    out = out.loc[:, order]
     out.attrs.update(
         level=level,
         n_boot=n_boot,
         seed=seed,
         delta=delta,
         high=high,
-        ci_method=ci_method,
-        n_indicators=n_ind,
+        sel_method=sel_method,
+        n_indicators=plan.n_ind,
         comparison_pillars=cmp,
-        ci_note=_ci_note(framework, n_ind, cmp, coef, too_few),
+        has_measurement=cube.se is not None,
+        interval_notes=_interval_notes(framework, plan, too_few, flat),
     )
     return out
 
 
-def _ci_note(framework: Framework, n_ind: dict, cmp: list, coef: dict, too_few: dict) -> dict:
+def _interval_notes(framework: Framework, plan, too_few: dict, flat: dict) -> dict:
     """Why a gap has no interval (``{gap: text}``; empty when every row has one)."""
     notes = {}
-    absent = [p for p in (ECON, SOC) if p not in cmp]
-    for name, c in coef.items():
+    absent = [p for p in (ECON, SOC) if p not in plan.cmp]
+    for name, c in plan.coef.items():
         missing = [p for p in absent if p in c]
-        few = [f"{p} ({n_ind[p]})" for p in c if p not in absent and n_ind[p] < 2]
+        few = [f"{p} ({plan.n_ind[p]})" for p in c if p not in absent and plan.n_ind[p] < 2]
+        parts = []
         if missing:
-            notes[name] = (
+            parts.append(
                 f"no {', '.join(missing)} pillar in framework {framework.id!r} (or no data): gap is NaN"
             )
         elif few:
-            notes[name] = (
+            parts.append(
                 f"NaN interval = pillar with < 2 indicators ({', '.join(few)}); point gap only"
             )
         elif too_few[name].any():
-            notes[name] = (
+            parts.append(
                 f"NaN interval in {int(too_few[name].sum())} row(s): a pillar has < 2 non-missing indicators there; point gap only"
             )
+        if flat.get(name):
+            parts.append(
+                f"NaN selection interval in {flat[name]} row(s): the resampled gaps have no spread (degenerate interval)"
+            )
+        if parts:
+            notes[name] = "; ".join(parts)
     return notes

@@ -4,17 +4,17 @@ beta-convergence of the pillars.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .. import config
 from ..errors import ParameterError
 from ..periods import period_to_time
 from ..status import worst_status
-from ._stats import _check_columns, _check_level, _ols_hc3, _theil_sen
+from ._stats import _check_columns, _check_level, _iv_slope, _pct_interval, _theil_sen
 from ._wide import _periods, _wide_pillars
 from .formula import GAP_SERIES, PILLARS
 
@@ -105,6 +105,106 @@ def compute_trends(
     return out
 
 
+#: Share of values at a cap from which a convergence estimate is not claimed (caveat ``ceiling``).
+CAP_SHARE_LIMIT = 0.25
+#: First-stage F below which the instrument is weak (caveat ``weak_instrument``).
+WEAK_F = 10.0
+_TOL = 1e-9
+CONVERGENCE_COLUMNS = (
+    "pillar", "kind", "n", "t_start", "t_end", "estimate", "estimate_lo", "estimate_hi",
+    "p_value", "cap_share", "first_stage_f", "instrument_period", "converging", "caveat", "status",
+)  # fmt: skip
+
+
+def _at_cap(v: np.ndarray, bounded: bool) -> np.ndarray:
+    """``(units, columns)`` True where a value sits at a cap: at the bound of a bounded [0, 1]
+    scale, or piled up at its column's highest (lowest) value with at least one other unit (a
+    measurement ceiling, e.g. many communes at 99.5 %)."""
+    ok = ~np.isnan(v)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mx, mn = np.nanmax(v, axis=0), np.nanmin(v, axis=0)
+    at_mx, at_mn = ok & (v >= mx - _TOL), ok & (v <= mn + _TOL)
+    pile = (at_mx & (at_mx.sum(axis=0) >= 2)) | (at_mn & (at_mn.sum(axis=0) >= 2))
+    if bounded:
+        pile |= ok & ((v >= 1 - _TOL) | (v <= _TOL))
+    return pile & ok
+
+
+def _cap_shares(w, columns, periods, indicator_scores, pillar_of, bounded) -> dict:
+    """Per pillar: the largest share, over the periods, of its values sitting at a cap."""
+    out = {}
+    for c in columns:
+        shares = []
+        for per in periods:
+            if indicator_scores is not None and c in set(pillar_of.values()):
+                s = indicator_scores[
+                    (indicator_scores["period"] == per)
+                    & indicator_scores["name"].map(pillar_of).eq(c)
+                ]
+                v = s.pivot_table(index="unit_code", columns="name", values="value").to_numpy(float)
+            else:
+                v = w.loc[w["period"] == per, [c]].to_numpy(float)
+            if v.size and (~np.isnan(v)).any():
+                shares.append(_at_cap(v, bounded).sum() / (~np.isnan(v)).sum())
+        out[c] = float(max(shares)) if shares else np.nan
+    return out
+
+
+def _sigma_row(w, c, periods, times, level, rng, n_boot) -> dict:
+    """Slope of the cross-commune SD over time; interval from resampling communes (with their
+    whole trajectories)."""
+    wide = w.pivot(index="unit_code", columns="period", values=c).reindex(columns=periods)
+    Y = wide.to_numpy(float)  # (units, periods)
+    tc = times - times.mean()
+
+    def slope(sd):  # OLS slope of SD on time, along the last axis
+        return (sd * tc).sum(axis=-1) / (tc**2).sum()
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        est = float(slope(np.nanstd(Y, axis=0, ddof=1)))
+        lo = hi = p = np.nan
+        n = Y.shape[0]
+        if n_boot and n >= 3:
+            idx = rng.integers(0, n, size=(n_boot, n))
+            b = slope(np.nanstd(Y[idx], axis=1, ddof=1))
+            b = b[~np.isnan(b)]
+            if len(b):
+                lo, hi = (float(v) for v in _pct_interval(b, level))
+                p = float(min(1.0, max(2 * min((b <= 0).mean(), (b >= 0).mean()), 1 / len(b))))
+    return dict(kind="sigma", n=len(periods), estimate=est, estimate_lo=lo, estimate_hi=hi,
+                p_value=p, first_stage_f=np.nan, instrument_period=None)  # fmt: skip
+
+
+def _beta_row(w, c, periods, level) -> dict:
+    """Growth from the second to the last period on the level at the second, instrumented by
+    the level at the first (its measurement error is independent of the start's)."""
+    row = dict(kind="beta_iv", n=0, estimate=np.nan, estimate_lo=np.nan, estimate_hi=np.nan,
+               p_value=np.nan, first_stage_f=np.nan, instrument_period=None)  # fmt: skip
+    if len(periods) < 3:
+        row["caveat"] = "too_few_periods"
+        return row
+    inst, start, end = periods[0], periods[1], periods[-1]
+    wide = w.pivot(index="unit_code", columns="period", values=c)
+    j = wide[[inst, start, end]].dropna()
+    dt = period_to_time(end) - period_to_time(start)
+    fit = _iv_slope(
+        (j[end] - j[start]).to_numpy(float) / dt,
+        j[start].to_numpy(float),
+        j[inst].to_numpy(float),
+        level,
+    )
+    row.update(n=int(fit["n"]), estimate=fit["slope"], estimate_lo=fit["slope_lo"],
+               estimate_hi=fit["slope_hi"], p_value=fit["slope_p"],
+               first_stage_f=fit["first_stage_f"], instrument_period=inst)  # fmt: skip
+    if fit["n"] < 10:
+        row["caveat"] = "too_few_units"
+    elif not (fit["first_stage_f"] >= WEAK_F):
+        row["caveat"] = "weak_instrument"
+    return row
+
+
 def compute_convergence(
     data: pd.DataFrame,
     *,
@@ -112,25 +212,48 @@ def compute_convergence(
     level: float = config.DEFAULT_CI_LEVEL,
     start: str | None = None,
     end: str | None = None,
+    indicator_scores: pd.DataFrame | None = None,
+    framework=None,
+    bounded: bool = True,
+    n_boot: int = config.DEFAULT_BOOTSTRAP,
+    seed: int = config.DEFAULT_SEED,
 ) -> pd.DataFrame:
-    """Sigma- and beta-convergence of each pillar across communes.
+    """Do the communes converge? Sigma-convergence first, then beta with an instrumented start.
 
-    * **sigma**: the standard deviation across communes (sample SD) in every period; ``estimate`` is
-      its Theil-Sen trend (SD points per year) with interval; the p-value is Kendall's tau test of
-      SD against time. Negative = communes are becoming more alike (sigma-convergence).
-    * **beta**: for each commune the average change per year between the ``start`` and ``end``
-      periods (default first and last), ``(y_end - y_start) / (t_end - t_start)``, regressed on the
-      starting level ``y_start`` by OLS; ``estimate`` is the slope with HC3 standard error,
-      t-interval and p-value. Negative = communes that started lower grew faster (catching up).
-      Caution: measurement noise in ``y_start`` biases this slope downwards (regression to the
-      mean), so read beta-convergence together with sigma.
+    * **sigma** (``kind = "sigma"``): the standard deviation of the pillar across communes in
+      every period of ``start..end``; ``estimate`` is its least-squares slope over time (SD
+      points per year) and the interval resamples the communes with their whole trajectories
+      (percentile, ``n_boot``); ``p_value`` is the bootstrap two-sided p-value. Negative =
+      communes are becoming more alike.
+    * **beta** (``kind = "beta_iv"``): each commune's change per year from the second period to
+      the last, regressed on its level at the second period, **instrumented by its level at the
+      first period** (``instrument_period``). Plain OLS of growth on the start level is biased
+      towards "catching up" by measurement noise alone (the noise of the start level enters the
+      growth with the opposite sign: regression to the mean); the earlier level is correlated
+      with the true start but not with that noise. ``first_stage_f`` below 10 means a weak
+      instrument.
+    * ``cap_share``: the largest share, over the periods, of the pillar's indicator values (or
+      pillar values without ``indicator_scores``) that sit at a cap: the ceiling or floor of a
+      bounded scale (``bounded``), or piled at the highest/lowest value with other communes. A
+      ceiling stops the leaders and shrinks the spread by itself.
 
-    ``converging`` is True when the whole interval is below 0, False when it is above 0, and NA
-    when it covers 0.
+    ``converging`` is True only when the interval lies below 0 (the converging direction) and no
+    caveat applies, False when it lies above 0 without caveat, NA otherwise. ``caveat`` (a text
+    id): ``ceiling`` (``cap_share >= 0.25``), ``weak_instrument``, ``too_few_units`` (< 10),
+    ``too_few_periods`` (beta needs 3), or empty.
+
+    Args:
+        data: gap or pillar table (wide) or tidy scores with pillar rows.
+        columns: pillars to analyse.
+        level: level of the intervals.
+        start, end: the window (default: first and last period).
+        indicator_scores: tidy scores with the indicator rows, for ``cap_share``, and
+        framework: the framework saying which pillar each indicator belongs to.
+        bounded: the scale is bounded to [0, 1] (``target``, ``goalposts``): its bounds are caps.
+        n_boot, seed: the commune bootstrap of sigma.
 
     Returns:
-        ``pillar, kind, n, t_start, t_end, estimate, estimate_lo, estimate_hi, p_value, converging,
-        status`` (kind = ``sigma`` or ``beta``; ``n`` = periods for sigma, communes for beta).
+        :data:`CONVERGENCE_COLUMNS` (``n`` = periods for sigma, communes for beta).
     """
     level = _check_level(level)
     columns = list(columns)
@@ -145,41 +268,37 @@ def compute_convergence(
     if t1 <= t0:
         raise ParameterError(f"start={start!r}, end={end!r}: end must come after start")
     w = w[[(t0 <= period_to_time(p) <= t1) for p in w["period"]]]
-    times = np.array([period_to_time(p) for p in _periods(w)])
+    window = _periods(w)
+    times = np.array([period_to_time(p) for p in window])
+    pillar_of = (
+        dict(zip(framework.indicators["id"], framework.indicators["pillar"], strict=True))
+        if framework is not None
+        else {}
+    )
+    ind = None
+    if indicator_scores is not None and pillar_of:
+        ind = indicator_scores[indicator_scores["level"] == "indicator"].assign(
+            unit_code=lambda d: d["unit_code"].astype(str), period=lambda d: d["period"].astype(str)
+        )
+    caps = _cap_shares(w, columns, window, ind, pillar_of, bounded)
+    rng = np.random.default_rng(seed)
     rows = []
     for c in columns:
-        sd = w.groupby("period")[c].std().reindex(_periods(w)).to_numpy(dtype=float)
-        slope, lo, hi, _ = _theil_sen(times, sd, level)
-        ok = ~np.isnan(sd)
-        p = float(stats.kendalltau(times[ok], sd[ok]).pvalue) if ok.sum() >= 3 else np.nan
-        rows.append(dict(pillar=c, kind="sigma", n=int(ok.sum()), t_start=t0, t_end=t1, estimate=slope, estimate_lo=lo,
-                         estimate_hi=hi, p_value=p, status=worst_status(w.loc[w[c].notna(), "status"])))  # fmt: skip
-        a = w.loc[w["period"] == start, ["unit_code", c, "status"]]
-        b = w.loc[w["period"] == end, ["unit_code", c, "status"]]
-        j = a.merge(b, on="unit_code", suffixes=("_0", "_1"), how="inner").dropna(
-            subset=[f"{c}_0", f"{c}_1"]
-        )
-        growth = (j[f"{c}_1"] - j[f"{c}_0"]).to_numpy(dtype=float) / (t1 - t0)
-        fit = _ols_hc3(j[f"{c}_0"].to_numpy(dtype=float), growth, level)
-        rows.append(dict(pillar=c, kind="beta", n=int(fit["n"]), t_start=t0, t_end=t1, estimate=fit["slope"], estimate_lo=fit["slope_lo"],
-                         estimate_hi=fit["slope_hi"], p_value=fit["slope_p"],
-                         status=worst_status(pd.concat([j["status_0"], j["status_1"]]))))  # fmt: skip
+        status = worst_status(w.loc[w[c].notna(), "status"])
+        for r in (
+            _sigma_row(w, c, window, times, level, rng, n_boot),
+            _beta_row(w, c, window, level),
+        ):
+            caveat = r.pop("caveat", None)
+            if caveat in (None, "weak_instrument") and caps[c] >= CAP_SHARE_LIMIT:
+                caveat = "ceiling"
+            rows.append(dict(pillar=c, t_start=t0, t_end=t1, cap_share=caps[c], caveat=caveat,
+                             status=status, **r))  # fmt: skip
     out = pd.DataFrame(rows)
     conv = pd.Series(pd.NA, index=out.index, dtype="boolean")
-    conv[out["estimate_hi"] < 0] = True
-    conv[out["estimate_lo"] > 0] = False
+    clean = out["caveat"].isna()
+    conv[clean & (out["estimate_hi"] < 0)] = True
+    conv[clean & (out["estimate_lo"] > 0)] = False
     out["converging"] = conv
-    cols = [
-        "pillar",
-        "kind",
-        "n",
-        "t_start",
-        "t_end",
-        "estimate",
-        "estimate_lo",
-        "estimate_hi",
-        "p_value",
-        "converging",
-        "status",
-    ]
-    return out[cols]
+    out["caveat"] = out["caveat"].astype("string")
+    return out.reindex(columns=list(CONVERGENCE_COLUMNS))

@@ -58,8 +58,8 @@ def plot_gap_dumbbell(
 ) -> Axes:
     """Dumbbell: G, E and S of each commune on one line, communes sorted by the gap.
 
-    The right-hand column prints the gap and its confidence interval (``<gap>_lo``,
-    ``<gap>_hi``) as numbers in the chosen language (the number alone where the interval is NaN,
+    The right-hand column prints the gap and its indicator-selection interval (``<gap>_sel_lo``,
+    ``<gap>_sel_hi``) as numbers in the chosen language (the number alone where the interval is NaN,
     e.g. pillars with a single indicator). A pillar with no value in the period (economy for the
     UN EGDI) is left out, legend included.
 
@@ -68,11 +68,11 @@ def plot_gap_dumbbell(
     ``highlight`` units wherever they rank; a dotted line with "… n others" marks each skipped run.
 
     Args:
-        gaps: gap table (``unit_code, period, government, economy, society, <gap>[, _lo, _hi]``).
+        gaps: gap table (``unit_code, period, government, economy, society, <gap>[, _sel_lo, _sel_hi]``).
         gap: which gap orders the communes: ``gap_mean``, ``gap_econ`` or ``gap_soc``.
         period: period to show (default: latest).
         units: units table for commune names.
-        show_ci: print the gap and its CI at the right.
+        show_ci: print the gap and its indicator-selection interval at the right.
         highlight: unit code(s) always shown, with a bold name and a shaded row.
         top_n: units shown at each end of the order (default: all when <= ``max_units``, else 10).
         max_units: above this many units, only the ends and the highlighted units are shown.
@@ -142,16 +142,16 @@ def _gap_ci_column(ax: Axes, data: pd.DataFrame, yy: np.ndarray, gap: str, lang:
     n = len(data)
     trans = mpl.transforms.blended_transform_factory(ax.transAxes, ax.transData)
     has_ci = (
-        f"{gap}_lo" in data.columns
-        and f"{gap}_hi" in data.columns
-        and bool((data[f"{gap}_lo"].notna() & data[f"{gap}_hi"].notna()).any())
+        f"{gap}_sel_lo" in data.columns
+        and f"{gap}_sel_hi" in data.columns
+        and bool((data[f"{gap}_sel_lo"].notna() & data[f"{gap}_sel_hi"].notna()).any())
     )
     ax.text(1.02, n - 0.3, i18n.t(f"gap_short.{gap}", lang) + (f" ({i18n.t('misc.ci90', lang)})" if has_ci else ""),
             transform=trans, ha="left", va="bottom", fontsize=mpl.rcParams["font.size"] - 1, fontweight="bold", color=_DARK)  # fmt: skip
     for y, (_, row) in zip(yy, data.iterrows(), strict=True):
         txt = i18n.format_number(row[gap], lang, 2)
-        if has_ci and pd.notna(row[f"{gap}_lo"]) and pd.notna(row[f"{gap}_hi"]):
-            txt += f"  [{i18n.format_interval(row[f'{gap}_lo'], row[f'{gap}_hi'], lang, 2)}]"
+        if has_ci and pd.notna(row[f"{gap}_sel_lo"]) and pd.notna(row[f"{gap}_sel_hi"]):
+            txt += f"  [{i18n.format_interval(row[f'{gap}_sel_lo'], row[f'{gap}_sel_hi'], lang, 2)}]"
         ax.text(
             1.02,
             y,
@@ -187,8 +187,9 @@ def plot_pillar_scatter(
     panel saying so (``gid="no_data"``).
 
     Drawn: the 45° parity line (``gid="identity_line"``); each commune's point; a vertical
-    whisker showing the CI of its gap (``G − y``): the whisker spans ``G − gap_hi`` to
-    ``G − gap_lo``, so it crosses the 45° line exactly when the CI covers 0; quadrants shaded
+    whisker showing the indicator-selection interval of its gap (``G − y``): the whisker spans
+    ``G − gap_sel_hi`` to ``G − gap_sel_lo``, so it crosses the 45° line exactly when the
+    interval covers 0; quadrants shaded
     by typology (split at ``thresholds``, default the district medians of x and y); commune
     labels placed without overlap.
 
@@ -223,9 +224,9 @@ def plot_pillar_scatter(
     xv = data["government"].to_numpy(float)
     yv = data[y].to_numpy(float)
     many = len(data) > max_labels
-    has_ci = f"{gcol}_lo" in data.columns and f"{gcol}_hi" in data.columns
-    w_lo = xv - data[f"{gcol}_hi"].to_numpy(float) if has_ci else yv
-    w_hi = xv - data[f"{gcol}_lo"].to_numpy(float) if has_ci else yv
+    has_ci = f"{gcol}_sel_lo" in data.columns and f"{gcol}_sel_hi" in data.columns
+    w_lo = xv - data[f"{gcol}_sel_hi"].to_numpy(float) if has_ci else yv
+    w_hi = xv - data[f"{gcol}_sel_lo"].to_numpy(float) if has_ci else yv
     lo, hi = _equal_limits(xv, yv, w_lo, w_hi)
     ax.set_xlim(lo, hi)
     ax.set_ylim(lo, hi)
@@ -390,7 +391,7 @@ def plot_gap_trend(
     status: str | None = None,
 ) -> Axes:
     """The gap over time: every commune (thin grey), the district median and interquartile band,
-    and highlighted communes in colour with their CI band when the table has one.
+    and highlighted communes in colour with their indicator-selection interval band when the table has one.
 
     Args:
         gaps: gap table with several periods.
@@ -463,7 +464,7 @@ def _draw_highlighted(
     highlight: Sequence[str] | str,
     names: dict[str, str],
 ) -> None:
-    """Highlighted units in colour (with their CI band when there is one unit and the table
+    """Highlighted units in colour (with their selection-interval band when there is one unit and the table
     has intervals), named in the legend."""
     codes = [highlight] if isinstance(highlight, str) else list(highlight)
     palette = [
@@ -477,11 +478,11 @@ def _draw_highlighted(
             raise ParameterError(f"highlight={code!r} is not a unit_code of the gap table")
         color = palette[k % len(palette)]
         sub = data.loc[data["unit_code"] == code].set_index("period").reindex(periods)
-        if len(codes) == 1 and f"{gap}_lo" in sub.columns and f"{gap}_hi" in sub.columns:
+        if len(codes) == 1 and f"{gap}_sel_lo" in sub.columns and f"{gap}_sel_hi" in sub.columns:
             ax.fill_between(
                 xs,
-                sub[f"{gap}_lo"].to_numpy(float),
-                sub[f"{gap}_hi"].to_numpy(float),
+                sub[f"{gap}_sel_lo"].to_numpy(float),
+                sub[f"{gap}_sel_hi"].to_numpy(float),
                 color=color,
                 alpha=0.15,
                 lw=0,

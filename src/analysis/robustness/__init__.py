@@ -27,7 +27,11 @@ Method (OECD/JRC Handbook, ch. 7; Saisana, Saltelli & Tarantola 2005; COINr ``ge
   bottom ``k``. Gaps (when the tree has pillars ``government``, ``economy``, ``society``):
   ``gap_econ = G - E``, ``gap_soc = G - S``, ``gap_mean = G - (E + S) / 2`` per run, by the gap
   formula of :mod:`analysis.gaps.formula`; :func:`add_method_intervals` adds their 5-95 %
-  interval to a gap table (robustness consumes gaps, never the reverse).
+  interval (the *method interval*), the share of draws in which each gap is positive and
+  whether its sign is robust to a gap table (robustness consumes gaps, never the reverse).
+  :func:`gap_spec` makes the nominal run the analysis that ran and draws the scale among the
+  absolute scales (targets 2025 / 2030, goalposts, percentages on [0, 100]);
+  :func:`describe_monte_carlo` records what was drawn.
 * **Sensitivity**: a Saltelli/Sobol design from SALib (``SALib.sample.sobol.sample``, ``N (d + 2)``
   runs), each uniform coordinate mapped to one of the choice's alternatives by equal-width bins
   (``floor(u * n)``), and ``SALib.analyze.sobol.analyze`` (first-order and total indices,
@@ -39,13 +43,15 @@ single-process numpy (no workers); the chunk size (a memory knob) changes nothin
 rounding (~1e-15 relative).
 
 Modules: ``spec`` (the spec), ``design`` (data variants), ``evaluate`` (scores of many runs),
-``uncertainty``, ``replay``, ``sensitivity``, ``tidy`` (our commune panel), ``gap_intervals``,
-``run`` (``dgap robustness``).
+``uncertainty``, ``replay``, ``sensitivity``, ``tidy`` (our commune panel), ``gap_spec`` (the
+spec and description of one analysis's Monte Carlo), ``gap_intervals``, ``run``
+(``dgap robustness``).
 """
 
 from __future__ import annotations
 
-from .gap_intervals import add_method_intervals, method_intervals
+from .gap_intervals import SIGN_ROBUST, add_method_intervals, method_intervals
+from .gap_spec import describe_monte_carlo, gap_spec
 from .run import run_robustness
 from .sensitivity import run_sensitivity
 from .spec import CHOICES, RUN_COLUMNS, list_specs, load_spec
@@ -55,8 +61,11 @@ from .uncertainty import UncertaintyResult, run_uncertainty
 __all__ = [
     "CHOICES",
     "RUN_COLUMNS",
+    "SIGN_ROBUST",
     "UncertaintyResult",
     "add_method_intervals",
+    "describe_monte_carlo",
+    "gap_spec",
     "list_specs",
     "load_spec",
     "method_intervals",

@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..composite import Tree, denominate, impute, screen_units
 from ..composite.arrays import kurt, normalise_variants, skew
+from ..composite.scales import ScaleMeta, scale_kwargs
 from ..composite.spec import aggregation_power, normalisation_spec
 from ..errors import DataValidationError, MethodError, ParameterError
 from ..gaps.formula import PILLARS as GAP_PILLARS
@@ -313,7 +314,9 @@ def _data_variants(df, tree, spec, imp_l, trt_l, nrm_l, den_scale):
     kw = {"tree": tree, "inds": inds, "base": base, "units": units, "den_scale": den_scale}
     before, after = steps[: steps.index("treat")], steps[steps.index("treat") + 1 :]
     wins = sorted({int(w) for w in trt_l if w != "off"})
-    has_goalposts = any(normalisation_spec(lab)["method"] == "goalposts" for lab in nrm_l)
+    has_goalposts = any(
+        normalisation_spec(lab)["method"] in ("goalposts", "target") for lab in nrm_l
+    )
     Xmt = np.empty((len(imp_l), len(trt_l), len(units), len(inds)))
     for m, lab in enumerate(imp_l):
         frame = _apply_steps(df, before, imputation=lab, **kw)
@@ -324,8 +327,8 @@ def _data_variants(df, tree, spec, imp_l, trt_l, nrm_l, den_scale):
             if bad:
                 raise MethodError(
                     f"outlier treatment log-transforms {bad} (still skewed after winsorising), but goalposts "
-                    "normalisation needs raw units; with goalposts keep winmax off (truncation at the goalposts "
-                    "is the outlier treatment) or use a data-driven normalisation"
+                    "and target normalisation need raw units; with them keep winmax off (truncation at the "
+                    "goalposts or the target is the outlier treatment) or use a data-driven normalisation"
                 )
         for t, w in enumerate(trt_l):
             Xt = Xm if w == "off" else treated[int(w)]
@@ -337,19 +340,22 @@ def _data_variants(df, tree, spec, imp_l, trt_l, nrm_l, den_scale):
     return units, Xmt
 
 
-def _normalised_stack(Xmt, nrm_l, tree, goalposts):
-    """``(stack (M*T*K, U, I), complete (M*T*K,))``: every data variant, normalised every way."""
+def _scale_meta(goalposts, tree) -> ScaleMeta | None:
+    """The framework's scale metadata: given (tidy path), or goalposts only (an array)."""
+    if goalposts is None or isinstance(goalposts, ScaleMeta):
+        return goalposts
+    gp = np.asarray(goalposts, dtype=float)
+    gp = gp if gp.shape[0] == 2 else gp.T
+    n = tree.n_indicators
+    return ScaleMeta(tuple(tree.indicators), tree.directions, gp, {}, np.zeros(n, dtype=bool))
+
+
+def _normalised_stack(Xmt, nrm_l, tree, scales):
+    """``(stack (M*T*K, U, I), complete (M*T*K,))``: every data variant, normalised every way
+    (each label read by :func:`analysis.composite.scales.scale_kwargs`)."""
     M, T, U, n_ind = Xmt.shape
-    specs = []
-    for lab in nrm_l:
-        s = normalisation_spec(lab)
-        if s["method"] == "goalposts":
-            if goalposts is None:
-                raise MethodError(
-                    f"normalisation {lab!r} needs goalposts per indicator (the tidy path passes the framework's); use minmax/zscore/rank for COINr iMeta inputs"
-                )
-            s["goalposts"] = goalposts
-        specs.append(s)
+    meta = _scale_meta(scales, tree)
+    specs = [scale_kwargs(lab, meta) for lab in nrm_l]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         stack = normalise_variants(Xmt, specs, directions=tree.directions)  # (K, M, T, U, I)
@@ -406,14 +412,18 @@ def _prepare(
     imeta,
     spec: dict,
     *,
-    goalposts: np.ndarray | None = None,
+    goalposts: np.ndarray | ScaleMeta | None = None,
     weight_sets=None,
     seed: int,
     n_fresh: int = 0,
     replay_values: dict | None = None,
     den_scale: dict | None = None,
 ) -> _Design:
-    """Precompute every discrete variant of the data (imputation x treatment x normalisation)."""
+    """Precompute every discrete variant of the data (imputation x treatment x normalisation).
+
+    ``goalposts``: the framework's :class:`~analysis.composite.scales.ScaleMeta` (goalposts,
+    targets, percentage indicators: every scale label), or a ``(2, I)`` goalposts array
+    (``goalposts`` labels only), or None (data-driven scales only)."""
     t0 = time.perf_counter()
     tree = Tree.from_imeta(imeta if imeta is not None else data.imeta)
     df = _as_unit_frame(data)

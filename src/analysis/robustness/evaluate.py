@@ -21,6 +21,7 @@ from ..composite.arrays import (
     clip_nonpositive,
     power_mean,
     power_transform,
+    rank_array,
     sibling_normalised,
 )
 from ..errors import MethodError, ParameterError
@@ -185,32 +186,9 @@ def _evaluate(
 
 
 def _ranks(scores: np.ndarray) -> np.ndarray:
-    """Ranks along the last axis, 1 = best, ties share the lowest rank, NaN stays NaN.
-
-    Same result as :func:`analysis.composite.rank_array` (tested), one argsort per call.
-    """
-    S = np.asarray(scores, dtype=float)
-    shape = S.shape
-    S2 = S.reshape(-1, shape[-1])
-    miss = np.isnan(S2)
-    key = np.where(miss, np.inf, -S2)
-    n_rows, n = key.shape
-    order = np.argsort(key, axis=1)
-    flat = (order + (np.arange(n_rows) * n)[:, None]).ravel()
-    sk = key.ravel()[flat].reshape(n_rows, n)
-    tie = sk[:, 1:] == sk[:, :-1]
-    pos = np.arange(1, n + 1, dtype=float)
-    if tie.any():
-        new = np.ones(sk.shape, dtype=bool)
-        new[:, 1:] = ~tie
-        first = np.maximum.accumulate(np.where(new, pos[None, :], 0.0).T, axis=0).T
-    else:
-        first = np.broadcast_to(pos, sk.shape)
-    out = np.empty(n_rows * n)
-    out[flat] = first.ravel()
-    out = out.reshape(n_rows, n)
-    out[miss] = np.nan
-    return out.reshape(shape)
+    """Ranks along the last axis (1 = best; ties, after rounding to 1e-9, share the lowest rank;
+    NaN stays NaN): :func:`analysis.composite.arrays.rank_array`, the one rank rule."""
+    return rank_array(scores, axis=-1)
 
 
 def _draw_codes(d: _Design, draws: int, rng: np.random.Generator) -> np.ndarray:

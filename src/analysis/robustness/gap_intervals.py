@@ -1,11 +1,24 @@
-"""The method interval of each gap: its spread across the Monte Carlo over method choices, added
-to a gap table from :func:`analysis.gaps.compute_gaps` (robustness consumes gaps).
+"""The method interval and the sign share of each gap: its spread across the Monte Carlo over
+method choices, added to a gap table from :func:`analysis.gaps.compute_gaps` (robustness
+consumes gaps).
+
+Per unit (and period) and gap ``g`` (``gap_econ``, ``gap_soc``, ``gap_mean``):
+
+* ``g_method_lo``, ``g_method_hi``: the ``(1 - level)/2`` and ``(1 + level)/2`` quantiles of the
+  gap over the draws (the **method interval**; NaN when it has no spread: the choices do not
+  move that gap, or there is no draw);
+* ``g_share_positive``: the share of draws in which the gap is > 0 (draws where it is NaN are
+  left out); ``g_sign_robust``: True when the share is >= 0.95, or when the gap is < 0 in >= 95%
+  of the draws (the same as a share <= 0.05 unless some draws give exactly 0: a gap of 0, two
+  pillars both at the ceiling, is not a negative gap), False otherwise, NA without draws.
 """
 
 from __future__ import annotations
 
 import copy
+import warnings
 
+import numpy as np
 import pandas as pd
 
 from .. import config
@@ -13,30 +26,70 @@ from ..errors import DataValidationError
 from ..gaps.formula import ECON, GAP_SERIES, GOV, PILLARS, SOC, add_gap_columns
 from .uncertainty import UncertaintyResult
 
-
-def _draws_table(draws) -> pd.DataFrame | None:
-    if isinstance(draws, UncertaintyResult):
-        return draws.gap_draws
-    if draws is None or isinstance(draws, pd.DataFrame):
-        return draws
-    raise DataValidationError(
-        [
-            f"draws: expected an UncertaintyResult or a DataFrame of per-run gaps, got {type(draws).__name__}"
-        ],
-        source="draws",
-    )
+#: Share of draws (of one sign) from which a gap's sign is called robust.
+SIGN_ROBUST = 0.95
+#: A draw counts as positive (negative) when the gap is above (below) this in absolute value.
+_ZERO = 1e-12
 
 
-def method_intervals(
-    draws: pd.DataFrame, *, level: float = config.DEFAULT_CI_LEVEL
-) -> pd.DataFrame:
-    """Quantiles ``(1 - level)/2`` and ``(1 + level)/2`` of each gap over the draws, per unit
-    (and period, when the draws have one): ``unit_code, [period,] <gap>_mc_lo, <gap>_mc_hi``.
+def _summary(G: np.ndarray, level: float) -> dict[str, np.ndarray]:
+    """``G (R, U)`` draws of one gap -> method interval, share positive, sign robust ``(U,)``."""
+    ok = ~np.isnan(G)
+    n = ok.sum(axis=0)
+    alpha = 1.0 - level
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if ok.all():
+            lo, hi = np.quantile(G, [alpha / 2, 1 - alpha / 2], axis=0)
+        else:
+            lo, hi = np.nanquantile(G, [alpha / 2, 1 - alpha / 2], axis=0)
+        pos = np.where(n > 0, (G > _ZERO).sum(axis=0) / np.maximum(n, 1), np.nan)
+        neg = np.where(n > 0, (G < -_ZERO).sum(axis=0) / np.maximum(n, 1), np.nan)
+    flat = ~(hi - lo > _ZERO)
+    robust = np.where(n > 0, (pos >= SIGN_ROBUST) | (neg >= SIGN_ROBUST), False)
+    return {
+        "method_lo": np.where(flat, np.nan, lo),
+        "method_hi": np.where(flat, np.nan, hi),
+        "share_positive": pos,
+        "sign_robust": pd.array(np.where(n > 0, robust, None), dtype="boolean"),
+        "_flat": flat & (n > 0),
+    }
 
-    ``draws`` has one row per unit (and period) and run, with the gaps (``gap_econ, gap_soc,
-    gap_mean``) or the pillars (``government, economy, society``: the gaps are then computed
-    with :func:`analysis.gaps.formula.gap_values`).
-    """
+
+def _from_arrays(res: UncertaintyResult, level: float) -> tuple[pd.DataFrame, dict]:
+    frames, flat = [], {}
+    for period, units, G in res._gap_parts:  # G: (3, R, U)
+        f = {"unit_code": pd.array(units, dtype="str")}
+        for i, g in enumerate(GAP_SERIES):
+            s = _summary(G[i], level)
+            flat[g] = flat.get(g, 0) + int(s.pop("_flat").sum())
+            f.update({f"{g}_{k}": v for k, v in s.items()})
+        frame = pd.DataFrame(f)
+        if period is not None:
+            frame.insert(1, "period", str(period))
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True), flat
+
+
+def _from_table(r: pd.DataFrame, level: float) -> tuple[pd.DataFrame, dict]:
+    by = ["unit_code"] + (["period"] if "period" in r.columns else [])
+    cols = [c for c in GAP_SERIES if c in r.columns]
+    frames, flat = [], {}
+    for key, grp in r.groupby(by, sort=True):
+        key = key if isinstance(key, tuple) else (key,)
+        row = dict(zip(by, key, strict=True))
+        for g in cols:
+            s = _summary(grp[g].to_numpy(float)[:, None], level)
+            flat[g] = flat.get(g, 0) + int(s.pop("_flat").sum())
+            row.update({f"{g}_{k}": v[0] for k, v in s.items()})
+        frames.append(row)
+    out = pd.DataFrame(frames)
+    for g in cols:
+        out[f"{g}_sign_robust"] = out[f"{g}_sign_robust"].astype("boolean")
+    return out, flat
+
+
+def _draws_table(draws: pd.DataFrame) -> pd.DataFrame:
     if "unit_code" not in draws.columns:
         raise DataValidationError(
             [f"draws: missing column 'unit_code'; present: {list(draws.columns)}"],
@@ -44,6 +97,8 @@ def method_intervals(
         )
     r = draws.copy()
     r["unit_code"] = r["unit_code"].astype(str)
+    if "period" in r.columns:
+        r["period"] = r["period"].astype(str)
     if not any(c in r.columns for c in GAP_SERIES):
         if GOV in r.columns and any(p in r.columns for p in (ECON, SOC)):
             r = add_gap_columns(r)
@@ -54,41 +109,78 @@ def method_intervals(
                 ],
                 source="draws",
             )
-    by = ["unit_code"] + (["period"] if "period" in r.columns else [])
-    if "period" in r.columns:
-        r["period"] = r["period"].astype(str)
-    alpha = 1.0 - level
-    cols = [c for c in GAP_SERIES if c in r.columns]
-    g = r.groupby(by)[cols]
-    lo = g.quantile(alpha / 2).add_suffix("_mc_lo")
-    hi = g.quantile(1 - alpha / 2).add_suffix("_mc_hi")
-    out = pd.concat([lo, hi], axis=1)
-    order = [f"{c}_mc_{s}" for c in cols for s in ("lo", "hi")]
-    return out[order].reset_index()
+    return r
+
+
+def method_intervals(draws, *, level: float = config.DEFAULT_CI_LEVEL) -> pd.DataFrame:
+    """Method interval, sign share and sign robustness of each gap, per unit (and period).
+
+    Args:
+        draws: an :class:`UncertaintyResult` (its per-run gaps, summarised as arrays), or a
+            table with one row per unit (and period) and run holding the gaps (``gap_econ,
+            gap_soc, gap_mean``) or the pillars (``government, economy, society``: the gaps are
+            then computed with :func:`analysis.gaps.formula.gap_values`).
+        level: level of the method interval (default 0.90: the 5th and 95th percentiles).
+
+    Returns:
+        ``unit_code, [period,]`` and for each gap ``<gap>_method_lo, <gap>_method_hi,
+        <gap>_share_positive, <gap>_sign_robust``; ``attrs["interval_notes"]`` says how many
+        method intervals are NaN because the draws have no spread.
+    """
+    if isinstance(draws, UncertaintyResult):
+        out, flat = _from_arrays(draws, float(level))
+    else:
+        out, flat = _from_table(_draws_table(draws), float(level))
+    out.attrs["interval_notes"] = {
+        g: f"method interval NaN in {k} row(s): the method choices do not move the gap there (zero spread)"
+        for g, k in flat.items()
+        if k
+    }
+    return out
 
 
 def add_method_intervals(
     gaps: pd.DataFrame, draws, *, level: float = config.DEFAULT_CI_LEVEL
 ) -> pd.DataFrame:
-    """The gap table with the interval across method choices: ``gap_*_mc_lo``, ``gap_*_mc_hi``.
+    """The gap table with the method interval and the sign share of every gap.
+
+    Adds ``<gap>_method_lo``, ``<gap>_method_hi``, ``<gap>_share_positive`` and
+    ``<gap>_sign_robust`` (see :func:`method_intervals`).
 
     Args:
         gaps: the gap table (:func:`analysis.gaps.compute_gaps`); its rows, columns and
-            ``attrs`` are kept, the interval columns are appended.
-        draws: an :class:`UncertaintyResult` (its :attr:`~UncertaintyResult.gap_draws`) or a
-            table of draws as in :func:`method_intervals`. Draws without a ``period`` column apply
-            to every period; a unit or period without draws gets NaN. With no gap draws (a tree
-            without the three pillars) the table is returned unchanged.
+            ``attrs`` are kept (``attrs["interval_notes"]`` gains the method-interval notes),
+            the new columns are appended.
+        draws: an :class:`UncertaintyResult` or a table of draws as in :func:`method_intervals`.
+            Draws without a ``period`` column apply to every period; a unit or period without
+            draws gets NaN (and NA for ``sign_robust``). With no gap draws (a tree without the
+            three pillars) the table is returned unchanged.
         level: level of the interval (default 0.90: the 5th and 95th percentiles).
 
     Returns:
         A new table.
     """
-    table = _draws_table(draws)
-    if table is None:
+    if isinstance(draws, UncertaintyResult):
+        if not draws._gap_parts:
+            return gaps.copy()
+    elif draws is None:
         return gaps.copy()
-    mc = method_intervals(table, level=float(level))
+    elif not isinstance(draws, pd.DataFrame):
+        raise DataValidationError(
+            [
+                f"draws: expected an UncertaintyResult or a DataFrame of per-run gaps, got {type(draws).__name__}"
+            ],
+            source="draws",
+        )
+    mc = method_intervals(draws, level=float(level))
     on = [c for c in ("unit_code", "period") if c in mc.columns]
     out = gaps.merge(mc, on=on, how="left")
+    for c in out.columns:
+        if c.endswith("_sign_robust"):
+            out[c] = out[c].astype("boolean")
     out.attrs = copy.deepcopy(gaps.attrs)
+    notes = dict(out.attrs.get("interval_notes", {}))
+    for g, text in mc.attrs.get("interval_notes", {}).items():
+        notes[g] = f"{notes[g]}; {text}" if g in notes else text
+    out.attrs["interval_notes"] = notes
     return out

@@ -21,6 +21,23 @@ from .design import _Design, _prepare
 from .evaluate import _evaluate, _gaps, _ranks, _runs_table
 from .spec import CHOICES, apply_base, load_spec
 
+#: Columns of the sensitivity table.
+SENSITIVITY_COLUMNS = (
+    "choice", "alternatives", "target", "Si", "Si_lo", "Si_hi", "STi", "STi_lo", "STi_hi",
+)  # fmt: skip
+
+
+def _alternatives_text(d: _Design, name: str) -> str:
+    """The alternatives a choice was drawn among, as ``a|b|c`` (weights: the perturbation)."""
+    j = CHOICES.index(name)
+    if name == "weights":
+        ws = d.spec["uncertain"].get("weights") or {}
+        if "perturb" in ws:
+            per = ", ".join(f"level {k}: +/-{f:g}" for k, f in sorted(ws["perturb"].items()))
+            return f"perturbed ({per}; {d.n_sampled[j]} sets)"
+        return f"{d.n_sampled[j]} weight sets"
+    return "|".join(str(x) for x in d.labels[j][: d.n_sampled[j]])
+
 
 def _sobol_design(d: _Design, n: int, seed: int, second_order: bool):
     from SALib.sample import sobol as sobol_sample
@@ -99,6 +116,7 @@ def _sensitivity_core(
                 Ys.append((f"{g}:{code}", G[i, :, u]))
     if targets == "gaps":
         Ys = Ys[1:]
+    alts = {name: _alternatives_text(d, name) for name in problem["names"]}
     rows = []
     for target, Y in Ys:
         si = _sobol_indices(
@@ -113,6 +131,7 @@ def _sensitivity_core(
             rows.append(
                 {
                     "choice": name,
+                    "alternatives": alts[name],
                     "target": target,
                     "Si": float(si["S1"][v]),
                     "Si_lo": float(si["S1"][v] - si["S1_conf"][v]),
@@ -122,9 +141,7 @@ def _sensitivity_core(
                     "STi_hi": float(si["ST"][v] + si["ST_conf"][v]),
                 }
             )
-    out = pd.DataFrame(
-        rows, columns=["choice", "target", "Si", "Si_lo", "Si_hi", "STi", "STi_lo", "STi_hi"]
-    )
+    out = pd.DataFrame(rows, columns=list(SENSITIVITY_COLUMNS))
     runs = _runs_table(d, codes)
     return out, runs, S, rk
 
@@ -165,8 +182,9 @@ def run_sensitivity(
         targets: ``all`` | ``rank`` (only the rank-shift target) | ``gaps``.
 
     Returns:
-        ``choice, target, Si, Si_lo, Si_hi, STi, STi_lo, STi_hi``; ``.attrs["n_runs"]`` holds the
-        number of runs of the design.
+        ``choice, alternatives, target, Si, Si_lo, Si_hi, STi, STi_lo, STi_hi`` (``alternatives``:
+        what the choice was drawn among, ``a|b|c``; the perturbation for weights);
+        ``.attrs["n_runs"]`` holds the number of runs of the design.
     """
     seed = config.DEFAULT_SEED if seed is None else int(seed)
     if targets not in ("all", "rank", "gaps"):

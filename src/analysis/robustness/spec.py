@@ -34,8 +34,9 @@ RUN_COLUMNS = {
     "aggregation": "aggregation",
     "leave_one_out": "leave_one_out",
 }
-#: Normalisations the Monte Carlo can vary (the others need per-run targets).
-NORMALISATIONS = ("minmax", "zscore", "rank", "percentile", "goalposts")
+#: Normalisations the Monte Carlo can vary (``target`` and ``goalposts`` need the framework's
+#: targets and goalposts: the tidy path passes them).
+NORMALISATIONS = ("target", "minmax", "zscore", "rank", "percentile", "goalposts")
 #: Base weights: the framework's (iMeta) or equal.
 BASE_WEIGHTS = ("framework", "equal")
 BASE_DEFAULTS = {
@@ -50,7 +51,7 @@ BASE_DEFAULTS = {
     "floor": 1e-3,
     "order": list(parse_order()),
 }
-_TOP_KEYS = ("name", "description", "source", "base", "uncertain", "top_k")
+_TOP_KEYS = ("name", "description", "source", "base", "uncertain", "top_k", "base_note")
 _SPEC_DIR = ("data", "robustness")
 
 
@@ -91,7 +92,7 @@ def normalisation(v, where: str = "normalisation") -> str:
     label = normalisation_label(v, where=where)
     if label.split(":", 1)[0] not in NORMALISATIONS:
         raise MethodError(
-            f"{where}: normalisation {v!r} cannot vary in the Monte Carlo; use minmax:LO,HI, zscore:MEAN,SD, rank, percentile or goalposts[:SCALE]"
+            f"{where}: normalisation {v!r} cannot vary in the Monte Carlo; use target:YEAR, minmax:LO,HI, zscore:MEAN,SD, rank, percentile, goalposts[:SCALE] or goalposts:LO,HI"
         )
     return label
 
@@ -181,7 +182,8 @@ def load_spec(spec: str | Path | Mapping | None = None) -> dict:
           impute: none              # none | mean | median | mean-by:COL | median-by:COL
           screen: null              # keep units with data availability >= this
           winmax: off               # off = no treatment; N = JRC treatment, winmax N
-          normalisation: minmax:0,100 # minmax:L,U | zscore:M,S | rank | percentile | goalposts[:SCALE]
+          normalisation: minmax:0,100 # target:YEAR | minmax:L,U | zscore:M,S | rank | percentile
+                                    # | goalposts[:SCALE] | goalposts:LO,HI (every % indicator)
           aggregation: arithmetic   # arithmetic | geometric | harmonic | genmean:P
           weights: framework        # framework (the iMeta / framework weights) | equal
           order: [denominate, screen, impute, treat, normalise, aggregate]
@@ -225,7 +227,7 @@ def load_spec(spec: str | Path | Mapping | None = None) -> dict:
         "base": _base(dict(doc.get("base") or {}), source),
         "uncertain": _uncertain(dict(doc.get("uncertain") or {}), source),
     }
-    for k in ("description", "source"):
+    for k in ("description", "source", "base_note"):
         if k in doc:
             out[k] = doc[k]
     if doc.get("top_k") is not None:
@@ -275,7 +277,7 @@ def apply_base(spec: dict, base: Mapping | None) -> dict:
         "base": {**spec["base"], **{k: v for k, v in base.items() if v is not None}},
         "uncertain": spec["uncertain"],
     }
-    for k in ("description", "source", "top_k"):
+    for k in ("description", "source", "top_k", "base_note"):
         if k in spec:
             doc[k] = spec[k]
     return load_spec(doc)

@@ -8,10 +8,10 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from .. import config
+from ..composite.scales import ScaleMeta
 from ..errors import DataValidationError, ParameterError
 from ..status import worst_status
 from .spec import load_spec
@@ -37,12 +37,7 @@ def _tidy_prepare(observations: pd.DataFrame, framework, weights: str):
         obs["status"] = "observed"
     obs = obs[obs["indicator"].isin(fw.indicator_ids)]
     imeta = fw.to_imeta(weights)
-    ind = fw.indicators.set_index("id")
-    ids = fw.indicator_ids
-    goalposts = np.vstack(
-        [ind.loc[ids, "goalpost_lo"].to_numpy(float), ind.loc[ids, "goalpost_hi"].to_numpy(float)]
-    )
-    return fw, obs, imeta, goalposts
+    return fw, obs, imeta, ScaleMeta.from_framework(fw)
 
 
 def _tidy_wide(obs: pd.DataFrame, fw, units, per: str) -> tuple[pd.DataFrame, pd.DataFrame | None]:
@@ -103,7 +98,7 @@ def tidy_to_wide(
     *,
     period: str,
     weights: str = "framework",
-) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+) -> tuple[pd.DataFrame, pd.DataFrame, ScaleMeta]:
     """One period of the tidy panel as the wide inputs of :func:`run_uncertainty` / :func:`run_sensitivity`.
 
     Count indicators are denominated as in :func:`analysis.composite.compute_scores`
@@ -111,9 +106,10 @@ def tidy_to_wide(
     imputation) are joined as extra columns.
 
     Returns:
-        ``(wide, imeta, goalposts)``: wide table indexed by ``unit_code``; the framework as iMeta
-        (``weights``: ``framework`` | ``equal`` | ``dti``); goalposts ``(2, I)`` for ``goalposts``
-        normalisation.
+        ``(wide, imeta, scales)``: wide table indexed by ``unit_code``; the framework as iMeta
+        (``weights``: ``framework`` | ``equal`` | ``dti``); the framework's goalposts, targets
+        and percentage indicators (:class:`~analysis.composite.scales.ScaleMeta`), for the
+        ``target`` and ``goalposts`` scales (pass it as ``goalposts=``).
     """
     fw, obs, imeta, goalposts = _tidy_prepare(observations, framework, weights)
     if period not in set(obs["period"]):
@@ -137,6 +133,7 @@ def run_uncertainty_tidy(
     bottom_k: int | None = None,
     weights: str = "framework",
     method: str = "auto",
+    rank_periods: Sequence[str] | None = None,
 ) -> UncertaintyResult:
     """The uncertainty analysis on our tidy commune panel, one cross-section per period.
 
@@ -154,6 +151,8 @@ def run_uncertainty_tidy(
         draws, seed, top_k, bottom_k, method: as in :func:`run_uncertainty` (same draws in
             every period: common random numbers).
         weights: framework weights preset for the base: ``framework``, ``equal`` or ``dti``.
+        rank_periods: the periods whose rank statistics are computed (default: every period;
+            ranking every run of every period is the costliest part at national scale).
 
     Returns:
         :class:`UncertaintyResult` whose tables carry ``period`` and ``status``:
@@ -170,7 +169,8 @@ def run_uncertainty_tidy(
         if period is None
         else ([period] if isinstance(period, str) else list(period))
     )
-    missing_p = [p for p in periods if p not in set(obs["period"])]
+    have = set(obs["period"])
+    missing_p = [p for p in periods if p not in have]
     if missing_p:
         raise ParameterError(
             f"period(s) {missing_p} not in the observations; available: {sorted(obs['period'].unique())}"
@@ -195,6 +195,7 @@ def run_uncertainty_tidy(
             bottom_k=bottom_k,
             goalposts=goalposts,
             method=method,
+            with_ranks=rank_periods is None or per in set(rank_periods),
         )
         meths.add(r.method)
         for k in timings:
@@ -213,9 +214,10 @@ def run_uncertainty_tidy(
         sc = r.scores.reset_index()
         sc.insert(1, "period", per)
         parts["scores"].append(sc)
-        rk = r.ranks.reset_index()
-        rk.insert(1, "period", per)
-        parts["ranks"].append(rk)
+        if r.ranks is not None:
+            rk = r.ranks.reset_index()
+            rk.insert(1, "period", per)
+            parts["ranks"].append(rk)
         if not parts["runs"]:
             parts["runs"].append(r.runs)
             wsets = r.weight_sets

@@ -46,8 +46,9 @@ class UncertaintyResult:
         ranks: ranks, units x runs.
         nominal: ``unit_code, score, rank`` of the base pipeline.
         gap_stats: per unit (when the tree has government/economy/society pillars):
-            ``unit_code, <gap>_nominal, <gap>, <gap>_lo, <gap>_hi`` for gap_econ, gap_soc,
-            gap_mean (median and 5th/95th percentiles over runs), else None.
+            ``unit_code, <gap>_nominal, <gap>, <gap>_method_lo, <gap>_method_hi`` for gap_econ,
+            gap_soc, gap_mean (median and 5th/95th percentiles over runs: the method
+            interval), else None.
         gap_rank_stats: rank statistics of ``gap_mean`` (rank 1 = largest gap), else None.
         weight_sets: the weight sets used (long: ``set, iCode, weight``), else None.
         spec: the resolved spec; seed: the seed; elapsed_s: compute time;
@@ -55,10 +56,10 @@ class UncertaintyResult:
         method: evaluator used (``closed``, ``tree`` or ``mixed``).
     """
 
-    rank_stats: pd.DataFrame
+    rank_stats: pd.DataFrame | None
     runs: pd.DataFrame
     scores: pd.DataFrame
-    ranks: pd.DataFrame
+    ranks: pd.DataFrame | None
     nominal: pd.DataFrame
     gap_stats: pd.DataFrame | None
     gap_rank_stats: pd.DataFrame | None
@@ -155,8 +156,8 @@ def _gap_stats(units, G: np.ndarray, G_nom: np.ndarray) -> pd.DataFrame:
             q = _nanquantile0(G[i], [0.5, 0.05, 0.95])
             out[f"{name}_nominal"] = G_nom[i]
             out[name] = q[0]
-            out[f"{name}_lo"] = q[1]
-            out[f"{name}_hi"] = q[2]
+            out[f"{name}_method_lo"] = q[1]
+            out[f"{name}_method_hi"] = q[2]
     return pd.DataFrame(out)
 
 
@@ -181,6 +182,7 @@ def _uncertainty_core(
     fresh_W,
     t_start: float,
     period=None,
+    with_ranks: bool = True,
 ):
     te = time.perf_counter()
     S = _evaluate(d, codes, method=method, chunk_size=chunk_size, fresh_W=fresh_W)
@@ -188,26 +190,27 @@ def _uncertainty_core(
     S_nom = _evaluate(d, nom_codes, method=method, chunk_size=chunk_size)
     eval_s = time.perf_counter() - te
     ts = time.perf_counter()
-    rk = _ranks(S[0])
     rk_nom = _ranks(S_nom[0])[0]
     U = len(d.unit_codes)
     k_top = _default_k(U, d.spec, top_k)
     k_bot = k_top if bottom_k is None else int(bottom_k)
-    stats = _rank_stats(d.unit_codes, rk, rk_nom, k_top, k_bot)
+    rk = _ranks(S[0]) if with_ranks else None
+    stats = _rank_stats(d.unit_codes, rk, rk_nom, k_top, k_bot) if with_ranks else None
     gap_stats = gap_rank = None
     parts = []
     if d.has_gaps:
         G = _gaps(S)
         G_nom = _gaps(S_nom)[:, 0, :]
         gap_stats = _gap_stats(d.unit_codes, G, G_nom)
-        gap_rank = _rank_stats(
-            d.unit_codes, _ranks(G[2]), _ranks(G_nom[2][None, :])[0], k_top, k_bot
-        )
+        if with_ranks:
+            gap_rank = _rank_stats(
+                d.unit_codes, _ranks(G[2]), _ranks(G_nom[2][None, :])[0], k_top, k_bot
+            )
         parts.append((period, list(d.unit_codes), G))
     cols = list(runs["run"])
     idx = pd.Index(pd.array(d.unit_codes, dtype="str"), name="unit_code")
     scores = pd.DataFrame(S[0].T, index=idx, columns=cols)
-    ranks = pd.DataFrame(rk.T, index=idx, columns=cols)
+    ranks = pd.DataFrame(rk.T, index=idx, columns=cols) if with_ranks else None
     nominal = pd.DataFrame(
         {"unit_code": pd.array(d.unit_codes, dtype="str"), "score": S_nom[0, 0], "rank": rk_nom}
     )
@@ -268,6 +271,7 @@ def run_uncertainty(
     goalposts: np.ndarray | None = None,
     method: str = "auto",
     chunk_size: int | None = None,
+    with_ranks: bool = True,
 ) -> UncertaintyResult:
     """Monte Carlo uncertainty analysis of ranks (and gaps) over the spec's method choices.
 
@@ -284,10 +288,14 @@ def run_uncertainty(
         replay: a runs table (CSV path or DataFrame; ``run`` + one column per choice, values as
             in ``runs.csv``) to evaluate exactly those variants instead of drawing.
         weight_sets: long ``set, iCode, weight`` table (path or DataFrame) for ``weights_set``.
-        goalposts: ``(2, I)`` raw goalposts, for ``goalposts`` normalisation.
+        goalposts: the framework's scales (:class:`analysis.composite.scales.ScaleMeta`: goalposts,
+            targets and percentage indicators, for ``target`` and ``goalposts`` labels), or a
+            ``(2, I)`` array of raw goalposts (``goalposts`` labels only).
         method: ``auto`` (closed form where the data variant is complete, else
             ``aggregate_tree``), ``closed`` or ``tree``.
         chunk_size: runs per ``aggregate_tree`` call (memory knob; results do not depend on it).
+        with_ranks: compute the rank statistics over the runs (False: ``rank_stats``,
+            ``gap_rank_stats`` and ``ranks`` are None; the gaps and scores are still there).
 
     Returns:
         :class:`UncertaintyResult`.
@@ -333,6 +341,7 @@ def run_uncertainty(
             chunk_size=chunk_size,
             fresh_W=None,
             t_start=t0,
+            with_ranks=with_ranks,
         )
     if draws < 1:
         raise ParameterError(f"draws must be >= 1, got {draws}")
@@ -363,4 +372,5 @@ def run_uncertainty(
         chunk_size=chunk_size,
         fresh_W=fresh_W,
         t_start=t0,
+        with_ranks=with_ranks,
     )
