@@ -6,8 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis import config
 from analysis import gaps as G
 from analysis.errors import ParameterError
+from analysis.gaps.trends import CONVERGENCE_COLUMNS
 from analysis.periods import period_to_time
 
 PERIODS = ("2022H1", "2022H2", "2023H1", "2023H2", "2024H1", "2024H2", "2025H1")
@@ -107,3 +109,86 @@ def test_convergence_sigma_and_beta_planted(wide_pillars):
     assert pd.isna(c.at[("society", "beta_iv"), "converging"])
     with pytest.raises(ParameterError, match="start"):
         G.compute_convergence(w, start="2021H1")
+
+
+# --------------------------------------------------------------------------- issue 15: convergence noise cannot produce
+def _equal_growth_panel(rng, n=30, growth=0.05, noise=0.03, start=(0.3, 0.6), cap=None):
+    """Every commune grows at the same rate (no convergence); observed = latent + noise."""
+    lat = rng.uniform(*start, n)
+    rows = []
+    for p in PERIODS:
+        t = period_to_time(p) - 2022.0
+        y = lat + growth * t + rng.normal(0, noise, n)
+        if cap is not None:
+            y = np.minimum(y, cap)
+        rows.append(
+            pd.DataFrame(
+                {"unit_code": [f"u{i:02d}" for i in range(n)], "period": p, "government": y,
+                 "economy": 0.4 + rng.normal(0, 0.05, n), "society": 0.5 + rng.normal(0, 0.05, n),
+                 "status": "synthetic"}
+            )
+        )  # fmt: skip
+    return pd.concat(rows, ignore_index=True)
+
+
+def test_iv_beta_is_not_fooled_by_noise_that_fools_ols():
+    """Equal growth + measurement noise: plain OLS of growth on the start finds 'catching up'
+    (regression to the mean); the start instrumented by the first period does not."""
+    from analysis.gaps._stats import _ols_hc3
+
+    w = _equal_growth_panel(np.random.default_rng(21), noise=0.04)
+    a = w[w["period"] == PERIODS[0]].set_index("unit_code")["government"]
+    b = w[w["period"] == PERIODS[-1]].set_index("unit_code")["government"]
+    ols = _ols_hc3(a.to_numpy(), (b - a).loc[a.index].to_numpy() / 3.0)
+    assert ols["slope_hi"] < 0  # the trap
+    c = G.compute_convergence(w, bounded=False).set_index(["pillar", "kind"])
+    iv = c.loc[("government", "beta_iv")]
+    assert iv["estimate_lo"] < 0 < iv["estimate_hi"] and pd.isna(iv["converging"])
+    assert iv["first_stage_f"] > 10 and iv["instrument_period"] == PERIODS[0]
+    assert list(c.reset_index().columns) == list(CONVERGENCE_COLUMNS)
+
+
+def test_ceiling_blocks_the_convergence_claim():
+    """Equal growth into a ceiling: the leaders stop, the spread shrinks by itself; the caveat
+    says so and nothing is claimed."""
+    w = _equal_growth_panel(np.random.default_rng(5), growth=0.12, start=(0.5, 0.9), cap=0.995)
+    c = G.compute_convergence(w).set_index(["pillar", "kind"])
+    for kind in ("sigma", "beta_iv"):
+        row = c.loc[("government", kind)]
+        assert row["cap_share"] >= 0.25 and row["caveat"] == "ceiling", kind
+        assert pd.isna(row["converging"]), kind
+    assert c.loc[("government", "sigma"), "estimate_hi"] < 0  # what a naive reading would claim
+
+
+def test_true_convergence_is_detected_by_iv_beta_and_sigma():
+    rng = np.random.default_rng(8)
+    n, lat = 30, rng.uniform(0.2, 0.7, 30)
+    rows = []
+    for p in PERIODS:
+        t = period_to_time(p) - 2022.0
+        y = lat + (0.8 - lat) * (1 - np.exp(-0.4 * t)) + rng.normal(0, 0.01, n)
+        rows.append(pd.DataFrame({"unit_code": [f"u{i}" for i in range(n)], "period": p, "government": y,
+                                  "economy": y, "society": y, "status": "observed"}))  # fmt: skip
+    c = G.compute_convergence(pd.concat(rows), bounded=False).set_index(["pillar", "kind"])
+    assert (
+        c.loc[("government", "beta_iv"), "converging"]
+        and c.loc[("government", "sigma"), "converging"]
+    )
+    assert pd.isna(c.loc[("government", "beta_iv"), "caveat"])
+
+
+@pytest.mark.skipif(not config.DEMO_OBSERVATIONS.exists(), reason="demo panel not built")
+def test_demo_panel_does_not_claim_convergence_for_government():
+    """The demo gives every commune the same growth: 'converging' must not be True."""
+    from analysis.composite import compute_scores, pillar_table
+    from analysis.frameworks import load_framework
+    from analysis.loaders import load_observations
+
+    fw = load_framework()
+    obs = load_observations(config.DEMO_OBSERVATIONS, validate=False)
+    for scale in ("target", "goalposts"):
+        sc = compute_scores(obs, fw, normalise=scale)
+        c = G.compute_convergence(pillar_table(sc), indicator_scores=sc, framework=fw, n_boot=300)
+        gov = c[c["pillar"] == "government"]
+        assert not gov["converging"].fillna(False).any(), scale
+        assert (gov["caveat"] == "ceiling").all(), scale

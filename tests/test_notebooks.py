@@ -75,6 +75,31 @@ def test_tables_carry_the_synthetic_status(smoke):
     assert sorted(new["unit_code"].unique()) == ["20500", "20506", "20515", "20539", "20542"]
 
 
+def test_issue15_outputs_sign_shares_claims_and_the_method_that_ran(smoke):
+    out, _ = smoke
+    gaps = pd.read_csv(out / "tables" / "gaps.csv", dtype={"unit_code": str})
+    for gap in ("gap_econ", "gap_soc", "gap_mean"):
+        assert gaps[f"{gap}_share_positive"].between(0, 1).all(), gap
+        assert {f"{gap}_method_lo", f"{gap}_method_hi", f"{gap}_sign_robust"} <= set(gaps.columns)
+    # no column still calls the selection interval a confidence interval (or by its old name)
+    assert not [c for c in gaps.columns if c.endswith(("_mc_lo", "_ci_lo")) or c == "gap_mean_lo"]
+    claims = pd.read_csv(out / "tables" / "district_claims.csv")
+    assert set(claims["gap"]) == {"gap_econ", "gap_soc", "gap_mean"}
+    assert (claims["status"] == "synthetic").all()
+    method = json.loads((out / "tables" / "method.json").read_text(encoding="utf-8"))
+    assert method["scale"]["label"] == "target:2025"
+    assert (
+        method["monte_carlo"]["varied"][0] == "scale"
+        and "goalposts" in method["monte_carlo"]["scales"]
+    )
+    sens = pd.read_csv(out / "tables" / "sensitivity.csv")
+    scales = sens.loc[sens["choice"] == "normalisation", "alternatives"].unique()
+    assert list(scales) == ["target:2025|target:2030|goalposts|goalposts:0,100"]
+    conv = pd.read_csv(out / "tables" / "convergence.csv")
+    gov = conv[conv["pillar"] == "government"]
+    assert set(gov["kind"]) == {"sigma", "beta_iv"} and not (gov["converging"] == True).any()  # noqa: E712
+
+
 def test_figures_are_png_and_svg_with_stable_names(smoke):
     out, _ = smoke
     for stem in [

@@ -160,13 +160,15 @@ def _monte_carlo(
         add_method_intervals,
         describe_monte_carlo,
         gap_spec,
+        no_method_intervals,
         run_uncertainty_tidy,
     )
 
     counts = pillars.groupby("period")["unit_code"].nunique()
     periods = sorted(counts.index[counts >= MIN_UNITS_FOR_RANKS], key=period_to_time)
     if not periods:
-        return gaps, None, None
+        why = f"fewer than {MIN_UNITS_FOR_RANKS} units in every period"
+        return no_method_intervals(gaps, why), None, None
     fw = inputs.framework
     spec = gap_spec(
         ScaleMeta.from_framework(fw), normalise=label, aggregate=aggregate, impute=impute
@@ -176,6 +178,8 @@ def _monte_carlo(
         weights=weights, rank_periods=[current],
     )  # fmt: skip
     gaps = add_method_intervals(gaps, unc, level=ci_level)
+    if "gap_mean_share_positive" not in gaps.columns:
+        gaps = no_method_intervals(gaps, "the framework lacks the pillars of the gaps")
     return gaps, unc, describe_monte_carlo(unc.spec, draws=draws, periods=periods)
 
 

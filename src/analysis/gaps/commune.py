@@ -207,10 +207,7 @@ def compute_gaps(
     indicator carries no information: point gap only, and ``typology_stability`` is NaN), or
     the resampled gaps have no spread (a degenerate interval is not certainty).
 
-    Missing pillar: with a framework that has no economy pillar (the UN EGDI) or no society pillar,
-    that pillar's score, rank and gap are NaN and ``gap_mean = G - mean(available of E, S)``
-    (``G - S`` for the EGDI); the typology uses that gap_mean and the mean level of G and the
-    available pillars (``df.attrs["comparison_pillars"]``).
+    Missing pillar (the UN EGDI has no economy): see the package docstring ("Missing pillars").
 
     Typology (``typology``), from ``gap_mean`` and the mean level ``m = (G + E + S) / 3``:
     ``government_led`` if gap_mean >= delta; ``economy_society_led`` if gap_mean <= -delta;
@@ -261,14 +258,7 @@ def compute_gaps(
     _ratios_z_ranks(out, point[GOV], point[ECON], point[SOC])
     _typology_codes(out, point, cmp, delta, high)
     out["status"] = [config.STATUSES[c] for c in cube.status]
-    meas = (
-        [f"{g}_meas_{s}" for g in GAP_SERIES for s in ("lo", "hi")] if cube.se is not None else []
-    )
-    order = list(GAP_COLUMNS)
-    for g in GAP_SERIES[::-1] if meas else ():
-        at = order.index(f"{g}_sel_hi") + 1
-        order[at:at] = [f"{g}_meas_lo", f"{g}_meas_hi"]
-    out = out.loc[:, order]
+    out = out.loc[:, _column_order(cube.se is not None)]
     out.attrs.update(
         level=level,
         n_boot=n_boot,
@@ -282,6 +272,15 @@ def compute_gaps(
         interval_notes=_interval_notes(framework, plan, too_few, flat),
     )
     return out
+
+
+def _column_order(has_measurement: bool) -> list[str]:
+    """:data:`GAP_COLUMNS`, with ``<gap>_meas_lo/_hi`` after ``<gap>_sel_hi`` when measured."""
+    order = list(GAP_COLUMNS)
+    for g in GAP_SERIES[::-1] if has_measurement else ():
+        at = order.index(f"{g}_sel_hi") + 1
+        order[at:at] = [f"{g}_meas_lo", f"{g}_meas_hi"]
+    return order
 
 
 def _interval_notes(framework: Framework, plan, too_few: dict, flat: dict) -> dict:

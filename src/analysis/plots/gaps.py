@@ -151,7 +151,9 @@ def _gap_ci_column(ax: Axes, data: pd.DataFrame, yy: np.ndarray, gap: str, lang:
     for y, (_, row) in zip(yy, data.iterrows(), strict=True):
         txt = i18n.format_number(row[gap], lang, 2)
         if has_ci and pd.notna(row[f"{gap}_sel_lo"]) and pd.notna(row[f"{gap}_sel_hi"]):
-            txt += f"  [{i18n.format_interval(row[f'{gap}_sel_lo'], row[f'{gap}_sel_hi'], lang, 2)}]"
+            txt += (
+                f"  [{i18n.format_interval(row[f'{gap}_sel_lo'], row[f'{gap}_sel_hi'], lang, 2)}]"
+            )
         ax.text(
             1.02,
             y,

@@ -50,7 +50,12 @@ spec and description of one analysis's Monte Carlo), ``gap_intervals``, ``run``
 
 from __future__ import annotations
 
-from .gap_intervals import SIGN_ROBUST, add_method_intervals, method_intervals
+from .gap_intervals import (
+    SIGN_ROBUST,
+    add_method_intervals,
+    method_intervals,
+    no_method_intervals,
+)
 from .gap_spec import describe_monte_carlo, gap_spec
 from .run import run_robustness
 from .sensitivity import run_sensitivity
@@ -69,6 +74,7 @@ __all__ = [
     "list_specs",
     "load_spec",
     "method_intervals",
+    "no_method_intervals",
     "run_robustness",
     "run_sensitivity",
     "run_uncertainty",

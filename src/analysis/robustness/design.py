@@ -49,6 +49,7 @@ class _Design:
     nonpositive: str
     floor: float
     weight_set_ids: list[str]
+    gap_slots: dict | None = None  # gap pillar -> its row in the evaluated targets
     fresh_weights: dict | None = None  # perturbation spec when weights are drawn per run
     base_weights: np.ndarray | None = None
     prep_s: float = 0.0
@@ -447,7 +448,10 @@ def _prepare(
         tree, spec, replay_values=replay_values, weight_sets=weight_sets, seed=seed, n_fresh=n_fresh
     )
     root = tree.index_of(tree.root)
-    has_gaps = all(p in tree.nodes for p in GAP_PILLARS)
+    present = [p for p in GAP_PILLARS if p in tree.nodes]
+    # government and at least one of economy / society (the UN EGDI has no economy pillar)
+    has_gaps = GAP_PILLARS[0] in present and len(present) >= 2
+    present = present if has_gaps else []
     return _Design(
         tree=tree,
         unit_codes=[str(u) for u in units],
@@ -460,8 +464,9 @@ def _prepare(
         weight_alts=W_alts,
         p_alts=np.array([aggregation_power(a) for a in agg[0]]),
         loo_alts=np.array([-1 if x == "none" else inds.index(x) for x in loo[0]], dtype=np.int64),
-        targets=[root] + ([tree.index_of(p) for p in GAP_PILLARS] if has_gaps else []),
+        targets=[root] + [tree.index_of(p) for p in present],
         has_gaps=has_gaps,
+        gap_slots={p: 1 + i for i, p in enumerate(present)},
         spec=spec,
         nonpositive=str(base.get("nonpositive", "clip")),
         floor=float(base.get("floor", 1e-3)),

@@ -216,8 +216,12 @@ def _runs_table(d: _Design, codes: np.ndarray, run_ids=None, fresh: bool = False
     return df
 
 
-def _gaps(S: np.ndarray) -> np.ndarray:
-    """``S (4, R, U)`` (root, G, E, S) -> ``(3, R, U)`` gap_econ, gap_soc, gap_mean, by the one
-    gap formula (:func:`analysis.gaps.formula.gap_values`; NaN in a pillar gives NaN gaps)."""
-    g = gap_values({GOV: S[1], ECON: S[2], SOC: S[3]})
+def _gaps(S: np.ndarray, slots: dict | None = None) -> np.ndarray:
+    """``S (n_targets, R, U)`` (root, then the gap pillars) -> ``(3, R, U)`` gap_econ, gap_soc,
+    gap_mean, by the one gap formula (:func:`analysis.gaps.formula.gap_values`; a pillar the
+    tree lacks is NaN, and gap_mean compares with the pillars there are)."""
+    slots = slots or {GOV: 1, ECON: 2, SOC: 3}
+    nan = np.full(S.shape[1:], np.nan)
+    pil = {p: S[slots[p]] if p in slots else nan for p in (GOV, ECON, SOC)}
+    g = gap_values(pil, [p for p in (ECON, SOC) if p in slots])
     return np.stack([g[k] for k in GAP_SERIES])

@@ -184,3 +184,21 @@ def add_method_intervals(
         notes[g] = f"{notes[g]}; {text}" if g in notes else text
     out.attrs["interval_notes"] = notes
     return out
+
+
+def no_method_intervals(gaps: pd.DataFrame, why: str) -> pd.DataFrame:
+    """The gap table with empty Monte Carlo columns (the same shape as
+    :func:`add_method_intervals`) when the Monte Carlo could not run, and the reason in
+    ``attrs["interval_notes"]`` for every gap."""
+    out = gaps.copy()
+    for g in GAP_SERIES:
+        for k in ("method_lo", "method_hi", "share_positive"):
+            out[f"{g}_{k}"] = np.nan
+        out[f"{g}_sign_robust"] = pd.array([pd.NA] * len(out), dtype="boolean")
+    out.attrs = copy.deepcopy(gaps.attrs)
+    notes = dict(out.attrs.get("interval_notes", {}))
+    for g in GAP_SERIES:
+        text = f"no method interval or sign share: {why}"
+        notes[g] = f"{notes[g]}; {text}" if g in notes else text
+    out.attrs["interval_notes"] = notes
+    return out

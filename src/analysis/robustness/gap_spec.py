@@ -49,26 +49,27 @@ def _same_scale(a: dict, b: dict) -> bool:
     return True
 
 
-def _effective(label: str, meta: ScaleMeta) -> dict:
-    """The normalisation a label amounts to on this framework (``target`` without any target
-    for its year is the goalposts)."""
+def _effective(label: str, meta: ScaleMeta) -> tuple[str, dict]:
+    """The normalisation a label amounts to on this framework, and its name (``target`` without
+    any target for its year is the goalposts)."""
     kw = scale_kwargs(label, meta)
     if kw["method"] == "target" and np.isnan(np.asarray(kw["targets"], float)).all():
-        kw = scale_kwargs("goalposts", meta)
-    return kw
+        return "goalposts", scale_kwargs("goalposts", meta)
+    return label, kw
 
 
 def prune_scales(labels: Sequence[str], meta: ScaleMeta, base: str) -> list[str]:
-    """The scale labels that differ on this framework (the base's label wins a tie), in order."""
+    """The scale labels that differ on this framework, in order (a label equal to the base is
+    the base's label; a target without any target for its year is called ``goalposts``)."""
     kept: list[tuple[str, dict]] = []
-    base_kw = _effective(base, meta)
+    _, base_kw = _effective(base, meta)
     for lab in labels:
-        kw = _effective(lab, meta)
-        if _same_scale(kw, base_kw) and lab != base:
-            continue
+        name, kw = _effective(lab, meta)
+        if _same_scale(kw, base_kw):
+            name = base
         if any(_same_scale(kw, k) for _, k in kept):
             continue
-        kept.append((lab, kw))
+        kept.append((name, kw))
     return [lab for lab, _ in kept]
 
 

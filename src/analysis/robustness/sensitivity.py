@@ -110,10 +110,11 @@ def _sensitivity_core(
         y_shift = np.nanmean(np.abs(rk - rk_nom[None, :]), axis=1)
     Ys = [("mean_abs_rank_shift", y_shift)]
     if d.has_gaps and targets in ("all", "gaps"):
-        G = _gaps(S)
+        G = _gaps(S, d.gap_slots)
         for u, code in enumerate(d.unit_codes):
             for i, g in enumerate(GAP_SERIES):
-                Ys.append((f"{g}:{code}", G[i, :, u]))
+                if not np.isnan(G[i, :, u]).all():  # a gap the framework has (no G - E for EGDI)
+                    Ys.append((f"{g}:{code}", G[i, :, u]))
     if targets == "gaps":
         Ys = Ys[1:]
     alts = {name: _alternatives_text(d, name) for name in problem["names"]}

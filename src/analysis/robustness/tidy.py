@@ -120,6 +120,26 @@ def tidy_to_wide(
     return wide, imeta, goalposts
 
 
+def _collect(parts: dict, r: UncertaintyResult, per: str, status: str) -> None:
+    """Append one period's tables (with ``period`` and ``status``) to ``parts``."""
+    for key, df in (
+        ("rank", r.rank_stats),
+        ("gap", r.gap_stats),
+        ("gaprank", r.gap_rank_stats),
+        ("nominal", r.nominal),
+    ):
+        if df is not None:
+            df = df.copy()
+            df.insert(1, "period", per)
+            df["status"] = status
+            parts[key].append(df)
+    for key, df in (("scores", r.scores), ("ranks", r.ranks)):
+        if df is not None:
+            df = df.reset_index()
+            df.insert(1, "period", per)
+            parts[key].append(df)
+
+
 def run_uncertainty_tidy(
     observations: pd.DataFrame,
     framework=None,
@@ -200,24 +220,7 @@ def run_uncertainty_tidy(
         meths.add(r.method)
         for k in timings:
             timings[k] += r.timings.get(k, 0.0)
-        for key, df in (
-            ("rank", r.rank_stats),
-            ("gap", r.gap_stats),
-            ("gaprank", r.gap_rank_stats),
-            ("nominal", r.nominal),
-        ):
-            if df is not None:
-                df = df.copy()
-                df.insert(1, "period", per)
-                df["status"] = status
-                parts[key].append(df)
-        sc = r.scores.reset_index()
-        sc.insert(1, "period", per)
-        parts["scores"].append(sc)
-        if r.ranks is not None:
-            rk = r.ranks.reset_index()
-            rk.insert(1, "period", per)
-            parts["ranks"].append(rk)
+        _collect(parts, r, per, status)
         if not parts["runs"]:
             parts["runs"].append(r.runs)
             wsets = r.weight_sets

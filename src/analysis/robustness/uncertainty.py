@@ -199,8 +199,8 @@ def _uncertainty_core(
     gap_stats = gap_rank = None
     parts = []
     if d.has_gaps:
-        G = _gaps(S)
-        G_nom = _gaps(S_nom)[:, 0, :]
+        G = _gaps(S, d.gap_slots)
+        G_nom = _gaps(S_nom, d.gap_slots)[:, 0, :]
         gap_stats = _gap_stats(d.unit_codes, G, G_nom)
         if with_ranks:
             gap_rank = _rank_stats(
