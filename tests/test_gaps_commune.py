@@ -65,7 +65,10 @@ def test_gap_table_contract_and_known_values(make_framework, make_scores):
     assert part["gap_soc_sel_lo"] <= part["gap_soc"] <= part["gap_soc_sel_hi"]
     assert part["gap_econ"] == pytest.approx(0.0) and part["gap_mean"] == pytest.approx(0.1)
     assert part["typology"] == "government_led"  # still classified from the point gap
-    assert "1 row" in g.attrs["interval_notes"]["gap_econ"] and "gap_soc" not in g.attrs["interval_notes"]
+    assert (
+        "1 row" in g.attrs["interval_notes"]["gap_econ"]
+        and "gap_soc" not in g.attrs["interval_notes"]
+    )
     assert set(g["status"]) == {"synthetic"}
     assert g.attrs["n_boot"] == 500 and g.attrs["level"] == 0.90
 

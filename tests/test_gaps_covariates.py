@@ -33,9 +33,7 @@ def test_covariate_associations_recover_planted_slope_and_report_n():
     # one family of 3 tests here: Holm multiplies the smallest p-value by 3
     assert d["p_holm"] == pytest.approx(min(1.0, 3 * d["slope_p"]))
     assert 0 <= d["cooks_d_max"] and d["n_high_leverage"] >= 0 and pd.isna(d["note"])
-    assert (
-        a.at["log2_density", "n"] == 13
-    )  # 5 communes without an area are left out, and said so
+    assert a.at["log2_density", "n"] == 13  # 5 communes without an area are left out, and said so
     assert a.at["log2_population", "slope_per"] == "doubling of the population"
     # a centre that is not one of the units: distance is skipped (documented), the rest is kept
     b = G.compute_covariate_associations(gaps, units, centre="99999", outcomes=["gap_mean"])

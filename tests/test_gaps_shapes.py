@@ -49,7 +49,9 @@ def test_framework_without_economy_egdi_shape():
     assert g["rank_economy"].isna().all()
     np.testing.assert_allclose(g["gap_mean"], g["government"] - g["society"], atol=1e-15)
     np.testing.assert_allclose(g["gap_mean_sel_lo"], g["gap_soc_sel_lo"], atol=1e-12)
-    assert (g["gap_mean_sel_lo"] <= g["gap_mean"]).all() and (g["gap_mean"] <= g["gap_mean_sel_hi"]).all()
+    assert (g["gap_mean_sel_lo"] <= g["gap_mean"]).all() and (
+        g["gap_mean"] <= g["gap_mean_sel_hi"]
+    ).all()
     assert g["typology"].notna().all() and g["typology_stability"].between(0, 1).all()
     lvl = (g["government"] + g["society"]) / 2  # mean level over the pillars there are
     exp = np.where(g["gap_mean"] >= 0.1 - 1e-9, "government_led",
@@ -57,7 +59,8 @@ def test_framework_without_economy_egdi_shape():
                             np.where(lvl >= 0.5 - 1e-9, "balanced_high", "balanced_low")))  # fmt: skip
     assert list(g["typology"]) == list(exp)
     assert (
-        g.attrs["comparison_pillars"] == ["society"] and "economy" in g.attrs["interval_notes"]["gap_econ"]
+        g.attrs["comparison_pillars"] == ["society"]
+        and "economy" in g.attrs["interval_notes"]["gap_econ"]
     )
     assert "gap_soc" not in g.attrs["interval_notes"]  # 2 indicators per pillar: intervals exist
     # contributions: econ NaN, mean sums to G - S
@@ -88,7 +91,10 @@ def test_framework_without_economy_egdi_shape():
         ineq = G.compute_inequality(data, n_boot=100).set_index(["period", "pillar"])
         assert ineq.loc[("2024", "economy"), "n"] == 0 and ineq.loc[("2024", "society"), "gini"] > 0
         conv = G.compute_convergence(data).set_index(["pillar", "kind"])
-        assert conv.loc[("economy", "beta_iv"), "n"] == 0 and conv.loc[("society", "beta_iv"), "n"] == 8
+        assert (
+            conv.loc[("economy", "beta_iv"), "n"] == 0
+            and conv.loc[("society", "beta_iv"), "n"] == 8
+        )
     tr = G.compute_trends(tidy).set_index(["unit_code", "series"])
     assert tr.loc[("district", "gap_mean"), "slope"] == pytest.approx(
         0.04, abs=0.01

@@ -311,11 +311,13 @@ def test_egdi_gap_table_viet_nam_by_hand(egdi):
     assert vnm["typology"] == "balanced_high"  # |gap| < 0.10, level (0.6484 + 0.6938)/2 >= 0.50
     # OSI is the only government indicator: no bootstrap interval, no stability (point gap only)
     assert np.isnan(
-        vnm[["gap_soc_sel_lo", "gap_soc_sel_hi", "gap_mean_sel_lo", "typology_stability"]].astype(float)
+        vnm[["gap_soc_sel_lo", "gap_soc_sel_hi", "gap_mean_sel_lo", "typology_stability"]].astype(
+            float
+        )
     ).all()
-    assert "< 2 indicators" in g.attrs["interval_notes"]["gap_mean"] and g.attrs["comparison_pillars"] == [
-        "society"
-    ]
+    assert "< 2 indicators" in g.attrs["interval_notes"]["gap_mean"] and g.attrs[
+        "comparison_pillars"
+    ] == ["society"]
     assert (g.groupby("period")["rank_gap_mean"].max() >= 190).all() and g[
         "rank_economy"
     ].isna().all()
