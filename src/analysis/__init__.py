@@ -5,7 +5,7 @@ The small public API a notebook needs is available from the package itself, impo
 
     import analysis as an
     inputs = an.load_inputs()                      # validated observations, units, framework
-    res = an.compute_results(inputs)               # scores, gaps with CIs, tests, rank intervals
+    res = an.compute_results(inputs)               # scores, gaps with selection and method intervals, claims, tests
     an.plots.set_style(); ax = an.plots.plot_gap_dumbbell(res.gaps, units=inputs.units)
 
 Modules: ``config``, ``errors``, ``io``, ``schema``, ``template``, ``frameworks``, ``presets``,

@@ -300,6 +300,23 @@ def _compute(
     )
     bounded = parse_normalisation(label)[0] in ("target", "goalposts")
     empty = pd.DataFrame({"status": pd.Series(dtype=str)})
+    tests = test_pillar_gaps(pillars, **boot)
+    covariates = compute_covariate_associations(gaps, units, level=ci_level)
+    claims = compute_district_claims(
+        scores, fw, gaps=gaps, relative=relative, joint_level=ci_level, **boot
+    )
+    method = _method(inputs, scores, report, gaps, mc, label=label, current=current,
+                     ci_level=ci_level, n_boot=n_boot, **method_kw)  # fmt: skip
+    method["interval_notes"] = {
+        name: notes
+        for name, notes in (
+            ("gaps", gaps.attrs.get("interval_notes", {})),
+            ("district_tests", tests.attrs.get("interval_notes", {})),
+            ("district_claims", claims.attrs.get("notes", {})),
+            ("covariate_associations", covariates.attrs.get("notes", {})),
+        )
+        if notes
+    }
     return Results(
         params=params | {"period": current, "scale": label, "digest": inputs.digest},
         scores=scores,
@@ -311,10 +328,10 @@ def _compute(
         else empty,
         gap_rank_stats=_current(unc.gap_rank_stats, current) if unc is not None else None,
         gap_stats=_current(unc.gap_stats, current) if unc is not None else None,
-        tests=test_pillar_gaps(pillars, **boot),
+        tests=tests,
         correlations=compute_pillar_correlations(pillars, **boot),
         inequality=compute_inequality(pillars, **boot),
-        covariates=compute_covariate_associations(gaps, units, level=ci_level),
+        covariates=covariates,
         trends=compute_trends(gaps, level=ci_level),
         convergence=compute_convergence(
             pillars, indicator_scores=scores, framework=fw, bounded=bounded, **boot
@@ -322,22 +339,9 @@ def _compute(
         contributions=compute_gap_contributions(scores, fw),
         weakest=weakest_indicators(scores, fw, n=3),
         targets=distance_to_targets(obs, fw),
-        claims=compute_district_claims(
-            scores, fw, gaps=gaps, relative=relative, joint_level=ci_level, **boot
-        ),  # fmt: skip
+        claims=claims,
         inequality_differences=compute_inequality_differences(pillars, **boot),
-        method=_method(
-            inputs,
-            scores,
-            report,
-            gaps,
-            mc,
-            label=label,
-            current=current,
-            ci_level=ci_level,
-            n_boot=n_boot,
-            **method_kw,
-        ),  # fmt: skip
+        method=method,
     )
 
 

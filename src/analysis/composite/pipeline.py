@@ -202,10 +202,10 @@ def _denominate_panel(X, indf: pd.DataFrame, units, unit_codes, SE=None):
         for j, (ind, col) in enumerate(den_cols.items()):
             if isinstance(col, str) and col:
                 d = _denominator_values(units, col, unit_codes)
-                f = float(indf.loc[ind, "denominator_scale"]) / d[None, :]
-                X[:, :, j] = X[:, :, j] * f
+                scale = float(indf.loc[ind, "denominator_scale"])
+                X[:, :, j] = X[:, :, j] / d[None, :] * scale
                 if SE is not None:
-                    SE[:, :, j] = SE[:, :, j] * f
+                    SE[:, :, j] = SE[:, :, j] / d[None, :] * scale
     return units
 
 
