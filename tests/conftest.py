@@ -422,19 +422,19 @@ def make_brief_run(units: pd.DataFrame, framework, status: str = "synthetic") ->
             "economy": e,
             "society": s,
             "gap_econ": g - e,
-            "gap_econ_sel_lo": g - e - 0.09,
-            "gap_econ_sel_hi": g - e + 0.09,
+            "gap_econ_lo": g - e - 0.09,
+            "gap_econ_hi": g - e + 0.09,
             "gap_soc": g - s,
-            "gap_soc_sel_lo": g - s - 0.1,
-            "gap_soc_sel_hi": g - s + 0.1,
+            "gap_soc_lo": g - s - 0.1,
+            "gap_soc_hi": g - s + 0.1,
             "gap_mean": g - (e + s) / 2,
-            "gap_mean_sel_lo": g - (e + s) / 2 - 0.08,
-            "gap_mean_sel_hi": g - (e + s) / 2 + 0.08,
+            "gap_mean_lo": g - (e + s) / 2 - 0.08,
+            "gap_mean_hi": g - (e + s) / 2 + 0.08,
             "typology": ["gov_led"] * 10 + ["balanced_high"] * 5 + ["balanced_low"] * 3,
             "status": status,
         }
     )
-    gaps.loc[i, ["gap_econ_sel_lo", "gap_econ_sel_hi"]] = [0.22, 0.40]
+    gaps.loc[i, ["gap_econ_lo", "gap_econ_hi"]] = [0.22, 0.40]
     pillars = gaps[["unit_code", "period", "government", "economy", "society", "status"]].assign(
         index=(g + e + s) / 3
     )

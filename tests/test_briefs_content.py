@@ -79,7 +79,7 @@ def test_commune_brief_without_rank_or_interval(brief_run):
     res, inputs = brief_run
     gaps = res.gaps.copy()
     i = gaps.index[gaps["unit_code"] == DAI_THANH][0]
-    gaps.loc[i, ["government", "economy", "gap_econ", "gap_econ_sel_lo", "gap_econ_sel_hi"]] = [
+    gaps.loc[i, ["government", "economy", "gap_econ", "gap_econ_lo", "gap_econ_hi"]] = [
         0.40,
         0.45,
         -0.05,

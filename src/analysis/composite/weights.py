@@ -113,9 +113,10 @@ def _pc1(Z: np.ndarray):
 def describe_weights(tree: Tree, weights, scheme: str = "framework") -> dict:
     """The ``weights`` entry of ``Results.method``: the weights actually applied, per level.
 
-    Returns ``{"scheme", "pillars": {pillar: weight}, "within": "equal" | {pillar: {indicator:
-    weight}}}`` with the weights as applied (relative within each sibling group; a pillar of
-    weight 2 next to pillars of weight 1 counts twice, as in the EGDI/DESI presets).
+    Returns ``{"scheme", "pillars": {pillar: weight}, "within": "equal" | "framework"}`` with the
+    weights as applied (relative within each sibling group; a pillar of weight 2 next to pillars
+    of weight 1 counts twice, as in the EGDI/DESI presets), plus ``within_weights`` (``{pillar:
+    {indicator: weight}}``) when the indicators of a pillar are not weighted equally.
 
     >>> t = Tree.from_imeta(__import__("pandas").DataFrame({"Level": [1, 1, 1, 2, 2, 3],
     ...     "iCode": ["a", "b", "c", "P", "Q", "I"], "Parent": ["P", "P", "Q", "I", "I", None],
@@ -138,5 +139,7 @@ def describe_weights(tree: Tree, weights, scheme: str = "framework") -> dict:
         within[tree.nodes[j]] = w
         if len(set(w.values())) > 1:
             equal = False
-    out["within"] = "equal" if equal else within
+    out["within"] = "equal" if equal else "framework"
+    if not equal:
+        out["within_weights"] = within
     return out

@@ -30,7 +30,7 @@ VARIED_NAMES = {
     "aggregation": "aggregation",
     "imputation": "imputation",
     "leave_one_out": "leave_one_out",
-    "winmax": "outlier_treatment",
+    "winmax": "outliers",
 }
 #: Names of the tree levels of the tidy frameworks (iMeta Level).
 _LEVEL_NAMES = {0: "every", 1: "indicator", 2: "pillar", 3: "index"}
@@ -137,11 +137,11 @@ def describe_monte_carlo(spec: dict, *, draws: int, periods: Sequence[str]) -> d
     """The ``monte_carlo`` entry of ``Results.method``: what the Monte Carlo drew among.
 
     Keys: ``spec`` (name), ``draws``, ``periods``, ``varied`` (in the order scale, weights,
-    aggregation, imputation, leave_one_out, outlier_treatment; only the choices that were
-    drawn), ``base`` (the nominal run's scale, aggregation, imputation, weights), and per varied
-    choice its alternatives: ``scales``, ``weights`` (text) with ``weights_perturbation``
-    (``{level name: factor}``), ``aggregation``, ``imputation``, ``leave_one_out`` (``true`` =
-    none and every indicator), ``outlier_treatment``.
+    aggregation, imputation, leave_one_out, outliers; only the choices that were drawn),
+    ``base`` (the nominal run's scale, aggregation, imputation, weights) and ``base_scale``, and
+    per varied choice its alternatives: ``scales``, ``weights`` (text) with
+    ``weights_perturbation`` (``{level name: factor}``), ``aggregation``, ``imputation``,
+    ``leave_one_out`` (``true`` = none and every indicator), ``outliers`` (winmax values).
     """
     unc, base = spec["uncertain"], spec["base"]
     order = ("normalisation", "weights", "aggregation", "imputation", "leave_one_out", "winmax")
@@ -151,6 +151,7 @@ def describe_monte_carlo(spec: dict, *, draws: int, periods: Sequence[str]) -> d
         "draws": int(draws),
         "periods": [str(p) for p in periods],
         "varied": [VARIED_NAMES[c] for c in varied],
+        "base_scale": base["normalisation"],
         "base": {
             "scale": base["normalisation"],
             "aggregation": base["aggregation"],
@@ -177,5 +178,5 @@ def describe_monte_carlo(spec: dict, *, draws: int, periods: Sequence[str]) -> d
     if "leave_one_out" in unc:
         out["leave_one_out"] = unc["leave_one_out"]
     if "winmax" in unc:
-        out["outlier_treatment"] = list(unc["winmax"])
+        out["outliers"] = list(unc["winmax"])
     return out
