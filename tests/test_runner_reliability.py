@@ -463,7 +463,7 @@ def test_broken_parameters_file_is_located(tmp_path, capsys, content, match):
     "override, match",
     [
         (("lang", "fr"), r"-p lang fr: notebook 00_data_quality: parameter 'lang': 'fr' is not allowed; choose one of: vi, en"),
-        (("normalise", "bogus"), r"'bogus' is not allowed; choose one of: goalposts, minmax, zscore, rank, percentile"),
+        (("normalise", "bogus"), r"'bogus' is not allowed; choose one of: target, goalposts, minmax, zscore, rank, percentile"),
         (("30_commune_profile.unit_code", "99999"), r"'99999' is not a unit_code of units_path \(.*dai_loc_units\.csv\); choose one of: 20500, 20503, "),
         (("period", "2031H1"), r"'2031H1' is not a period of observations_path \(.*observations\.csv\); choose one of: 2022H1, "),
         (("langs", "[vi, fr]"), r"parameter 'langs': 'fr' is not allowed; choose one of: vi, en"),
