@@ -2,27 +2,44 @@
 # Every target that needs Python sets up .venv itself: no manual step.
 
 PYTHON ?= python3
+# In the conda environment of environment.yml (`conda activate dgap`) every target runs there
+# instead of in .venv: `make kernel` then `make lab` (see environment.yml). An environment
+# created under another name: `make lab CONDA_ENV=<name>`.
+CONDA_ENV ?= dgap
+ifeq ($(CONDA_DEFAULT_ENV),$(CONDA_ENV))
+CONDA  := 1
+VENV   := $(CONDA_PREFIX)
+STAMP  := $(VENV)/.dgap-installed
+else
 VENV   := .venv
-PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+endif
+PY     := $(VENV)/bin/python
 EDITION ?= dai_loc
 WORKERS ?=
 KERNEL := dgap
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report test test-fast lab data lint format bench clean
+.PHONY: help setup kernel report test test-fast lab data lint format bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
+ifdef CONDA
+	$(PY) -m pip install --quiet --no-deps -e .
+else
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[test,dev,dask]"
+endif
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (dgap)" >/dev/null
 	touch $(STAMP)
 
 setup: $(STAMP)  ## create .venv, install the package and the Jupyter kernel "dgap"
+
+kernel: $(STAMP)  ## (re)register the Jupyter kernel "dgap" (in the conda env dgap when active)
+	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (dgap)"
 
 report: $(STAMP)  ## run the main job: edition $(EDITION) into reports/$(EDITION)/
 	$(VENV)/bin/dgap report --edition $(EDITION) $(if $(WORKERS),--workers $(WORKERS),)
@@ -33,7 +50,7 @@ test: $(STAMP)  ## run the whole test suite (what CI runs)
 test-fast: $(STAMP)  ## run the tests not marked slow
 	$(PY) -m pytest -n 2 -m "not slow"
 
-lab: $(STAMP)  ## open JupyterLab on the project with the dgap kernel
+lab: $(STAMP)  ## open JupyterLab on the project with the dgap kernel (.venv or conda env dgap)
 	$(VENV)/bin/jupyter lab --notebook-dir=.
 
 data: $(STAMP)  ## rebuild derived data (the synthetic demo panel) byte-identically

@@ -639,3 +639,15 @@ def with_contract(res, *, claims: bool = True, method: dict | None = None):
                              status=res.gaps["status"].iloc[0]))  # fmt: skip
         new.claims = pd.DataFrame(rows)
     return new
+
+
+# --- lab (notebook outputs, HTML copies) ----------------------------------------------------
+@pytest.fixture(scope="session")
+def smoke_run(tmp_path_factory):
+    """``(output folder, RunResult)`` of one run of the smoke edition (every notebook, executed
+    notebooks and HTML copies); shared by the tests of the notebooks' outputs. Tests that use it
+    belong to the xdist group ``notebooks``, so that one worker runs the edition once."""
+    from analysis.runner import run_edition
+
+    out = tmp_path_factory.mktemp("smoke")
+    return out, run_edition("smoke", output_dir=out, workers=2, progress=False)

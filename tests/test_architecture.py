@@ -42,6 +42,7 @@ LAYERS = {
     "plots": 3,
     "narrative": 3,
     "briefs": 3,
+    "display": 3,
     "workflow": 4,
     "store": 4,
     "runner": 4,

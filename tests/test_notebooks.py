@@ -29,10 +29,8 @@ NOTEBOOKS = [
 
 
 @pytest.fixture(scope="module")
-def smoke(tmp_path_factory):
-    out = tmp_path_factory.mktemp("smoke")
-    result = run_edition("smoke", output_dir=out, workers=2, progress=False)
-    return out, result
+def smoke(smoke_run):
+    return smoke_run  # one run of the smoke edition for every test of the notebooks (conftest)
 
 
 def _pdf_text(path) -> str:

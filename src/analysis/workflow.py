@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import config, store
+from .display import show_figure, show_files, show_image, show_table  # noqa: F401  (the notebooks' outputs)
 from .frameworks import Framework
 from .io import save_table
 from .loaders import Inputs, constituents, has_successors, load_inputs, merge_inputs, resolve_path  # noqa: F401  (the notebooks' entry points)
@@ -40,18 +41,28 @@ MIN_UNITS_FOR_RANKS = 3
 
 @dataclass
 class OutputPaths:
-    """Folders of one edition: ``tables/``, ``figures/``, ``briefs/``, ``store/``."""
+    """Folders of one edition: ``tables/``, ``figures/``, ``briefs/``, ``store/``.
+
+    ``edition_root`` is the edition folder (``root``, or the parent's for a :meth:`sub` folder):
+    paths shown to a reader are relative to it."""
 
     root: Path
     tables: Path
     figures: Path
     briefs: Path
     store: Path
+    edition_root: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.edition_root is None:
+            self.edition_root = self.root
 
     def sub(self, name: str) -> OutputPaths:
         """The same layout in a subfolder, e.g. ``post2025/`` for the merged communes, whose GSO
         codes reuse old ones (20500 was Ái Nghĩa town, is now Đại Lộc commune)."""
-        return output_paths(str(self.root / name))
+        out = output_paths(str(self.root / name))
+        out.edition_root = self.edition_root
+        return out
 
 
 def parse_codes(text: str) -> list[str]:
@@ -431,29 +442,42 @@ def _slug_path(out: OutputPaths, unit: str, slug: str, lang: str) -> Path:
     return out.figures / f"{unit}__{slug}_{lang}"
 
 
-def _save_all(specs: dict, out: OutputPaths, unit: str, lang: str) -> dict[str, str]:
+def _save_all(
+    specs: dict, out: OutputPaths, unit: str, lang: str, *, show: bool = False
+) -> dict[str, str]:
     """Draw each figure of ``specs`` (name -> callable returning a Figure), save it as
-    ``figures/<unit>__<name>_<lang>.png/.svg``, close it; return ``{name: png path}``."""
+    ``figures/<unit>__<name>_<lang>.png/.svg``, show it inline if ``show`` (the saved PNG,
+    :func:`analysis.display.show_image`), close it; return ``{name: png path}``."""
     import matplotlib.pyplot as plt
 
     from . import plots
+    from .display import figure_title
 
     made = {}
     for name, make in specs.items():
         fig = make()
         paths = plots.save_figure(fig, _slug_path(out, unit, name, lang))
+        png = next(p for p in paths if p.suffix == ".png")
+        if show:
+            show_image(png, alt=figure_title(fig), saved=paths, lang=lang, root=out.edition_root)
         plt.close(fig)
-        made[name] = str(next(p for p in paths if p.suffix == ".png"))
+        made[name] = str(png)
     return made
 
 
 def save_district_figures(
-    res: Results, inputs: Inputs, out: OutputPaths, *, lang: str = "vi", highlight: str = ""
+    res: Results,
+    inputs: Inputs,
+    out: OutputPaths,
+    *,
+    lang: str = "vi",
+    highlight: str = "",
+    show: bool = False,
 ) -> dict[str, str]:
     """Dumbbell, map, scatter and gap trend of the district; returns ``{name: png path}``.
 
     ``highlight``: comma-separated unit codes shown in bold (and kept when only the top and
-    bottom units of a long list are drawn)."""
+    bottom units of a long list are drawn). ``show``: show each figure inline too."""
 
     from . import plots
 
@@ -488,7 +512,7 @@ def save_district_figures(
         del specs[
             "map"
         ]  # no coordinates, no map (a GeoJSON can be passed to plots.plot_map directly)
-    return _save_all(specs, out, "district", lang)
+    return _save_all(specs, out, "district", lang, show=show)
 
 
 def district_brief(
@@ -544,9 +568,16 @@ def commune_tables(res: Results, inputs: Inputs, unit_code: str) -> dict[str, pd
 
 
 def save_commune_figures(
-    res: Results, inputs: Inputs, out: OutputPaths, unit_code: str, *, lang: str = "vi"
+    res: Results,
+    inputs: Inputs,
+    out: OutputPaths,
+    unit_code: str,
+    *,
+    lang: str = "vi",
+    show: bool = False,
 ) -> dict[str, str]:
-    """Profile, distance to targets and trend figures of one commune; returns ``{name: png path}``."""
+    """Profile, distance to targets and trend figures of one commune; returns ``{name: png
+    path}``. ``show``: show each figure inline too."""
 
     from . import plots
 
@@ -581,7 +612,7 @@ def save_commune_figures(
     }
     if inputs.framework.targets().empty:
         del specs["targets"]  # the framework sets no national target
-    return _save_all(specs, out, code, lang)
+    return _save_all(specs, out, code, lang, show=show)
 
 
 def commune_brief(

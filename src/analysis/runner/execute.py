@@ -23,23 +23,49 @@ log = logging.getLogger(__name__)
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _HTML_EXPORTER = None
+#: nbconvert's lab template, with two changes: the alternative text a notebook gives an image
+#: (``metadata["image/png"]["alt"]``, set by :func:`analysis.display.show_image`; nbconvert would
+#: write "No description has been provided for this image", in English), and no script from a
+#: CDN (require.js, MathJax, Mermaid: the notebooks use none of them), so that the copy opens
+#: offline and asks no third party for anything
+_HTML_TEMPLATE = """{%- extends "lab/index.html.j2" -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block data_png -%}
+{%- set alt = output | get_metadata('alt', 'image/png') -%}
+{%- if alt -%}
+{{ super() | replace('<img ', '<img alt="' ~ (alt | escape_html) ~ '" ', 1) }}
+{%- else -%}
+{{ super() }}
+{%- endif -%}
+{%- endblock data_png -%}
+"""
 
 
 def _html_exporter():
     global _HTML_EXPORTER
     if _HTML_EXPORTER is None:
+        from jinja2 import DictLoader
         from nbconvert import HTMLExporter
 
-        # nbconvert warns once per figure about missing alt text; one line per task is noise
+        # nbconvert warns once per image without alt text; one line per task is noise
         logging.getLogger("traitlets").setLevel(logging.ERROR)
         _HTML_EXPORTER = HTMLExporter(
-            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+            template_file="dgap.html.j2",
+            extra_loaders=[DictLoader({"dgap.html.j2": _HTML_TEMPLATE})],
         )
     return _HTML_EXPORTER
 
 
 def render_html(nb) -> str:
-    """HTML copy of an executed notebook with the code hidden (outputs and markdown only)."""
+    """HTML copy of an executed notebook with the code hidden (outputs and markdown only).
+
+    Every image is embedded (``data:image/png;base64``), with its alternative text; the page is
+    UTF-8 (``<meta charset="utf-8">``), so Vietnamese text stays as it is."""
     body, _ = _html_exporter().from_notebook_node(nb)
     return body
 
