@@ -293,7 +293,7 @@ VIEWS: dict[str, View] = {
             _c("table.distance", "num", "distance", digits=1),
             _c("table.is_met", "bool", "is_met"),
         ),
-        sort=("target_year", "distance_norm"),
+        sort=("target_year", "distance"),
     ),
     "rank_stats": View(
         (
