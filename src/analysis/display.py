@@ -130,9 +130,10 @@ def inline_png(path: str | os.PathLike[str], *, dpi: int = DISPLAY_DPI) -> tuple
         im.load()
         source = float(im.info.get("dpi", (_SOURCE_DPI,))[0]) or _SOURCE_DPI
         factor = max(1, round(source / dpi))
-        small = im.convert("RGBA" if "A" in im.mode else "RGB").reduce(factor)
+        small = (im if im.mode in ("RGB", "RGBA") else im.convert("RGBA")).reduce(factor)
     buf = io.BytesIO()
-    small.quantize(256, method=Image.Quantize.FASTOCTREE).save(buf, format="png")
+    # zlib level 3, as save_figure: 2.5x faster than the default for 20% more bytes
+    small.quantize(256, method=Image.Quantize.FASTOCTREE).save(buf, format="png", compress_level=3)
     return buf.getvalue(), round(small.width * _CSS_DPI * factor / source)
 
 
