@@ -18,6 +18,7 @@ DataFrame or a list of paths as a cell's result, so that JupyterLab and the HTML
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 import os
@@ -480,29 +481,67 @@ def style_table(
             right.append(header)
     table = pd.DataFrame(shown, index=pd.RangeIndex(len(rows)))
     caption = _caption(df, spec, c, period=period, level=level, saved=saved, root=root)
-    styler = (
-        table.style.hide(axis="index")
+    # numbers to the right; a header may wrap, but not into one word a line
+    side = {h: "right; min-width: 5em" if h in right else "left" for h in table.columns}
+    head = "padding: 0.2em 0.6em; vertical-align: bottom; text-align: "
+    cell = "padding: 0.2em 0.6em; white-space: nowrap; text-align: "
+    return (
+        _styler_class()(table, uuid=f"dgap-{view}", caption=caption)
+        .hide(axis="index")
         .format(escape="html")
         .format_index(escape="html", axis=1)
-        .set_uuid(f"dgap-{view}")
-        .set_caption(caption)
-        .set_table_styles(_TABLE_CSS)
+        .set_table_attributes('style="border-collapse: collapse"')
+        .apply(lambda col: [cell + side[col.name]] * len(col))
+        .map_index(lambda h: head + side[h], axis=1)
     )
-    if right:  # numbers right-aligned, header included
-        align = [{"selector": s, "props": "text-align: right"} for s in ("th", "td")]
-        styler = styler.set_table_styles({h: align for h in right}, overwrite=False)
-    return styler
 
 
-_TABLE_CSS = [
-    {"selector": "", "props": "border-collapse: collapse; font-variant-numeric: tabular-nums"},
-    {"selector": "th", "props": "text-align: left; padding: 0.25em 0.6em; vertical-align: bottom"},
-    {"selector": "td", "props": "text-align: left; padding: 0.2em 0.6em; white-space: nowrap"},
-    {
-        "selector": "caption",
-        "props": "caption-side: bottom; text-align: left; color: #555; font-size: 0.9em; padding-top: 0.4em",
-    },
-]
+#: a Styler's HTML with every style inline (``style="..."``) and no ``<style>`` block:
+#: JupyterLab drops ``<style>`` from the outputs of a notebook it does not trust (an executed
+#: notebook opened as a file) but keeps inline styles, and nbconvert's HTML copy keeps both
+_INLINE_TABLE = """{%- set css = {} -%}
+{%- for s in cellstyle + cellstyle_columns -%}{%- for sel in s.selectors -%}
+{%- set _ = css.update({sel: s.props}) -%}
+{%- endfor -%}{%- endfor -%}
+{%- macro cells(row) -%}
+{%- for c in row if c.is_visible != False %}
+<{{c.type}} class="{{c.class}}" style="{% for p, v in css.get(c.id, []) %}{{p}}: {{v}}; {% endfor %}">{{c.display_value}}</{{c.type}}>
+{%- endfor -%}
+{%- endmacro -%}
+<table id="T_{{uuid}}"{% if table_attributes %} {{table_attributes}}{% endif %}>
+{%- if caption %}
+<caption style="caption-side: bottom; text-align: left; font-size: 0.9em; padding-top: 0.4em; opacity: 0.8">{{caption}}</caption>
+{%- endif %}
+<thead>
+{%- for r in head %}
+<tr style="border-bottom: 1px solid">{{ cells(r) }}</tr>
+{%- endfor %}
+</thead>
+<tbody>
+{%- for r in body %}
+<tr>{{ cells(r) }}</tr>
+{%- endfor %}
+</tbody>
+</table>
+"""
+
+
+@functools.cache
+def _styler_class() -> type[Styler]:
+    """pandas' Styler with :data:`_INLINE_TABLE` as its HTML table template (the documented
+    way: ``Styler.from_custom_template`` sets the same class attributes)."""
+    import jinja2
+    from pandas.io.formats.style import Styler
+
+    templates = {"dgap_table.tpl": _INLINE_TABLE, "dgap_style.tpl": ""}
+    loader = jinja2.ChoiceLoader([jinja2.DictLoader(templates), Styler.loader])
+    env = jinja2.Environment(loader=loader, trim_blocks=True)
+
+    class InlineStyler(Styler):
+        template_html_table = env.get_template("dgap_table.tpl")
+        template_html_style = env.get_template("dgap_style.tpl")
+
+    return InlineStyler
 
 
 def show_table(df: pd.DataFrame | None, view: str, **kwargs: Any) -> None:
