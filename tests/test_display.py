@@ -136,11 +136,11 @@ def test_gaps_table_in_vietnamese_and_english(demo_run, tmp_path):
     top = now.iloc[0]
     row = dict(zip(vi.data.columns, _cells(vi)[0], strict=True))
     assert row["Mã"] == top["unit_code"]
-    assert row["Chính quyền số"] == i18n.format_number(top["government"], "vi")
-    gap = i18n.format_number(top["gap_mean"], "vi")
-    lo_hi = i18n.format_interval(top["gap_mean_lo"], top["gap_mean_hi"], "vi")
+    # scores and gaps in points of the 0-100 scale, as the text and the briefs write them
+    assert row["Chính quyền số"] == i18n.format_number(100 * top["government"], "vi", 0)
+    gap = i18n.format_number(100 * top["gap_mean"], "vi", 0)
+    lo_hi = i18n.format_interval(100 * top["gap_mean_lo"], 100 * top["gap_mean_hi"], "vi", 0)
     assert row["CQS − TB(KTS, XHS)"] == f"{gap} ({lo_hi})"
-    assert "," in row["Chính quyền số"] and "." in dict(zip(en.data.columns, _cells(en)[0], strict=True))["Digital government"]  # fmt: skip
     assert row["Loại hình"] == i18n.t(f"typology.{top['typology']}", "vi")
     names = dict(zip(inputs.units["unit_code"], inputs.units["name_vi"], strict=True))
     assert row["Đơn vị"] == unicodedata.normalize("NFC", names[top["unit_code"]])
@@ -151,7 +151,7 @@ def test_gaps_table_in_vietnamese_and_english(demo_run, tmp_path):
     # styles inline (JupyterLab keeps them in a notebook it does not trust; it drops <style>)
     assert "<style" not in html and "text-align: right" in html and "nowrap" in html
     caption = re.search(r"<caption[^>]*>(.*)</caption>", html).group(1)
-    assert caption.startswith("Dữ liệu minh họa · Kỳ H1/2025 ·")
+    assert caption.startswith("Dữ liệu minh họa · Kỳ H1/2025 · Điểm trên thang 0–100 ·")
     assert "khoảng lựa chọn chỉ số 90%" in caption
     assert "<code>tables/gaps.csv</code>" in caption and str(tmp_path) not in html
 
@@ -170,7 +170,7 @@ def test_renamed_interval_columns_are_read_and_missing_ones_left_out():
     )
     st = display.style_table(gaps, "gaps", lang="en")
     assert list(st.data.columns) == ["Code", "Unit", "Digital government", "GOV − mean(ECO, SOC)"]
-    assert _cells(st)[1][-1] == "0.10 (−0.05 to 0.20)"
+    assert _cells(st)[1][-1] == "10 (−5 to 20)"
     assert "Illustrative" not in (st.caption or "")
 
 

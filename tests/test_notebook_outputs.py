@@ -87,12 +87,13 @@ def test_tables_speak_the_notebook_language(smoke_run):
     gap = _tables(nbs["20_gap_analysis"])  # langs[0] = vi
     for header in ("Đơn vị", "Chính quyền số", "CQS − KTS", "Loại hình", "Giá trị p (Wilcoxon)"):
         assert f">{header}</th>" in gap, header
-    assert "Chính quyền số đi trước" in gap and re.search(r">0,\d\d \(0,\d\d–0,\d\d\)<", gap)
-    assert "<code>tables/gaps.csv</code>" in gap
+    assert "Chính quyền số đi trước" in gap and re.search(r">\d\d \(\d\d–\d\d\)<", gap)
+    assert "<code>tables/gaps.csv</code>" in gap and "Điểm trên thang 0–100" in gap
+    assert re.search(r">\d+,\d%<", _tables(nbs["00_data_quality"]))  # coverage: decimal comma
     en = _tables(nbs["30_commune_profile__unit_code-20527__lang-en"])
     for header in ("Period", "Digital government", "Indicator", "Distance to target"):
         assert f">{header}</th>" in en, header
-    assert re.search(r">0\.\d\d<", en) and not re.search(r">0,\d\d<", en)
+    assert re.search(r">\d+\.\d<", en) and not re.search(r">\d+,\d<", en)  # targets, 1 decimal
     merged = _tables(nbs["50_mergers"])
     assert "<code>post2025/tables/gaps.csv</code>" in merged and "Xã mới" in merged
     for name, nb in nbs.items():

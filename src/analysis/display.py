@@ -220,15 +220,16 @@ def _gap(gap: str, header: str) -> Column:
     """A gap with its indicator-selection interval (``g_sel_lo/hi``; formerly ``g_lo/hi``)."""
     return _c(
         header,
-        "estimate",
+        "points_estimate",
         (gap, f"{gap}_sel_lo", f"{gap}_sel_hi"),
         (gap, f"{gap}_lo", f"{gap}_hi"),
         gap,
+        digits=0,
     )
 
 
 _UNIT = (_c("table.code", "code", "unit_code"), _c("table.unit", "unit", "unit_code"))
-_PILLARS = tuple(_c(f"pillar.{p}", "num", p) for p in config.PILLARS)
+_PILLARS = tuple(_c(f"pillar.{p}", "points", p, digits=0) for p in config.PILLARS)
 _GAPS = (
     _gap("gap_econ", "gap_short.gap_econ"),
     _gap("gap_soc", "gap_short.gap_soc"),
@@ -247,7 +248,7 @@ VIEWS: dict[str, View] = {
             _c("table.coverage_pct", "pct", "coverage_pct", digits=1),
         )
     ),
-    "pillar_scores": View((*_UNIT, *_PILLARS, _c("pillar.index", "num", "index"))),
+    "pillar_scores": View((*_UNIT, *_PILLARS, _c("pillar.index", "points", "index", digits=0))),
     "cronbach": View(
         (
             _c("table.group", "pillar", "group"),
@@ -265,7 +266,7 @@ VIEWS: dict[str, View] = {
             _c("table.comparison", "comparison", "comparison"),
             _c("table.n", "int", "n"),
             _c("table.n_greater", "int", "n_greater"),
-            _c("table.median_diff", "num", "median_diff"),
+            _c("table.median_diff", "points", "median_diff", digits=0),
             _c("table.p_value", "p", "p_value"),
             _c("table.p_holm", "p", "p_holm"),
             _c(
@@ -281,9 +282,9 @@ VIEWS: dict[str, View] = {
             _c("table.order", "int", "rank"),
             _c("axis.indicator", "indicator", "indicator"),
             _c("table.pillar", "pillar", "pillar"),
-            _c("table.value_normalised", "num", "value"),
-            _c("legend.district_median", "num", "district_value"),
-            _c("table.shortfall", "num", "shortfall"),
+            _c("table.value_normalised", "points", "value", digits=0),
+            _c("legend.district_median", "points", "district_value", digits=0),
+            _c("table.shortfall", "points", "shortfall", digits=0),
         )
     ),
     "targets": View(
@@ -336,6 +337,16 @@ def _int(v: Any, c: _Context, digits: int) -> str:
     return format_number(v if pd.isna(v) else int(v), c.lang, 0)
 
 
+def _points(v: Any, c: _Context, digits: int) -> str:
+    """A score or gap of the 0-1 scale in points of the 0-100 scale, as the text and the briefs
+    write it (``0.47`` -> ``47``)."""
+    return format_number(None if pd.isna(v) else 100 * v, c.lang, digits)
+
+
+def _points_estimate(row: tuple, c: _Context, digits: int) -> str:
+    return _estimate(tuple(None if pd.isna(x) else 100 * x for x in row), c, digits)
+
+
 def _estimate(row: tuple, c: _Context, digits: int) -> str:
     value = format_number(row[0], c.lang, digits)
     if len(row) < 3 or pd.isna(row[1]) or pd.isna(row[2]):
@@ -373,6 +384,8 @@ _FORMATS: dict[str, Callable[[Any, _Context, int], str]] = {
     "share": lambda v, c, d: format_pct(v, c.lang, d, from_fraction=True),
     "p": lambda v, c, d: format_p(v, c.lang),
     "estimate": _estimate,
+    "points": _points,
+    "points_estimate": _points_estimate,
     "interval": lambda v, c, d: format_interval(v[0], v[1], c.lang, d),
     "bool": lambda v, c, d: t("table_note.yes" if v is True or v == 1 else "table_note.no", c.lang),
     "pillar": _pillar,
@@ -405,7 +418,7 @@ def _context(lang: str, units: pd.DataFrame | None, framework: Framework | None)
 
 
 def _caption(
-    df: pd.DataFrame, view: View, c: _Context, *, period, level: float, saved, root
+    df: pd.DataFrame, view: View, c: _Context, *, period, points: bool, level: float, saved, root
 ) -> str:
     """The caption (HTML; the fixed strings are trusted, what comes from data is escaped):
     data status, period, what brackets hold, where the full table is."""
@@ -415,6 +428,8 @@ def _caption(
         parts.append(t("misc.status_synthetic", lang))
     if period is not None:
         parts.append(t("table_note.period", lang, period=esc(format_period(str(period), lang))))
+    if points:
+        parts.append(t("table_note.points", lang))
     if view.note:
         parts.append(t(view.note, lang, level=format_level(level, lang)))
     if saved is not None:
@@ -480,7 +495,10 @@ def style_table(
         if col.kind not in _TEXT_KINDS:
             right.append(header)
     table = pd.DataFrame(shown, index=pd.RangeIndex(len(rows)))
-    caption = _caption(df, spec, c, period=period, level=level, saved=saved, root=root)
+    points = any(col.kind.startswith("points") and col.source(rows.columns) for col in spec.columns)
+    caption = _caption(
+        df, spec, c, period=period, points=points, level=level, saved=saved, root=root
+    )
     # numbers to the right; a header may wrap, but not into one word a line
     side = {h: "right; min-width: 5em" if h in right else "left" for h in table.columns}
     head = "padding: 0.2em 0.6em; vertical-align: bottom; text-align: "
