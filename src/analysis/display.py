@@ -393,7 +393,17 @@ _FORMATS: dict[str, Callable[[Any, _Context, int], str]] = {
     "typology": lambda v, c, d: t(f"typology.{v}", c.lang, default=str(v)),
     "comparison": _comparison,
 }
-_TEXT_KINDS = {"text", "code", "unit", "pillar", "indicator", "typology", "comparison", "bool"}
+_TEXT_KINDS = {
+    "text",
+    "code",
+    "unit",
+    "period",
+    "pillar",
+    "indicator",
+    "typology",
+    "comparison",
+    "bool",
+}
 
 
 def _header(col: Column, c: _Context) -> str:
