@@ -139,7 +139,9 @@ def test_gaps_table_in_vietnamese_and_english(demo_run, tmp_path):
     # scores and gaps in points of the 0-100 scale, as the text and the briefs write them
     assert row["Chính quyền số"] == i18n.format_number(100 * top["government"], "vi", 0)
     gap = i18n.format_number(100 * top["gap_mean"], "vi", 0)
-    lo_hi = i18n.format_interval(100 * top["gap_mean_lo"], 100 * top["gap_mean_hi"], "vi", 0)
+    lo_hi = i18n.format_interval(
+        100 * top["gap_mean_sel_lo"], 100 * top["gap_mean_sel_hi"], "vi", 0
+    )
     assert row["CQS − TB(KTS, XHS)"] == f"{gap} ({lo_hi})"
     assert row["Loại hình"] == i18n.t(f"typology.{top['typology']}", "vi")
     names = dict(zip(inputs.units["unit_code"], inputs.units["name_vi"], strict=True))
@@ -156,7 +158,7 @@ def test_gaps_table_in_vietnamese_and_english(demo_run, tmp_path):
     assert "<code>tables/gaps.csv</code>" in caption and str(tmp_path) not in html
 
 
-def test_renamed_interval_columns_are_read_and_missing_ones_left_out():
+def test_interval_columns_are_read_and_missing_columns_left_out():
     gaps = pd.DataFrame(
         {
             "unit_code": ["1", "2"],
@@ -172,6 +174,8 @@ def test_renamed_interval_columns_are_read_and_missing_ones_left_out():
     assert list(st.data.columns) == ["Code", "Unit", "Digital government", "GOV − mean(ECO, SOC)"]
     assert _cells(st)[1][-1] == "10 (−5 to 20)"
     assert "Illustrative" not in (st.caption or "")
+    alone = display.style_table(gaps.drop(columns=["gap_mean_sel_lo"]), "gaps", lang="en")
+    assert _cells(alone)[1][-1] == "10"  # no interval without both bounds
 
 
 def test_values_from_data_are_html_escaped():

@@ -217,15 +217,8 @@ def _c(header: str, kind: str, *sources: str | tuple[str, ...], digits: int = 2)
 
 
 def _gap(gap: str, header: str) -> Column:
-    """A gap with its indicator-selection interval (``g_sel_lo/hi``; formerly ``g_lo/hi``)."""
-    return _c(
-        header,
-        "points_estimate",
-        (gap, f"{gap}_sel_lo", f"{gap}_sel_hi"),
-        (gap, f"{gap}_lo", f"{gap}_hi"),
-        gap,
-        digits=0,
-    )
+    """A gap with its indicator-selection interval (``g_sel_lo/hi``), or alone without one."""
+    return _c(header, "points_estimate", (gap, f"{gap}_sel_lo", f"{gap}_sel_hi"), gap, digits=0)
 
 
 _UNIT = (_c("table.code", "code", "unit_code"), _c("table.unit", "unit", "unit_code"))
@@ -257,7 +250,18 @@ VIEWS: dict[str, View] = {
             _c("table.alpha", "num", "alpha"),
         )
     ),
-    "gaps": View((*_UNIT, *_PILLARS, *_GAPS), sort=("-gap_mean",), note=_SELECTION),
+    "gaps": View(
+        (
+            *_UNIT,
+            *_PILLARS,
+            *_GAPS[:3],
+            # how often the mean gap stays positive across simulated method choices
+            _c("table.share_positive", "share", "gap_mean_share_positive", digits=0),
+            _GAPS[3],
+        ),
+        sort=("-gap_mean",),
+        note=_SELECTION,
+    ),
     "commune_gaps": View(
         (_c("table.period", "period", "period"), *_PILLARS, *_GAPS), note=_SELECTION
     ),
@@ -393,6 +397,8 @@ _FORMATS: dict[str, Callable[[Any, _Context, int], str]] = {
     "typology": lambda v, c, d: t(f"typology.{v}", c.lang, default=str(v)),
     "comparison": _comparison,
 }
+#: kinds whose values are tuples of the source columns (an estimate with its interval, ...)
+_TUPLES = {"estimate", "points_estimate", "interval"}
 _TEXT_KINDS = {
     "text",
     "code",
@@ -499,7 +505,7 @@ def style_table(
         if src is None:
             continue
         write = _FORMATS[col.kind]
-        values = zip(*(rows[s] for s in src), strict=True) if len(src) > 1 else rows[src[0]]
+        values = zip(*(rows[s] for s in src), strict=True) if col.kind in _TUPLES else rows[src[0]]
         header = _header(col, c)
         shown[header] = [write(v, c, col.digits) for v in values]
         if col.kind not in _TEXT_KINDS:
