@@ -2,7 +2,8 @@
 ==========================================================================
 Reads ``desi_dimension_scores_2017_2022.csv`` (wide) or the long ``DESI.csv`` (European
 Commission's digital-agenda-data export: ``indicator=desi``, ``breakdown=desi_hc|desi_conn|
-desi_idt|desi_dps``, ``unit_measure=pc_desi``). The value published is each dimension's weighted
+desi_idt|desi_dps``, ``unit_measure=pc_desi``; or a row extract of it named ``DESI_*.csv``, as
+shipped in ``data/raw/desi/``). The value published is each dimension's weighted
 contribution to the DESI as a fraction; with the 2022 weights (25% each) the dimension score on
 0–100 is ``400 × pc_desi``. Indicators: ``dps`` (digital public services) -> ``government``;
 ``idt`` (integration of digital technology) -> ``economy``; ``hc`` (human capital) and ``conn``
@@ -14,6 +15,7 @@ Unit codes are the Commission's (``EL`` for Greece); ``EU`` (the EU-27 aggregate
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +56,8 @@ _DESI_WIDE = {
     "dps": ("digital_public_services_desi_dps", "desi_dps", "dps"),
 }
 _DESI_BREAKDOWN = {"desi_hc": "hc", "desi_conn": "conn", "desi_idt": "idt", "desi_dps": "dps"}
+#: the Commission's long export: ``DESI.csv`` or a row extract such as ``DESI_extract.csv``
+_LONG_NAME = re.compile(r"DESI(_[^/]*)?\.csv$")
 
 
 def _desi_long(df: pd.DataFrame, path: Path, problems: list) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -127,10 +131,11 @@ def load_desi(
     """Load the EU DESI (2022 methodology) dimension scores and published totals.
 
     Args:
-        path_or_dir: the folder (default ``SHARED_DATASETS/desi``) holding
-            ``desi_dimension_scores_*.csv`` and/or ``DESI.csv``, or one of those files. The
-            published totals come from ``DESI.csv`` (``indicator=desi_total``); without it
-            ``published`` is empty and ``notes`` says so.
+        path_or_dir: the folder (default ``data/raw/desi``) holding
+            ``desi_dimension_scores_*.csv`` and/or the long export ``DESI.csv`` (or a row
+            extract of it named ``DESI_*.csv``), or one of those files. The published totals
+            come from the long export (``indicator=desi_total``); without it ``published`` is
+            empty and ``notes`` says so.
         include_aggregate: keep the EU-27 aggregate (``EU``) in ``observations`` too.
 
     Returns:
@@ -138,14 +143,15 @@ def load_desi(
         units ``unit_code, name_en, iso3, unit_type``; published ``desi`` (0–100) with the rank
         among member states.
     """
-    path = Path(path_or_dir) if path_or_dir is not None else config.SHARED_DATASETS / "desi"
+    path = Path(path_or_dir) if path_or_dir is not None else config.RAW / "desi"
     problems: list[Problem] = []
     notes: list[str] = []
     if path.is_dir():
         dim_files = sorted(path.glob("desi_dimension_scores*.csv"))
-        long_file = path / "DESI.csv"
+        long_files = sorted(p for p in path.glob("*.csv") if _LONG_NAME.match(p.name))
+        long_file = long_files[0] if long_files else None
         dim_file = dim_files[0] if dim_files else None
-        if dim_file is None and not long_file.exists():
+        if dim_file is None and long_file is None:
             raise DataValidationError(
                 [
                     _problem(
@@ -153,7 +159,7 @@ def load_desi(
                         None,
                         None,
                         None,
-                        "no desi_dimension_scores*.csv or DESI.csv in this folder",
+                        "no desi_dimension_scores*.csv or DESI*.csv in this folder",
                         "download the DESI data (see README) into it",
                     )
                 ],
@@ -223,7 +229,7 @@ def load_desi(
     else:
         pub = pd.DataFrame(columns=["unit_code", "period", "name", "value", "rank", "source"])
         notes.append(
-            "DESI: no DESI.csv beside the dimension scores, so no published totals to check against"
+            "DESI: no DESI.csv (the long export) beside the dimension scores, so no published totals to check against"
         )
     codes = sorted(set(wide["geo"]) | set(pub["unit_code"]))
     units = pd.DataFrame(
@@ -243,7 +249,7 @@ def load_desi(
 SOURCE = Source(
     "desi",
     load_desi,
-    r"(desi_dimension_scores.*|desi)\.csv$",
+    r"(desi_dimension_scores.*|desi(_.*)?)\.csv$",
     framework="desi2022",
-    files="DESI.csv, desi_dimension_scores*.csv",
+    files="DESI.csv (or DESI_*.csv), desi_dimension_scores*.csv",
 )

@@ -209,7 +209,7 @@ def load_egdi(
     """Load UN E-Government Survey data (any of the layouts in the module docstring).
 
     Args:
-        path_or_dir: a CSV file or a folder of them (default ``SHARED_DATASETS/egdi``).
+        path_or_dir: a CSV file or a folder of them (default ``data/raw/egdi``).
         years: survey years to keep (default all).
 
     Returns:
@@ -221,7 +221,7 @@ def load_egdi(
         DataValidationError: unknown layout, unknown country name or non-numeric cell, naming
             the file, row and column.
     """
-    path = Path(path_or_dir) if path_or_dir is not None else config.SHARED_DATASETS / "egdi"
+    path = Path(path_or_dir) if path_or_dir is not None else config.RAW / "egdi"
     members, lookup = _un_table()
     raw = _parse_egdi([_read_egdi_file(p) for p in _egdi_files(path)], lookup, path)
     keep = _years_filter(years)
