@@ -317,7 +317,10 @@ def load_edition(edition: str | Path, *, root: str | Path | None = None) -> Edit
                 f"{path}: {key!r} is set by the runner (output folder reports/<edition>, edition name); "
                 "use the edition's 'output_dir'/'edition' keys instead"
             )
-    out = _resolve(base, data["output_dir"]) if data.get("output_dir") else base / "reports" / name
+    if data.get("output_dir"):
+        out = _resolve(base, data["output_dir"])
+    else:  # outside a clone the project root is the installed package: write to ./reports
+        out = base / "reports" / name if root is not None else config.edition_dir(name).absolute()
     seed = data.get("seed", config.DEFAULT_SEED)
     return Edition(
         name=name,

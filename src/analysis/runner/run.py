@@ -479,7 +479,7 @@ def _new_manifest(p: _Plan, record: Path) -> dict[str, Any]:
         "runner": {"pid": os.getpid(), "host": socket.gethostname()},
         "package": "analysis",
         "package_version": __version__,
-        "git": _git_revision(config.ROOT),
+        "git": _git_revision(config.ROOT) if config.IS_CLONE else {"revision": None, "dirty": None},
         "python": platform.python_version(),
         "platform": platform.platform(),
         "engine": p.engine,
