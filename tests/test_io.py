@@ -79,3 +79,62 @@ def test_writes_are_recorded_for_the_runner_only_when_asked(tmp_path, monkeypatc
         fh.write("half")
         raise RuntimeError("crash while writing")
     assert read_output_log(log, tmp_path) == ["figures/f.png", "figures/f.svg", "tables/t.csv"]
+
+
+# --- formula injection (issue 19): one escaping helper for every CSV/XLSX table written
+HOSTILE = ["=cmd|' /C calc'!A0", "+1+2", "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)", "\t=1", "\r=1"]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_escape_formula_prefixes_a_quote_to_text_a_spreadsheet_would_run(value):
+    from analysis.io import escape_formula
+
+    assert escape_formula(value) == "'" + value
+
+
+@pytest.mark.parametrize(
+    "value", [-3.5, 0, 12, "-3.5", "-3,5", "+84", "-1e-3", "-12%", "Đại Lộc", "a=b", None]
+)
+def test_numbers_negative_numbers_and_plain_text_are_never_escaped(value):
+    from analysis.io import escape_formula
+
+    assert escape_formula(value) == value
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_every_table_written_escapes_text_cells_only(tmp_path, suffix):
+    import openpyxl
+
+    df = pd.DataFrame(
+        {
+            "unit_code": ["=2+3", "20500"],
+            "name_vi": ["@SUM(1+1)", "Ái Nghĩa"],
+            "gap": [-0.25, 0.1],  # numbers, negative ones included, stay numbers
+            "mixed": ["-x", -2.0],  # object column: only its text is escaped
+        }
+    )
+    path = save_table(df, tmp_path / f"t{suffix}")
+    if suffix == ".csv":
+        lines = path.read_text(encoding="utf-8").splitlines()
+        assert lines[1] == "'=2+3,'@SUM(1+1),-0.25,'-x"
+        assert lines[2] == "20500,Ái Nghĩa,0.1,-2.0"
+    else:
+        ws = openpyxl.load_workbook(path).active
+        cells = [c for row in ws.iter_rows(min_row=2) for c in row]
+        assert not [c for c in cells if c.data_type == "f"]
+        assert [c.value for c in cells] == [
+            "'=2+3",
+            "'@SUM(1+1)",
+            -0.25,
+            "'-x",
+            "20500",
+            "Ái Nghĩa",
+            0.1,
+            -2,
+        ]
+    assert df["unit_code"].tolist() == ["=2+3", "20500"]  # the caller's frame is not changed
+
+
+def test_parquet_keeps_values_as_they_are(tmp_path):
+    df = pd.DataFrame({"unit_code": ["=2+3"]})
+    assert read_table(save_table(df, tmp_path / "t.parquet"))["unit_code"].tolist() == ["=2+3"]

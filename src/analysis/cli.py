@@ -55,7 +55,8 @@ def _add_validate(sub) -> None:
         examples="""\
   dgap validate nhap_lieu.xlsx                 # a filled data-entry workbook
   dgap validate observations.csv --units my_units.csv --framework my_framework.yaml
-  (one line per problem: file:row, column, value and the fix; exit 0 when valid)""",
+  (one line per problem: file:row, column, value and the fix; exit 0 when valid;
+   lines starting "note:" say what was converted, e.g. a cell shown as 85% read as 85)""",
     )
     p.add_argument(
         "path", help="observations file, or a filled data-entry workbook from `dgap template`"
@@ -75,6 +76,8 @@ def _run_validate(args) -> int:
     report = validate_file(args.path, units=args.units, framework=args.framework)
     for problem in report.problems:
         print(problem)
+    for note in report.notes:  # what was converted or detected: said, not errors
+        print(f"note: {note}")
     print(report.summary(), file=sys.stderr)
     return 0 if report.ok else 1
 

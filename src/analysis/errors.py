@@ -27,6 +27,18 @@ class DataValidationError(AnalysisError):
         super().__init__(f"{head}:\n{body}{more}")
 
 
+class InsufficientDataError(DataValidationError):
+    """Valid data that cannot support the analysis asked for (e.g. a single period); the
+    message is the one problem, on one line."""
+
+    def __init__(self, problem, source: str | None = None):
+        super().__init__([problem], source=source)
+        self.args = (str(problem),)
+
+    def __str__(self) -> str:
+        return str(self.problems[0])
+
+
 class FrameworkError(AnalysisError):
     """An indicator framework (YAML) is malformed or inconsistent."""
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import config
-from .errors import DataValidationError, ParameterError
+from .errors import DataValidationError, InsufficientDataError, ParameterError
 from .frameworks import Framework, load_framework
 from .io import read_table, save_table
 from .schema import (
@@ -103,12 +103,21 @@ def validate_file(path, *, units=None, framework=None) -> ValidationReport:
         )
     if problems:
         return ValidationReport(src, empty, problems)
+    notes = [
+        n if isinstance(n, Problem) else Problem(src, None, None, None, str(n))
+        for n in raw.attrs.get("read_notes", [])
+    ]
     if len(raw) == 0:
         fix = f"add rows with columns {list(REQUIRED_OBS_COLUMNS)}"
-        return ValidationReport(src, empty, [Problem(src, None, None, None, "no data rows", fix)])
-    return validate_observations(
+        return ValidationReport(
+            src, empty, [Problem(src, None, None, None, "no data rows", fix)], notes
+        )
+    report = validate_observations(
         raw, units=units, framework=framework, source=src, row_numbers=rows
     )
+    report.notes[:0] = notes
+    report.data.attrs["provenance"] = raw.attrs.get("provenance", {})
+    return report
 
 
 def load_observations(
@@ -194,6 +203,37 @@ def load_inputs(
         table_status(obs),
         {k: str(v) for k, v in paths.items()},
         h.hexdigest()[:16],
+    )
+
+
+def check_analysable(inputs: Inputs) -> None:
+    """Raise a clear message when valid inputs cannot support the analysis of the notebooks.
+
+    The pillar, gap and robustness computation follows units over periods (trends,
+    convergence): it needs at least two periods. One unit with one period (or any single
+    period) validates, but says so here instead of failing deep inside a method.
+
+    Raises:
+        InsufficientDataError: fewer than two periods with values.
+    """
+    obs = inputs.observations.dropna(subset=["value"])
+    periods = sorted(obs["period"].unique())
+    if len(periods) >= 2:
+        return
+    n_units = obs["unit_code"].nunique()
+    held = f"a single period ({periods[0]})" if periods else "no value at all"
+    raise InsufficientDataError(
+        Problem(
+            inputs.paths.get("observations", "observations"),
+            None,
+            "period",
+            periods[0] if periods else None,
+            f"the data hold {n_units} unit(s) and {held}: the scores, gaps and robustness "
+            "follow units over periods (trends, convergence) and need at least two periods",
+            "add the observations of another period, or run only the data-quality notebook "
+            "(--only 00_data_quality)",
+        ),
+        source=inputs.paths.get("observations"),
     )
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config, store
+from . import config, loaders, store
 from .display import show_figure, show_files, show_image, show_table  # noqa: F401  (the notebooks' outputs)
 from .frameworks import Framework
 from .io import save_table
@@ -134,6 +134,7 @@ def compute_results(
         draws=draws,
         seed=seed,
     )
+    loaders.check_analysable(inputs)  # a clear message for a single period, not a method's error
     key = store.results_key(inputs.digest, params)
     if key not in _MEMO:
         _MEMO[key] = store.get_or_compute(store_dir, key, lambda: _compute(inputs, **params))

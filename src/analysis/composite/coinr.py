@@ -222,7 +222,7 @@ def run_index(
         The path of the scores CSV.
     """
     from .. import __version__
-    from ..outputs import atomic_write
+    from ..io import save_table
 
     steps = parse_order(order)
     coin = load_coinr(idata, imeta)
@@ -245,8 +245,7 @@ def run_index(
         order=steps,
     )
     out = Path(out)
-    with atomic_write(out) as fh:
-        res.to_frame().to_csv(fh, index=False, lineterminator="\n")
+    save_table(res.to_frame(), out)  # the one CSV writer: atomic, text cells escaped
     screening = res.report.get("screening")
     dropped = [] if screening is None else screening.loc[~screening["is_kept"], "unit"].tolist()
     write_run_json(

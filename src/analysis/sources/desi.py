@@ -2,7 +2,7 @@
 ==========================================================================
 Reads ``desi_dimension_scores_2017_2022.csv`` (wide) or the long ``DESI.csv`` (European
 Commission's digital-agenda-data export: ``indicator=desi``, ``breakdown=desi_hc|desi_conn|
-desi_idt|desi_dps``, ``unit_measure=pc_desi``; or a row extract of it named ``DESI_*.csv``, as
+desi_idt|desi_dps``, ``unit_measure=pc_desi``; or a row extract of it named ``DESI_extract*.csv``, as
 shipped in ``data/raw/desi/``). The value published is each dimension's weighted
 contribution to the DESI as a fraction; with the 2022 weights (25% each) the dimension score on
 0–100 is ``400 × pc_desi``. Indicators: ``dps`` (digital public services) -> ``government``;
@@ -57,7 +57,7 @@ _DESI_WIDE = {
 }
 _DESI_BREAKDOWN = {"desi_hc": "hc", "desi_conn": "conn", "desi_idt": "idt", "desi_dps": "dps"}
 #: the Commission's long export: ``DESI.csv`` or a row extract such as ``DESI_extract.csv``
-_LONG_NAME = re.compile(r"DESI(_[^/]*)?\.csv$")
+_LONG_NAME = re.compile(r"DESI(_extract[^/]*)?\.csv$")
 
 
 def _desi_long(df: pd.DataFrame, path: Path, problems: list) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -133,7 +133,7 @@ def load_desi(
     Args:
         path_or_dir: the folder (default ``data/raw/desi``) holding
             ``desi_dimension_scores_*.csv`` and/or the long export ``DESI.csv`` (or a row
-            extract of it named ``DESI_*.csv``), or one of those files. The published totals
+            extract of it named ``DESI_extract*.csv``), or one of those files. The published totals
             come from the long export (``indicator=desi_total``); without it ``published`` is
             empty and ``notes`` says so.
         include_aggregate: keep the EU-27 aggregate (``EU``) in ``observations`` too.
@@ -249,7 +249,7 @@ def load_desi(
 SOURCE = Source(
     "desi",
     load_desi,
-    r"(desi_dimension_scores.*|desi(_.*)?)\.csv$",
+    r"(desi_dimension_scores.*|desi|desi_extract.*)\.csv$",
     framework="desi2022",
-    files="DESI.csv (or DESI_*.csv), desi_dimension_scores*.csv",
+    files="DESI.csv (or DESI_extract*.csv), desi_dimension_scores*.csv",
 )

@@ -18,7 +18,7 @@ import pandas as pd
 from .. import config
 from ..errors import DataValidationError, ParameterError
 from ..io import nfc, normalise_code, read_table
-from ..schema import validate_units
+from ..schema import Problem, check_code, validate_units
 
 UNITS_2025_CSV = config.RAW / "units" / "dai_loc_units_2025.csv"
 _NUMERIC_COLUMNS = ("lat", "lon", "population", "households", "area_km2")
@@ -72,21 +72,45 @@ def load_units(path: str | Path | None = None, *, validate: bool = True) -> pd.D
         path: CSV/XLSX/Parquet in the units contract (default ``data/raw/units/dai_loc_units.csv``).
         validate: check the table with :func:`analysis.schema.validate_units` and raise on
             problems (``False``: read and normalise only, for a user's table that gives fewer
-            columns than the contract).
+            columns than the contract; the unit codes' format is checked in any case).
 
     Returns:
         One row per unit.
 
     Raises:
-        DataValidationError: missing column, duplicate code or bad coordinates, naming the row.
+        DataValidationError: missing column, a code that is not allowed
+            (:func:`analysis.schema.check_code`), duplicate code or bad coordinates, naming the
+            row.
     """
     path = Path(path) if path is not None else config.UNITS_CSV
     units = _read_units(path)
     if validate:
         problems = validate_units(units, source=str(path))
-        if problems:
-            raise DataValidationError(problems, source=str(path))
+    else:  # codes name output files: their format is checked in any case
+        problems = _code_problems(units, str(path))
+    if problems:
+        raise DataValidationError(problems, source=str(path))
     return units
+
+
+def _code_problems(units: pd.DataFrame, source: str) -> list[Problem]:
+    """A problem for each unit code that :func:`analysis.schema.check_code` rejects."""
+    if "unit_code" not in units.columns:
+        return [
+            Problem(source, 1, "unit_code", None, "required column is missing", "add 'unit_code'")
+        ]
+    return [
+        Problem(
+            source,
+            i + 2,
+            "unit_code",
+            code,
+            f"unit code not allowed: it {issue}",
+            "a code of letters, digits, '-', '_' or '.', e.g. the GSO code 20527",
+        )
+        for i, code in units["unit_code"].items()
+        if (issue := check_code(code))
+    ]
 
 
 def _read_units(path: Path) -> pd.DataFrame:
