@@ -71,9 +71,10 @@ def test_egdi_all_layouts_read_every_year_and_country(egdi):
     assert per_year.drop("2010").eq(193).all()  # 2022/2024 files have no codes: every name matched
     assert per_year["2010"] == 192  # South Sudan: no 2010 values
     assert len(units) == 193 and units["unit_code"].is_unique
-    assert list(units.columns[:5]) == [
+    assert list(units.columns[:6]) == [
         "unit_code",
         "name_vi",
+        "name_en",
         "full_name_vi",
         "name_ascii",
         "unit_type",

@@ -668,3 +668,43 @@ def test_national_province_filter():
     ):  # new Đà Nẵng = old Đà Nẵng + Quảng Nam; has splits
         dn = load_crosswalk("vietnamadminunits", province="Thành phố Đà Nẵng")
     assert set(dn["old_province_code"]) == {"48", "49"} and dn["old_code"].nunique() == 281
+
+
+# --- unit names in English (issue 16/17: the briefs name units in their language)
+def test_units_tables_give_bare_names_in_vietnamese_and_english():
+    """Vietnamese communes keep their Vietnamese name in English ("Đại Thạnh", never "Xã Đại
+    Thạnh"); countries are named in English; every unit has a type."""
+    from analysis.sources import load_desi, load_dti, load_egdi
+    from analysis.units import load_units_2025
+
+    for units in (load_units(), load_units_2025()):
+        assert (units["name_en"] == units["name_vi"]).all()
+        assert not units["name_vi"].str.match(r"(?i)(xã|thị trấn|phường) ").any()
+        assert set(units["unit_type"]) <= {"xã", "thị trấn", "phường"}
+    thanh = load_units().set_index("unit_code").loc["20527"]
+    assert (thanh["name_vi"], thanh["name_en"], thanh["unit_type"]) == (
+        "Đại Thạnh",
+        "Đại Thạnh",
+        "xã",
+    )
+    egdi = load_egdi().units.set_index("unit_code")
+    assert egdi.loc["VNM", ["name_vi", "name_en", "unit_type"]].tolist() == [
+        "Việt Nam",
+        "Viet Nam",
+        "country",
+    ]
+    assert egdi.loc["KHM", ["name_vi", "name_en"]].tolist() == ["Campuchia", "Cambodia"]
+    desi = load_desi().units.set_index("unit_code")
+    assert desi.loc["EL", ["name_en", "unit_type"]].tolist() == ["Greece", "eu_member"]
+    dti = load_dti(scope="all").units.set_index("unit_code")
+    assert dti.loc["49", ["name_vi", "name_en", "unit_type"]].tolist() == [
+        "Quảng Nam",
+        "Quảng Nam",
+        "province",
+    ]
+    assert (
+        dti.loc["VN", "name_en"] == "Viet Nam"
+        and dti.loc["VN-PMEAN", "name_en"] == "Provincial mean"
+    )
+    for units in (egdi, desi, dti):
+        assert units["name_en"].notna().all() and units["name_vi"].notna().all()

@@ -182,7 +182,7 @@ def _years_filter(years) -> set[str] | None:
 
 
 _UNITS_CONTRACT = (
-    "unit_code", "name_vi", "full_name_vi", "name_ascii", "unit_type", "parent_code", "former_district",
+    "unit_code", "name_vi", "name_en", "full_name_vi", "name_ascii", "unit_type", "parent_code", "former_district",
     "lat", "lon", "population", "households", "area_km2", "area_source", "successor_code",
     "successor_name_vi", "resolution_clause",
 )  # fmt: skip
@@ -197,13 +197,18 @@ def _ascii(name: str) -> str:
 def _to_units_contract(units: pd.DataFrame) -> pd.DataFrame:
     """Add the missing contract columns (NaN / empty: not published for these units), contract order first.
 
-    ``name_vi`` falls back to ``name_en`` where no Vietnamese name is given.
+    ``name_vi`` falls back to ``name_en`` where no Vietnamese name is given (a country without a
+    Vietnamese name in the member tables), and ``name_en`` to ``name_vi`` (a Vietnamese place
+    keeps its Vietnamese name in English).
     """
     out = units.copy()
     if "name_vi" not in out:
         out["name_vi"] = pd.NA
     if "name_en" in out:
         out["name_vi"] = out["name_vi"].fillna(out["name_en"])
+    else:
+        out["name_en"] = out["name_vi"]
+    out["name_en"] = out["name_en"].fillna(out["name_vi"])
     if "full_name_vi" not in out:
         out["full_name_vi"] = out["name_vi"]
     if "name_ascii" not in out:

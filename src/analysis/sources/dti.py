@@ -105,6 +105,10 @@ def _dti_table(path_or_dir) -> tuple[pd.DataFrame, Path]:
     return df, path
 
 
+#: English names of the DTI units that are not provinces (provinces keep their Vietnamese name)
+_DTI_NAMES_EN = {"VN": "Viet Nam", "VN-PMEAN": "Provincial mean"}
+
+
 def _dti_short_name(name: str) -> str:
     """Display name of a DTI unit: ``TP. Hồ Chí Minh (former)`` -> ``Hồ Chí Minh``.
 
@@ -275,6 +279,10 @@ def _dti_units(df: pd.DataFrame) -> pd.DataFrame:
             {
                 "unit_code": u["unit_code"],
                 "name_vi": u["unit_name"].map(_dti_short_name),
+                # provinces keep their Vietnamese names in English
+                "name_en": u["unit_code"].map(_DTI_NAMES_EN).fillna(
+                    u["unit_name"].map(_dti_short_name)
+                ),
                 "unit_type": unit_type,
                 "parent_code": np.where(u["unit_code"] == "VN", "", "VN"),
             }

@@ -4,6 +4,14 @@
 validated against the units contract of :mod:`analysis.schema`); :func:`load_units_2025` loads the
 post-2025 communes; :func:`select_former_district` keeps "the communes of former Đại Lộc district"
 selectable on any table.
+
+Names and types, as the briefs need them: ``name_vi`` is the bare name (``Đại Thạnh``, never
+``Xã Đại Thạnh``; the full name is ``full_name_vi``), ``name_en`` the name in English (a
+Vietnamese place keeps its Vietnamese name: ``Đại Thạnh``; filled from ``name_vi`` when a table
+has none), ``unit_type`` the kind of unit: the Vietnamese administrative type for Vietnamese
+units below the province (``xã``, ``thị trấn``, ``phường``), else ``province``,
+``province_2025``, ``country``, ``eu_member``, ``aggregate`` or ``mean`` (the real sources of
+:mod:`analysis.sources`). The words ("Đại Thạnh commune") are the text layer's.
 """
 
 from __future__ import annotations
@@ -126,6 +134,11 @@ def _read_units(path: Path) -> pd.DataFrame:
     for col in _CODE_COLUMNS:
         if col in df.columns:
             df[col] = df[col].map(normalise_code)
+    if "name_vi" in df.columns:  # Vietnamese places keep their Vietnamese name in English
+        if "name_en" not in df.columns:
+            df.insert(list(df.columns).index("name_vi") + 1, "name_en", df["name_vi"])
+        else:
+            df["name_en"] = df["name_en"].fillna(df["name_vi"])
     return df
 
 
