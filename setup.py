@@ -20,7 +20,7 @@ HERE = Path(__file__).resolve().parent
 #: (folder, glob patterns) copied into ``analysis/_resources/<folder>``; keep MANIFEST.in in step
 #: (tests/test_packaging.py checks both against the tree).
 RESOURCES = (
-    ("data/frameworks", ("*.yaml",)),
+    ("data/frameworks", ("*.yaml", "*.md")),
     ("data/demo", ("*.csv", "*.md")),
     ("data/raw", ("*/*.csv", "*/*.md")),
     ("notebooks", ("*.ipynb",)),

@@ -27,6 +27,7 @@ LAYERS = {
     "outputs": 0,
     "i18n": 0,
     "io": 1,
+    "provenance": 1,
     "schema": 1,
     "template": 1,
     "frameworks": 1,

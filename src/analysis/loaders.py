@@ -14,7 +14,8 @@ One file at a time: :func:`validate_file` reads an observations file (a tidy tab
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +24,7 @@ from . import config
 from .errors import DataValidationError, InsufficientDataError, ParameterError
 from .frameworks import Framework, load_framework
 from .io import read_table, save_table
+from .provenance import dataset_record, source_record
 from .schema import (
     OBS_COLUMNS,
     REQUIRED_OBS_COLUMNS,
@@ -30,21 +32,30 @@ from .schema import (
     ValidationReport,
     validate_observations,
 )
-from .sources import detect_source, load_real_inputs
+from .sources import SOURCES, detect_source, load_real_inputs
+from .sources._common import DATA_DIR as MEMBER_TABLES
 from .status import table_status
 from .template import read_workbook
 from .units import (
     constituents_table,
+    crosswalk_record,
     load_crosswalk,
     load_units,
     load_units_2025,
     reaggregate_observations,
 )
+from .units.registry import UNITS_2025_CSV
 
 
 @dataclass
 class Inputs:
-    """Validated inputs of one analysis."""
+    """Validated inputs of one analysis.
+
+    ``provenance`` lists one record per dataset used (observations, units, framework, and the
+    crosswalk after :func:`merge_inputs`): ``id, title, producer, date, url, licence, status,
+    citation_vi, citation_en`` plus ``role``, ``path`` and ``files`` (see
+    :mod:`analysis.provenance`).
+    """
 
     observations: pd.DataFrame
     units: pd.DataFrame
@@ -52,6 +63,7 @@ class Inputs:
     status: str
     paths: dict[str, str]
     digest: str
+    provenance: list[dict] = field(default_factory=list)
 
     @property
     def is_synthetic(self) -> bool:
@@ -171,7 +183,8 @@ def load_inputs(
     """
     obs_path = resolve_path(observations_path, config.DEMO_OBSERVATIONS)
     h = hashlib.sha256()
-    if detect_source(obs_path) is not None:
+    source = detect_source(obs_path)
+    if source is not None:
         fw_arg = resolve_path(framework_path, config.COMMUNE_FRAMEWORK) if framework_path else None
         real, framework = load_real_inputs(obs_path, fw_arg)
         units = real.units
@@ -182,6 +195,10 @@ def load_inputs(
         obs = report.data
         files = sorted(obs_path.rglob("*.csv")) if obs_path.is_dir() else [obs_path]
         paths = {"observations": obs_path, "framework": framework.path or obs_path}
+        provenance = [
+            source_record(obs_path, source, "observations"),
+            _units_record(source, obs_path),
+        ]
     else:
         paths = {
             "observations": obs_path,
@@ -192,10 +209,18 @@ def load_inputs(
         framework = load_framework(paths["framework"])
         obs = load_observations(paths["observations"], units=units, framework=framework)
         files = list(paths.values())
+        fields = obs.attrs.pop("provenance", None)  # producer/date typed in the template
+        provenance = [
+            dataset_record(paths["observations"], "observations", fields=fields),
+            dataset_record(paths["units"], "units"),
+        ]
+    if framework.path is not None:
+        provenance.append(dataset_record(framework.path, "framework"))
     for p in files:
         h.update(Path(p).read_bytes())
     if framework.path is not None:
         h.update(Path(framework.path).read_bytes())
+    h.update(json.dumps(provenance, sort_keys=True).encode())  # a corrected citation reruns
     return Inputs(
         obs,
         units,
@@ -203,7 +228,16 @@ def load_inputs(
         table_status(obs),
         {k: str(v) for k, v in paths.items()},
         h.hexdigest()[:16],
+        provenance,
     )
+
+
+def _units_record(source: str, obs_path: Path) -> dict:
+    """Where the units of a real source come from: its member table, else its own file."""
+    table = SOURCES[source].units_table
+    if table is None:
+        return source_record(obs_path, source, "units")
+    return dataset_record(MEMBER_TABLES / table, "units")
 
 
 def check_analysable(inputs: Inputs) -> None:
@@ -254,6 +288,10 @@ def merge_inputs(inputs: Inputs, crosswalk: str = "dai_loc") -> Inputs:
     extra = obs[["unit_code", "period", "indicator", "coverage_share", "is_partial"]]
     units_new = load_units_2025()
     digest = hashlib.sha256((inputs.digest + "|merged|" + crosswalk).encode()).hexdigest()[:16]
+    provenance = [r for r in inputs.provenance if r["role"] != "units"] + [
+        dataset_record(UNITS_2025_CSV, "units"),
+        crosswalk_record(crosswalk),
+    ]
     merged = Inputs(
         obs[OBS_COLUMNS].reset_index(drop=True),
         units_new,
@@ -261,6 +299,7 @@ def merge_inputs(inputs: Inputs, crosswalk: str = "dai_loc") -> Inputs:
         table_status(obs),
         dict(inputs.paths, crosswalk=crosswalk),
         digest,
+        provenance,
     )
     merged.observations.attrs["coverage"] = extra
     return merged

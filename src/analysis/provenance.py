@@ -53,6 +53,7 @@ DATASET_STATUSES = ("observed", "published", "synthetic", "user-supplied")
 #: Names of the documentation file a data folder may hold, in the order they are looked for.
 SOURCE_FILES = ("SOURCE.md", "README.md")
 USER_SUPPLIED = "user-supplied, unpublished"
+_PACKAGE = Path(__file__).resolve().parent
 _HEADER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(\r?\n|\Z)", re.S)
 
 
@@ -103,12 +104,16 @@ def sha256_file(path: str | Path) -> str:
 
 
 def _shown_path(path: Path) -> str:
-    """A path as a record shows it: relative to the project's files when shipped, else its name
-    (no machine paths in outputs)."""
-    try:
-        return path.resolve().relative_to(config.ROOT.resolve()).as_posix()
-    except ValueError:
-        return path.name
+    """A path as a record shows it, the same in a clone and an installed wheel: a file of the
+    package as ``analysis/...``, a shipped data file relative to the project's files
+    (``data/raw/egdi``), anything else by its name only (no machine paths in outputs)."""
+    resolved, root = path.resolve(), config.ROOT.resolve()
+    in_package = resolved.is_relative_to(_PACKAGE)
+    if resolved.is_relative_to(root) and (not in_package or root.is_relative_to(_PACKAGE)):
+        return resolved.relative_to(root).as_posix()
+    if in_package:
+        return resolved.relative_to(_PACKAGE.parent).as_posix()
+    return path.name
 
 
 def _documented(path: Path) -> tuple[dict, Path] | None:

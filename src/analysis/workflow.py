@@ -330,7 +330,13 @@ def _compute(
         if notes
     }
     return Results(
-        params=params | {"period": current, "scale": label, "digest": inputs.digest},
+        params=params
+        | {
+            "period": current,
+            "scale": label,
+            "digest": inputs.digest,
+            "provenance": inputs.provenance,
+        },
         scores=scores,
         pillars=pillars,
         gaps=gaps,

@@ -70,6 +70,8 @@ class Source:
             by which :func:`analysis.sources.detect_source` recognises a file or folder.
         framework: the framework the notebooks use by default (``data/frameworks/<name>.yaml``).
         files: the same file names for people, e.g. ``"egdi*.csv, EGOV*.csv"`` (in messages).
+        units_table: the member table of ``sources/data/`` its units come from (their
+            provenance), or None when the source's own files give the units.
     """
 
     name: str
@@ -77,6 +79,7 @@ class Source:
     file_pattern: str
     framework: str
     files: str = ""
+    units_table: str | None = None
 
     def matches(self, file_name: str) -> bool:
         return re.match(f"(?i){self.file_pattern}", file_name) is not None

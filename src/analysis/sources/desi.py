@@ -252,4 +252,5 @@ SOURCE = Source(
     r"(desi_dimension_scores.*|desi|desi_extract.*)\.csv$",
     framework="desi2022",
     files="DESI.csv (or DESI_extract*.csv), desi_dimension_scores*.csv",
+    units_table="eu_members.csv",
 )

@@ -280,9 +280,9 @@ def _dti_units(df: pd.DataFrame) -> pd.DataFrame:
                 "unit_code": u["unit_code"],
                 "name_vi": u["unit_name"].map(_dti_short_name),
                 # provinces keep their Vietnamese names in English
-                "name_en": u["unit_code"].map(_DTI_NAMES_EN).fillna(
-                    u["unit_name"].map(_dti_short_name)
-                ),
+                "name_en": u["unit_code"]
+                .map(_DTI_NAMES_EN)
+                .fillna(u["unit_name"].map(_dti_short_name)),
                 "unit_type": unit_type,
                 "parent_code": np.where(u["unit_code"] == "VN", "", "VN"),
             }

@@ -366,5 +366,10 @@ def _egdi_tables(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 SOURCE = Source(
-    "egdi", load_egdi, r"(egdi|egov).*\.csv$", framework="egdi", files="egdi*.csv, EGOV*.csv"
+    "egdi",
+    load_egdi,
+    r"(egdi|egov).*\.csv$",
+    framework="egdi",
+    files="egdi*.csv, EGOV*.csv",
+    units_table="un_members.csv",
 )

@@ -26,6 +26,7 @@ from .crosswalk import (
     UnitsWarning,
     apply_split_shares,
     compare_crosswalks,
+    crosswalk_record,
     load_crosswalk,
     shares_template,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "apply_split_shares",
     "compare_crosswalks",
     "compute_constituent_weights",
+    "crosswalk_record",
     "constituents_table",
     "haversine_km",
     "load_crosswalk",

@@ -29,6 +29,7 @@ import pandas as pd
 from .. import config
 from ..errors import AnalysisError, DataValidationError, ParameterError
 from ..io import nfc, normalise_code, read_table
+from ..provenance import dataset_record
 from .registry import _fold, _strip_prefix
 
 #: Leading columns of every crosswalk returned by :func:`load_crosswalk`.
@@ -84,6 +85,47 @@ class MissingSharesError(AnalysisError):
 
 class UnitsWarning(UserWarning):
     """A crosswalk or re-aggregation result needs the user's attention (not an error)."""
+
+
+#: Provenance of the national crosswalks read from packages or the shared datasets folder.
+_NATIONAL_RECORDS = {
+    "vietnamadminunits": {
+        "id": "vietnamadminunits_2025",
+        "title": "National crosswalk of commune-level units, pre- to post-1 July 2025",
+        "producer": "PyPI package vietnamadminunits 1.0.4 (Trần Ngọc Minh Hiếu, MIT), after the "
+        "Resolutions 1654-1687/NQ-UBTVQH15 of 2025",
+        "date": "2025",
+        "url": "https://github.com/tranngocminhhieu/vietnamadminunits",
+        "licence": "MIT",
+        "status": "published",
+        "citation_en": "Resolutions 1654-1687/NQ-UBTVQH15 (2025) on the arrangement of "
+        "commune-level units, as tabulated by the package vietnamadminunits 1.0.4.",
+        "citation_vi": "Các Nghị quyết 1654-1687/NQ-UBTVQH15 (2025) về sắp xếp đơn vị hành chính "
+        "cấp xã, theo bảng của gói vietnamadminunits 1.0.4.",
+    },
+    "dvhcvn": {
+        "id": "dvhcvn_20250701",
+        "title": "National crosswalk of commune-level units, pre- to post-1 July 2025 (dvhcvn)",
+        "producer": "dvhcvn/20250701 (MIT), after the Resolutions 1654-1687/NQ-UBTVQH15 of 2025",
+        "date": "2025",
+        "url": "https://github.com/dvhcvn/20250701",
+        "licence": "MIT",
+        "status": "published",
+        "citation_en": "Resolutions 1654-1687/NQ-UBTVQH15 (2025) on the arrangement of "
+        "commune-level units, as tabulated by dvhcvn/20250701.",
+        "citation_vi": "Các Nghị quyết 1654-1687/NQ-UBTVQH15 (2025) về sắp xếp đơn vị hành chính "
+        "cấp xã, theo bảng của dvhcvn/20250701.",
+    },
+}
+
+
+def crosswalk_record(source: str | Path = "dai_loc") -> dict:
+    """The provenance record of a crosswalk named as in :func:`load_crosswalk`."""
+    if isinstance(source, str) and source == "dai_loc":
+        return dataset_record(config.CROSSWALK_CSV, "crosswalk")
+    if isinstance(source, str) and source in _NATIONAL_RECORDS:
+        return dict(_NATIONAL_RECORDS[source], role="crosswalk", path=source, files={})
+    return dataset_record(source, "crosswalk")
 
 
 def _to_bool(series: pd.Series) -> pd.Series:
