@@ -272,6 +272,10 @@ CASES = {
             "nhap_lieu.xlsx[government]", R, f"cell D{R}", "=40+45", "formula without a saved value"
         ),
     ),
+    "excel-formula-in-a-column-not-read": (
+        workbook({("government", f"B{R}"): "=A4", ("government", f"D{R}"): 80}),
+        Ok([80.0]),
+    ),
     "excel-tidy-all-formulas-without-cache": (
         tidy_workbook([[u, "2024H1", PCT, "=80+5"] for u in ("20500", "20503", "20506")]),
         Located("tidy.xlsx[data]", None, None, "=80+5", "formula without a saved value", count=3),

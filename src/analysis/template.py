@@ -369,7 +369,10 @@ def _read_pillar_sheets(wb, values_workbook, path: Path, framework: Framework):
         expected = framework.indicators.loc[framework.indicators["pillar"] == sheet, "id"].tolist()
         rows = _sheet_cells(wb, values_workbook, sheet)
         sheet_problems = _read_pillar_sheet(rows, path, sheet, expected, records, rownums)
-        problems += sheet_problems or _formula_problems(rows, path, sheet, TEMPLATE_HEADER_ROWS)
+        read = {"unit_code", "period", *(h.lower() for h in expected)}
+        problems += sheet_problems or _formula_problems(
+            rows, path, sheet, TEMPLATE_HEADER_ROWS, read
+        )
         notes += _conversion_notes(rows, path, sheet, TEMPLATE_HEADER_ROWS)
     if problems:
         return pd.DataFrame(), pd.Series(dtype=int), problems
@@ -463,8 +466,13 @@ def _percent_value(cell: _Cell):
     return v
 
 
-def _formula_problems(rows: list[list[_Cell]], path: Path, sheet: str, skip: int) -> list[Problem]:
-    """Every formula cell without a saved value: an error naming sheet, cell and formula."""
+def _formula_problems(
+    rows: list[list[_Cell]], path: Path, sheet: str, skip: int, read: set[str]
+) -> list[Problem]:
+    """Every formula cell without a saved value in a column that is read (header in ``read``):
+    an error naming sheet, cell and formula."""
+    header = _header(rows[0], lower=True) if rows else []
+    used = {i for i, h in enumerate(header) if h in read}
     return [
         Problem(
             f"{path}[{sheet}]",
@@ -477,8 +485,8 @@ def _formula_problems(rows: list[list[_Cell]], path: Path, sheet: str, skip: int
             "or type the number instead of the formula",
         )
         for r_i, row in enumerate(rows[skip:], start=skip + 1)
-        for c in row
-        if c.formula is not None and c.value is None
+        for i, c in enumerate(row)
+        if c.formula is not None and c.value is None and i in used
     ]
 
 
@@ -541,7 +549,7 @@ def _read_tidy_sheet(wb, values_workbook, path: Path):
                 )
             ],
         )
-    formula_problems = _formula_problems(rows, path, name, 1)
+    formula_problems = _formula_problems(rows, path, name, 1, set(OBS_COLUMNS))
     if formula_problems:
         return pd.DataFrame(), pd.Series(dtype=int), formula_problems
     width = len(header)
