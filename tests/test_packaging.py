@@ -147,3 +147,16 @@ def test_installed_wheel_runs_the_smoke_edition_outside_the_clone(wheel, tmp_pat
     ).stdout.strip()
     assert not (Path(site) / "_resources" / "reports" / "smoke").exists()
     assert list(work.iterdir()) == []  # --output given: nothing in the current folder
+
+    # without --output: ./reports/<edition> of the folder dgap runs in
+    again = subprocess.run(
+        [str(dgap), "report", "--edition", "smoke", "--only", "00_data_quality"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert (work / "reports" / "smoke" / "notebooks" / "00_data_quality.ipynb").is_file()
+    assert not (Path(site) / "_resources" / "reports" / "smoke").exists()
