@@ -141,8 +141,9 @@ def test_merged_inputs_add_the_crosswalk_and_the_new_units():
     roles = {r["role"]: r["id"] for r in merged.provenance}
     assert roles == {
         "observations": "demo_panel",
+        "units": "dai_loc_units",  # its 2019 census figures weight the re-aggregation
         "framework": "commune_framework",
-        "units": "dai_loc_units_2025",
+        "units_2025": "dai_loc_units_2025",
         "crosswalk": "dai_loc_crosswalk_2025",
     }
 

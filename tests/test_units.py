@@ -695,7 +695,7 @@ def test_units_tables_give_bare_names_in_vietnamese_and_english():
     ]
     assert egdi.loc["KHM", ["name_vi", "name_en"]].tolist() == ["Campuchia", "Cambodia"]
     desi = load_desi().units.set_index("unit_code")
-    assert desi.loc["EL", ["name_en", "unit_type"]].tolist() == ["Greece", "eu_member"]
+    assert desi.loc["EL", ["name_en", "unit_type"]].tolist() == ["Greece", "country"]
     dti = load_dti(scope="all").units.set_index("unit_code")
     assert dti.loc["49", ["name_vi", "name_en", "unit_type"]].tolist() == [
         "Quảng Nam",

@@ -288,8 +288,10 @@ def merge_inputs(inputs: Inputs, crosswalk: str = "dai_loc") -> Inputs:
     extra = obs[["unit_code", "period", "indicator", "coverage_share", "is_partial"]]
     units_new = load_units_2025()
     digest = hashlib.sha256((inputs.digest + "|merged|" + crosswalk).encode()).hexdigest()[:16]
-    provenance = [r for r in inputs.provenance if r["role"] != "units"] + [
-        dataset_record(UNITS_2025_CSV, "units"),
+    # the former units stay: their 2019 census figures weight the re-aggregation
+    provenance = [
+        *inputs.provenance,
+        dataset_record(UNITS_2025_CSV, "units_2025"),
         crosswalk_record(crosswalk),
     ]
     merged = Inputs(

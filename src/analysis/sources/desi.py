@@ -237,7 +237,7 @@ def load_desi(
             "unit_code": codes,
             "name_en": [members.get(c, (c, None))[0] for c in codes],
             "iso3": [members.get(c, (None, None))[1] for c in codes],
-            "unit_type": ["aggregate" if c == "EU" else "eu_member" for c in codes],
+            "unit_type": ["aggregate" if c == "EU" else "country" for c in codes],
         }
     )
     notes.append(

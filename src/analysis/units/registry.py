@@ -10,7 +10,7 @@ Names and types, as the briefs need them: ``name_vi`` is the bare name (``Đại
 Vietnamese place keeps its Vietnamese name: ``Đại Thạnh``; filled from ``name_vi`` when a table
 has none), ``unit_type`` the kind of unit: the Vietnamese administrative type for Vietnamese
 units below the province (``xã``, ``thị trấn``, ``phường``), else ``province``,
-``province_2025``, ``country``, ``eu_member``, ``aggregate`` or ``mean`` (the real sources of
+``province_2025``, ``country``, ``aggregate`` or ``mean`` (the real sources of
 :mod:`analysis.sources`). The words ("Đại Thạnh commune") are the text layer's.
 """
 
