@@ -229,6 +229,8 @@ PLOT_KINDS = {
     "dumbbell": lambda plots, d, lang, status: plots.plot_gap_dumbbell(d["gaps"], units=d["units"], lang=lang, status=status).figure,
     "scatter": lambda plots, d, lang, status: plots.plot_pillar_scatter(d["gaps"], y="society", units=d["units"], lang=lang, status=status).figure,
     "scatter2": lambda plots, d, lang, status: plots.figure_pillar_scatter(d["gaps"], units=d["units"], lang=lang, status=status),
+    "typology": lambda plots, d, lang, status: plots.plot_pillar_scatter(d["gaps"], units=d["units"], lang=lang, status=status).figure,
+    "trend": lambda plots, d, lang, status: plots.plot_pillar_trend(d["pillars"], "20503", units=d["units"], lang=lang, status=status).figure,
     "profile": lambda plots, d, lang, status: plots.plot_commune_profile(d["scores"], "20503", units=d["units"], lang=lang, status=status).figure,
     "rank": lambda plots, d, lang, status: plots.plot_rank_uncertainty(d["rank_stats"], units=d["units"], lang=lang, status=status).figure,
     "sensitivity": lambda plots, d, lang, status: plots.plot_sensitivity(d["sensitivity"], lang=lang, status=status).figure,

@@ -20,10 +20,15 @@ pytestmark = [
 ]
 
 WATERMARK = "Dữ liệu minh họa / Illustrative data"
+MARK = "Dữ liệu minh họa\nIllustrative data"  # as tiled over the plot areas
 
 
 def _texts(fig):
     return [t.get_text() for t in fig.findobj(mtext.Text)]
+
+
+def _data_axes(fig):
+    return [a for a in fig.axes if a.get_visible() and not hasattr(a, "_colorbar")]
 
 
 def test_public_names_are_reexported():
@@ -41,8 +46,8 @@ def test_every_figure_draws_with_watermark_and_localised_text(plot_tables, plot_
     fig.canvas.draw()
     texts = _texts(fig)
     marks = [t for t in fig.findobj(mtext.Text) if t.get_gid() == plots.WATERMARK_GID]
-    assert marks and all(m.get_text() == WATERMARK and m.get_visible() for m in marks)
-    joined = "\n".join(texts)
+    assert marks and all(m.get_text() == MARK and m.get_visible() for m in marks)
+    joined = "\n".join(t for t in texts if t != MARK)
     assert all(unicodedata.is_normalized("NFC", t) for t in texts)
     decimal_point = re.compile(r"\d\.\d{1,2}(?!\d)")  # 0.78 (not the thousands group of 2.000)
     decimal_comma = re.compile(r"\d,\d{1,2}(?!\d)")
@@ -58,9 +63,63 @@ def test_no_watermark_on_observed_data(plot_tables_observed, plot_kind):
     _name, make = plot_kind
     fig = make(plot_tables_observed, "vi")
     fig.canvas.draw()
-    assert WATERMARK not in _texts(fig)
+    assert MARK not in _texts(fig)
     fig2 = make(plot_tables_observed, "vi", status="synthetic")
-    assert WATERMARK in _texts(fig2)
+    assert MARK in _texts(fig2)
+
+
+def test_the_watermark_tiles_every_plot_area_lightly_under_the_data(plot_tables, plot_kind):
+    """No crop loses it: every data axes carries at least 2 x 2 marks, one in each quarter of
+    the axes, clipped to it, light and drawn under the data marks."""
+    name, make = plot_kind
+    fig = make(plot_tables, "en")
+    fig.canvas.draw()
+    for ax in _data_axes(fig):
+        marks = [t for t in ax.texts if t.get_gid() == plots.WATERMARK_GID]
+        assert len(marks) >= 4, (name, len(marks))
+        pos = [
+            ax.transAxes.inverted().transform(m.get_transform().transform(m.get_position()))
+            for m in marks
+        ]
+        quarters = {(x >= 0.5, y >= 0.5) for x, y in pos}
+        assert quarters == {(a, b) for a in (False, True) for b in (False, True)}, (name, pos)
+        for m in marks:
+            assert m.get_clip_on() and m.get_alpha() <= 0.25 and not m.get_in_layout()
+            assert m.get_rotation() > 0
+        data_marks = [a for a in (*ax.collections, *ax.lines) if a.get_gid() and a.get_visible()]
+        if data_marks:
+            assert max(m.get_zorder() for m in marks) < min(a.get_zorder() for a in data_marks), (
+                name
+            )
+
+
+def _overlaps(a, b, tol=0.5):
+    return a.x0 < b.x1 - tol and b.x0 < a.x1 - tol and a.y0 < b.y1 - tol and b.y0 < a.y1 - tol
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_legends_never_overlap_the_plot_area_or_any_text(plot_tables, plot_kind, lang):
+    """Every legend sits outside every axes (colour bars included) and clear of every other
+    text: titles, headers, tick and axis labels, column texts, other legends."""
+    name, make = plot_kind
+    fig = make(plot_tables, lang)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legends = [lg for lg in (*fig.legends, *(a.get_legend() for a in fig.axes)) if lg is not None]
+    texts = [t for t in fig.findobj(mtext.Text) if t.get_visible() and t.get_text().strip()
+             and t.get_gid() != plots.WATERMARK_GID]  # fmt: skip
+    for lg in legends:
+        box = lg.get_window_extent(renderer)
+        own = set(map(id, lg.get_texts())) | {id(lg.get_title())}
+        for ax in fig.axes:
+            if ax.get_visible():
+                assert not _overlaps(box, ax.get_window_extent(renderer)), (name, "axes")
+        for t in texts:
+            if id(t) not in own:
+                assert not _overlaps(box, t.get_window_extent(renderer)), (name, t.get_text()[:40])
+        for other in legends:
+            if other is not lg:
+                assert not _overlaps(box, other.get_window_extent(renderer)), name
 
 
 def test_draws_into_given_ax_and_never_uses_gca(plot_tables):

@@ -8,9 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis import config
 from analysis.errors import DataValidationError, ParameterError
 from analysis.frameworks import load_framework
 from analysis.plots import _common
+
+FRAMEWORKS = config.FRAMEWORKS
 
 
 def test_require_names_the_missing_column_and_the_table():
@@ -64,14 +67,73 @@ def test_unit_names_are_nfc_and_names_fall_back_to_codes():
     assert _common._unit_names(units.drop(columns="name_vi")) == {}
 
 
-def test_indicator_label_drops_the_rate_prefix_and_is_bounded():
+def test_indicator_label_drops_the_rate_prefix_and_wraps_the_full_name():
     fw = load_framework()
     first = fw.indicator_ids[0]
-    label = _common._indicator_label(first, fw, "vi", 34, None)
-    assert label.startswith("Thủ tục hành chính") and len(label) <= 34 and label.endswith("…")
+    label = _common._indicator_label(first, fw, "vi", 40, None)
+    full = fw.name(first, "vi").removeprefix("Tỷ lệ ")
+    assert label.replace("\n", " ") == full[:1].upper() + full[1:]  # whole name, on two lines
+    assert label.count("\n") == 1 and "…" not in label
+    assert all(len(line) <= 40 for line in label.splitlines())
     assert _common._indicator_label(first, fw, "vi", 34, {first: "Dịch vụ $4$"}) == r"Dịch vụ \$4\$"
     assert _common._indicator_label("not_in_fw", fw, "en", 34, None) == "not_in_fw"
     assert _common._indicator_label("x_" * 40, None, "en", 20, None).count("\n") <= 1
+    assert _common._indicator_label("word " * 100, None, "en", 20, None).endswith(
+        "…"
+    )  # a pasted paragraph
+
+
+@pytest.mark.parametrize(
+    "path", sorted(p for p in FRAMEWORKS.glob("*.yaml") if p.stem != "presets")
+)
+@pytest.mark.parametrize("width", [40, 46, 50])  # heatmap, targets, profile and distributions
+def test_every_shipped_indicator_name_is_shown_in_full(path, width):
+    fw = load_framework(path)
+    for lang in ("vi", "en"):
+        for ind in fw.indicator_ids:
+            label = _common._indicator_label(ind, fw, lang, width, None)
+            assert "…" not in label and label.count("\n") <= 1, (path.name, ind, label)
+            assert label.replace("\n", " ").lower() in fw.name(ind, lang).lower()
+
+
+def test_interval_columns_read_the_new_and_the_former_names():
+    new = pd.DataFrame({"gap_mean": [0.2], "gap_mean_sel_lo": [0.1], "gap_mean_sel_hi": [0.3],
+                        "gap_mean_method_lo": [0.0], "gap_mean_method_hi": [0.4]})  # fmt: skip
+    old = new.rename(columns=lambda c: c.replace("_sel", "").replace("_method", "_mc"))
+    for table in (new, old, pd.concat([new, old], axis=1)):
+        lo, hi = _common._interval(table, "gap_mean")
+        assert (lo[0], hi[0]) == (0.1, 0.3)
+        lo, hi = _common._interval(table, "gap_mean", "method")
+        assert (lo[0], hi[0]) == (0.0, 0.4)
+    assert _common.interval_columns(pd.concat([new, old], axis=1), "gap_mean") == (
+        "gap_mean_sel_lo",
+        "gap_mean_sel_hi",
+    )
+    assert _common._interval(new, "gap_econ") is None
+    assert _common._interval_level(new.assign()) == 0.9
+    new.attrs["level"] = 0.95
+    assert _common._interval_level(new) == 0.95
+
+
+def test_period_axis_labels_periods_then_years_for_quarters(plot_style):
+    import matplotlib.pyplot as plt
+
+    from analysis.periods import period_to_time
+
+    _, ax = plt.subplots()
+    halves = ["2024H1", "2024H2", "2025H1"]
+    _common._period_axis(ax, halves, "vi")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["H1/2024", "H2/2024", "H1/2025"]
+    quarters = [f"{y}Q{q}" for y in (2022, 2023, 2024) for q in (1, 2, 3, 4)]
+    _common._period_axis(ax, quarters, "en")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2022", "2023", "2024"]
+    # a year's label is centred under its four quarters; each quarter has a minor tick
+    np.testing.assert_allclose(ax.get_xticks(), [2022.375, 2023.375, 2024.375])
+    np.testing.assert_allclose(ax.get_xticks(minor=True), [period_to_time(q) for q in quarters])
+    assert not any(line.get_visible() for line in ax.get_xgridlines())
+    years = [str(y) for y in range(2001, 2025)]
+    _common._period_axis(ax, years, "en", max_years=6)
+    assert len(ax.get_xticks()) <= 6 and ax.get_xticklabels()[0].get_text() == "2001"
 
 
 def test_pillar_of_uses_the_framework_then_the_prefix():

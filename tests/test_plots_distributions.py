@@ -27,5 +27,10 @@ def test_indicator_distributions_one_box_per_indicator_per_pillar_with_watermark
         "Kinh tế số",
         "Xã hội số",
     ]
-    assert any(t.get_gid() == plots.WATERMARK_GID for t in fig.texts)
+    for ax in fig.axes:  # the mark is tiled over each panel
+        assert sum(t.get_gid() == plots.WATERMARK_GID for t in ax.texts) >= 4
+        lo, hi = ax.get_xlim()  # values beyond a goalpost stay on the axis, nothing is cut
+        assert lo <= 0 and hi >= 1
+    labels = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
+    assert all("…" not in s for s in labels) and any("\n" in s for s in labels)
     plt.close(fig)

@@ -1,16 +1,15 @@
-"""analysis.plots.gaps: the dumbbell, the pillar scatter and the gap over time."""
+"""analysis.plots.gaps: the dumbbell and the gap over time."""
 
 from __future__ import annotations
 
 import re
 
 import matplotlib as mpl
-import matplotlib.text as mtext
 import numpy as np
 import pytest
 
 from analysis import config, i18n, plots
-from analysis.errors import DataValidationError, ParameterError
+from analysis.errors import ParameterError
 
 pytestmark = [
     pytest.mark.usefixtures("plot_style"),
@@ -48,49 +47,6 @@ def test_dumbbell_points_and_ci_text(plot_tables):
         "Kinh tế số",
         "Xã hội số",
     }
-
-
-def test_scatter_identity_line_whiskers_labels_without_overlap(plot_tables):
-    ax = plots.plot_pillar_scatter(
-        plot_tables["gaps"], y="economy", units=plot_tables["units"], lang="en"
-    )
-    (line,) = _by_gid(ax, "identity_line")
-    x, y = line.get_data()
-    np.testing.assert_allclose(x, y)  # the 45° line
-    assert ax.get_xlim() == ax.get_ylim()
-    (pts,) = _by_gid(ax, "points")
-    g = _latest(plot_tables["gaps"]).sort_values("unit_code")
-    np.testing.assert_allclose(pts.get_offsets(), g[["government", "economy"]].to_numpy())
-    (wh,) = _by_gid(ax, "ci_whiskers")
-    segs = wh.get_segments()
-    assert len(segs) == 18
-    lo = g["government"] - g["gap_econ_sel_hi"]
-    hi = g["government"] - g["gap_econ_sel_lo"]
-    np.testing.assert_allclose([min(s[:, 1]) for s in segs], lo.to_numpy())
-    np.testing.assert_allclose([max(s[:, 1]) for s in segs], hi.to_numpy())
-    assert len([a for a in ax.patches if (a.get_gid() or "").startswith("quadrant_")]) == 4
-    labels = [t for t in ax.texts if t.get_gid() == "label"]
-    assert sorted(t.get_text() for t in labels) == sorted(plot_tables["units"]["name_vi"])
-    fig = ax.figure
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
-    boxes = [mtext.Text.get_window_extent(t, renderer) for t in labels]
-    overlaps = [
-        (labels[i].get_text(), labels[j].get_text())
-        for i in range(len(boxes))
-        for j in range(i + 1, len(boxes))
-        if boxes[i].overlaps(boxes[j])
-    ]
-    assert overlaps == []
-    axbox = ax.get_window_extent(renderer)
-    assert all(
-        axbox.x0 - 1 <= b.x0
-        and b.x1 <= axbox.x1 + 1
-        and axbox.y0 - 1 <= b.y0
-        and b.y1 <= axbox.y1 + 1
-        for b in boxes
-    )
-    assert ax.get_ylabel() == "Digital economy (0–1)"
 
 
 def test_gap_trend(plot_tables):
@@ -135,26 +91,6 @@ def test_dumbbell_many_units_shows_ends_and_highlighted_without_economy(plot_cou
         plots.plot_gap_dumbbell(g, top_n=0)
     with pytest.raises(ParameterError, match="highlight"):
         plots.plot_gap_dumbbell(g, highlight="NOPE")
-
-
-def test_scatter_many_units_labels_only_highlighted_and_skips_economy(plot_countries):
-    g = plot_countries["gaps"]
-    fig = plots.figure_pillar_scatter(
-        g, units=plot_countries["units"], highlight=["C005", "C100"], lang="en"
-    )
-    panels = [a for a in fig.axes if a.get_visible()]
-    assert len(panels) == 1  # society only
-    ax = panels[0]
-    (pts,) = _by_gid(ax, "points")
-    assert len(pts.get_offsets()) == 193
-    labels = sorted(t.get_text() for t in ax.texts if t.get_gid() == "label")
-    assert labels == ["Nước C005", "Nước C100"]
-    (hl,) = _by_gid(ax, "highlight_points")
-    assert len(hl.get_offsets()) == 2
-    empty = plots.plot_pillar_scatter(g, y="economy", lang="vi")
-    assert _by_gid(empty, "no_data") and not _by_gid(empty, "points")
-    with pytest.raises(DataValidationError, match="no economy or society"):
-        plots.figure_pillar_scatter(g.assign(society=np.nan))
 
 
 def test_gap_trend_with_many_units_and_a_gap_without_data(plot_countries):

@@ -11,23 +11,30 @@ Conventions (seaborn's contract):
 * titles, axes and legends come from :mod:`analysis.i18n`; text from data (unit and indicator
   names, labels, ids) is drawn literally (never as mathtext) and bounded in size;
 * when the data are synthetic (``status="synthetic"`` or a ``status`` column containing
-  ``synthetic``) every figure carries the visible mark "Dữ liệu minh họa / Illustrative data"
-  (a text artist with ``gid="watermark"``);
-* :func:`save_figure` writes PNG (300 dpi) and SVG atomically, with deterministic metadata.
+  ``synthetic``) the mark "Dữ liệu minh họa / Illustrative data" is tiled over every plot
+  area, light and under the data, so that no crop loses it (text artists with
+  ``gid="watermark"``);
+* :func:`save_figure` writes PNG (300 dpi), and SVG or PDF on request, atomically, with
+  deterministic metadata;
+* the kinds drawn for every commune (profile, distance to targets, trend) are split into a
+  shared part and a unit part (``*_parts``), so :class:`UnitFigures` draws thousands of them
+  from one template, each byte-identical to a fresh draw.
 
 Input tables: gap table (:mod:`analysis.gaps`), pillar table and scores (:mod:`analysis.composite`),
 rank stats and sensitivity (:mod:`analysis.robustness`), units. Synthetic tables for a gallery:
 :func:`analysis.demo.example_plot_data`.
 
 Modules, one job each: ``_style`` (palette, fonts, :func:`set_style`), ``_save``
-(:func:`save_figure`), ``_text`` (text from data), ``_labels`` (label placement), ``_common``
-(shared helpers), and one per family: ``heatmap``, ``gaps``, ``profile``, ``trends``,
-``uncertainty``, ``maps``, ``distributions``.
+(:func:`save_figure`), ``_reuse`` (:class:`UnitFigures`), ``_text`` (text from data),
+``_labels`` (label placement), ``_common`` (shared helpers), and one per family: ``heatmap``,
+``gaps``, ``scatter``, ``profile``, ``targets``, ``trends``, ``uncertainty``, ``maps``,
+``distributions``.
 """
 
 from __future__ import annotations
 
 from ._common import MAX_UNITS
+from ._reuse import FigureParts, UnitFigures
 from ._save import save_figure
 from ._style import (
     FONT_FAMILY,
@@ -39,11 +46,13 @@ from ._style import (
     set_style,
 )
 from .distributions import figure_indicator_distributions
-from .gaps import figure_pillar_scatter, plot_gap_dumbbell, plot_gap_trend, plot_pillar_scatter
+from .gaps import plot_gap_dumbbell, plot_gap_trend
 from .heatmap import plot_pillar_heatmap
 from .maps import plot_map
-from .profile import plot_commune_profile, plot_distance_to_targets
-from .trends import figure_trends
+from .profile import plot_commune_profile, profile_parts
+from .scatter import figure_pillar_scatter, plot_pillar_scatter, typology_regions
+from .targets import plot_distance_to_targets, targets_parts
+from .trends import figure_trends, plot_pillar_trend, trend_parts
 from .uncertainty import plot_rank_uncertainty, plot_sensitivity
 
 __all__ = [
@@ -59,13 +68,20 @@ __all__ = [
     "plot_gap_dumbbell",
     "plot_pillar_scatter",
     "figure_pillar_scatter",
+    "typology_regions",
     "plot_commune_profile",
     "plot_rank_uncertainty",
     "plot_sensitivity",
     "figure_trends",
+    "plot_pillar_trend",
     "plot_gap_trend",
     "plot_distance_to_targets",
     "plot_map",
     "figure_indicator_distributions",
     "MAX_UNITS",
+    "FigureParts",
+    "UnitFigures",
+    "profile_parts",
+    "targets_parts",
+    "trend_parts",
 ]

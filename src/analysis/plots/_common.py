@@ -6,6 +6,7 @@ Every name or label that comes from data goes through :mod:`._text` (literal, bo
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -21,9 +22,9 @@ from matplotlib.ticker import FuncFormatter
 from .. import config, i18n
 from ..errors import DataValidationError, FrameworkError, ParameterError
 from ..frameworks import load_framework
-from ..periods import sort_periods
+from ..periods import parse_period, period_to_time, sort_periods
 from ._style import _DARK, _NEUTRAL, WATERMARK_GID
-from ._text import data_text, literal, shorten
+from ._text import data_text
 
 _PILLARS = config.PILLARS
 
@@ -84,35 +85,49 @@ def _name(code: str, names: Mapping[str, str]) -> str:
     return data_text(names.get(str(code), str(code)))
 
 
-def _add_watermark(target: Axes | Figure, fontsize: float | None = None) -> None:
-    """Visible synthetic-data mark; a text artist with ``gid='watermark'``."""
-    text = i18n.t("watermark", "vi")
-    kwargs = dict(
-        ha="center",
-        va="center",
-        rotation=20,
-        color="#7A7A7A",
-        alpha=0.35,
-        fontweight="bold",
-        zorder=5.5,  # above data marks, below labels
-        gid=WATERMARK_GID,
-        bbox=dict(boxstyle="round,pad=0.3", facecolor="white", edgecolor="none", alpha=0.3),
+#: the synthetic-data mark is tiled over each axes: about one mark per this many inches
+_MARK_CELL = (2.3, 1.45)
+#: its colour, opacity and z-order: light enough to read the data through, drawn under the data
+#: marks (above fills, images and grid lines), never part of the layout
+_MARK_STYLE = dict(color="#6E6E6E", alpha=0.2, fontweight="bold", zorder=0.8)
+
+
+def _add_watermark(target: Axes | Figure) -> None:
+    """The visible synthetic-data mark, tiled over the plot area so that no crop loses it.
+
+    Each data axes (of ``target``, or every visible axes of a figure but its colour bars) gets
+    a staggered grid of at least 2 x 2 diagonal marks, clipped to the axes, sized to their
+    cells; every mark is a text artist with ``gid='watermark'`` ("Dữ liệu minh họa /
+    Illustrative data" on two lines).
+    """
+    axes = (
+        [target]
+        if isinstance(target, Axes)
+        else [a for a in target.axes if a.get_visible() and not hasattr(a, "_colorbar")]
     )
-    if isinstance(target, Figure):
-        # scale to the figure so the mark never runs off a narrow figure (≈ 0.26 in per pt)
-        size = fontsize or min(26.0, 3.2 * float(target.get_figwidth()))
-        t = target.text(0.5, 0.5, text, fontsize=size, transform=target.transFigure, **kwargs)
-    else:
-        t = target.text(
-            0.5,
-            0.5,
-            text,
-            fontsize=fontsize or 13,
-            transform=target.transAxes,
-            clip_on=False,
-            **kwargs,
-        )
-    t.set_in_layout(False)
+    for ax in axes:
+        _tile_marks(ax)
+
+
+def _tile_marks(ax: Axes) -> None:
+    """A staggered grid of marks over ``ax`` (its size is read from the figure as laid out now)."""
+    text = i18n.t("watermark", "vi").replace(" / ", "\n")
+    fig = ax.figure
+    pos = ax.get_position()
+    w_in, h_in = pos.width * fig.get_figwidth(), pos.height * fig.get_figheight()
+    nx = max(2, round(w_in / _MARK_CELL[0]))
+    ny = max(2, round(h_in / _MARK_CELL[1]))
+    cell_w = w_in / nx
+    # two lines of ~17 characters: about 0.55 em per character, ~70% of the cell's width
+    size = float(np.clip(0.7 * cell_w * 72 / (17 * 0.55), 4.5, 11.0))
+    for j in range(ny):
+        shift = 0.25 if j % 2 else -0.25  # stagger the rows: no straight empty lane
+        for i in range(nx):
+            t = ax.text((i + 0.5 + shift) / nx, (j + 0.5) / ny, text, transform=ax.transAxes,
+                        ha="center", va="center", rotation=28, rotation_mode="anchor",
+                        fontsize=size, linespacing=1.1, clip_on=True, gid=WATERMARK_GID,
+                        **_MARK_STYLE)  # fmt: skip
+            t.set_in_layout(False)
 
 
 def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
@@ -150,6 +165,47 @@ def _number_formatter(lang: str, digits: int | None = None, suffix: str = "") ->
     return FuncFormatter(fmt)
 
 
+#: interval columns of a gap ``g`` by kind, newest name first: the statistics work renames
+#: ``g_lo/g_hi`` to ``g_sel_lo/g_sel_hi`` and ``g_mc_lo/g_mc_hi`` to ``g_method_lo/g_method_hi``
+#: (CONTRACT-15-16); figures read both until every table has the new names.
+_INTERVAL_SUFFIXES = {"sel": (("_sel_lo", "_sel_hi"), ("_lo", "_hi")),
+                      "method": (("_method_lo", "_method_hi"), ("_mc_lo", "_mc_hi"))}  # fmt: skip
+
+
+def interval_columns(data: pd.DataFrame, gap: str, kind: str = "sel") -> tuple[str, str] | None:
+    """Names of the ``kind`` interval columns of ``gap`` in ``data`` (the new names when both
+    are there), or None without any: ``kind`` is ``"sel"`` (indicator-selection interval) or
+    ``"method"`` (method interval).
+
+    >>> cols = ["gap_mean", "gap_mean_lo", "gap_mean_hi", "gap_mean_method_lo", "gap_mean_method_hi"]
+    >>> d = pd.DataFrame(columns=cols)
+    >>> interval_columns(d, "gap_mean"), interval_columns(d, "gap_mean", "method")
+    (('gap_mean_lo', 'gap_mean_hi'), ('gap_mean_method_lo', 'gap_mean_method_hi'))
+    >>> interval_columns(d.rename(columns=lambda c: c.replace("_lo", "_sel_lo")), "gap_econ") is None
+    True
+    """
+    for lo, hi in _INTERVAL_SUFFIXES[kind]:
+        if f"{gap}{lo}" in data.columns and f"{gap}{hi}" in data.columns:
+            return f"{gap}{lo}", f"{gap}{hi}"
+    return None
+
+
+def _interval(
+    data: pd.DataFrame, gap: str, kind: str = "sel"
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The ``kind`` interval of ``gap`` (lower and upper bounds as floats), or None without one."""
+    cols = interval_columns(data, gap, kind)
+    if cols is None:
+        return None
+    return data[cols[0]].to_numpy(float), data[cols[1]].to_numpy(float)
+
+
+def _interval_level(data: pd.DataFrame) -> float:
+    """Level of the table's intervals (``attrs["level"]``, default the package's)."""
+    level = data.attrs.get("level") if hasattr(data, "attrs") else None
+    return float(level) if level is not None else float(config.DEFAULT_CI_LEVEL)
+
+
 def _pillar_of(indicator: str, framework: Any | None) -> str:
     if framework is not None:
         mapping = framework.pillar_of()
@@ -172,25 +228,40 @@ def _default_framework(indicators: Iterable[str]) -> Any | None:
 
 
 def _indicator_label(
-    ind: str, framework: Any | None, lang: str, width: int, labels: Mapping[str, str] | None
+    ind: str,
+    framework: Any | None,
+    lang: str,
+    width: int,
+    labels: Mapping[str, str] | None,
+    max_lines: int = 2,
 ) -> str:
     """Label of an indicator: ``labels[ind]``, else its framework name without a leading
-    "Tỷ lệ" (cut with "…" at ``width`` characters), else its id; literal and bounded."""
+    "Tỷ lệ", else its id; wrapped to lines of ``width`` characters, literal and bounded.
+
+    The full name is shown (wrapped, never cut) when it fits in ``max_lines`` lines, as every
+    name of the shipped frameworks does at the widths the figures use; only a longer text
+    (a pasted paragraph) is cut, with "…".
+    """
     if labels and ind in labels:
-        return data_text(unicodedata.normalize("NFC", str(labels[ind])), width)
+        return data_text(unicodedata.normalize("NFC", str(labels[ind])), width, max_lines)
     if framework is None:
-        return data_text(ind, width)
+        return data_text(ind, width, max_lines)
     try:
         name = framework.name(ind, lang)
     except FrameworkError:
-        return data_text(ind, width)
+        return data_text(ind, width, max_lines)
     if lang == "vi":
         for prefix in ("Tỷ lệ ", "Tỷ trọng "):
             if name.startswith(prefix):
                 name = name[len(prefix) :]
                 name = name[:1].upper() + name[1:]
                 break
-    return literal(shorten(unicodedata.normalize("NFC", name), width))
+    return data_text(unicodedata.normalize("NFC", name), width, max_lines)
+
+
+def _max_lines(labels: Iterable[str]) -> int:
+    """Most lines of any of ``labels`` (1 for none)."""
+    return max((s.count("\n") + 1 for s in labels), default=1)
 
 
 def _gap_from_scores(scores: pd.DataFrame) -> pd.Series:
@@ -325,3 +396,79 @@ def _row_range(vals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         np.where(empty, np.nan, np.nanmin(safe, axis=1)),
         np.where(empty, np.nan, np.nanmax(safe, axis=1)),
     )
+
+
+def _period_axis(
+    ax: Axes, periods: Sequence[str], lang: str, *, per_period: int = 8, max_years: int = 8
+) -> None:
+    """Ticks of a time axis whose points sit at :func:`~analysis.periods.period_to_time`.
+
+    Up to ``per_period`` periods: one labelled tick per period (``H1/2024``, ``Q3/2024``).
+    More: a minor tick at every period and one label per year (at most ``max_years``, evenly
+    thinned): annual periods at their tick, half-years and quarters centred under that year's
+    periods, without vertical grid lines (they would fall between the points).
+    """
+    periods = list(periods)
+    xs = [period_to_time(p) for p in periods]
+    ax.set_xticks([], minor=True)
+    if len(periods) <= per_period:
+        ax.set_xticks(xs, [i18n.format_period(p, lang) for p in periods])
+        return
+    parsed = [parse_period(p) for p in periods]
+    years = sorted({year for year, _, _ in parsed})
+    centres = [
+        float(np.mean([x for x, (yr, _, _) in zip(xs, parsed, strict=True) if yr == y]))
+        for y in years
+    ]
+    step = math.ceil(len(years) / max(1, max_years))
+    ax.set_xticks(centres[::step], [str(y) for y in years[::step]])
+    ax.set_xticks(xs, minor=True)
+    ax.tick_params(axis="x", which="minor", length=2.5)
+    if any(kind for _, kind, _ in parsed):
+        ax.tick_params(axis="x", which="major", length=0)
+        ax.grid(axis="x", visible=False)
+
+
+def _points(size: object) -> float:
+    """A font size from rcParams (a number or a name such as ``"medium"``) in points."""
+    return float(mpl.font_manager.FontProperties(size=size).get_size_in_points())
+
+
+def _legend_below(ax: Axes, handles: Sequence[Any], *, ncol: int = 1) -> Any:
+    """A legend under the axes, below its x tick labels and x label: never over the data,
+    the headers or the title (constrained layout makes room for it)."""
+    rc = mpl.rcParams
+    label_lines = max(1, ax.get_xlabel().count("\n") + 1) if ax.get_xlabel() else 0
+    drop = (
+        rc["xtick.major.size"]
+        + rc["xtick.major.pad"]
+        + 1.3 * _points(rc["xtick.labelsize"])
+        + (rc["axes.labelpad"] + 1.3 * _points(rc["axes.labelsize"]) * label_lines)
+        + 6.0
+    )
+    offset = mpl.transforms.ScaledTranslation(0, -drop / 72, ax.figure.dpi_scale_trans)
+    return ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0.0, 0.0),
+        bbox_transform=ax.transAxes + offset,
+        ncol=ncol,
+        borderaxespad=0.0,
+        handlelength=1.8,
+    )
+
+
+def _legend_above(ax: Axes, handles: Sequence[Any], title: str, *, ncol: int) -> float:
+    """A legend in rows just above the axes, and ``title`` above it (the title's pad is made for
+    the legend's rows, so the two never overlap). Returns the pad, for a title set later
+    (``ax.set_title(text, pad=pad)``)."""
+    rows = 0
+    if handles:
+        ncol = max(1, min(ncol, len(handles)))
+        rows = math.ceil(len(handles) / ncol)
+        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=ncol,
+                  borderaxespad=0.3, handletextpad=0.4, columnspacing=1.2)  # fmt: skip
+    size = _points(mpl.rcParams["legend.fontsize"])
+    pad = float(mpl.rcParams["axes.titlepad"]) + (size * (1.75 * rows + 0.9) if rows else 0.0)
+    ax.set_title(title, pad=pad)
+    return pad

@@ -37,10 +37,14 @@ def literal(text: str) -> str:
 
 def fit_text(text: str, width: int = LABEL_WIDTH, max_lines: int = LABEL_LINES) -> str:
     """``text`` wrapped to lines of at most ``width`` characters, at most ``max_lines`` of them,
-    the last one cut with an ellipsis when text is left over.
+    the last one cut with an ellipsis when text is left over. Lines are balanced: a name that
+    needs two lines is split near its middle, not after ``width`` characters with one word
+    left for the second line.
 
     >>> fit_text("Ái Nghĩa")
     'Ái Nghĩa'
+    >>> fit_text("Hồ sơ công việc cấp xã được xử lý trên môi trường mạng", width=50)
+    'Hồ sơ công việc cấp xã được\\nxử lý trên môi trường mạng'
     >>> fit_text("word " * 30, width=12, max_lines=2)
     'word word\\nword word…'
     >>> fit_text("x" * 4500, width=10, max_lines=1)
@@ -50,24 +54,15 @@ def fit_text(text: str, width: int = LABEL_WIDTH, max_lines: int = LABEL_LINES) 
         return text
     lines = textwrap.wrap(text, width) or [""]
     if len(lines) <= max_lines:
+        n = len(lines)
+        for w in range(max(1, -(-len(text) // n)), width):  # the narrowest width giving n lines
+            balanced = textwrap.wrap(text, w, break_long_words=False)
+            if len(balanced) == n and max(map(len, balanced)) <= width:
+                return "\n".join(balanced)
         return "\n".join(lines)
     kept = lines[:max_lines]
     kept[-1] = kept[-1][: width - 1].rstrip() + ELLIPSIS
     return "\n".join(kept)
-
-
-def shorten(text: str, width: int) -> str:
-    """One line of at most ``width`` characters, cut after a word with "…" when longer.
-
-    >>> shorten("Tỷ lệ hồ sơ trực tuyến toàn trình", 20)
-    'Tỷ lệ hồ sơ trực…'
-    """
-    if "\n" in text or "\r" in text:
-        text = " ".join(text.split())
-    if len(text) <= width:
-        return text
-    cut = text[: width - 1].rsplit(" ", 1)[0].rstrip(",;:(")
-    return cut + ELLIPSIS
 
 
 def data_text(text: object, width: int = LABEL_WIDTH, max_lines: int = LABEL_LINES) -> str:

@@ -71,6 +71,10 @@ def figure_indicator_distributions(
         int((meta.loc[meta.index.isin(d["indicator"].unique()), "pillar"] == p).sum())
         for p in pillars
     ]
+    finite = d["scaled"].to_numpy(float)
+    finite = finite[np.isfinite(finite)]  # beyond a goalpost: the axis goes there, nothing cut
+    xlim = (min(-0.02, finite.min() - 0.02) if finite.size else -0.02,
+            max(1.02, finite.max() + 0.02) if finite.size else 1.02)  # fmt: skip
     fig, axes = plt.subplots(
         len(pillars),
         1,
@@ -101,10 +105,10 @@ def figure_indicator_distributions(
             box.set_gid(f"box:{ind}")
         ax.set_yticks(
             range(1, len(ids) + 1),
-            [_indicator_label(i, fw, lang, 48, indicator_labels) for i in ids],
+            [_indicator_label(i, fw, lang, 50, indicator_labels) for i in ids],
         )
         ax.invert_yaxis()
-        ax.set_xlim(-0.02, 1.02)
+        ax.set_xlim(*xlim)
         ax.xaxis.set_major_formatter(_number_formatter(lang, 1))
         ax.set_title(
             i18n.t(f"pillar.{pillar}", lang, default=data_text(pillar)),

@@ -9,7 +9,7 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.patches import Rectangle
+from matplotlib.patches import Patch, Rectangle
 
 from .. import i18n
 from ..errors import DataValidationError
@@ -22,6 +22,7 @@ from ._common import (
     _finish,
     _gap_from_scores,
     _indicator_label,
+    _max_lines,
     _name,
     _new_axes,
     _number_formatter,
@@ -32,6 +33,9 @@ from ._common import (
 )
 from ._style import _DARK, _NEUTRAL, PILLAR_COLORS
 from ._text import data_text
+
+#: colour of a cell without a value (explained in the legend under the colour bar)
+_MISSING = "#DDDDDD"
 
 
 def plot_pillar_heatmap(
@@ -66,6 +70,9 @@ def plot_pillar_heatmap(
         lang: ``"vi"`` or ``"en"``.
         status: data status; ``"synthetic"`` adds the watermark.
 
+    Indicator names are shown in full, wrapped on two lines. Cells without a value are grey,
+    explained by a legend entry under the colour bar (``gid="missing_legend"``).
+
     Returns:
         The axes (the image has ``gid="heatmap"``).
     """
@@ -79,10 +86,14 @@ def plot_pillar_heatmap(
     matrix = matrix.loc[_rows_by_gap(matrix.index, data, gaps, period)]
 
     n_rows, n_cols = matrix.shape
-    ax = _new_axes(ax, (max(6.5, 0.32 * n_cols + 3.2), max(4.5, 0.27 * n_rows + 2.6)))
-    cm = mpl.colormaps[cmap].with_extremes(bad="#DDDDDD")
+    labels = [_indicator_label(c, fw, lang, 40, indicator_labels) for c in matrix.columns]
+    # a column must be as wide as its label's lines, slanted at 60°
+    col_w = max(0.32, 0.19 * _max_lines(labels))
+    ax = _new_axes(ax, (max(6.5, col_w * n_cols + 3.2), max(4.5, 0.27 * n_rows + 2.9)))
+    cm = mpl.colormaps[cmap].with_extremes(bad=_MISSING)
+    values = matrix.to_numpy(float)
     im = ax.imshow(
-        np.ma.masked_invalid(matrix.to_numpy(float)),
+        np.ma.masked_invalid(values),
         aspect="auto",
         cmap=cm,
         vmin=0,
@@ -92,13 +103,7 @@ def plot_pillar_heatmap(
     im.set_gid("heatmap")
     names = _unit_names(units)
     ax.set_yticks(range(n_rows), [_name(c, names) for c in matrix.index])
-    ax.set_xticks(
-        range(n_cols),
-        [_indicator_label(c, fw, lang, 34, indicator_labels) for c in matrix.columns],
-        rotation=60,
-        ha="right",
-        rotation_mode="anchor",
-    )
+    ax.set_xticks(range(n_cols), labels, rotation=60, ha="right", rotation_mode="anchor")
     ax.grid(False)
     ax.tick_params(length=0)
     for spine in ax.spines.values():
@@ -108,6 +113,17 @@ def plot_pillar_heatmap(
     cbar.set_label(i18n.t("axis.normalised", lang))
     cbar.ax.yaxis.set_major_formatter(_number_formatter(lang, 1))
     cbar.outline.set_visible(False)
+    if np.isnan(values).any():  # grey cells: say what they are, under the colour bar
+        cbar.ax.legend(
+            handles=[
+                Patch(facecolor=_MISSING, edgecolor="none", label=i18n.t("legend.no_data", lang))
+            ],
+            loc="upper left",
+            bbox_to_anchor=(0.0, -0.03),
+            borderaxespad=0.0,
+            handlelength=1.2,
+            handleheight=1.2,
+        ).set_gid("missing_legend")
     ax.set_title(i18n.t("title.heatmap", lang), pad=26)
     return _finish(ax, title=None, synthetic=is_synthetic(status, scores, gaps))
 

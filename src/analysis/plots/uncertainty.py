@@ -20,6 +20,8 @@ from ._common import (
     _emphasise_ticks,
     _finish,
     _highlight_codes,
+    _legend_above,
+    _legend_below,
     _mark_omitted,
     _name,
     _new_axes,
@@ -112,8 +114,8 @@ def plot_rank_uncertainty(
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=10))
     ax.grid(axis="y", visible=False)
     ax.set_xlabel(i18n.t("axis.rank", lang))
-    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=3, borderaxespad=0.3)
-    ax.set_title(i18n.t("title.rank_uncertainty", lang), pad=24)
+    handles, _ = ax.get_legend_handles_labels()
+    _legend_above(ax, handles, i18n.t("title.rank_uncertainty", lang), ncol=3)
     return _finish(ax, title=None, synthetic=is_synthetic(status, rank_stats))
 
 
@@ -180,7 +182,8 @@ def plot_sensitivity(
     ax.xaxis.set_major_formatter(_number_formatter(lang, 1))
     ax.grid(axis="y", visible=False)
     ax.set_xlabel(i18n.t("axis.sensitivity_index", lang))
-    ax.legend(loc="lower right")
+    handles, _ = ax.get_legend_handles_labels()
+    _legend_below(ax, handles, ncol=2)
     title = i18n.t("title.sensitivity", lang)
     if chosen:
         title += "\n" + i18n.t(
