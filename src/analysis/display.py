@@ -22,7 +22,7 @@ import functools
 import html
 import io
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -164,16 +164,17 @@ def show_figure(
     *,
     lang: str = "vi",
     root: str | os.PathLike[str] | None = None,
+    formats: Sequence[str] = ("png",),
 ) -> None:
-    """Save ``fig`` as ``path``.png/.svg (:func:`analysis.plots.save_figure`), show it inline
-    with a caption naming the files (relative to ``root``), and close it (so that the inline
-    backend does not show it a second time). Returns nothing: a cell's result is no machine
-    path."""
+    """Save ``fig`` as ``path``.png and the other ``formats`` asked for (``svg``, ``pdf``;
+    :func:`analysis.plots.save_figure`), show it inline with a caption naming the files (relative
+    to ``root``), and close it (so that the inline backend does not show it a second time).
+    Returns nothing: a cell's result is no machine path."""
     import matplotlib.pyplot as plt
 
     from .plots import save_figure
 
-    paths = save_figure(fig, path)
+    paths = save_figure(fig, path, formats=["png", *(f for f in formats if f != "png")])
     png = next(p for p in paths if p.suffix == ".png")
     show_image(png, alt=figure_title(fig), saved=paths, lang=lang, root=root)
     plt.close(fig)

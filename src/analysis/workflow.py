@@ -9,6 +9,7 @@ it, whichever worker runs first; a warm kernel reuses the in-memory copy.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -445,30 +446,49 @@ def compute_sensitivity(
 
 
 # =========================================================================== figures and briefs
+#: the figure files written by default: the PNG the briefs embed (the notebooks' HTML shows
+#: figures inline); SVG or PDF only when an edition asks (``figure_formats``)
+FIGURE_FORMATS = ("png",)
+
+
 def _slug_path(out: OutputPaths, unit: str, slug: str, lang: str) -> Path:
     return out.figures / f"{unit}__{slug}_{lang}"
 
 
+def _brief_file(paths: list[Path]) -> str:
+    """The file a brief embeds: the PNG, else the first format written."""
+    return str(next((p for p in paths if p.suffix == ".png"), paths[0]))
+
+
+def _show(fig, paths: list[Path], out: OutputPaths, lang: str) -> None:
+    """Show a saved figure inline (its PNG, :func:`analysis.display.show_image`)."""
+    from .display import figure_title
+
+    png = next((p for p in paths if p.suffix == ".png"), None)
+    if png is not None:
+        show_image(png, alt=figure_title(fig), saved=paths, lang=lang, root=out.edition_root)
+
+
 def _save_all(
-    specs: dict, out: OutputPaths, unit: str, lang: str, *, show: bool = False
+    specs: dict, out: OutputPaths, unit: str, lang: str, formats, *, show: bool = False
 ) -> dict[str, str]:
     """Draw each figure of ``specs`` (name -> callable returning a Figure), save it as
-    ``figures/<unit>__<name>_<lang>.png/.svg``, show it inline if ``show`` (the saved PNG,
-    :func:`analysis.display.show_image`), close it; return ``{name: png path}``."""
+    ``figures/<unit>__<name>_<lang>.<format>``, show it inline if ``show`` (the saved PNG),
+    close it; return ``{name: path}`` (the PNG)."""
     import matplotlib.pyplot as plt
 
     from . import plots
-    from .display import figure_title
 
     made = {}
     for name, make in specs.items():
         fig = make()
-        paths = plots.save_figure(fig, _slug_path(out, unit, name, lang))
-        png = next(p for p in paths if p.suffix == ".png")
-        if show:
-            show_image(png, alt=figure_title(fig), saved=paths, lang=lang, root=out.edition_root)
-        plt.close(fig)
-        made[name] = str(png)
+        try:
+            paths = plots.save_figure(fig, _slug_path(out, unit, name, lang), formats=formats)
+            if show:
+                _show(fig, paths, out, lang)
+        finally:
+            plt.close(fig)
+        made[name] = _brief_file(paths)
     return made
 
 
@@ -479,12 +499,15 @@ def save_district_figures(
     *,
     lang: str = "vi",
     highlight: str = "",
+    formats: Sequence[str] = FIGURE_FORMATS,
     show: bool = False,
 ) -> dict[str, str]:
-    """Dumbbell, map, scatter and gap trend of the district; returns ``{name: png path}``.
+    """Dumbbell, map, scatter and gap trend of the district; returns ``{name: path}``.
 
     ``highlight``: comma-separated unit codes shown in bold (and kept when only the top and
-    bottom units of a long list are drawn). ``show``: show each figure inline too."""
+    bottom units of a long list are drawn). ``formats``: the files written (``png``, ``svg``,
+    ``pdf``). ``show``: show each figure inline too. A figure that cannot be drawn (no
+    coordinates: no map) is left out, not drawn empty, so a brief omits its panel."""
 
     from . import plots
 
@@ -516,10 +539,8 @@ def save_district_figures(
     hl = parse_codes(highlight)
     present = res.gaps.loc[res.gaps["period"] == res.period, "unit_code"]
     if not has_coordinates(inputs.units[inputs.units["unit_code"].isin(present)]):
-        del specs[
-            "map"
-        ]  # no coordinates, no map (a GeoJSON can be passed to plots.plot_map directly)
-    return _save_all(specs, out, "district", lang, show=show)
+        del specs["map"]  # no coordinates, no map (a GeoJSON can be passed to plots.plot_map)
+    return _save_all(specs, out, "district", lang, formats, show=show)
 
 
 def district_brief(
@@ -574,6 +595,26 @@ def commune_tables(res: Results, inputs: Inputs, unit_code: str) -> dict[str, pd
     return {"gaps": g, "weakest": w, "targets": t}
 
 
+def _commune_parts(res: Results, inputs: Inputs, lang: str, period: str) -> dict:
+    """The commune figure kinds (name -> parts for :class:`analysis.plots.UnitFigures`): indicator
+    profile, distance to targets (when the framework sets national targets) and trend."""
+    from . import plots
+
+    common = dict(units=inputs.units, lang=lang, status=inputs.status)
+    kinds = {
+        "profile": lambda: plots.profile_parts(
+            res.scores, period=period, framework=inputs.framework, **common
+        ),
+        "targets": lambda: plots.targets_parts(
+            inputs.observations, period=period, framework=inputs.framework, **common
+        ),
+        "trend": lambda: plots.trend_parts(res.pillars, **common),
+    }
+    if inputs.framework.targets().empty:
+        del kinds["targets"]  # the framework sets no national target
+    return kinds
+
+
 def save_commune_figures(
     res: Results,
     inputs: Inputs,
@@ -581,45 +622,67 @@ def save_commune_figures(
     unit_code: str,
     *,
     lang: str = "vi",
+    formats: Sequence[str] = FIGURE_FORMATS,
     show: bool = False,
 ) -> dict[str, str]:
-    """Profile, distance to targets and trend figures of one commune; returns ``{name: png
-    path}``. ``show``: show each figure inline too."""
+    """Profile, distance to targets and trend figures of one commune; returns ``{name: path}``
+    (the PNG). ``show``: show each figure inline too. For many communes,
+    :func:`save_all_commune_figures` is several times faster."""
+    import matplotlib.pyplot as plt
 
     from . import plots
 
-    st, code = inputs.status, str(unit_code)
-    per = unit_period(res, code)
-    specs = {
-        "profile": lambda: (
-            plots.plot_commune_profile(
-                res.scores,
-                code,
-                period=per,
-                framework=inputs.framework,
-                units=inputs.units,
-                lang=lang,
-                status=st,
-            ).figure
-        ),
-        "targets": lambda: (
-            plots.plot_distance_to_targets(
-                inputs.observations,
-                code,
-                period=per,
-                framework=inputs.framework,
-                units=inputs.units,
-                lang=lang,
-                status=st,
-            ).figure
-        ),
-        "trend": lambda: plots.figure_trends(
-            res.pillars, units=inputs.units, unit_codes=[code], ncols=1, lang=lang, status=st
-        ),
-    }
-    if inputs.framework.targets().empty:
-        del specs["targets"]  # the framework sets no national target
-    return _save_all(specs, out, code, lang, show=show)
+    code = str(unit_code)
+    made = {}
+    for name, make in _commune_parts(res, inputs, lang, unit_period(res, code)).items():
+        parts = make()
+        if code not in parts.codes:
+            from .errors import ParameterError
+
+            raise ParameterError(f"unit_code={code!r} has no {name} data in period {res.period}")
+        ax = parts.static()
+        try:
+            parts.unit(ax, code)
+            paths = plots.save_figure(ax.figure, _slug_path(out, code, name, lang), formats=formats)
+            if show:
+                _show(ax.figure, paths, out, lang)
+        finally:
+            plt.close(ax.figure)
+        made[name] = _brief_file(paths)
+    return made
+
+
+def save_all_commune_figures(
+    res: Results,
+    inputs: Inputs,
+    out: OutputPaths,
+    unit_codes: Sequence[str] | None = None,
+    *,
+    langs: Sequence[str] = ("vi", "en"),
+    formats: Sequence[str] = FIGURE_FORMATS,
+) -> dict[str, dict[str, dict[str, str]]]:
+    """The figure set of many communes (default: every unit of ``inputs``), in each language:
+    the files :func:`save_commune_figures` writes, byte for byte, drawn from one template per
+    figure kind, language and period (:class:`analysis.plots.UnitFigures`: the shared axes,
+    labels and legend are drawn once, each commune redraws only its own marks).
+
+    Returns:
+        ``{unit_code: {lang: {name: path}}}`` (the PNG paths, for the briefs).
+    """
+    from . import plots
+
+    codes = [str(c) for c in (inputs.units["unit_code"] if unit_codes is None else unit_codes)]
+    periods = {code: unit_period(res, code) for code in codes}
+    made: dict[str, dict[str, dict[str, str]]] = {code: {} for code in codes}
+    for lang in langs:
+        for period in sorted(set(periods.values())):
+            group = [c for c in codes if periods[c] == period]
+            for name, make in _commune_parts(res, inputs, lang, period).items():
+                with plots.UnitFigures(make()) as figs:
+                    for code in group:
+                        paths = figs.save(code, _slug_path(out, code, name, lang), formats=formats)
+                        made[code].setdefault(lang, {})[name] = _brief_file(paths)
+    return made
 
 
 def commune_brief(
