@@ -111,6 +111,7 @@ class UnitFigures:
         self._box: Bbox | None = None
         self._layers: tuple[_Layer, _Layer] | None = None
         self._measure: RendererAgg | None = None
+        self._png: _save.PngBands | None = None  # the shared part's compressed PNG bands
         #: units drawn from the template, and afresh (the layout would have changed)
         self.reused = 0
         self.fresh = 0
@@ -214,7 +215,7 @@ class UnitFigures:
         back.set_visible(False)
         for a in self._unit:
             a.set_visible(False)
-        _save.render_rgba(self._fig, self.dpi, self._box)
+        self._png = _save.PngBands(_save.render_rgba(self._fig, self.dpi, self._box))
         for a in self._unit:
             a.set_visible(True)
         back.region, capture.capture = capture.region, False
@@ -267,7 +268,8 @@ class UnitFigures:
                     for a, visible in self._shared:
                         a.set_visible(visible)
                 target = Path(f"{base}.png")
-                write_bytes(target, _save.encode_png(rgba, self.dpi, _save.software_name()))
+                png = _save.encode_png(rgba, self.dpi, _save.software_name(), like=self._png)
+                write_bytes(target, png)
                 written.append(target)
             else:
                 self._layers[0].set_visible(False)

@@ -146,6 +146,7 @@ def targets_parts(
             tick.set_color(c)
         a.xaxis.set_major_formatter(_number_formatter(lang, 0))
         a.grid(axis="y", visible=False)
+        a.axvline(100, color=_TARGET_2025, lw=1.4, zorder=2.55, gid="target_2025_line")
         a.set_xlabel(i18n.t("axis.pct_of_target", lang))
         trans = mpl.transforms.blended_transform_factory(a.transAxes, a.transData)
         a.text(1.03, n - 0.45, i18n.t("plots.value_header", lang), transform=trans, ha="left", va="bottom",
@@ -202,9 +203,12 @@ def _attainment(values: np.ndarray, rows: Sequence[dict]) -> np.ndarray:
 def _draw_attainment(
     ax: Axes, att: np.ndarray, m30: np.ndarray, yy: np.ndarray, colors: Sequence[str], xmax: float
 ) -> list[Artist]:
-    """A commune's bars (cut at the scale's end, with an arrowhead), the 100% line of the 2025
-    target and the 2030 marks; all above the grid, the mark and the axis line (2.5)."""
-    container = ax.barh(yy, np.minimum(att, xmax), height=0.62, color=colors, alpha=0.9, zorder=2.6)
+    """A commune's bars (cut at the scale's end, with an arrowhead) and the 2030 marks; above
+    the grid, the mark, the axis line (2.5) and the 100% line of the 2025 target (shared, seen
+    through the bars)."""
+    container = ax.barh(
+        yy, np.minimum(att, xmax), height=0.62, color=colors, alpha=0.85, zorder=2.6
+    )
     ax.containers.remove(container)  # the bars are the unit's artists; nothing reads the container
     bars = list(container)
     for b in bars:
@@ -212,11 +216,10 @@ def _draw_attainment(
     over = att > xmax
     beyond = ax.scatter(np.full(int(over.sum()), xmax * 0.985), yy[over], marker=">", s=30, color="white",
                         edgecolor="none", zorder=2.7, gid="beyond_scale")  # fmt: skip
-    line = ax.axvline(100, color=_TARGET_2025, lw=1.3, zorder=3, gid="target_2025_line")
     ok = np.isfinite(m30)
     marks = ax.scatter(m30[ok], yy[ok], marker="D", s=34, facecolor="white", edgecolor=_TARGET_2030, linewidth=1.6,
                        zorder=5, gid="target_2030_points")  # fmt: skip
-    return [*bars, beyond, line, marks]
+    return [*bars, beyond, marks]
 
 
 def _value_column(
