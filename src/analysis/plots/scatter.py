@@ -393,5 +393,5 @@ def figure_pillar_scatter(
         plot_pillar_scatter(gaps, y="comparison", ax=main, **common)
         for ax, y in zip(side, ys, strict=True):
             plot_pillar_scatter(gaps, y=y, ax=ax, legend=False, **common | {"max_labels": 0})
-            ax.title.set_fontsize(mpl.rcParams["font.size"])
+            ax.set_title(ax.get_title(loc="left"), fontsize=mpl.rcParams["font.size"])
     return fig

@@ -138,7 +138,7 @@ def targets_parts(
     yy = np.arange(n)[::-1].astype(float)
 
     def static() -> Axes:
-        a = _new_axes(ax, (7.6, row_h * n + 2.1))
+        a = _new_axes(ax, (8.2, row_h * n + 2.3))
         a.set_xlim(0, xmax)
         a.set_ylim(-0.6, n - 0.4)
         a.set_yticks(yy, labels)
@@ -162,9 +162,15 @@ def targets_parts(
         drawn = _draw_attainment(a, att[k], m30, yy, colors, xmax)
         drawn += _value_column(a, wide.loc[code].reindex(ids).to_numpy(float), rows, yy, lang)
         title = i18n.t("title.distance_to_targets", lang, name=_name(code, names)) + suffix
-        return drawn + [a.set_title(title, pad=10)]
+        return drawn + [a.set_title(title, pad=_title_pad())]
 
     return FigureParts(static, unit, frozenset(wide.index))
+
+
+def _title_pad() -> float:
+    """The title's pad: above the two-line header of the value column (the title is left-aligned
+    and may run over the column)."""
+    return float(mpl.rcParams["axes.titlepad"]) + 2 * 1.2 * (mpl.rcParams["font.size"] - 1) + 2
 
 
 def _target_rows(fw: Any, meta: pd.DataFrame, indicators: Sequence[str]) -> list[dict]:
