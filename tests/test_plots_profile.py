@@ -1,4 +1,4 @@
-"""analysis.plots.profile: one commune's indicator profile and its distance to the targets."""
+"""analysis.plots.profile: one commune's indicator profile."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import i18n, plots
+from analysis import plots
 from analysis.errors import ParameterError
 
 pytestmark = [
@@ -40,32 +40,23 @@ def test_profile_points_medians_and_targets(plot_tables):
     ]
 
 
-def test_distance_to_targets_bars(plot_tables):
-    ax = plots.plot_distance_to_targets(
-        plot_tables["observations"], "20503", units=plot_tables["units"], lang="vi"
+def test_profile_rows_are_shared_a_missing_value_leaves_its_row_empty(plot_tables):
+    scores = plot_tables["scores"].copy()
+    hole = (
+        (scores["unit_code"] == "20503")
+        & (scores["name"] == "econ_einvoice_pct")
+        & (scores["period"] == "2025H1")
     )
-    fw = plot_tables["framework"].indicators
-    with_target = fw.loc[fw["target_2025"].notna() | fw["target_2030"].notna()]
-    bars = [p for p in ax.patches if p.get_gid() == "attainment_bar"]
-    assert len(bars) == len(with_target) == 10
-    obs = (
-        plot_tables["observations"]
-        .query("unit_code == '20503' and period == '2025H1'")
-        .set_index("indicator")["value"]
-    )
-    expected = (
-        obs.reindex(with_target["id"]).to_numpy() / with_target["target_2025"].to_numpy() * 100
-    )
-    np.testing.assert_allclose(
-        [b.get_width() for b in bars], expected
-    )  # ordered as in the framework
-    (m30,) = _by_gid(ax, "target_2030_points")
-    assert len(m30.get_offsets()) == int(
-        (with_target["target_2025"].notna() & with_target["target_2030"].notna()).sum()
-    )
-    assert _by_gid(ax, "target_2025_line")
-    values = [t.get_text() for t in ax.texts if t.get_gid() == "value_text"]
-    assert values[0].startswith(i18n.format_pct(obs["gov_level4_services_pct"], "vi", 1))
+    scores.loc[hole, "value"] = float("nan")
+    ax = plots.plot_commune_profile(scores, "20503", units=plot_tables["units"], lang="en")
+    (pts,) = _by_gid(ax, "commune_points")
+    assert len(pts.get_offsets()) == 20  # the row stays, without a point
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(labels) == 20 and not any("…" in s for s in labels)
+    assert "Businesses and household\nbusinesses issuing e-invoices" in labels  # balanced lines
+    other = plots.plot_commune_profile(scores, "20500", units=plot_tables["units"], lang="en")
+    assert [t.get_text() for t in other.get_yticklabels()] == labels  # same rows for every commune
+    assert other.get_xlim() == ax.get_xlim() == (-0.03, 1.03)
 
 
 def test_profile_and_targets_with_a_framework_without_economy_or_targets():

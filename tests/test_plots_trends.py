@@ -62,3 +62,27 @@ def test_trends_with_many_units_shows_highlighted_and_extreme_panels_without_eco
     assert panels[12].get_title(loc="left") == f"Nước {last.idxmin()}"  # smallest last
     one = plots.figure_trends(plot_countries["pillars"], unit_codes=["C003"], ncols=6, lang="en")
     assert [a.get_title(loc="left") for a in one.axes if a.get_visible()] == ["C003"]
+
+
+def test_one_communes_trend_with_quarters_labels_years_and_ticks_every_quarter(plot_tables):
+    pillars = plot_tables["pillars"].query("period == '2025H1'")
+    quarters = [f"{y}Q{q}" for y in (2023, 2024, 2025) for q in (1, 2, 3, 4)]
+    rows = [
+        pillars.assign(period=p, government=pillars["government"] - 0.01 * k)
+        for k, p in enumerate(quarters)
+    ]
+    table = __import__("pandas").concat(rows, ignore_index=True)
+    ax = plots.plot_pillar_trend(table, "20503", units=plot_tables["units"], lang="vi")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2023", "2024", "2025"]
+    assert len(ax.get_xticks(minor=True)) == 12
+    (line,) = _by_gid(ax, "trend_government")
+    assert len(line.get_xdata()) == 12 and np.all(np.diff(line.get_xdata()) == 0.25)  # even spacing
+    assert ax.get_title(loc="left") == "Diễn biến ba trụ cột: Đại Sơn"
+    ax.figure.canvas.draw()
+    r = ax.figure.canvas.get_renderer()
+    boxes = [t.get_window_extent(r) for t in ax.get_xticklabels()]
+    assert all(not a.overlaps(b) for a, b in zip(boxes, boxes[1:], strict=False))
+    small = plots.figure_trends(
+        table, units=plot_tables["units"], unit_codes=["20503", "20500"], lang="en"
+    )
+    assert [t.get_text() for t in small.axes[0].get_xticklabels()] == ["2023", "2024", "2025"]

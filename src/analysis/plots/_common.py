@@ -283,14 +283,11 @@ def _gap_from_scores(scores: pd.DataFrame) -> pd.Series:
 #: ``top_n`` units at each end plus the highlighted ones; the scatter labels only highlighted units.
 MAX_UNITS = 40
 _DEFAULT_TOP_N = 10
-_NOTES = {
-    "omitted": {"vi": "… {n} đơn vị khác", "en": "… {n} others"},
-    "no_data": {"vi": "Không có dữ liệu: {what}", "en": "No data: {what}"},
-}
 
 
 def _note(key: str, lang: str, **fields: object) -> str:
-    return unicodedata.normalize("NFC", _NOTES[key][lang].format(**fields))
+    """A short note of a figure (``plots.<key>`` in the string table)."""
+    return i18n.t(f"plots.{key}", lang, **fields)
 
 
 def _highlight_codes(
