@@ -260,12 +260,13 @@ class UnitFigures:
         written = []
         for fmt in formats:
             if fmt == "png":
-                for a, _ in self._shared:
+                hidden = [*self._shared, (self._fig.patch, self._fig.patch.get_visible())]
+                for a, _ in hidden:  # the figure's background too: the shared pixels cover it
                     a.set_visible(False)
                 try:
                     rgba = _save.render_rgba(self._fig, self.dpi, self._box)
                 finally:
-                    for a, visible in self._shared:
+                    for a, visible in hidden:
                         a.set_visible(visible)
                 target = Path(f"{base}.png")
                 png = _save.encode_png(rgba, self.dpi, _save.software_name(), like=self._png)
