@@ -12,6 +12,7 @@ from matplotlib.path import Path
 from analysis import plots
 from analysis.errors import DataValidationError, ParameterError
 from analysis.gaps import compute_gaps
+from analysis.plots._common import interval_columns
 
 pytestmark = [
     pytest.mark.usefixtures("plot_style"),
@@ -103,7 +104,7 @@ def test_typology_regions_tile_the_box():
 
 def test_whiskers_are_cut_at_the_scale_and_the_cut_is_marked(plot_tables):
     g = _latest(plot_tables["gaps"]).copy()
-    g.loc[g.index[0], ["gap_econ_lo", "gap_econ_hi"]] = (-1.5, 1.5)  # runs past 0 and 1
+    g.loc[g.index[0], list(interval_columns(g, "gap_econ"))] = (-1.5, 1.5)  # runs past 0 and 1
     ax = plots.plot_pillar_scatter(g, y="economy", lang="en")
     (wh,) = _by_gid(ax, "ci_whiskers")
     ends = np.concatenate([s[:, 1] for s in wh.get_segments()])
@@ -122,11 +123,16 @@ def test_whiskers_are_cut_at_the_scale_and_the_cut_is_marked(plot_tables):
     assert not _by_gid(fine, "ci_clipped")
 
 
-def test_intervals_under_their_new_names_are_drawn_the_same(plot_tables):
+def test_intervals_under_their_former_names_are_drawn_the_same(plot_tables):
     g = _latest(plot_tables["gaps"])
-    renamed = g.rename(columns=lambda c: c.replace("_lo", "_sel_lo").replace("_hi", "_sel_hi"))
-    a = _by_gid(plots.plot_pillar_scatter(g, y="economy"), "ci_whiskers")[0].get_segments()
-    b = _by_gid(plots.plot_pillar_scatter(renamed, y="economy"), "ci_whiskers")[0].get_segments()
+    new = g.rename(columns=lambda c: c.replace("_sel_", "_")).rename(
+        columns=lambda c: c.replace("_lo", "_sel_lo").replace("_hi", "_sel_hi")
+    )
+    old = new.rename(columns=lambda c: c.replace("_sel_", "_"))
+    assert interval_columns(new, "gap_econ") == ("gap_econ_sel_lo", "gap_econ_sel_hi")
+    assert interval_columns(old, "gap_econ") == ("gap_econ_lo", "gap_econ_hi")
+    a = _by_gid(plots.plot_pillar_scatter(new, y="economy"), "ci_whiskers")[0].get_segments()
+    b = _by_gid(plots.plot_pillar_scatter(old, y="economy"), "ci_whiskers")[0].get_segments()
     assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
 
 
@@ -144,8 +150,9 @@ def test_pillar_panel_identity_line_whiskers_and_labels_without_overlap(plot_tab
     (wh,) = _by_gid(ax, "ci_whiskers")
     segs = wh.get_segments()
     assert len(segs) == 18
-    lo = np.clip(g["government"] - g["gap_econ_hi"], 0, 1)
-    hi = np.clip(g["government"] - g["gap_econ_lo"], 0, 1)
+    lo_col, hi_col = interval_columns(g, "gap_econ")
+    lo = np.clip(g["government"] - g[hi_col], 0, 1)
+    hi = np.clip(g["government"] - g[lo_col], 0, 1)
     np.testing.assert_allclose([min(s[:, 1]) for s in segs], lo.to_numpy())
     np.testing.assert_allclose([max(s[:, 1]) for s in segs], hi.to_numpy())
     assert not [

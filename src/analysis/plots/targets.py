@@ -136,6 +136,14 @@ def targets_parts(
     suffix = f" · {i18n.format_period(period, lang)}" if period else ""
     row_h = 0.42 if _max_lines(labels) == 1 else 0.5
     yy = np.arange(n)[::-1].astype(float)
+    values = [[_in_unit(v, r["unit"], lang, 1) for v, r in zip(vals, rows, strict=True)]
+              for vals in wide.reindex(columns=ids).to_numpy(float)]  # fmt: skip
+    # the values' column is as wide as the longest value of any commune (a digit is ~0.6 em)
+    value_w = (
+        max(len(i18n.t("legend.commune_value", lang)), *(len(v) for vs in values for v in vs))
+        * 0.6
+        * (mpl.rcParams["font.size"] - 1)
+    )
 
     def static() -> Axes:
         a = _new_axes(ax, (8.2, row_h * n + 2.3))
@@ -148,10 +156,7 @@ def targets_parts(
         a.grid(axis="y", visible=False)
         a.axvline(100, color=_TARGET_2025, lw=1.4, zorder=2.55, gid="target_2025_line")
         a.set_xlabel(i18n.t("axis.pct_of_target", lang))
-        trans = mpl.transforms.blended_transform_factory(a.transAxes, a.transData)
-        a.text(1.03, n - 0.45, i18n.t("plots.value_header", lang), transform=trans, ha="left", va="bottom",
-               fontsize=mpl.rcParams["font.size"] - 1, fontweight="bold", color=_DARK, linespacing=1.15,
-               gid="value_header")  # fmt: skip
+        _target_columns(a, rows, yy, value_w, lang)
         _legend_below(a, _target_handles(lang, cut, xmax), ncol=2)
         if synthetic:
             _add_watermark(a)
@@ -160,7 +165,7 @@ def targets_parts(
     def unit(a: Axes, code: str) -> list[Artist]:
         k = wide.index.get_loc(code)
         drawn = _draw_attainment(a, att[k], m30, yy, colors, xmax)
-        drawn += _value_column(a, wide.loc[code].reindex(ids).to_numpy(float), rows, yy, lang)
+        drawn += _value_column(a, values[k], yy, value_w)
         title = i18n.t("title.distance_to_targets", lang, name=_name(code, names)) + suffix
         return drawn + [a.set_title(title, pad=_title_pad())]
 
@@ -168,9 +173,54 @@ def targets_parts(
 
 
 def _title_pad() -> float:
-    """The title's pad: above the two-line header of the value column (the title is left-aligned
-    and may run over the column)."""
-    return float(mpl.rcParams["axes.titlepad"]) + 2 * 1.2 * (mpl.rcParams["font.size"] - 1) + 2
+    """The title's pad: above the header of the value columns (the title is left-aligned and
+    may run over them)."""
+    return float(mpl.rcParams["axes.titlepad"]) + 1.2 * (mpl.rcParams["font.size"] - 1) + 3
+
+
+#: gap (points) between the axes and the values' column, and between the two columns
+_COLUMN_GAP = 8.0
+
+
+def _column(
+    ax: Axes, text: str, y: float, x_pt: float, va: str = "center", **kwargs: Any
+) -> Artist:
+    """A text of the right-hand table at row ``y``, ``x_pt`` points right of the axes."""
+    trans = mpl.transforms.blended_transform_factory(ax.transAxes, ax.transData)
+    return ax.annotate(text, xy=(1.0, y), xycoords=trans, xytext=(x_pt, 0), textcoords="offset points",
+                       va=va, fontsize=mpl.rcParams["font.size"] - 1, color=_DARK, **kwargs)  # fmt: skip
+
+
+def _target_columns(
+    ax: Axes, rows: Sequence[dict], yy: np.ndarray, value_w: float, lang: str
+) -> None:
+    """The shared part of the right-hand table: both headers and each row's 2025 and 2030
+    targets (in the indicator's unit), right of the values' column."""
+    x_values, x_targets = _COLUMN_GAP + value_w, 2 * _COLUMN_GAP + value_w
+    top = len(rows) - 0.45
+    _column(
+        ax,
+        i18n.t("legend.commune_value", lang),
+        top,
+        x_values,
+        va="bottom",
+        ha="right",
+        fontweight="bold",
+        gid="value_header",
+    )
+    _column(
+        ax,
+        i18n.t("plots.targets_header", lang),
+        top,
+        x_targets,
+        va="bottom",
+        ha="left",
+        fontweight="bold",
+        gid="target_header",
+    )
+    for r, y in zip(rows, yy, strict=True):
+        _column(ax, f"{_in_unit(r['t25'], r['unit'], lang)} · {_in_unit(r['t30'], r['unit'], lang)}", y, x_targets,
+                ha="left", gid="target_text")  # fmt: skip
 
 
 def _target_rows(fw: Any, meta: pd.DataFrame, indicators: Sequence[str]) -> list[dict]:
@@ -228,18 +278,12 @@ def _draw_attainment(
     return [*bars, beyond, marks]
 
 
-def _value_column(
-    ax: Axes, values: np.ndarray, rows: Sequence[dict], yy: np.ndarray, lang: str
-) -> list[Artist]:
-    """Right-hand column: the raw value, then the 2025 and 2030 targets, in the indicator's unit."""
-    trans = mpl.transforms.blended_transform_factory(ax.transAxes, ax.transData)
-    small = mpl.rcParams["font.size"] - 1
-    out = []
-    for v, r, y in zip(values, rows, yy, strict=True):
-        text = f"{_in_unit(v, r['unit'], lang, 1)}  ({_in_unit(r['t25'], r['unit'], lang)} · {_in_unit(r['t30'], r['unit'], lang)})"
-        out.append(ax.text(1.03, y, text, transform=trans, va="center", ha="left", fontsize=small, color=_DARK,
-                           gid="value_text"))  # fmt: skip
-    return out
+def _value_column(ax: Axes, values: Sequence[str], yy: np.ndarray, value_w: float) -> list[Artist]:
+    """A commune's raw values, right-aligned in the first column of the right-hand table."""
+    return [
+        _column(ax, v, y, _COLUMN_GAP + value_w, ha="right", gid="value_text")
+        for v, y in zip(values, yy, strict=True)
+    ]
 
 
 def _in_unit(v: float, unit: str, lang: str, digits: int | None = None) -> str:
