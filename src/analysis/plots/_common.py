@@ -431,7 +431,9 @@ def _points(size: object) -> float:
     return float(mpl.font_manager.FontProperties(size=size).get_size_in_points())
 
 
-def _legend_below(ax: Axes, handles: Sequence[Any], *, ncol: int = 1) -> Any:
+def _legend_below(
+    ax: Axes, handles: Sequence[Any], *, ncol: int = 1, labels: Sequence[str] | None = None
+) -> Any:
     """A legend under the axes, below its x tick labels and x label: never over the data,
     the headers or the title (constrained layout makes room for it)."""
     rc = mpl.rcParams
@@ -446,6 +448,7 @@ def _legend_below(ax: Axes, handles: Sequence[Any], *, ncol: int = 1) -> Any:
     offset = mpl.transforms.ScaledTranslation(0, -drop / 72, ax.figure.dpi_scale_trans)
     return ax.legend(
         handles=handles,
+        labels=labels,
         loc="upper left",
         bbox_to_anchor=(0.0, 0.0),
         bbox_transform=ax.transAxes + offset,

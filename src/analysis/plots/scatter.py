@@ -198,16 +198,17 @@ def plot_pillar_scatter(
     xv = data["government"].to_numpy(float)
     yv = data[ycols].mean(axis=1, skipna=False).to_numpy(float)
     color = PILLAR_COLORS[y] if y != "comparison" else _DARK
-    box, clipped = _draw_points(ax, data, xv, yv, _GAP_OF[y], color, len(data) > max_labels, hl)
+    box, cuts = _draw_points(ax, data, xv, yv, _GAP_OF[y], color, len(data) > max_labels, hl)
     handles = [
         Line2D([], [], ls="--", lw=1.0, color="#444444", label=i18n.t("legend.parity", lang))
     ]
     if _interval(data, _GAP_OF[y]) is not None:
         handles.append(Line2D([], [], color=color, alpha=0.55, lw=1.3,
                               label=i18n.t("plots.selection_interval", lang, level=i18n.format_level(_interval_level(gaps), lang))))  # fmt: skip
-    if clipped:
-        handles.append(Line2D([], [], ls="", marker="v", markersize=5, color=color,
-                              label=i18n.t("plots.clipped", lang)))  # fmt: skip
+    cut = None
+    if cuts:  # the arrowheads drawn, as drawn
+        marks = tuple(Line2D([], [], ls="", marker=m, markersize=5, color=color) for m in cuts)
+        cut = (marks if len(marks) > 1 else marks[0], i18n.t("plots.clipped", lang))
     if y == "comparison":
         delta, high = typology_thresholds(gaps)
         _draw_regions(ax, typology_regions(delta, high, len(cmp), box), delta, lang)
@@ -224,12 +225,10 @@ def plot_pillar_scatter(
     ax.yaxis.set_major_formatter(_number_formatter(lang, 1))
     ax.grid(False)
     ax.set_title(title)
-    if legend:
-        _legend_below(ax, handles, ncol=1)
-    elif clipped:  # a cut interval is always explained where it is drawn
-        _legend_below(
-            ax, [h for h in handles if isinstance(h, Line2D) and h.get_marker() == "v"], ncol=1
-        )
+    entries = [(h, h.get_label()) for h in handles] if legend else []
+    entries += [cut] if cut else []  # a cut interval is always explained where it is drawn
+    if entries:
+        _legend_below(ax, [h for h, _ in entries], ncol=1, labels=[t for _, t in entries])
     if label:
         _label_points(ax, data, xv, yv, units, hl, len(data) > max_labels)
     return _finish(ax, title=None, synthetic=is_synthetic(status, gaps))
@@ -251,9 +250,9 @@ def _draw_points(
     color: str,
     many: bool,
     hl: Sequence[str],
-) -> tuple[tuple[float, float], bool]:
+) -> tuple[tuple[float, float], list[str]]:
     """Parity line, whiskers (cut to the 0–1 scale, cut ends marked) and points; sets equal
-    limits. Returns the limits and whether a whisker was cut."""
+    limits. Returns the limits and the arrowheads drawn at cut ends (``"v"``, ``"^"``)."""
     interval = _interval(data, gap)
     w_lo, w_hi = (xv - interval[1], xv - interval[0]) if interval is not None else (yv, yv)
     finite = np.concatenate([v[np.isfinite(v)] for v in (xv, yv)])
@@ -279,7 +278,8 @@ def _draw_points(
     if is_hl.any():
         ax.scatter(xv[is_hl], yv[is_hl], s=46, color=color, edgecolor=_DARK, linewidth=1.4, zorder=5.2,
                    gid="highlight_points")  # fmt: skip
-    return (lo, hi), bool(interval is not None and (cut_lo.any() or cut_hi.any()))
+    cuts = [m for cut, m in ((cut_lo, "v"), (cut_hi, "^")) if interval is not None and cut.any()]
+    return (lo, hi), cuts
 
 
 def _equal_limits(bounded: bool, *values: np.ndarray) -> tuple[float, float]:
