@@ -71,7 +71,7 @@ def test_writes_are_recorded_for_the_runner_only_when_asked(tmp_path, monkeypatc
     save_table(pd.DataFrame({"a": [1]}), tmp_path / "tables" / "t.csv")
     fig, ax = plt.subplots(figsize=(2, 1))
     ax.plot([0, 1])
-    plots.save_figure(fig, tmp_path / "figures" / "f")
+    plots.save_figure(fig, tmp_path / "figures" / "f", formats=("png", "svg"))
     plt.close(fig)
     with atomic_write(tmp_path / "cache" / "c.pkl", "wb", encoding=None, record=False) as fh:
         fh.write(b"x")
