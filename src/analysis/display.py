@@ -89,6 +89,26 @@ def shown_path(path: str | os.PathLike[str], root: str | os.PathLike[str] | None
     return p.name
 
 
+def safe_markdown(text: str) -> str:
+    """Markdown whose text came (partly) from data, made inert for the notebook and its HTML copy:
+    ``&`` and ``<`` are written as entities, so a unit name like ``<img onerror=...>`` shows as
+    typed and never becomes a tag (Markdown passes raw HTML through). ``>`` is kept: alone it
+    opens no tag, and at a line start it is Markdown's quote.
+
+    >>> safe_markdown("Xã <img src=x onerror=alert(1)> & p < 0,001")
+    'Xã &lt;img src=x onerror=alert(1)> &amp; p &lt; 0,001'
+    """
+    return str(text).replace("&", "&amp;").replace("<", "&lt;")
+
+
+def show_text(text: str) -> None:
+    """Show a generated paragraph (Markdown) in the notebook, with data made inert
+    (:func:`safe_markdown`)."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(safe_markdown(text)))
+
+
 def _files_text(paths: Iterable[str | os.PathLike[str]], root) -> str:
     return ", ".join(f"`{shown_path(p, root)}`" for p in paths)
 
@@ -100,11 +120,9 @@ def show_files(
     root: str | os.PathLike[str] | None = None,
 ) -> None:
     """Show the files a cell wrote (briefs, figures) by their path in the edition folder."""
-    from IPython.display import Markdown, display
-
     paths = list(paths)
     if paths:
-        display(Markdown(t("table_note.written", lang, files=_files_text(paths, root))))
+        show_text(t("table_note.written", lang, files=_files_text(paths, root)))
 
 
 # =========================================================================== figures
@@ -148,14 +166,14 @@ def show_image(
 ) -> None:
     """Show a saved PNG inline (:func:`inline_png`), ``alt`` as its alternative text, then a
     caption naming the ``saved`` files relative to ``root``."""
-    from IPython.display import Image, Markdown, display
+    from IPython.display import Image, display
 
     data, width = inline_png(png)
     meta = {"needs_background": "light"}  # dark themes put the white figure on a light card
     display(Image(data=data, format="png", width=width, alt=alt or None, metadata=meta))
     saved = list(saved)
     if saved:
-        display(Markdown(t("table_note.figure_saved", lang, files=_files_text(saved, root))))
+        show_text(t("table_note.figure_saved", lang, files=_files_text(saved, root)))
 
 
 def show_figure(

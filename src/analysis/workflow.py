@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import config, loaders, store
-from .display import show_figure, show_files, show_image, show_table  # noqa: F401  (the notebooks' outputs)
+from .display import show_figure, show_files, show_image, show_table, show_text  # noqa: F401  (the notebooks' outputs)
 from .frameworks import Framework
 from .io import save_table
 from .loaders import Inputs, constituents, has_successors, load_inputs, merge_inputs, resolve_path  # noqa: F401  (the notebooks' entry points)
@@ -31,6 +31,7 @@ from .narrative import (  # noqa: F401  (the notebooks' Markdown: workflow.descr
     describe_robustness,
     describe_status,
 )
+from .outputs import output_path
 from .periods import period_to_time
 from .results import Results, method_record, unit_period
 from .status import table_status
@@ -452,7 +453,8 @@ FIGURE_FORMATS = ("png",)
 
 
 def _slug_path(out: OutputPaths, unit: str, slug: str, lang: str) -> Path:
-    return out.figures / f"{unit}__{slug}_{lang}"
+    """``figures/<unit>__<slug>_<lang>``; a code from data cannot leave the output folder."""
+    return output_path(out.figures, f"{unit}__{slug}_{lang}")
 
 
 def _brief_file(paths: list[Path]) -> str:
@@ -706,4 +708,4 @@ def render_commune_brief(
     """Render ``briefs/<unit>_<lang>.pdf`` (JSON saved beside it, for ``dgap brief``)."""
     from .briefs import render_brief
 
-    return render_brief(brief, out.briefs / f"{unit_code}_{lang}.pdf")
+    return render_brief(brief, output_path(out.briefs, f"{unit_code}_{lang}.pdf"))
