@@ -291,7 +291,6 @@ def key_message_section(c: DistrictBrief) -> dict:
         c.level,
         c.lang,
         claims=claims_of(c.res, c.period),
-        tests=_period_rows(c.res.tests, c.period),
         kind=c.kind,
         synthetic=c.status == "synthetic",
         thin=thin_pillars(c.inputs.framework),

@@ -29,7 +29,7 @@ from .brief import (
     robustness_sentences,
 )
 from .facts import CommuneFacts, commune_facts
-from .method import method_from_params, method_paragraph, method_rows, run_method
+from .method import method_paragraph, method_rows, run_method
 from .names import UnitNames, pillar_names, unit_names
 from .notebook import (
     describe_commune,
@@ -60,7 +60,6 @@ __all__ = [
     "describe_status",
     "district_key_message",
     "gap_sentence",
-    "method_from_params",
     "method_paragraph",
     "method_rows",
     "other_gap_sentence",

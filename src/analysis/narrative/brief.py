@@ -370,27 +370,6 @@ def _joint_sentence(
     return text[:1].upper() + text[1:] + "." if text else ""
 
 
-def _claim_from_test(tests: pd.DataFrame, gap_id: str, gaps: pd.DataFrame) -> dict | None:
-    """The sign count of a gap from the paired test of its pillars (results without
-    ``Results.claims``): ``n_units``, ``n_positive`` and the Wilson interval of the share."""
-    if "comparison" not in tests.columns:
-        return None
-    hit = tests[tests["comparison"] == f"government_vs_{GAP_OTHER[gap_id]}"]
-    if hit.empty or as_float(hit.iloc[0].get("n_greater")) is None:
-        return None
-    row = hit.iloc[0]
-    col = gaps[gap_id].astype(float)
-    if int(row["n_greater"]) != int((col > 0).sum()) or int(row["n"]) != int(col.notna().sum()):
-        return None  # the test is not of these gaps (another period or scale): say less
-    return {
-        "n_units": int(row["n"]),
-        "n_positive": int(row["n_greater"]),
-        "share_positive_lo": as_float(row.get("share_greater_lo")),
-        "share_positive_hi": as_float(row.get("share_greater_hi")),
-        "median_gap": as_float(gaps[gap_id].astype(float).median()),
-    }
-
-
 def district_key_message(
     gaps: pd.DataFrame,
     names: Mapping[str, str],
@@ -398,7 +377,6 @@ def district_key_message(
     lang: str,
     *,
     claims: pd.DataFrame | None = None,
-    tests: pd.DataFrame | None = None,
     kind: str = "xã",
     synthetic: bool = False,
     thin: list[str] | None = None,
@@ -415,8 +393,6 @@ def district_key_message(
         claim = None
         if claims is not None and gid in claims.index:
             claim = claims.loc[gid].to_dict()
-        elif tests is not None:
-            claim = _claim_from_test(tests, gid, gaps)
         msg.append(_count_sentence(gid, gaps, claim, names, kind, level, lang))
         msg.append(_joint_sentence(gid, gaps, claim, names, kind, lang))
     if thin:

@@ -102,11 +102,11 @@ def unit_rank(
 # --------------------------------------------------------------------------- gaps
 #: the gaps a brief may state and the pillar each compares with digital government
 GAP_OTHER = {"gap_econ": "economy", "gap_soc": "society", "gap_mean": None}
-#: columns of each interval of a gap ``g``, newest name first (older results: the second name)
+#: columns of each interval of a gap ``g``
 _INTERVAL_COLUMNS = {
-    "sel": (("{g}_sel_lo", "{g}_sel_hi"), ("{g}_lo", "{g}_hi")),
-    "method": (("{g}_method_lo", "{g}_method_hi"), ("{g}_mc_lo", "{g}_mc_hi")),
-    "meas": (("{g}_meas_lo", "{g}_meas_hi"),),
+    "sel": ("{g}_sel_lo", "{g}_sel_hi"),
+    "method": ("{g}_method_lo", "{g}_method_hi"),
+    "meas": ("{g}_meas_lo", "{g}_meas_hi"),
 }
 
 
@@ -117,17 +117,14 @@ def interval(row: Any, gap_id: str, kind: str = "sel") -> tuple[float | None, fl
 
     >>> interval({"gap_econ_sel_lo": 0.2, "gap_econ_sel_hi": 0.4}, "gap_econ")
     (0.2, 0.4)
-    >>> interval({"gap_econ_lo": 0.5, "gap_econ_hi": 0.5}, "gap_econ")
+    >>> interval({"gap_econ_sel_lo": 0.5, "gap_econ_sel_hi": 0.5}, "gap_econ")
     (None, None)
     """
-    for lo_col, hi_col in _INTERVAL_COLUMNS[kind]:
-        lo_col, hi_col = lo_col.format(g=gap_id), hi_col.format(g=gap_id)
-        if lo_col in row or hi_col in row:
-            lo, hi = as_float(row.get(lo_col)), as_float(row.get(hi_col))
-            if lo is None or hi is None or hi - lo <= 1e-12:
-                return None, None
-            return lo, hi
-    return None, None
+    lo_col, hi_col = (c.format(g=gap_id) for c in _INTERVAL_COLUMNS[kind])
+    lo, hi = as_float(row.get(lo_col)), as_float(row.get(hi_col))
+    if lo is None or hi is None or hi - lo <= 1e-12:
+        return None, None
+    return lo, hi
 
 
 def sign_share(row: Any, gap_id: str) -> float | None:

@@ -1,8 +1,7 @@
 """The method that ran, in words: the method box of every brief and the notebooks' method paragraph.
 
-Everything is worded from one dict, the method of the run (contract §4): ``Results.method`` when
-the results carry it, else :func:`method_from_params`, which derives the same keys from
-``Results.params`` and the framework (results computed before ``Results.method`` existed). Keys
+Everything is worded from one dict, the method of the run: ``Results.method``, which the
+methods layer records from the spec that actually ran (:func:`analysis.results.method_record`). Keys
 present are what ran: a choice the Monte Carlo did not vary is not in ``monte_carlo.varied``, and
 the text then says it was kept fixed.
 """
@@ -22,105 +21,24 @@ if TYPE_CHECKING:
     from ..loaders import Inputs
     from ..results import Results
 
-#: robustness-spec choice -> its name in ``monte_carlo.varied``
-_VARIED_NAME = {
-    "normalisation": "scale",
-    "weights": "weights",
-    "aggregation": "aggregation",
-    "imputation": "imputation",
-    "leave_one_out": "leave_one_out",
-    "winmax": "outliers",
-}
 #: the choices a reader expects the Monte Carlo to vary (said to be fixed when it does not)
 _MAIN_CHOICES = ("scale", "weights", "aggregation", "imputation")
-#: the robustness spec the run's Monte Carlo uses (analysis.robustness.run_uncertainty_tidy)
-_MC_SPEC = "commune"
-_LEVEL_NAME = {1: "indicator", 2: "pillar"}
 
 
 # --------------------------------------------------------------------------- the dict
-def run_method(res: Results, inputs: Inputs) -> dict:
-    """The method of a run: ``Results.method``, else derived from its parameters."""
-    method = getattr(res, "method", None)
-    if method:
-        return dict(method)
-    rs = res.rank_stats
-    ran_mc = rs is not None and len(rs) > 0 and "q05" in rs.columns
-    return method_from_params(res.params, inputs.framework, monte_carlo=ran_mc)
+def run_method(res: Results, inputs: Inputs | None = None) -> dict:
+    """The method of a run: ``Results.method``, built by the methods layer from what ran.
 
-
-def _weights(framework: Framework, scheme: str) -> dict:
-    """The weights applied per level: pillars (id -> weight) and within pillars."""
-    if scheme not in ("framework", "equal", "dti"):
-        return {"scheme": scheme}
-    imeta = framework.to_imeta(scheme)
-    pil = imeta[imeta["Level"] == 2]
-    ind = imeta[imeta["Level"] == 1]
-    equal_within = all(len(set(g["Weight"].astype(float))) <= 1 for _, g in ind.groupby("Parent"))
-    return {
-        "scheme": scheme,
-        "pillars": {str(k): float(w) for k, w in zip(pil["iCode"], pil["Weight"], strict=True)},
-        "within": "equal" if equal_within else "framework",
-    }
-
-
-def _perturbation_text(perturb: Mapping) -> str:
-    """``{1: 0.25, 2: 0.25}`` -> ``"+/-25% at indicator and pillar level"`` (the contract's form)."""
-    pct = sorted({round(100 * float(f)) for f in perturb.values()})
-    levels = [_LEVEL_NAME.get(int(k), f"level {k}") for k in sorted(perturb)]
-    return f"+/-{'/'.join(map(str, pct))}% at {' and '.join(levels)} level"
-
-
-def _monte_carlo(draws: int) -> dict:
-    from ..robustness.spec import load_spec
-
-    spec = load_spec(_MC_SPEC)
-    unc = spec["uncertain"]
-    out: dict = {"spec": spec["name"], "draws": int(draws)}
-    out["varied"] = [_VARIED_NAME[k] for k in unc if k in _VARIED_NAME]
-    if "normalisation" in unc:
-        out["scales"] = list(unc["normalisation"])
-    if isinstance(unc.get("weights"), Mapping) and "perturb" in unc["weights"]:
-        out["weights"] = _perturbation_text(unc["weights"]["perturb"])
-    for k in ("aggregation", "imputation"):
-        if isinstance(unc.get(k), list):
-            out[k] = list(unc[k])
-    out["base_scale"] = spec["base"]["normalisation"]
-    return out
-
-
-def method_from_params(params: Mapping, framework: Framework, *, monte_carlo: bool) -> dict:
-    """The method dict (contract §4) of a run from its parameters and framework.
-
-    >>> from analysis.frameworks import load_framework
-    >>> m = method_from_params({"normalise": "rank", "aggregate": "geometric", "weights":
-    ...     "framework", "impute": "none", "ci_level": 0.9, "n_boot": 200, "draws": 50},
-    ...     load_framework(), monte_carlo=False)
-    >>> m["scale"]["normalise"], m["aggregation"], "monte_carlo" in m
-    ('rank', {'within_pillars': 'geometric', 'across_pillars': 'geometric'}, False)
+    Raises:
+        ValueError: results without a method record (not made by ``compute_results``).
     """
-    ind = framework.indicators
-    normalise = str(params.get("normalise", "goalposts")).split(":", 1)[0]
-    scale: dict = {"normalise": normalise, "n_indicators": int(len(ind))}
-    if normalise == "target":
-        year = int(params.get("target_year", 2025))
-        n_target = int(ind[f"target_{year}"].notna().sum()) if f"target_{year}" in ind else 0
-        scale.update(target_year=year, n_with_target=n_target, n_goalposts=len(ind) - n_target)
-    aggregate = str(params.get("aggregate", "arithmetic"))
-    out = {
-        "scale": scale,
-        "weights": _weights(framework, str(params.get("weights", "framework"))),
-        "aggregation": {"within_pillars": aggregate, "across_pillars": aggregate},
-        "imputation": str(params.get("impute", "none")),
-        "selection_interval": {
-            "level": float(params.get("ci_level", 0.9)),
-            "n_boot": int(params.get("n_boot", 0)),
-            "method": "expanded",
-        },
-    }
-    if monte_carlo and int(params.get("draws", 0)) > 0:
-        out["monte_carlo"] = _monte_carlo(int(params["draws"]))
-    return out
+    method = getattr(res, "method", None)
+    if not method:
+        raise ValueError(
+            "these results carry no method record (Results.method): compute them with "
+            "analysis.workflow.compute_results, which records the method that ran"
+        )
+    return dict(method)
 
 
 # --------------------------------------------------------------------------- words

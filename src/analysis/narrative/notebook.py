@@ -138,7 +138,6 @@ def describe_gaps(res: Results, lang: str = "vi", inputs: Inputs | None = None) 
         float(res.params["ci_level"]),
         lang,
         claims=claims_of(res, res.period),
-        tests=res.tests[res.tests["period"] == res.period] if "period" in res.tests else None,
         kind=kind,
         synthetic=table_status(res.gaps) == "synthetic",
         thin=thin_pillars(framework),
