@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import matplotlib
 import numpy as np
 import pandas as pd
@@ -397,13 +399,97 @@ def index_vs_published():
 # --- text (narrative, briefs, i18n) ------------------------------------------------------------
 #: Đại Thạnh: the commune whose numbers the text tests know (G 0.78, E 0.47, S 0.65).
 DAI_THANH = "20527"
+#: the samples of every real run of the text tests: small, so that a run takes seconds
+TEXT_SAMPLES = {"n_boot": 50, "draws": 20}
+
+
+@functools.cache
+def _demo_inputs():
+    from analysis import workflow
+
+    return workflow.load_inputs()
+
+
+def demo_run(**params) -> tuple:
+    """``(Results, Inputs)`` of the real pipeline on the demo panel with :data:`TEXT_SAMPLES`
+    and ``params`` (``normalise``, ``weights``, ``draws`` ...). Each parameter set is computed
+    once per session: :func:`analysis.workflow.compute_results` keeps its results in memory."""
+    from analysis import workflow
+
+    inputs = _demo_inputs()
+    return workflow.compute_results(inputs, **{**TEXT_SAMPLES, **params}), inputs
+
+
+def _ranks(x) -> pd.Series:
+    return pd.Series(x).rank(ascending=False, method="min").astype("Int64")
+
+
+def _known_gaps(codes: list[str], g, e, s, period: str, status: str) -> pd.DataFrame:
+    """A gap table in the columns of a run (:func:`analysis.gaps.compute_gaps` and the method
+    intervals and sign shares of :func:`analysis.robustness.add_method_intervals`): each
+    selection interval the gap ± a known half-width, each method interval the gap −0.05/+0.04,
+    sign share 0.97 for a positive gap and 0.2 otherwise."""
+    out = pd.DataFrame({"unit_code": codes, "period": period, "government": g, "economy": e,
+                        "society": s})  # fmt: skip
+    for gid, other, half in (("gap_econ", e, 0.09), ("gap_soc", s, 0.1), ("gap_mean", (e + s) / 2, 0.08)):  # fmt: skip
+        out[gid] = g - other
+        out[f"{gid}_sel_lo"], out[f"{gid}_sel_hi"] = out[gid] - half, out[gid] + half
+    out["ratio_econ"], out["ratio_soc"] = g / e, g / s
+    for gid in ("econ", "soc", "mean"):
+        gap = out[f"gap_{gid}"]
+        out[f"z_{gid}"] = (gap - gap.mean()) / gap.std()
+    for col in ("government", "economy", "society", "gap_mean"):
+        out[f"rank_{col}"] = _ranks(out[col])
+    out["typology"] = ["government_led"] * 10 + ["balanced_high"] * 5 + ["balanced_low"] * 3
+    out["typology_stability"] = 1.0
+    out["status"] = status
+    for gid in ("gap_econ", "gap_soc", "gap_mean"):
+        out[f"{gid}_method_lo"], out[f"{gid}_method_hi"] = out[gid] - 0.05, out[gid] + 0.04
+        out[f"{gid}_share_positive"] = np.where(out[gid] > 0, 0.97, 0.2)
+        out[f"{gid}_sign_robust"] = pd.array(out[f"{gid}_share_positive"] >= 0.95, dtype="boolean")
+    return out
+
+
+def _known_claims(gaps: pd.DataFrame, period: str, status: str) -> pd.DataFrame:
+    """District claims (:func:`analysis.gaps.compute_district_claims` columns) with known counts:
+    Wilson interval 0.78-1, at least 15 of n jointly positive, 16 sign-robust, 7 positive on
+    z-scores."""
+    rows = []
+    for g in ("gap_econ", "gap_soc", "gap_mean"):
+        k = int((gaps[g] > 0).sum())
+        rows.append(dict(period=period, gap=g, n_units=len(gaps), n_positive=k,
+                         share_positive=k / len(gaps), share_positive_lo=0.78,
+                         share_positive_hi=1.0, median_gap=float(gaps[g].median()),
+                         joint_level=0.9, maxt_crit=2.7, n_joint_positive=15,
+                         n_joint_negative=0, n_sign_robust_positive=16,
+                         n_sign_robust_negative=0, relative_scale_n_positive=7,
+                         status=status))  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _known_tests(n: int, period: str, status: str) -> pd.DataFrame:
+    """Paired tests (:func:`analysis.gaps.test_pillar_gaps` columns): G > E in 17 of n (p 0.0004,
+    Holm 0.0008), G > S in 13 of n (p 0.0312, Holm 0.0312)."""
+    return pd.DataFrame(
+        [
+            {"period": period, "comparison": f"government_vs_{other}", "n": n, "n_nonzero": n,
+             "n_greater": k, "share_greater": k / n, "share_greater_lo": k / n - 0.2,
+             "share_greater_hi": 1.0, "mean_diff": diff, "median_diff": diff, "statistic": 5.0,
+             "p_value": p, "p_exact_min": 2.0 ** (1 - n), "p_holm": p_holm, "rank_biserial": 0.9,
+             "rank_biserial_lo": 0.8, "rank_biserial_hi": 1.0, "status": status}
+            for other, diff, p, p_holm, k in (("economy", 0.31, 0.0004, 0.0008, 17),
+                                              ("society", 0.12, 0.0312, 0.0312, 13))
+        ]
+    )  # fmt: skip
 
 
 def make_brief_run(units: pd.DataFrame, framework, status: str = "synthetic") -> tuple:
-    """``(Results, Inputs)`` of a seeded run on the 18 pre-2025 communes, in the contracts of
-    :mod:`analysis.results`, with known values for Đại Thạnh: G 0.78, E 0.47, S 0.65, gap to the
-    economy 0.31 with the interval 0.22–0.40, and three weakest indicators (two with a 2025
-    target)."""
+    """``(Results, Inputs)`` with known numbers for the text tests, in the tables of a run (the
+    column sets of :func:`demo_run`'s tables, which ``test_the_known_run_has_the_tables_of_a_run``
+    checks) and with the method record of a real run of the same framework (:func:`demo_run`).
+    Known values for Đại Thạnh: G 0.78, E 0.47, S 0.65, gap to the economy 0.31 with the
+    selection interval 0.22–0.40 and the method interval 0.26–0.35 (sign share 0.97), and three
+    weakest indicators (two with a 2025 target)."""
     from analysis.loaders import Inputs
     from analysis.results import Results
 
@@ -416,29 +502,10 @@ def make_brief_run(units: pd.DataFrame, framework, status: str = "synthetic") ->
     i = codes.index(DAI_THANH)
     g[i], e[i], s[i] = 0.78, 0.47, 0.65
     period = "2025H1"
-    gaps = pd.DataFrame(
-        {
-            "unit_code": codes,
-            "period": period,
-            "government": g,
-            "economy": e,
-            "society": s,
-            "gap_econ": g - e,
-            "gap_econ_lo": g - e - 0.09,
-            "gap_econ_hi": g - e + 0.09,
-            "gap_soc": g - s,
-            "gap_soc_lo": g - s - 0.1,
-            "gap_soc_hi": g - s + 0.1,
-            "gap_mean": g - (e + s) / 2,
-            "gap_mean_lo": g - (e + s) / 2 - 0.08,
-            "gap_mean_hi": g - (e + s) / 2 + 0.08,
-            "typology": ["gov_led"] * 10 + ["balanced_high"] * 5 + ["balanced_low"] * 3,
-            "status": status,
-        }
-    )
-    gaps.loc[i, ["gap_econ_lo", "gap_econ_hi"]] = [0.22, 0.40]
-    pillars = gaps[["unit_code", "period", "government", "economy", "society", "status"]].assign(
-        index=(g + e + s) / 3
+    gaps = _known_gaps(codes, g, e, s, period, status)
+    gaps.loc[i, ["gap_econ_sel_lo", "gap_econ_sel_hi"]] = [0.22, 0.40]
+    pillars = gaps[["unit_code", "period", "government", "economy", "society"]].assign(
+        index=(g + e + s) / 3, status=status
     )
     nominal = pillars["index"].rank(ascending=False, method="min").astype(int).to_numpy()
     rank_stats = pd.DataFrame(
@@ -451,6 +518,8 @@ def make_brief_run(units: pd.DataFrame, framework, status: str = "synthetic") ->
             "q05": np.maximum(1, nominal - 2),
             "q95": np.minimum(n, nominal + 3),
             "mean_abs_shift": 1.25,
+            "p_top_k": (nominal <= 3).astype(float),
+            "p_bottom_k": (nominal > n - 3).astype(float),
             "status": status,
         }
     )
@@ -473,34 +542,19 @@ def make_brief_run(units: pd.DataFrame, framework, status: str = "synthetic") ->
     scores = obs.assign(level="indicator", name=obs["indicator"], value=obs["value"] / 100)[
         ["unit_code", "period", "level", "name", "value", "status"]
     ]
+    pillar_of = ind.set_index("id")["pillar"]
     weakest = pd.DataFrame(
         {
             "unit_code": DAI_THANH,
             "period": period,
             "rank": [1, 2, 3],
             "indicator": list(weak),
+            "pillar": [pillar_of[k] for k in weak],
+            "value": [v / 100 for v in weak.values()],
+            "district_value": 0.55,
+            "shortfall": [0.55 - v / 100 for v in weak.values()],
             "status": status,
         }
-    )
-    tests = pd.DataFrame(
-        [
-            {
-                "period": period,
-                "comparison": f"government_vs_{other}",
-                "n": n,
-                "median_diff": diff,
-                "p_value": p,
-                "rank_biserial": 0.9,
-                "rank_biserial_lo": 0.8,
-                "rank_biserial_hi": 1.0,
-                "n_greater": k,
-                "share_greater": k / n,
-                "share_greater_lo": k / n - 0.2,
-                "share_greater_hi": 1.0,
-                "status": status,
-            }
-            for other, diff, p, k in (("economy", 0.31, 0.0004, 17), ("society", 0.12, 0.0312, 13))
-        ]
     )
     correlations = pd.DataFrame(
         [
@@ -527,7 +581,7 @@ def make_brief_run(units: pd.DataFrame, framework, status: str = "synthetic") ->
         rank_stats=rank_stats,
         gap_rank_stats=None,
         gap_stats=None,
-        tests=tests,
+        tests=_known_tests(n, period, status),
         correlations=correlations,
         inequality=empty,
         covariates=empty,
@@ -536,6 +590,8 @@ def make_brief_run(units: pd.DataFrame, framework, status: str = "synthetic") ->
         contributions=empty,
         weakest=weakest,
         targets=empty,
+        claims=_known_claims(gaps, period, status),
+        method=demo_run()[0].method,
     )
     from analysis import config
 
@@ -587,60 +643,22 @@ def brief_run(brief_units, brief_framework) -> tuple:
 
 @pytest.fixture(scope="session")
 def text_demo_run() -> tuple:
-    """``(Results, Inputs)`` of the real pipeline on the demo panel (small samples)."""
+    """``(Results, Inputs)`` of the real pipeline on the demo panel (:func:`demo_run`)."""
+    return demo_run()
+
+
+@pytest.fixture(scope="session")
+def text_se_run() -> tuple:
+    """``(Results, Inputs)`` of the real pipeline on the demo panel with a measurement standard
+    error on every observation (``se`` = 10% of the value): the gaps get ``<gap>_meas_lo/hi``
+    and the method record its ``measurement_interval``."""
     from analysis import workflow
+    from analysis.loaders import Inputs
 
-    inputs = workflow.load_inputs()
-    return workflow.compute_results(inputs, n_boot=200, draws=50), inputs
-
-
-# --- text: the names of the statistics contract (/work/wt/CONTRACT-15-16.md §2-4) ----------------
-#: ``Results.method`` as the contract's example gives it (§4)
-CONTRACT_METHOD = {
-    "scale": {"normalise": "target", "target_year": 2025, "n_indicators": 20,
-              "n_with_target": 11, "n_goalposts": 9, "capped_share": 0.31},
-    "weights": {"scheme": "framework", "pillars": {"government": 1, "economy": 1, "society": 1},
-                "within": "equal"},
-    "aggregation": {"within_pillars": "arithmetic", "across_pillars": "arithmetic"},
-    "imputation": "none",
-    "selection_interval": {"level": 0.9, "n_boot": 2000, "method": "expanded"},
-    "monte_carlo": {"spec": "commune", "draws": 1000,
-                    "varied": ["scale", "weights", "aggregation", "imputation", "leave_one_out"],
-                    "scales": ["target:2025", "target:2030", "goalposts", "goalposts:0,100"],
-                    "weights": "+/-25% at indicator and pillar level",
-                    "aggregation": ["arithmetic", "geometric"], "imputation": ["none", "mean"]},
-    "joint": {"level": 0.9, "method": "max-t (Romano & Wolf 2005)"},
-    "multiplicity": "Holm (1979) across covariates and periods",
-}  # fmt: skip
-
-
-def with_contract(res, *, claims: bool = True, method: dict | None = None):
-    """``res`` as the statistics work will deliver it: ``g_sel_lo/hi`` (the former ``g_lo/hi``),
-    ``g_method_lo/hi``, ``g_share_positive``, ``g_sign_robust`` in the gap table, the district
-    claims (``Results.claims``) and ``Results.method`` (default :data:`CONTRACT_METHOD`)."""
-    gaps = res.gaps.copy()
-    for g in ("gap_econ", "gap_soc", "gap_mean"):
-        gaps = gaps.rename(columns={f"{g}_lo": f"{g}_sel_lo", f"{g}_hi": f"{g}_sel_hi"})
-        gaps[f"{g}_method_lo"] = gaps[g] - 0.05
-        gaps[f"{g}_method_hi"] = gaps[g] + 0.04
-        gaps[f"{g}_share_positive"] = np.where(gaps[g] > 0, 0.97, 0.2)
-        gaps[f"{g}_sign_robust"] = gaps[f"{g}_share_positive"] >= 0.95
-    new = type(res)(**{**vars(res), "gaps": gaps})
-    new.method = dict(CONTRACT_METHOD if method is None else method)
-    new.claims = None
-    if claims:
-        rows = []
-        for g in ("gap_econ", "gap_soc", "gap_mean"):
-            k = int((gaps[g] > 0).sum())
-            rows.append(dict(period=res.period, gap=g, n_units=len(gaps), n_positive=k,
-                             share_positive=k / len(gaps), share_positive_lo=0.78,
-                             share_positive_hi=1.0, median_gap=float(gaps[g].median()),
-                             joint_level=0.9, maxt_crit=2.7, n_joint_positive=15,
-                             n_joint_negative=0, n_sign_robust_positive=16,
-                             n_sign_robust_negative=0, relative_scale_n_positive=7,
-                             status=res.gaps["status"].iloc[0]))  # fmt: skip
-        new.claims = pd.DataFrame(rows)
-    return new
+    inputs = _demo_inputs()
+    obs = inputs.observations.assign(se=lambda d: 0.1 * d["value"].abs())
+    with_se = Inputs(**{**vars(inputs), "observations": obs, "digest": f"{inputs.digest}-se"})
+    return workflow.compute_results(with_se, **TEXT_SAMPLES), with_se
 
 
 # --- lab (notebook outputs, HTML copies) ----------------------------------------------------

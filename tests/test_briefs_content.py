@@ -7,7 +7,7 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import DAI_THANH, make_brief_run, post2025_of, with_contract
+from conftest import DAI_THANH, make_brief_run, post2025_of
 
 from analysis.briefs import build_commune_brief, build_district_brief, validate_brief
 from analysis.briefs import commune as commune_mod
@@ -39,7 +39,8 @@ def test_commune_brief_numbers_follow_the_tables(brief_run):
     )
     gaps = {g["id"]: g for g in b["gaps"]}
     assert gaps["gap_econ"]["interval_text"] == "22–40" and gaps["gap_econ"]["is_established"]
-    assert gaps["gap_econ"]["method_interval_text"] == ""  # no Monte Carlo interval in this run
+    assert gaps["gap_econ"]["method_interval_text"] == "26–35"
+    assert gaps["gap_econ"]["meas_interval_text"] == ""  # no observation has a standard error
     assert gaps["gap_mean"]["label"] == "CQS − TB(KTS, XHS)"
     nominal = int(res.rank_stats.set_index("unit_code").loc[DAI_THANH, "nominal"])
     assert b["rank"]["text"] == f"Thứ {nominal}/18" and b["rank"]["n"] == 18
@@ -50,7 +51,7 @@ def test_commune_brief_numbers_follow_the_tables(brief_run):
     assert b["labels"]["interval"] == "Khoảng lựa chọn chỉ số 90%"
     assert [r["id"] for r in b["meta"]["method"]] == [
         "framework", "scale", "weights", "aggregation", "imputation", "interval", "uncertainty",
-        "data",
+        "joint", "data",
     ]  # fmt: skip
     assert b["meta"]["sources"][0].startswith("Bộ số liệu minh họa cấp xã")
     assert b["published"] is None
@@ -79,13 +80,9 @@ def test_commune_brief_without_rank_or_interval(brief_run):
     res, inputs = brief_run
     gaps = res.gaps.copy()
     i = gaps.index[gaps["unit_code"] == DAI_THANH][0]
-    gaps.loc[i, ["government", "economy", "gap_econ", "gap_econ_lo", "gap_econ_hi"]] = [
-        0.40,
-        0.45,
-        -0.05,
-        -0.12,
-        0.03,
-    ]
+    cols = ["government", "economy", "gap_econ", "gap_econ_sel_lo", "gap_econ_sel_hi",
+            "gap_econ_method_lo", "gap_econ_method_hi", "gap_econ_share_positive"]  # fmt: skip
+    gaps.loc[i, cols] = [0.40, 0.45, -0.05, -0.12, 0.03, -0.10, -0.01, 0.2]
     empty = pd.DataFrame({"status": pd.Series(dtype=str)})
     bare = type(res)(
         **{
@@ -155,7 +152,7 @@ def test_district_brief(brief_run):
     assert vi["meta"]["subtitle"] == "18 xã/thị trấn · 6 tháng đầu năm 2025"
     assert vi["figures"] == {"map": "m.png"}
     assert {t["id"]: t["count"] for t in vi["typology"]} == {
-        "gov_led": 10,
+        "government_led": 10,
         "balanced_high": 5,
         "balanced_low": 3,
     }
@@ -244,12 +241,20 @@ def test_every_field_comes_from_one_section(brief_run, monkeypatch, module, buil
     assert all(name.removesuffix("_section") in fs[0] for name, fs in filled.items())
 
 
-# --------------------------------------------------------------------------- the contract
-def test_briefs_read_the_contract_columns_and_claims(brief_run):
-    """With the statistics contract's names (selection and method intervals, claims, method),
-    the briefs state them; with the old names (the fixture run) they still work (above)."""
+# --------------------------------------------------------------------------- what a run records
+def test_the_known_run_has_the_tables_of_a_run(brief_run, text_demo_run):
+    """The hand-made run of the text tests (known numbers) has the columns of every table a real
+    run writes and the method record of a real run: the tests read what the pipeline makes."""
+    known, real = brief_run[0], text_demo_run[0]
+    for name in ("gaps", "pillars", "rank_stats", "tests", "claims", "weakest", "correlations",
+                 "scores"):  # fmt: skip
+        assert list(getattr(known, name).columns) == list(getattr(real, name).columns), name
+    assert known.method == real.method
+
+
+def test_briefs_state_the_intervals_claims_and_method_of_the_run(brief_run):
+    """The selection and method intervals, the district claims and the method record."""
     res, inputs = brief_run
-    res = with_contract(res)
     b = build_commune_brief(res, inputs, DAI_THANH, lang="en")
     g = {x["id"]: x for x in b["gaps"]}["gap_econ"]
     assert (g["interval_text"], g["method_interval_text"]) == ("22–40", "26–35")
@@ -261,6 +266,13 @@ def test_briefs_read_the_contract_columns_and_claims(brief_run):
     json.dumps(d, allow_nan=False)
 
 
+def test_a_run_without_a_method_record_is_refused(brief_run):
+    res, inputs = brief_run
+    bare = type(res)(**{**vars(res), "method": {}})
+    with pytest.raises(ValueError, match="no method record"):
+        build_commune_brief(bare, inputs, DAI_THANH)
+
+
 def test_a_group_of_countries(brief_run):
     """A published cross-country set: countries named in the brief's language, the group named,
     no commune or district wording, no economy gap when there is no economy pillar."""
@@ -270,8 +282,8 @@ def test_a_group_of_countries(brief_run):
            "PHL", "SGP", "BRN", "MMR", "TLS", "USA"]  # fmt: skip
     units = pd.DataFrame({"unit_code": codes, "name_vi": iso, "name_en": iso, "iso3": iso,
                           "unit_type": "country"})  # fmt: skip
-    gaps = res.gaps.assign(economy=float("nan"), gap_econ=float("nan"), gap_econ_lo=float("nan"),
-                           gap_econ_hi=float("nan"))  # fmt: skip
+    gaps = res.gaps.copy()
+    gaps[[c for c in gaps.columns if c == "economy" or c.startswith("gap_econ")]] = float("nan")
     no_econ = type(res)(**{**vars(res), "gaps": gaps})
     countries = Inputs(**{**vars(inputs), "units": units, "status": "observed"})
     for lang in ("vi", "en"):

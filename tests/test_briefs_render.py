@@ -83,7 +83,7 @@ def test_commune_pdf_vi_text(commune_pdfs, brief_run):
         "Xã hội số",
         "Thông điệp chính",
         "Dữ liệu minh họa: Chính quyền số của xã Đại Thạnh đạt 78 điểm trên thang 0–100",
-        "cao hơn kinh tế số 31 điểm (khoảng lựa chọn chỉ số 90%: 22–40)",
+        "cao hơn kinh tế số 31 điểm (khoảng lựa chọn chỉ số 90%: 22–40; khoảng phương pháp: 26–35)",
         "Khoảng lựa chọn chỉ số 90%",
         "4.056",
         "12,5%",
@@ -108,7 +108,8 @@ def test_commune_pdf_en_text(commune_pdfs):
         "Digital government",
         "Digital society",
         "Illustrative data: Digital government in Đại Thạnh commune scores 78 on a 0–100 scale",
-        "31 points above the digital economy (90% indicator-selection interval: 22–40)",
+        "31 points above the digital economy (90% indicator-selection interval: 22–40; method "
+        "interval: 26–35)",
         "4,056",
         "37.5 percentage points short",
     ):

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import DAI_THANH, with_contract
+from conftest import DAI_THANH
 
 from analysis import narrative
 from analysis.errors import RenderError
@@ -89,10 +89,17 @@ def test_gap_clauses_name_each_interval():
         " (95% indicator-selection interval: −12 to 3); an interval includes zero, so the gap is "
         "not established; the gap is negative in 90% of method choices"
     )
-    # results computed before the contract: the old column names, still the selection interval
-    assert "khoảng lựa chọn chỉ số 90%: 22–40" in nb.gap_clauses(
-        {"gap_econ_lo": 0.22, "gap_econ_hi": 0.40}, "gap_econ", 0.31, 0.9, "vi"
+    # observations with a standard error: the selection interval with measurement error too
+    meas = dict(row, gap_soc_meas_lo=-0.15, gap_soc_meas_hi=0.05)
+    assert nb.gap_clauses(meas, "gap_soc", -0.05, 0.9, "vi").startswith(
+        " (khoảng lựa chọn chỉ số 90%: −12 đến 3; kể cả sai số đo: −15 đến 5)"
     )
+    assert nb.gap_clauses(meas, "gap_soc", -0.05, 0.9, "en").startswith(
+        " (90% indicator-selection interval: −12 to 3; with measurement error: −15 to 5)"
+    )
+    # the retired names are not read
+    assert nb.gap_clauses({"gap_econ_lo": 0.22, "gap_econ_hi": 0.40}, "gap_econ", 0.31, 0.9,
+                          "vi") == ""  # fmt: skip
     # degenerate (zero spread) or missing: no interval printed, nothing said about one
     assert nb.gap_clauses({"gap_econ_sel_lo": 0.5, "gap_econ_sel_hi": 0.5}, "gap_econ", 0.5, 0.9,
                           "en") == ""  # fmt: skip
@@ -131,7 +138,7 @@ def test_commune_key_message(brief_run):
     nominal = int(res.rank_stats.set_index("unit_code").loc[DAI_THANH, "nominal"])
     assert msg[0].startswith(
         "Dữ liệu minh họa: Chính quyền số của xã Đại Thạnh đạt 78 điểm trên thang 0–100, cao "
-        "hơn kinh tế số 31 điểm (khoảng lựa chọn chỉ số 90%: 22–40)"
+        "hơn kinh tế số 31 điểm (khoảng lựa chọn chỉ số 90%: 22–40; khoảng phương pháp: 26–35)"
     )
     assert msg[1].startswith("Xã hội số đạt 65 điểm; chênh lệch giữa chính quyền số và xã hội số")
     assert f"xếp thứ {nominal}/18 trong huyện" in msg[2]
@@ -145,7 +152,7 @@ def test_commune_key_message(brief_run):
     # no economy pillar (the EGDI): the first sentence compares with society; no economy word
     f.gaps = f.gaps.assign(economy=np.nan, gap_econ=np.nan)
     f.row = f.row.copy()
-    f.row[["economy", "gap_econ", "gap_econ_lo", "gap_econ_hi"]] = np.nan
+    f.row[[c for c in f.row.index if c == "economy" or c.startswith("gap_econ")]] = np.nan
     f.rank = None
     msg = nb.commune_key_message(f, names.unit_names(inputs.units, DAI_THANH, "en"),
                                  names.pillar_names(None, "en"), "en")  # fmt: skip
@@ -153,9 +160,9 @@ def test_commune_key_message(brief_run):
     assert "economy" not in " ".join(msg)
 
 
-def test_key_message_with_the_contract_columns(brief_run):
+def test_key_message_names_each_interval(brief_run):
     res, inputs = brief_run
-    f = facts.commune_facts(with_contract(res), inputs, DAI_THANH)
+    f = facts.commune_facts(res, inputs, DAI_THANH)
     msg = nb.commune_key_message(f, names.unit_names(inputs.units, DAI_THANH, "en"),
                                  names.pillar_names(None, "en"), "en")  # fmt: skip
     assert msg[0].endswith(
@@ -228,12 +235,12 @@ def test_district_key_message_from_the_gaps_only():
         "Chính quyền số cao hơn kinh tế số ở 3/4 xã; chênh lệch trung vị 25 điểm trên thang 0–100.",
         "Chính quyền số cao hơn xã hội số ở 2/4 xã; chênh lệch trung vị 0 điểm trên thang 0–100.",
     ]
-    tests = pd.DataFrame(
-        [{"comparison": "government_vs_economy", "n": 4, "n_greater": 3,
-          "share_greater_lo": 0.35, "share_greater_hi": 0.95}]
-    )  # fmt: skip
+    claims = pd.DataFrame(
+        [{"gap": "gap_econ", "n_units": 4, "n_positive": 3, "share_positive_lo": 0.35,
+          "share_positive_hi": 0.95, "median_gap": 0.25}]
+    ).set_index("gap")  # fmt: skip
     en = nb.district_key_message(_district_gaps(), names.pillar_names(None, "en"), 0.9, "en",
-                                 tests=tests, synthetic=True)  # fmt: skip
+                                 claims=claims, synthetic=True)  # fmt: skip
     assert en[0] == (
         "Illustrative data: Digital government scores above the digital economy in 3 of 4 "
         "communes (Wilson 90% interval of the share: 35–95%); the median gap is 25 points on a "
@@ -244,7 +251,6 @@ def test_district_key_message_from_the_gaps_only():
 
 def test_district_key_message_states_the_claims_jointly(brief_run):
     res, inputs = brief_run
-    res = with_contract(res)
     claims = facts.claims_of(res, res.period)
     g = res.gaps
     msg = nb.district_key_message(g, names.pillar_names(None, "en"), 0.9, "en", claims=claims)
@@ -428,7 +434,7 @@ def test_describe_results(brief_run, text_demo_run):
     assert head.startswith("**Kỳ 2025H1, 18 đơn vị.** Dữ liệu minh họa: Chính quyền số cao hơn")
     assert lines.split("\n") == [
         "- Chính quyền số cao hơn kinh tế số ở 17/18 xã (94%; khoảng Wilson 90%: 74–100%); "
-        "kiểm định Wilcoxon p = 0,0004, hệ số rank-biserial 0,90 (khoảng bootstrap: 0,80–1,00).",
+        "kiểm định Wilcoxon p = 0,0008, hệ số rank-biserial 0,90 (khoảng bootstrap: 0,80–1,00).",
         "- Chính quyền số cao hơn xã hội số ở 13/18 xã (72%; khoảng Wilson 90%: 52–100%); "
         "kiểm định Wilcoxon p = 0,0312, hệ số rank-biserial 0,90 (khoảng bootstrap: 0,80–1,00).",
     ]

@@ -554,9 +554,11 @@ def district_brief(
     edition: str = "lab",
     merged: tuple[Results, Inputs] | None = None,
     sensitivity: pd.DataFrame | None = None,
+    highlight: str = "",
 ) -> dict:
     """The district brief (see :mod:`analysis.briefs`), with the post-2025 section when ``merged``
-    (the post-2025 results and inputs) is given."""
+    (the post-2025 results and inputs) is given; ``highlight`` (``"VNM,THA"``) lists units that
+    a long ranking keeps beside its top and bottom."""
     from .briefs.district import build_district_brief
 
     return build_district_brief(
@@ -567,6 +569,7 @@ def district_brief(
         figures=figures,
         post2025=merged,
         sensitivity=sensitivity,
+        highlight=highlight,
     )
 
 

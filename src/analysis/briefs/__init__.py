@@ -49,21 +49,28 @@ the same numbers already formatted for the brief's language)::
                   district: value = median)
     index         {value, median, value_text, median_text} | null  (null for a published
                   index the recomputation does not reproduce)
-    gaps          [{id ("gap_econ"|"gap_soc"|"gap_mean"), label, value, lo, hi, method_lo,
-                    method_hi, level, value_text, interval_text, method_interval_text,
-                    is_established}]   (commune brief; only gaps whose pillars both exist;
-                  lo/hi: indicator-selection interval, method_*: method interval)
+    gaps          [{id ("gap_econ"|"gap_soc"|"gap_mean"), label, value, lo, hi, meas_lo,
+                    meas_hi, method_lo, method_hi, level, value_text, interval_text,
+                    meas_interval_text, method_interval_text, is_established}]   (commune
+                  brief; only gaps whose pillars both exist; lo/hi: indicator-selection
+                  interval, meas_*: the same with measurement error (observations with ``se``),
+                  method_*: method interval)
     gap_note      str  the scale and the bars, or why there is no selection interval
     rank          {nominal, q05, q95, n, text, interval_text} | null   (commune brief)
-    published     {name, value, value_text, rank, of, rank_text, source, check_text} | null
-                  the published index of a real source (DTI, EGDI, DESI), shown first
+    published     {name, value, value_text, rank, of, rank_text, source, check_text,
+                   pillars: [{id, short, value_text, rank_text}]} | null
+                  the published index of a real source (DTI, EGDI, DESI), shown first, with
+                  the published pillar values and ranks where the source has them (DTI)
     weakest       [{id, name, unit, value, value_text, score, score_text, target_2025,
                     target_text, distance, distance_text, is_met}]   (commune brief;
                   distance = direction * (value - target), negative = short of the target)
     figures       {name: path}  optional PNG/SVG ("trend" for a commune; "dumbbell", "map",
                   "post2025" for the district); relative paths are relative to the PDF folder
     ranking       [{unit_code, name, rank, q05, q95, index, index_text, rank_text,
-                    interval_text, gap_econ_text, gap_soc_text, typology}]   (district)
+                    interval_text, gap_econ_text, gap_soc_text, typology, is_highlight}]
+                  (district; more than 30 units: the top and bottom 10 and the highlighted)
+    ranking_n     int  the number of units ranked
+    ranking_note  str  what a shortened ranking lists and where the full one is, or ""
     tests         [{id, label, n, estimate, lo, hi, p_value, estimate_text, interval_text,
                     detail_text, p_text}]   (district)
     typology      [{id, label, count}]   (district)

@@ -41,6 +41,7 @@ def template_labels(lang: str, level: float, *, is_commune: bool = True, kind: s
     labels = labels_of("brief", lang)
     labels["interval"] = t("brief.interval", lang, level=format_level(level, lang))
     labels["method_interval"] = t("brief.method_interval", lang, level=format_level(level, lang))
+    labels["meas_interval"] = t("brief.meas_interval", lang, level=format_level(level, lang))
     if not is_commune:
         labels.update(labels_of("brief_group", lang))
         labels["col_unit"] = units_noun(kind, lang).capitalize()

@@ -189,13 +189,15 @@ def index_section(c: CommuneBrief) -> dict:
 
 
 def gaps_section(c: CommuneBrief) -> dict:
-    """G minus each other pillar it has data for, with its indicator-selection interval and its
-    method interval (each left out when absent or degenerate), on the 0-100 scale."""
+    """G minus each other pillar it has data for, with its indicator-selection interval, the
+    same with measurement error (observations with ``se``) and its method interval (each left
+    out when absent or degenerate), on the 0-100 scale."""
     row, lang = c.facts.row, c.lang
     rows = []
     for gid in gap_pillars(c.facts.gaps):
         v = as_float(row[gid])
         lo, hi = interval(row, gid, "sel")
+        elo, ehi = interval(row, gid, "meas")
         mlo, mhi = interval(row, gid, "method")
         rows.append(
             {
@@ -204,11 +206,14 @@ def gaps_section(c: CommuneBrief) -> dict:
                 "value": v,
                 "lo": lo,
                 "hi": hi,
+                "meas_lo": elo,
+                "meas_hi": ehi,
                 "method_lo": mlo,
                 "method_hi": mhi,
                 "level": c.facts.level,
                 "value_text": points(v, lang),
                 "interval_text": points_interval(lo, hi, lang),
+                "meas_interval_text": points_interval(elo, ehi, lang),
                 "method_interval_text": points_interval(mlo, mhi, lang),
                 "is_established": is_established(lo, hi),
             }

@@ -8,7 +8,7 @@ A section builder takes the :class:`DistrictBrief` context and returns the brief
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -31,6 +31,7 @@ from ..narrative.brief import (
     robustness_sentences,
     test_texts,
     typology_label,
+    units_noun,
 )
 from ..narrative.facts import (
     as_float,
@@ -62,6 +63,7 @@ class DistrictBrief:
     post2025: tuple[Results, Inputs] | None = None
     sensitivity: pd.DataFrame | None = None
     figures: dict[str, str] = field(default_factory=dict)
+    highlight: tuple[str, ...] = ()  #: units always listed in a shortened ranking
 
     @property
     def period(self) -> str:
@@ -110,6 +112,7 @@ def build_district_brief(
     figures: Mapping[str, str | os.PathLike | None] | None = None,
     post2025: tuple[Results, Inputs] | None = None,
     sensitivity: pd.DataFrame | None = None,
+    highlight: str | Iterable[str] = (),
 ) -> dict:
     """The district brief (schema in :mod:`analysis.briefs`) for the run's current period.
 
@@ -123,6 +126,8 @@ def build_district_brief(
             merge_inputs`); adds the post-2025 section.
         sensitivity: optional sensitivity table (``choice, target, STi, ...``) for the
             robustness note.
+        highlight: unit codes (a list or ``"VNM,THA"``) listed in the ranking even when it is
+            shortened to its top and bottom (more than :data:`MAX_RANKING_ROWS` units).
 
     Raises:
         RenderError: unknown language, or the period is missing from the tables.
@@ -139,8 +144,27 @@ def build_district_brief(
         post2025=post2025,
         sensitivity=sensitivity,
         figures=figure_paths(figures),
+        highlight=highlight_codes(highlight),
     )
     return assemble(context, SECTIONS)
+
+
+def highlight_codes(highlight: str | Iterable[str] | None) -> tuple[str, ...]:
+    """Unit codes from ``"VNM, THA"`` or a list.
+
+    >>> highlight_codes("VNM, THA,"), highlight_codes(["49"]), highlight_codes(None)
+    (('VNM', 'THA'), ('49',), ())
+    """
+    if not highlight:
+        return ()
+    items = highlight.split(",") if isinstance(highlight, str) else highlight
+    return tuple(c for c in (str(x).strip() for x in items) if c)
+
+
+#: a ranking longer than this is shortened to its top and bottom :data:`N_TOP` (plus the
+#: highlighted units) so that the brief keeps its length; the tables hold the full ranking
+MAX_RANKING_ROWS = 30
+N_TOP = 10
 
 
 # --------------------------------------------------------------------------- tables of rows
@@ -333,8 +357,34 @@ def index_section(c: DistrictBrief) -> dict:
 
 
 def ranking_section(c: DistrictBrief) -> dict:
+    """The ranking; with more than :data:`MAX_RANKING_ROWS` units only the top and the bottom
+    :data:`N_TOP` and the highlighted units, with a note that says so and where the full ranking
+    is (the run's tables)."""
     ranks = rank_rows(c.res.rank_stats, c.period)
-    return {"ranking": ranking_rows(c.gaps, c.pillars, ranks, c.inputs.units, c.lang)}
+    rows = ranking_rows(c.gaps, c.pillars, ranks, c.inputs.units, c.lang)
+    for r in rows:
+        r["is_highlight"] = r["unit_code"] in c.highlight
+    n = len(rows)
+    if n <= MAX_RANKING_ROWS:
+        return {"ranking": rows, "ranking_n": n, "ranking_note": ""}
+    middle = [r for r in rows[N_TOP : n - N_TOP] if r["is_highlight"]]
+    tables = ["tables/gaps.csv"]
+    if ranks is not None and len(ranks):
+        tables.append("tables/rank_stats.csv")
+    note = t(
+        "district.ranking_short" if middle else "district.ranking_short_plain",
+        c.lang,
+        top=N_TOP,
+        k=len(middle),
+        n=n,
+        units=units_noun(c.kind, c.lang),
+        tables=f" {t('format.and', c.lang)} ".join(tables),
+    )
+    return {
+        "ranking": rows[:N_TOP] + middle + rows[n - N_TOP :],
+        "ranking_n": n,
+        "ranking_note": note,
+    }
 
 
 def tests_section(c: DistrictBrief) -> dict:

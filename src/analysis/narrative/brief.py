@@ -127,18 +127,20 @@ def rank_texts(rank: Mapping, lang: str) -> dict[str, str]:
 
 def gap_clauses(row: Mapping, gap_id: str, gap: float, level: float, lang: str) -> str:
     """The intervals of a gap and its sign share over method choices, as a clause: `` (khoảng lựa
-    chọn chỉ số 90%: 22–40; khoảng phương pháp: 25–38); dương trong 97% lựa chọn phương pháp``."""
+    chọn chỉ số 90%: 22–40; kể cả sai số đo: 21–41; khoảng phương pháp: 25–38); dương trong 97%
+    lựa chọn phương pháp`` (the measurement interval only when the observations carry ``se``)."""
     shown = []
     parts = []
-    sel = interval(row, gap_id, "sel")
-    if sel[0] is not None:
-        ci = points_interval(*sel, lang)
-        parts.append(t("commune.sel", lang, level=format_level(level, lang), ci=ci))
-        shown.append(sel)
-    meth = interval(row, gap_id, "method")
-    if meth[0] is not None:
-        parts.append(t("commune.method", lang, ci=points_interval(*meth, lang)))
-        shown.append(meth)
+    for kind, key in (
+        ("sel", "commune.sel"),
+        ("meas", "commune.meas"),
+        ("method", "commune.method"),
+    ):
+        iv = interval(row, gap_id, kind)
+        if iv[0] is not None:
+            ci = points_interval(*iv, lang)
+            parts.append(t(key, lang, level=format_level(level, lang), ci=ci))
+            shown.append(iv)
     out = f" ({'; '.join(parts)})" if parts else ""
     if shown and not all(is_established(*iv) for iv in shown):
         out += t("commune.not_established", lang)
@@ -195,16 +197,29 @@ def rank_sentence(lang: str, subject: str, rank: Mapping, *, within: str) -> str
     return s + "."
 
 
-def published_texts(published: Mapping, period: str, lang: str) -> dict[str, str]:
-    """``{"name": "DTI 2022", "value_text": "0,5808", "rank_text": "31/63", "source": ...}``."""
-    source = published["source"]
+def _published_rank(rank: int | None, of: int | None, lang: str) -> str:
+    return "" if rank is None else t("published.rank", lang, rank=rank, of=of)
+
+
+def published_texts(published: Mapping, period: str, lang: str) -> dict:
+    """``{"name": "DTI 2022", "value_text": "0,5808", "rank_text": "31/63", "source": ...,
+    "pillars": [{"id": "government", "short": "CQS", "value_text": "0,6674", "rank_text":
+    "30/63"}, ...]}`` (the published pillars, when the source publishes them)."""
+    source, digits = published["source"], published["digits"]
     return {
         "name": t(f"published.{source}", lang, year=period),
-        "value_text": number_text(published["value"], lang, published["digits"]),
-        "rank_text": ""
-        if published["rank"] is None
-        else t("published.rank", lang, rank=published["rank"], of=published["of"]),
+        "value_text": number_text(published["value"], lang, digits),
+        "rank_text": _published_rank(published["rank"], published["of"], lang),
         "source": t(f"published.by_{source}", lang),
+        "pillars": [
+            {
+                "id": p["pillar"],
+                "short": letter(p["pillar"], lang),
+                "value_text": number_text(p["value"], lang, digits),
+                "rank_text": _published_rank(p["rank"], p["of"], lang),
+            }
+            for p in published.get("pillars", ())
+        ],
     }
 
 

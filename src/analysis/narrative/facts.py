@@ -186,7 +186,8 @@ def _published_table(source: str, path: str) -> pd.DataFrame:
 
 def published_index(inputs: Inputs, unit_code: str, period: str) -> dict | None:
     """The published value and rank of a unit's index in ``period`` (DTI, EGDI, DESI), from the
-    source's published table: ``{source, value, rank, of, digits}``; None for other data or when
+    source's published table: ``{source, value, rank, of, digits, pillars}`` (``pillars``: the
+    published pillar values and ranks, :func:`_published_pillars`); None for other data or when
     the source publishes no value for the unit then."""
     source = source_of(inputs)
     if source is None or source not in _PUBLISHED_DIGITS:
@@ -198,17 +199,46 @@ def published_index(inputs: Inputs, unit_code: str, period: str) -> dict | None:
     hit = sub[equals(sub["unit_code"], unit_code)]
     if hit.empty or as_float(hit.iloc[0]["value"]) is None:
         return None
-    row = hit.iloc[0]
-    rank, of = as_float(row.get("rank")), as_float(row.get("rank_of"))
-    if of is None and rank is not None:
-        of = float(sub["rank"].notna().sum())
     return {
         "source": source,
-        "value": as_float(row["value"]),
+        **_value_rank(hit.iloc[0], sub),
+        "digits": _PUBLISHED_DIGITS[source],
+        "pillars": _published_pillars(pub, inputs.framework, unit_code, period),
+    }
+
+
+def _value_rank(row: pd.Series, of_rows: pd.DataFrame) -> dict:
+    """``{value, rank, of}`` of a published row (``of``: ``rank_of``, else the ranks published)."""
+    rank, of = as_float(row.get("rank")), as_float(row.get("rank_of"))
+    if of is None and rank is not None:
+        of = float(of_rows["rank"].notna().sum())
+    return {
+        "value": as_float(row.get("value")),
         "rank": None if rank is None else int(rank),
         "of": None if of is None or rank is None else int(of),
-        "digits": _PUBLISHED_DIGITS[source],
     }
+
+
+def _published_pillars(
+    pub: pd.DataFrame, framework: Framework, unit_code: str, period: str
+) -> list[dict]:
+    """The published value and rank of each pillar that is one published series (the DTI's CQS,
+    KTS, XHS), in the framework's order: ``[{pillar, value, rank, of}]``; pillars with neither
+    are left out."""
+    ind = framework.indicators
+    out = []
+    for pillar in framework.pillars["id"]:
+        ids = ind.loc[ind["pillar"] == pillar, "id"].tolist()
+        if len(ids) != 1:
+            continue  # a pillar of several indicators has no published value of its own
+        sub = pub[(pub["name"] == ids[0]) & equals(pub["period"], period)]
+        hit = sub[equals(sub["unit_code"], unit_code)]
+        if hit.empty:
+            continue
+        vr = _value_rank(hit.iloc[0], sub)
+        if vr["value"] is not None or vr["rank"] is not None:
+            out.append({"pillar": str(pillar), **vr})
+    return out
 
 
 def recomputation_matches(published: dict, index: float | None) -> bool | None:

@@ -77,33 +77,47 @@ def _scale_option(label: str, lang: str) -> str:
 
 
 def scale_text(scale: Mapping, lang: str) -> str:
-    """What the pillar scale is, with the numbers of the target scale."""
+    """What the pillar scale is, with the numbers of the target scale: how many indicators have
+    a target (none: every indicator on its goalposts), how many are reversed, the capped share."""
     kind = str(scale.get("normalise", "goalposts"))
+    if kind == "goalposts" and scale.get("pct_goalposts"):
+        lo, hi = scale["pct_goalposts"]
+        return t("method.scale_goalposts_pct", lang, lo=_number(lo, lang), hi=_number(hi, lang))
     if kind != "target":
         return t(f"method.scale_{kind}", lang, default=t("method.scale_other", lang, name=kind))
-    text = t(
-        "method.scale_target",
-        lang,
-        year=scale.get("target_year", 2025),
-        n_target=scale.get("n_with_target", ""),
-        n=scale.get("n_indicators", ""),
-        n_goalposts=scale.get("n_goalposts", ""),
-    )
+    year, n = scale.get("target_year", 2025), scale.get("n_indicators", "")
+    if scale.get("n_with_target") == 0:
+        return t("method.scale_target_none", lang, year=year, n=n)
+    parts = [
+        t(
+            "method.scale_target",
+            lang,
+            year=year,
+            n_target=scale.get("n_with_target", ""),
+            n=n,
+            n_goalposts=scale.get("n_goalposts", ""),
+        )
+    ]
+    if scale.get("n_lower_is_better"):
+        parts.append(t("method.scale_lower", lang, n_lower=scale["n_lower_is_better"]))
+    parts.append(t("method.scale_points", lang))
     if scale.get("capped_share") is not None:
         capped = format_number(100 * float(scale["capped_share"]), lang, 0)
-        text += " " + t("method.scale_capped", lang, capped=capped)
-    return text
+        parts.append(t("method.scale_capped", lang, capped=capped))
+    return " ".join(parts)
 
 
 def weights_text(weights: Mapping, names: Mapping[str, str], lang: str) -> str:
-    """The weights as applied: per pillar (when unequal) and within pillars."""
+    """The weights as applied: per pillar (when unequal, in the framework's pillar order) and
+    within pillars."""
     pillars = weights.get("pillars")
     if not pillars:
         return t("method.weights_other", lang, scheme=weights.get("scheme", ""))
     if len(set(pillars.values())) <= 1:
         head = t("method.weights_equal_pillars", lang)
     else:
-        parts = [f"{names.get(p, p)} {_number(w, lang)}" for p, w in pillars.items()]
+        order = [p for p in names if p in pillars] + [p for p in pillars if p not in names]
+        parts = [f"{names.get(p, p)} {_number(pillars[p], lang)}" for p in order]
         head = t("method.weights_pillars", lang, weights=", ".join(parts))
     within = t(f"method.within_{weights.get('within', 'framework')}", lang)
     return f"{head}; {within}."
@@ -131,6 +145,10 @@ def interval_text(method: Mapping, thin: list[str], names: Mapping[str, str], la
     else:
         n_boot = format_number(int(sel.get("n_boot", 0)), lang, 0)
         parts = [t("method.sel", lang, level=level, n_boot=n_boot)]
+        meas = method.get("measurement_interval")
+        if meas:
+            meas_level = format_level(float(meas.get("level", sel.get("level", 0.9))), lang)
+            parts.append(t("method.meas", lang, level=meas_level))
     mc = method.get("monte_carlo")
     if mc:
         lo = _number(50 * (1 - float(sel.get("level", 0.9))), lang, 1)
