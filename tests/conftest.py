@@ -621,6 +621,22 @@ def post2025_of(res, inputs) -> tuple:
     return new, Inputs(inputs.observations, u25, inputs.framework, inputs.status, paths, "post")
 
 
+def long_group_of(res, inputs, k: int) -> tuple:
+    """``(Results, Inputs)``: ``k`` copies of the units of ``res`` as one group of countries
+    (observed, distinct index values, no rank stats): a ranking longer than a brief lists."""
+    from analysis.loaders import Inputs
+
+    codes = [f"C{i:03d}" for i in range(18 * k)]
+    gaps = pd.concat([res.gaps] * k, ignore_index=True).assign(unit_code=codes)
+    pillars = pd.concat([res.pillars] * k, ignore_index=True).assign(unit_code=codes)
+    pillars["index"] += 1e-4 * pd.Series(range(len(codes)))
+    empty = pd.DataFrame({"status": pd.Series(dtype=str)})
+    units = pd.DataFrame({"unit_code": codes, "name_vi": codes, "name_en": codes,
+                          "unit_type": "country"})  # fmt: skip
+    new = type(res)(**{**vars(res), "gaps": gaps, "pillars": pillars, "rank_stats": empty})
+    return new, Inputs(**{**vars(inputs), "units": units, "status": "observed"})
+
+
 @pytest.fixture(scope="session")
 def brief_units() -> pd.DataFrame:
     from analysis.units import load_units

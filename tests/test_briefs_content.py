@@ -7,7 +7,7 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import DAI_THANH, make_brief_run, post2025_of
+from conftest import DAI_THANH, long_group_of, make_brief_run, post2025_of
 
 from analysis.briefs import build_commune_brief, build_district_brief, validate_brief
 from analysis.briefs import commune as commune_mod
@@ -266,13 +266,6 @@ def test_briefs_state_the_intervals_claims_and_method_of_the_run(brief_run):
     json.dumps(d, allow_nan=False)
 
 
-def test_a_run_without_a_method_record_is_refused(brief_run):
-    res, inputs = brief_run
-    bare = type(res)(**{**vars(res), "method": {}})
-    with pytest.raises(ValueError, match="no method record"):
-        build_commune_brief(bare, inputs, DAI_THANH)
-
-
 def test_a_group_of_countries(brief_run):
     """A published cross-country set: countries named in the brief's language, the group named,
     no commune or district wording, no economy gap when there is no economy pillar."""
@@ -300,3 +293,68 @@ def test_a_group_of_countries(brief_run):
     assert build_commune_brief(no_econ, countries, codes[1], lang="vi")["meta"]["unit_name"] == (
         "Thái Lan"
     )
+
+
+def test_the_measurement_interval_of_a_panel_with_se(text_se_run):
+    """Observations with a standard error (``se``): the commune brief and the profile notebook
+    state the selection interval with measurement error beside the other intervals."""
+    from analysis import narrative
+
+    res, inputs = text_se_run
+    row = res.gaps[(res.gaps["unit_code"] == DAI_THANH) & (res.gaps["period"] == res.period)]
+    lo, hi = (100 * float(row[f"gap_econ_meas_{x}"].iloc[0]) for x in ("lo", "hi"))
+    for lang, words in (("vi", "kể cả sai số đo: "), ("en", "with measurement error: ")):
+        b = build_commune_brief(res, inputs, DAI_THANH, lang=lang)
+        g = {x["id"]: x for x in b["gaps"]}["gap_econ"]
+        assert g["meas_interval_text"] == f"{lo:.0f}–{hi:.0f}"
+        assert (g["meas_lo"], g["meas_hi"]) == pytest.approx((lo / 100, hi / 100))
+        assert f"{words}{lo:.0f}–{hi:.0f}" in b["key_message"][0]
+        assert b["labels"]["meas_interval"] == {"vi": "Kể cả sai số đo 90%",
+                                               "en": "90% with measurement error"}[lang]  # fmt: skip
+        assert narrative.describe_commune(res, inputs, DAI_THANH, lang) == " ".join(
+            b["key_message"]
+        )
+        method = narrative.describe_method(res, inputs, lang)
+        assert ("có sai số đo" if lang == "vi" else "with measurement error") in method
+
+
+def test_the_dti_brief_shows_the_published_pillar_ranks():
+    """Quảng Nam 2022: the published DTI (0.5808, 31/63) with the published pillars beside it,
+    CQS 0.6674 (30/63), KTS 0.6062 (45/63), XHS 0.5585 (41/63) (data/raw/dti)."""
+    from conftest import TEXT_SAMPLES
+
+    from analysis import workflow
+
+    inputs = workflow.load_inputs("data/raw/dti", "", "data/frameworks/dti_pillars.yaml")
+    res = workflow.compute_results(inputs, period="2022", **TEXT_SAMPLES)
+    vi = build_commune_brief(res, inputs, "49", lang="vi")["published"]
+    assert (vi["value_text"], vi["rank_text"]) == ("0,5808", "31/63")
+    assert vi["pillars"] == [
+        {"id": "government", "short": "CQS", "value_text": "0,6674", "rank_text": "30/63"},
+        {"id": "economy", "short": "KTS", "value_text": "0,6062", "rank_text": "45/63"},
+        {"id": "society", "short": "XHS", "value_text": "0,5585", "rank_text": "41/63"},
+    ]
+    en = build_commune_brief(res, inputs, "49", lang="en")
+    assert [p["short"] for p in en["published"]["pillars"]] == ["G", "E", "S"]
+    assert en["labels"]["published_pillars"] == "Published pillars (rank)"
+
+
+def test_a_long_ranking_lists_its_top_bottom_and_highlighted_units(brief_run):
+    res, inputs = long_group_of(*brief_run, k=3)
+    order = res.pillars.sort_values("index", ascending=False)["unit_code"].tolist()
+    picked = [order[30], order[20]]
+    for lang, words in (("vi", "xếp hạng đầy đủ ở tables/gaps.csv"),
+                        ("en", "the full ranking is in the edition's tables/gaps.csv")):  # fmt: skip
+        b = build_district_brief(res, inputs, lang=lang, highlight=",".join(picked))
+        assert [r["unit_code"] for r in b["ranking"]] == order[:10] + [order[20], order[30]] + (
+            order[-10:]
+        )
+        assert [r["unit_code"] for r in b["ranking"] if r["is_highlight"]] == [order[20], order[30]]
+        assert b["ranking_n"] == 54 and words in b["ranking_note"]
+        assert "54" in b["ranking_note"] and "2" in b["ranking_note"]
+    plain = build_district_brief(res, inputs, lang="en")
+    assert len(plain["ranking"]) == 20 and "selected" not in plain["ranking_note"]
+    # 18 units: every one is listed, no note
+    full = build_district_brief(*brief_run, lang="en", highlight="20527")
+    assert len(full["ranking"]) == 18 and full["ranking_note"] == ""
+    assert [r["unit_code"] for r in full["ranking"] if r["is_highlight"]] == ["20527"]

@@ -71,13 +71,22 @@ def _planned_briefs(ed) -> tuple[list[tuple[str, str]], list[str], bool]:
     return units, district, mergers
 
 
+#: the pages a brief may have: a commune brief two, a district (group) brief two to four
+PAGES = {"commune": (2, 2), "district": (2, 4)}
+
+
 def _text(brief: dict, path: Path) -> str:
+    """The brief's text, page breaks as form feeds."""
     render_brief(brief, path, save_json=False)
-    return "\n".join(p.extract_text() for p in pypdf.PdfReader(path).pages)
+    return "\f".join(p.extract_text() for p in pypdf.PdfReader(path).pages)
 
 
 def _lint(text: str, brief: dict, inputs, edition: str) -> list[str]:
     problems = [f"{what}: …{m.group(0)}…" for rx, what in FORBIDDEN if (m := rx.search(text))]
+    lo, hi = PAGES[brief["meta"]["kind"]]
+    n_pages = text.count("\f") + 1
+    if not lo <= n_pages <= hi:
+        problems.append(f"{n_pages} pages, not {lo}-{hi}")
     flat = re.sub(r"\s+", "", text)
     lang = brief["meta"]["lang"]
     has_prefix = brief["key_message"][0].startswith(PREFIX[lang])
@@ -132,7 +141,8 @@ def _run(edition: str, tmp_path: Path) -> dict[str, list[str]]:
         m_inputs = workflow.merge_inputs(inputs)
         merged = (workflow.compute_results(m_inputs, n_boot=50, draws=20), m_inputs)
     for lang in district_langs:
-        b = build_district_brief(res, inputs, lang=lang, edition=edition, post2025=merged)
+        b = build_district_brief(res, inputs, lang=lang, edition=edition, post2025=merged,
+                                 highlight=str(ed.parameters.get("highlight", "")))  # fmt: skip
         found[f"district_{lang}"] = _lint(_text(b, tmp_path / "d.pdf"), b, inputs, edition)
     for code, lang in planned:
         b = build_commune_brief(res, inputs, code, lang=lang, edition=edition)
@@ -173,3 +183,4 @@ def test_the_lint_can_fail(brief_run, tmp_path):
     assert {p.split(":")[0] for p in found} >= {
         "<NA>", "nan", "an unfilled placeholder", "a 'confidence interval'", "illustrative prefix missing"
     }  # fmt: skip
+    assert "3 pages, not 2-2" in _lint("a\fb\fc", b, inputs, "smoke")

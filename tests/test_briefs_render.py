@@ -12,7 +12,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from conftest import DAI_THANH, make_brief_run, post2025_of
+from conftest import DAI_THANH, long_group_of, make_brief_run, post2025_of
 
 pypdf = pytest.importorskip("pypdf")
 
@@ -184,6 +184,20 @@ def test_district_pdf(brief_run, tmp_path):
             assert _squash(name) in text
         assert ("<0,001" if lang == "vi" else "<0.001") in text  # the tests table keeps its p
         assert _squash(b["key_message"][0]) in text
+
+
+def test_a_group_brief_of_198_units_keeps_its_length(brief_run, tmp_path):
+    """The ranking of a long group (the EGDI's 193 countries) lists its top and bottom and the
+    highlighted units; the brief stays at two to four pages and says where the full ranking is."""
+    res, inputs = long_group_of(*brief_run, k=11)
+    order = res.pillars.sort_values("index", ascending=False)["unit_code"].tolist()
+    for lang in ("vi", "en"):
+        b = _district((res, inputs), lang, highlight=order[100])
+        pages = _pages(briefs.render_brief(b, tmp_path / f"group_{lang}.pdf"))
+        assert 2 <= len(pages) <= 4
+        text = _squash("\n".join(pages))
+        assert _squash(b["ranking_note"]) in text and "198" in b["ranking_note"]
+        assert order[100] in text and order[150] not in text
 
 
 def test_figures_embedded_and_optional(brief_run, tmp_path, caplog):
