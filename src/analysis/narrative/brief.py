@@ -357,28 +357,24 @@ def _count_sentence(
     )
 
 
-def _joint_sentence(
-    gap_id: str, gaps: pd.DataFrame, claim: Mapping | None, names: Mapping, kind: str, lang
-) -> str:
-    """Jointly: at least k of n units with a positive gap (simultaneous bounds), and the number
-    whose sign holds over >= 95% of the method choices."""
+def _joint_sentence(gap_id: str, claim: Mapping | None, names: Mapping, kind: str, lang) -> str:
+    """Jointly: at least k of n units with a positive gap (simultaneous bounds), the number whose
+    sign holds over >= 95% of the method choices, and the count on a relative scale; each only
+    when the claim has it."""
+    if not claim:
+        return ""
     other = lower_first(names[GAP_OTHER[gap_id]])
     units = units_noun(kind, lang)
     parts = []
-    n = int(claim["n_units"]) if claim else int(gaps[gap_id].notna().sum())
-    if claim and as_float(claim.get("n_joint_positive")) is not None:
+    n = int(claim["n_units"])
+    if as_float(claim.get("n_joint_positive")) is not None:
         level = format_level(float(claim.get("joint_level", 0.9)), lang)
         k = int(claim["n_joint_positive"])
         parts.append(t("district.joint", lang, level=level, other=other, k=k, n=n, units=units))
-    robust = None
-    if claim and as_float(claim.get("n_sign_robust_positive")) is not None:
+    if as_float(claim.get("n_sign_robust_positive")) is not None:
         robust = int(claim["n_sign_robust_positive"])
-    elif f"{gap_id}_share_positive" in gaps.columns:
-        share = gaps[f"{gap_id}_share_positive"].astype(float)
-        robust = int((share >= 0.95).sum()) if share.notna().any() else None
-    if robust is not None:
         parts.append(t("district.sign_robust", lang, k=robust, n=n, units=units, other=other))
-    if claim and as_float(claim.get("relative_scale_n_positive")) is not None:
+    if as_float(claim.get("relative_scale_n_positive")) is not None:
         k = int(claim["relative_scale_n_positive"])
         parts.append(t("district.relative_check", lang, k=k, n=n))
     text = "; ".join(parts)
@@ -397,19 +393,19 @@ def district_key_message(
     thin: list[str] | None = None,
     scale: str = "",
 ) -> list[str]:
-    """The district's answer, from the claims table when the run has it (``Results.claims``):
-    per gap with both pillars, how many units have G above the other pillar (with the Wilson
-    interval of that count and the median gap on the 0-100 scale), then the joint statement
-    (at least k of n, simultaneous bounds) and the sign share over method choices. Without
-    intervals (a pillar with one indicator) it says why; on a relative scale it says that the
-    gaps compare positions."""
+    """The district's answer from the claims of the run (``Results.claims``): per gap with both
+    pillars, how many units have G above the other pillar (with the Wilson interval of that count
+    and the median gap on the 0-100 scale), then the joint statement (at least k of n,
+    simultaneous bounds) and the sign share over method choices. A gap without a claim row is
+    stated by its count alone. Without intervals (a pillar with one indicator) it says why; on a
+    relative scale it says that the gaps compare positions."""
     msg = []
     for gid in (g for g in gap_pillars(gaps) if g != "gap_mean"):
         claim = None
         if claims is not None and gid in claims.index:
             claim = claims.loc[gid].to_dict()
         msg.append(_count_sentence(gid, gaps, claim, names, kind, level, lang))
-        msg.append(_joint_sentence(gid, gaps, claim, names, kind, lang))
+        msg.append(_joint_sentence(gid, claim, names, kind, lang))
     if thin:
         listed = ", ".join(lower_first(names.get(p, p)) for p in thin)
         msg.append(t("district.no_interval", lang, pillars=listed))

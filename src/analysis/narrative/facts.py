@@ -156,11 +156,12 @@ def thin_pillars(framework: Framework | None) -> list[str]:
 
 
 def claims_of(res: Results, period: str) -> pd.DataFrame | None:
-    """The district claims of ``period`` (``Results.claims``, one row per gap), None if absent."""
-    claims = getattr(res, "claims", None)
-    if claims is None or not len(claims) or "gap" not in claims.columns:
+    """The district claims of ``period`` (``Results.claims``, one row per gap), None when the run
+    has none for the period."""
+    claims = res.claims
+    if claims is None or not len(claims):
         return None
-    sub = claims[equals(claims["period"], period)] if "period" in claims.columns else claims
+    sub = claims[equals(claims["period"], period)]
     return sub.set_index("gap") if len(sub) else None
 
 

@@ -32,7 +32,7 @@ def run_method(res: Results, inputs: Inputs | None = None) -> dict:
     Raises:
         ValueError: results without a method record (not made by ``compute_results``).
     """
-    method = getattr(res, "method", None)
+    method = res.method
     if not method:
         raise ValueError(
             "these results carry no method record (Results.method): compute them with "

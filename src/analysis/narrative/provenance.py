@@ -1,5 +1,5 @@
 """Where the data of a run come from: the records of the datasets it used, and the brief's source
-list printed from them (contract §5).
+list printed from them.
 
 ``Inputs.provenance`` (a list of records ``{id, title, producer, year, url, licence, status,
 citation_vi, citation_en}``) is the one source of the list. Inputs loaded before it existed get
