@@ -170,3 +170,5 @@ def test_real_data_edition_runs_without_the_synthetic_banner(tmp_path):
     assert "Quảng Nam" in text and "MINH HỌA" not in text and "cao hơn kinh tế số 6 điểm" in text
     # the published DTI 2022 leads, with its rank and source (the recomputation is a check)
     assert "Theo công bố DTI 2022, chỉ số của Quảng Nam là 0,5808, xếp thứ 31/63" in text
+    # with the published pillars and their ranks beside it
+    assert "CQS0,6674(30/63)KTS0,6062(45/63)XHS0,5585(41/63)" in text.replace(" ", "")
