@@ -596,7 +596,8 @@ def make_brief_run(units: pd.DataFrame, framework, status: str = "synthetic") ->
     from analysis import config
 
     paths = {"observations": str(config.DEMO_OBSERVATIONS)}  # as if it were the demo panel
-    inputs = Inputs(obs, units, framework, status, paths, "test")
+    records = demo_run()[1].provenance  # the demo panel's real records (analysis.provenance)
+    inputs = Inputs(obs, units, framework, status, paths, "test", provenance=records)
     return res, inputs
 
 
@@ -617,8 +618,13 @@ def post2025_of(res, inputs) -> tuple:
     )
     empty = pd.DataFrame({"status": pd.Series(dtype=str)})
     new = type(res)(**{**vars(res), "gaps": gaps, "pillars": pillars, "rank_stats": empty})
+    from analysis.loaders import merge_inputs
+
     paths = {**inputs.paths, "crosswalk": "dai_loc"}  # as loaders.merge_inputs records it
-    return new, Inputs(inputs.observations, u25, inputs.framework, inputs.status, paths, "post")
+    records = merge_inputs(demo_run()[1]).provenance  # the merged demo's real records
+    return new, Inputs(
+        inputs.observations, u25, inputs.framework, inputs.status, paths, "post", provenance=records
+    )
 
 
 def long_group_of(res, inputs, k: int) -> tuple:

@@ -49,10 +49,7 @@ PREFIX = {"vi": "Dữ liệu minh họa:", "en": "Illustrative data:"}
 
 def _observations(ed) -> Path:
     path = ed.datasets.get("observations_path", config.DEMO_OBSERVATIONS)
-    if not Path(path).exists():  # EGDI/DESI until they ship in data/raw: the shared datasets
-        path = config.SHARED_DATASETS / Path(path).name
-    if not Path(path).exists():
-        pytest.skip(f"edition {ed.name}: data {path} absent (set DGAP_SHARED)")
+    assert Path(path).exists(), f"edition {ed.name}: its data {path} must ship in the repository"
     return Path(path)
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 from conftest import DAI_THANH, TEXT_SAMPLES, demo_run
 
-from analysis import config
-from analysis.loaders import Inputs
+from analysis import config, workflow
+from analysis.loaders import Inputs, load_observations
 from analysis.narrative import method as nm
 from analysis.narrative import provenance as pv
 
@@ -163,25 +163,24 @@ def test_a_run_without_a_method_record_is_refused():
 # --------------------------------------------------------------------------- sources
 def test_sources_of_the_demo_run(text_demo_run):
     _, inputs = text_demo_run
-    inputs = Inputs(**{**vars(inputs), "provenance": []})  # derived: inputs without records
     records = pv.provenance_of(inputs)
-    assert [r["id"] for r in records] == [
-        "demo", "framework", "749/QĐ-TTg", "411/QĐ-TTg", "census_2019"
-    ]  # fmt: skip
+    assert [r["id"] for r in records] == ["demo_panel", "dai_loc_units", "commune_framework"]
     en = pv.source_list(records, "en")
     assert en[0].startswith("Illustrative commune panel (synthetic")
     assert not any("calibrated" in s or "supplied by the communes" in s for s in en)
+    assert any("749/QĐ-TTg" in s and "411/QĐ-TTg" in s for s in en)
     assert pv.data_status_of(records, "synthetic") == "synthetic"
-    merged = Inputs(**{**vars(inputs), "paths": {**inputs.paths, "crosswalk": "dai_loc"}})
+    merged = workflow.merge_inputs(inputs)
     assert pv.source_list(pv.provenance_of(inputs, merged), "vi")[-1].startswith("Nghị quyết 1659")
 
 
-def test_sources_of_a_user_file(text_demo_run, tmp_path):
-    _, inputs = text_demo_run
-    user = Inputs(**{**vars(inputs), "status": "observed", "provenance": [],
-                     "paths": {**inputs.paths, "observations": str(tmp_path / "nhap_lieu.xlsx")}})  # fmt: skip
-    records = pv.provenance_of(user)
-    assert pv.source_list(records, "en")[0] == "nhap_lieu.xlsx: user-supplied, unpublished."
+def test_sources_of_a_user_file(tmp_path):
+    obs = load_observations(config.DEMO_OBSERVATIONS).assign(status="observed")
+    path = tmp_path / "nhap_lieu.csv"
+    obs.to_csv(path, index=False)
+    records = pv.provenance_of(workflow.load_inputs(str(path)))
+    first = pv.source_list(records, "en")[0]
+    assert "nhap_lieu.csv" in first and "user-supplied, unpublished" in first
     assert pv.data_status_of(records, "observed") == "user"
 
 

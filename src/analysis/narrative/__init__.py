@@ -42,7 +42,7 @@ from .notebook import (
     describe_robustness,
     describe_status,
 )
-from .provenance import provenance_from_inputs, provenance_of, source_list
+from .provenance import provenance_of, source_list
 
 __all__ = [
     "CommuneFacts",
@@ -64,7 +64,6 @@ __all__ = [
     "method_rows",
     "other_gap_sentence",
     "pillar_names",
-    "provenance_from_inputs",
     "provenance_of",
     "rank_sentence",
     "robustness_sentences",
