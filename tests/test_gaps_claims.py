@@ -211,3 +211,19 @@ def test_inequality_paired_differences(wide_pillars):
         ineq.loc["government", "gini"] - ineq.loc["economy", "gini"]
     )
     assert row["sd_diff_hi"] < 0 and row["gini_diff_hi"] < 0  # government is clearly more even
+
+
+def test_measurement_error_never_narrows_the_interval(make_framework, make_panel):
+    """Small errors used to be drawn, adding quantile noise that could narrow the interval (3 of
+    18 demo communes); the widening is now the exact ratio of SDs: never narrower, equal at se 0."""
+    rng = np.random.default_rng(11)
+    sc = make_panel(rng, 18, (6, 7, 7), {"government": 0.8, "economy": 0.4, "society": 0.5})
+    fw = make_framework((6, 7, 7))
+    for se, strict in ((0.0, False), (0.002, True), (0.05, True)):
+        g = G.compute_gaps(sc.assign(se=se), fw, n_boot=300, seed=4)
+        for gap in ("gap_econ", "gap_soc", "gap_mean"):
+            sel = (g[f"{gap}_sel_hi"] - g[f"{gap}_sel_lo"]).to_numpy()
+            meas = (g[f"{gap}_meas_hi"] - g[f"{gap}_meas_lo"]).to_numpy()
+            assert (meas >= sel - 1e-12).all()
+            assert (meas > sel).all() if strict else np.allclose(meas, sel)
+            assert (g[f"{gap}_meas_lo"] <= g[f"{gap}_sel_lo"] + 1e-12).all()

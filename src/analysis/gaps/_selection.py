@@ -23,9 +23,6 @@ from .formula import ECON, GOV, PILLARS, SOC, gap_values
 
 #: Rows per block: about 2e6 values per (rows x resamples) array.
 _BLOCK_VALUES = 2_000_000
-#: Seed offset of the measurement-error draws (a stream of its own: the selection draws do not
-#: change when an ``se`` column is added).
-_MEAS_STREAM = 7
 
 
 @dataclass(frozen=True)
@@ -52,7 +49,7 @@ class Block:
     boot: dict  # pillar -> (r, B) resampled pillar scores (centred on ``point``)
     est: dict  # gap -> (r,)
     draws: dict  # gap -> (r, B) resampled gaps (expanded with ``method="expanded"``)
-    meas: dict | None  # gap -> (r, B) draws with measurement error, when the cube has se
+    meas_var: dict | None  # gap -> (r,) measurement-error variance, when the cube has se
 
 
 def make_plan(cube: _Cube, cmp: list, *, n_boot: int, seed: int, method: str, level: float):
@@ -149,7 +146,6 @@ def iter_blocks(cube: _Cube, plan: SelectionPlan, point: dict) -> Iterator[Block
     recomputed = _pillar_point(cube)
     block = max(1, _BLOCK_VALUES // max(1, plan.n_boot))
     periods = cube.keys["period"].to_numpy()
-    rng_meas = np.random.default_rng([plan.seed, _MEAS_STREAM])
     for period in dict.fromkeys(periods):
         idx = np.flatnonzero(periods == period)
         for s in range(0, len(idx), block):
@@ -164,9 +160,9 @@ def iter_blocks(cube: _Cube, plan: SelectionPlan, point: dict) -> Iterator[Block
                     f = _t_expansion(boot, plan.coef[g], plan.n_ind, plan.level)[:, None]
                     d = est[g][:, None] + f * (d - est[g][:, None])
                 draws[g] = d
-            meas = None
-            if cube.se is not None:
+            meas_var = None
+            if cube.se is not None:  # averaged over the resamples of indicators
                 sd = _meas_sd(cube, rows, plan)
-                z = rng_meas.standard_normal((len(rows), plan.n_boot))
-                meas = {g: draws[g] + sd[g] * z for g in draws}
-            yield Block(str(period), rows, pt, boot, est, draws, meas)
+                with np.errstate(invalid="ignore"):
+                    meas_var = {g: np.nanmean(sd[g] ** 2, axis=1) for g in draws}
+            yield Block(str(period), rows, pt, boot, est, draws, meas_var)

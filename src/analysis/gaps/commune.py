@@ -94,6 +94,23 @@ def _interval(draws: np.ndarray, level: float, bad: np.ndarray) -> tuple:
     return np.where(nan, np.nan, lo), np.where(nan, np.nan, hi), flat & ~bad
 
 
+def _with_measurement(draws, est, lo, hi, meas_var) -> tuple:
+    """The selection interval widened by independent measurement error: each side's distance
+    from the estimate times ``sqrt(1 + var_meas / var_sel)`` (the ratio of the SDs of the gap
+    with and without the error). Deterministic, so it always contains the selection interval
+    (drawing the error instead added quantile noise that could make it narrower).
+
+    >>> import numpy as np
+    >>> d = np.array([[0.0, 1.0, 2.0, 3.0]])
+    >>> lo, hi = _with_measurement(d, np.array([1.5]), np.array([0.5]), np.array([2.5]), np.array([3.75]))
+    >>> float(lo[0]), float(hi[0])  # variance 1.25 + 3.75: twice the SD
+    (-0.5, 3.5)
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f = np.sqrt(1.0 + meas_var / np.nanvar(draws, axis=1))
+    return est - (est - lo) * f, est + (hi - est) * f
+
+
 def _selection_columns(cube, plan, point, too_few, delta, high) -> tuple[dict, dict]:
     """Interval columns (``<gap>_sel_lo/_hi``, ``<gap>_meas_lo/_hi``) and typology stability,
     block by block; plus per gap the number of rows whose interval had no spread."""
@@ -112,8 +129,8 @@ def _selection_columns(cube, plan, point, too_few, delta, high) -> tuple[dict, d
             lo, hi, fl = _interval(b.draws[g], plan.level, too_few[g][r])
             cols[f"{g}_sel_lo"][r], cols[f"{g}_sel_hi"][r] = lo, hi
             flat[g] += int(fl.sum())
-            if b.meas is not None:
-                lo, hi, _ = _interval(b.meas[g], plan.level, too_few[g][r])
+            if b.meas_var is not None:
+                lo, hi = _with_measurement(b.draws[g], b.est[g], lo, hi, b.meas_var[g])
                 cols[f"{g}_meas_lo"][r], cols[f"{g}_meas_hi"][r] = lo, hi
         level_pt = (b.point[GOV] + comparison_mean(b.point, plan.cmp) * k) / (1 + k)
         code = _classify(b.est["gap_mean"], level_pt, delta, high)
