@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import matplotlib.text as mtext
 import pytest
 
-from analysis import config, plots
+from analysis import config, i18n, plots
 from analysis.errors import DataValidationError, ParameterError
 
 pytestmark = [
@@ -53,10 +53,68 @@ def test_every_figure_draws_with_watermark_and_localised_text(plot_tables, plot_
     decimal_comma = re.compile(r"\d,\d{1,2}(?!\d)")
     if lang == "vi":
         assert not decimal_point.search(joined), "no English decimal point in a vi figure"
-        if name not in ("rank",):  # the rank figure has no decimals
+        if name in DECIMAL_KINDS:
             assert decimal_comma.search(joined), "Vietnamese decimal comma expected"
     else:
         assert not decimal_comma.search(joined), "no Vietnamese decimal comma in an en figure"
+
+
+#: kinds that show scores or gaps: every number a reader sees is in points of a 0–100 scale
+SCORE_KINDS = {"heatmap", "dumbbell", "scatter", "scatter2", "typology", "trend", "profile",
+               "trends", "gap_trend", "map", "distributions"}  # fmt: skip
+#: kinds whose scale is not a score (ranks, Sobol indices, % of target): as they were
+OTHER_KINDS = {"rank": 0, "sensitivity": 1, "targets": 0}  # kind -> decimals of the ticks
+#: kinds that still print decimals (degrees of the map, Sobol indices)
+DECIMAL_KINDS = {"map", "sensitivity"}
+#: an axis title that says its scale is points: "(0–100 scale)", "(thang 0–100)", "(points)"
+POINTS_AXIS = re.compile(r"0–100|\((điểm|points)\)")
+
+
+def test_the_kinds_are_sorted_into_score_and_other_figures():
+    from conftest import PLOT_KINDS
+
+    assert SCORE_KINDS | set(OTHER_KINDS) == set(PLOT_KINDS)
+    assert not SCORE_KINDS & set(OTHER_KINDS)
+
+
+def _ticks(axis):
+    """(position, label) of the visible major ticks of ``axis``, as drawn."""
+    lo, hi = sorted(axis.get_view_interval())
+    return [(t.get_loc(), t.label1.get_text()) for t in axis.get_major_ticks()
+            if lo - 1e-9 <= t.get_loc() <= hi + 1e-9 and t.label1.get_text()]  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_score_figures_read_in_points_of_a_0_100_scale(plot_tables, plot_kind, lang):
+    """Every axis of a score figure titled with the points scale has ticks that read 100 times
+    their 0–1 data position in the language's number format ("50", not "0,5" or "0.5"); no
+    number drawn reads on the 0–1 scale; the other figures keep their own scale."""
+    name, make = plot_kind
+    fig = make(plot_tables, lang)
+    fig.canvas.draw()
+    axes = [a for a in fig.axes if a.get_visible()]
+    scored = [
+        ax for a in axes for ax in (a.xaxis, a.yaxis) if POINTS_AXIS.search(ax.get_label_text())
+    ]
+    if name in OTHER_KINDS:
+        assert not scored, name
+        for axis in (a.xaxis for a in axes):
+            ticks = _ticks(axis)
+            assert ticks and all(label == i18n.format_number(float(loc), lang, OTHER_KINDS[name])
+                                 for loc, label in ticks), (name, ticks)  # fmt: skip
+        return
+    assert scored, f"{name}: no axis titled in points"
+    for axis in scored:
+        ticks = _ticks(axis)
+        assert len(ticks) >= 2, (name, ticks)
+        digits = max(len(label.partition("," if lang == "vi" else ".")[2]) for _, label in ticks)
+        assert [label for _, label in ticks] == [
+            i18n.format_number(100 * float(loc), lang, digits) for loc, _ in ticks
+        ], (name, axis.get_label_text())
+        assert max(abs(100 * float(loc)) for loc, _ in ticks) >= 10  # a tick such as "50"
+    fraction = re.compile(r"(?<![\d.,])[−-]?0[.,]\d")  # 0,68 / 0.5 / −0,1: the 0–1 scale
+    shown = [t for t in _texts(fig) if t != MARK]
+    assert not [t for t in shown if fraction.search(t)], name
 
 
 def test_no_watermark_on_observed_data(plot_tables_observed, plot_kind):

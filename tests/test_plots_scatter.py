@@ -12,7 +12,6 @@ from matplotlib.path import Path
 from analysis import plots
 from analysis.errors import DataValidationError, ParameterError
 from analysis.gaps import compute_gaps
-from analysis.plots._common import interval_columns
 
 pytestmark = [
     pytest.mark.usefixtures("plot_style"),
@@ -68,10 +67,10 @@ def test_every_commune_lies_in_the_region_of_its_own_class(mixed_gaps):
         assert not [c for c in CLASSES if c != cls and Path(polys[c]).contains_point((x, y))]
     # the legend states the thresholds that classified the table, the labels name the regions
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert any("0.12" in t and "0.45" in t for t in legend)
+    assert "Balanced: |gap| < 12; high: mean score ≥ 45" in legend  # thresholds in points
     names = {t.get_gid(): t.get_text() for t in ax.texts}
     assert names["region_label_government_led"] == "Government-led"
-    assert ax.get_ylabel() == "Mean of digital economy and society (0–1)"
+    assert ax.get_ylabel() == "Mean of digital economy and society (0–100 scale)"
 
 
 def test_the_regions_follow_the_thresholds_of_the_table_not_the_medians(mixed_gaps):
@@ -87,7 +86,7 @@ def test_the_regions_follow_the_thresholds_of_the_table_not_the_medians(mixed_ga
     no_attrs.attrs = {}
     ax3 = plots.plot_pillar_scatter(no_attrs)  # a table read from a file: the package defaults
     legend = " ".join(t.get_text() for t in ax3.get_legend().get_texts())
-    assert "0,10" in legend and "0,50" in legend
+    assert "< 10;" in legend and "≥ 50" in legend and "0,10" not in legend
 
 
 def test_typology_regions_tile_the_box():
@@ -104,7 +103,7 @@ def test_typology_regions_tile_the_box():
 
 def test_whiskers_are_cut_at_the_scale_and_the_cut_is_marked(plot_tables):
     g = _latest(plot_tables["gaps"]).copy()
-    g.loc[g.index[0], list(interval_columns(g, "gap_econ"))] = (-1.5, 1.5)  # runs past 0 and 1
+    g.loc[g.index[0], ["gap_econ_sel_lo", "gap_econ_sel_hi"]] = (-1.5, 1.5)  # runs past 0 and 1
     ax = plots.plot_pillar_scatter(g, y="economy", lang="en")
     (wh,) = _by_gid(ax, "ci_whiskers")
     ends = np.concatenate([s[:, 1] for s in wh.get_segments()])
@@ -118,22 +117,9 @@ def test_whiskers_are_cut_at_the_scale_and_the_cut_is_marked(plot_tables):
     lo, hi = ax.get_ylim()
     assert -0.031 <= lo and hi <= 1.031
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "Interval runs beyond the 0–1 scale (cut at the edge)" in legend
+    assert "Interval runs beyond the 0–100 scale (cut at the edge)" in legend
     fine = plots.plot_pillar_scatter(_latest(plot_tables["gaps"]), y="society", lang="en")
     assert not _by_gid(fine, "ci_clipped")
-
-
-def test_intervals_under_their_former_names_are_drawn_the_same(plot_tables):
-    g = _latest(plot_tables["gaps"])
-    new = g.rename(columns=lambda c: c.replace("_sel_", "_")).rename(
-        columns=lambda c: c.replace("_lo", "_sel_lo").replace("_hi", "_sel_hi")
-    )
-    old = new.rename(columns=lambda c: c.replace("_sel_", "_"))
-    assert interval_columns(new, "gap_econ") == ("gap_econ_sel_lo", "gap_econ_sel_hi")
-    assert interval_columns(old, "gap_econ") == ("gap_econ_lo", "gap_econ_hi")
-    a = _by_gid(plots.plot_pillar_scatter(new, y="economy"), "ci_whiskers")[0].get_segments()
-    b = _by_gid(plots.plot_pillar_scatter(old, y="economy"), "ci_whiskers")[0].get_segments()
-    assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
 
 
 def test_pillar_panel_identity_line_whiskers_and_labels_without_overlap(plot_tables):
@@ -150,7 +136,7 @@ def test_pillar_panel_identity_line_whiskers_and_labels_without_overlap(plot_tab
     (wh,) = _by_gid(ax, "ci_whiskers")
     segs = wh.get_segments()
     assert len(segs) == 18
-    lo_col, hi_col = interval_columns(g, "gap_econ")
+    lo_col, hi_col = "gap_econ_sel_lo", "gap_econ_sel_hi"
     lo = np.clip(g["government"] - g[hi_col], 0, 1)
     hi = np.clip(g["government"] - g[lo_col], 0, 1)
     np.testing.assert_allclose([min(s[:, 1]) for s in segs], lo.to_numpy())
@@ -179,7 +165,7 @@ def test_pillar_panel_identity_line_whiskers_and_labels_without_overlap(plot_tab
         and b.y1 <= axbox.y1 + 1
         for b in boxes
     )
-    assert ax.get_ylabel() == "Digital economy (0–1)"
+    assert ax.get_ylabel() == "Digital economy (0–100 scale)"
     with pytest.raises(ParameterError, match="y='index'"):
         plots.plot_pillar_scatter(plot_tables["gaps"], y="index")
 
@@ -208,7 +194,7 @@ def test_scatter_many_units_labels_only_highlighted_and_skips_economy(plot_count
     assert labels == ["Nước C005", "Nước C100"]
     (hl,) = _by_gid(ax, "highlight_points")
     assert len(hl.get_offsets()) == 2
-    assert ax.get_ylabel() == "Digital society (0–1)"
+    assert ax.get_ylabel() == "Digital society (0–100 scale)"
     assert _by_gid(ax, "region_government_led")  # the typology with G − S
     empty = plots.plot_pillar_scatter(g, y="economy", lang="vi")
     assert _by_gid(empty, "no_data") and not _by_gid(empty, "points")

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import Formatter, FuncFormatter
 
 from .. import config, i18n
 from ..errors import DataValidationError, FrameworkError, ParameterError
@@ -154,50 +154,83 @@ def _check_lang(lang: str) -> None:
         )
 
 
-def _number_formatter(lang: str, digits: int | None = None, suffix: str = "") -> FuncFormatter:
-    def fmt(v: float, _pos: int | None = None) -> str:
-        if digits is None:
-            d = 0 if float(v).is_integer() else (1 if round(v, 1) == v else 2)
-        else:
-            d = digits
-        return i18n.format_number(float(v), lang, d) + suffix
-
-    return FuncFormatter(fmt)
+def _number_formatter(lang: str, digits: int) -> FuncFormatter:
+    """Tick labels of a scale that is not a score (ranks, indices, % of target): the value with
+    ``digits`` decimals in the language's number format."""
+    return FuncFormatter(lambda v, _pos=None: i18n.format_number(float(v), lang, digits))
 
 
-#: interval columns of a gap ``g`` by kind, newest name first: the statistics work renames
-#: ``g_lo/g_hi`` to ``g_sel_lo/g_sel_hi`` and ``g_mc_lo/g_mc_hi`` to ``g_method_lo/g_method_hi``
-#: (CONTRACT-15-16); figures read both until every table has the new names.
-_INTERVAL_SUFFIXES = {"sel": (("_sel_lo", "_sel_hi"), ("_lo", "_hi")),
-                      "method": (("_method_lo", "_method_hi"), ("_mc_lo", "_mc_hi"))}  # fmt: skip
+#: Scores and gaps are stored on the 0–1 scale (the tables' contract) and shown to readers in
+#: points of a 0–100 scale, as the text and the notebook tables write them ("47 points"). The
+#: figures keep the 0–1 values as data coordinates (their limits, margins, typology regions and
+#: label placement are written for it, and artists can be checked against the tables); only
+#: what is printed is scaled, by :class:`_PointsFormatter` (ticks) and :func:`_points_text`.
+POINTS = 100
 
 
-def interval_columns(data: pd.DataFrame, gap: str, kind: str = "sel") -> tuple[str, str] | None:
-    """Names of the ``kind`` interval columns of ``gap`` in ``data`` (the new names when both
-    are there), or None without any: ``kind`` is ``"sel"`` (indicator-selection interval) or
-    ``"method"`` (method interval).
+def _points_text(x: float | None, lang: str, digits: int | None = 0) -> str:
+    """A score or gap of the 0–1 scale as points of the 0–100 scale, in ``lang``'s number
+    format; ``digits=None``: as many decimals (up to 2) as the value needs.
 
-    >>> cols = ["gap_mean", "gap_mean_lo", "gap_mean_hi", "gap_mean_method_lo", "gap_mean_method_hi"]
-    >>> d = pd.DataFrame(columns=cols)
-    >>> interval_columns(d, "gap_mean"), interval_columns(d, "gap_mean", "method")
-    (('gap_mean_lo', 'gap_mean_hi'), ('gap_mean_method_lo', 'gap_mean_method_hi'))
-    >>> interval_columns(d.rename(columns=lambda c: c.replace("_lo", "_sel_lo")), "gap_econ") is None
-    True
+    >>> _points_text(0.47, "en"), _points_text(-0.052, "vi"), _points_text(0.125, "vi", None)
+    ('47', '−5', '12,5')
     """
-    for lo, hi in _INTERVAL_SUFFIXES[kind]:
-        if f"{gap}{lo}" in data.columns and f"{gap}{hi}" in data.columns:
-            return f"{gap}{lo}", f"{gap}{hi}"
-    return None
+    if x is None or not np.isfinite(x):
+        return i18n.format_number(None, lang)
+    v = POINTS * float(x)
+    if digits is None:
+        digits = next((d for d in (0, 1) if abs(round(v, d) - v) < 1e-9), 2)
+    return i18n.format_number(v, lang, digits)
 
 
-def _interval(
-    data: pd.DataFrame, gap: str, kind: str = "sel"
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """The ``kind`` interval of ``gap`` (lower and upper bounds as floats), or None without one."""
-    cols = interval_columns(data, gap, kind)
-    if cols is None:
+def _points_interval(lo: float, hi: float, lang: str) -> str:
+    """An interval of the 0–1 scale in whole points of the 0–100 scale (``22–40``,
+    ``−5 đến 19``).
+
+    >>> _points_interval(-0.05, 0.19, "vi"), _points_interval(0.22, 0.4, "en")
+    ('−5 đến 19', '22–40')
+    """
+    return i18n.format_interval(POINTS * lo, POINTS * hi, lang, 0)
+
+
+class _PointsFormatter(Formatter):
+    """Tick labels of a score or gap axis (data on the 0–1 scale) in points of the 0–100 scale:
+    ``0.5`` -> ``50``; every tick of the axis with the decimals the finest one needs (0 to 2).
+
+    >>> _PointsFormatter("vi").format_ticks([0.0, 0.025, 0.05])
+    ['0,0', '2,5', '5,0']
+    >>> _PointsFormatter("en").format_ticks([-0.1, 0.0, 0.1, 0.3])
+    ['−10', '0', '10', '30']
+    """
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.digits = 0
+
+    def set_locs(self, locs: Sequence[float]) -> None:
+        super().set_locs(locs)
+        points = [POINTS * float(v) for v in locs if np.isfinite(v)]
+        self.digits = max(
+            (next((d for d in (0, 1) if abs(round(v, d) - v) < 1e-6), 2) for v in points),
+            default=0,
+        )
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return i18n.format_number(POINTS * float(x), self.lang, self.digits)
+
+
+def _interval(data: pd.DataFrame, gap: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """The indicator-selection interval of ``gap`` (columns ``<gap>_sel_lo``, ``<gap>_sel_hi``)
+    as float arrays, or None when the table has none (e.g. the UN EGDI).
+
+    >>> d = pd.DataFrame({"gap_mean": [0.2], "gap_mean_sel_lo": [0.1], "gap_mean_sel_hi": [0.3]})
+    >>> _interval(d, "gap_mean"), _interval(d, "gap_econ")
+    ((array([0.1]), array([0.3])), None)
+    """
+    lo, hi = f"{gap}_sel_lo", f"{gap}_sel_hi"
+    if lo not in data.columns or hi not in data.columns:
         return None
-    return data[cols[0]].to_numpy(float), data[cols[1]].to_numpy(float)
+    return data[lo].to_numpy(float), data[hi].to_numpy(float)
 
 
 def _interval_level(data: pd.DataFrame) -> float:

@@ -18,7 +18,7 @@ from ._common import (
     _check_lang,
     _default_framework,
     _indicator_label,
-    _number_formatter,
+    _PointsFormatter,
     _require,
     _select_period,
 )
@@ -39,8 +39,9 @@ def figure_indicator_distributions(
 
     Raw values are put on the 0–1 scale of the framework's goalposts (reversed for direction
     −1), so indicators with different units share one axis; count indicators are shown as
-    given (not denominated), also scaled by their goalposts. Each box shows the median and
-    quartiles across communes and periods (or one ``period``), whiskers 1.5 IQR, points beyond.
+    given (not denominated), also scaled by their goalposts; the axis reads in points of a 0–100
+    scale. Each box shows the median and quartiles across communes and periods (or one
+    ``period``), whiskers 1.5 IQR, points beyond.
 
     Args:
         observations: observations contract (``unit_code, period, indicator, value``).
@@ -109,14 +110,14 @@ def figure_indicator_distributions(
         )
         ax.invert_yaxis()
         ax.set_xlim(*xlim)
-        ax.xaxis.set_major_formatter(_number_formatter(lang, 1))
+        ax.xaxis.set_major_formatter(_PointsFormatter(lang))
         ax.set_title(
             i18n.t(f"pillar.{pillar}", lang, default=data_text(pillar)),
             loc="left",
             color=color,
             fontsize="medium",
         )
-    axes[-1, 0].set_xlabel(i18n.t("axis.normalised", lang, default="0–1 (goalposts)"))
+    axes[-1, 0].set_xlabel(i18n.t("axis.normalised", lang))
     if is_synthetic(status, data):
         _add_watermark(fig)
     return fig

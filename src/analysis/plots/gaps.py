@@ -30,8 +30,11 @@ from ._common import (
     _name,
     _new_axes,
     _no_data,
-    _number_formatter,
+    _note,
     _period_axis,
+    _points_interval,
+    _points_text,
+    _PointsFormatter,
     _require,
     _row_range,
     _select_period,
@@ -58,9 +61,10 @@ def plot_gap_dumbbell(
 ) -> Axes:
     """Dumbbell: G, E and S of each commune on one line, communes sorted by the gap.
 
+    Scores and gaps are shown in points of a 0–100 scale (the table's 0–1 values times 100).
     The right-hand column prints the gap and its indicator-selection interval (``<gap>_sel_lo``,
-    ``<gap>_sel_hi``, or the former ``<gap>_lo``, ``<gap>_hi``) as numbers in the chosen language (the number alone where the interval is NaN,
-    e.g. pillars with a single indicator). A pillar with no value in the period (economy for the
+    ``<gap>_sel_hi``) in points, in the chosen language's number format (the number alone where
+    the interval is NaN, e.g. pillars with a single indicator). A pillar with no value in the period (economy for the
     UN EGDI) is left out, legend included.
 
     Many units (more than ``max_units``, e.g. 193 countries) or ``top_n`` given: only the
@@ -68,7 +72,8 @@ def plot_gap_dumbbell(
     ``highlight`` units wherever they rank; a dotted line with "… n others" marks each skipped run.
 
     Args:
-        gaps: gap table (``unit_code, period, government, economy, society, <gap>[, _lo, _hi]``).
+        gaps: gap table (``unit_code, period, government, economy, society, <gap>[_sel_lo,
+            <gap>_sel_hi]``).
         gap: which gap orders the communes: ``gap_mean``, ``gap_econ`` or ``gap_soc``.
         period: period to show (default: latest).
         units: units table for commune names.
@@ -117,7 +122,7 @@ def plot_gap_dumbbell(
     ax.set_ylim(-0.7, n - 0.3)
     ax.grid(axis="y", visible=False)
     ax.set_xlabel(i18n.t("axis.score", lang))
-    ax.xaxis.set_major_formatter(_number_formatter(lang, 1))
+    ax.xaxis.set_major_formatter(_PointsFormatter(lang))
     finite = vals[np.isfinite(vals)]
     lo_v, hi_v = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
     ax.set_xlim(min(0.0, lo_v - 0.02), max(1.0, hi_v + 0.02))
@@ -129,8 +134,8 @@ def plot_gap_dumbbell(
 
 
 def _gap_ci_column(ax: Axes, data: pd.DataFrame, yy: np.ndarray, gap: str, lang: str) -> None:
-    """Right-hand column: the gap of each row and its indicator-selection interval (the number
-    alone where the interval is NaN), under a bold header."""
+    """Right-hand column: the gap of each row and its indicator-selection interval in points
+    (the number alone where the interval is NaN), under a bold header."""
     n = len(data)
     trans = mpl.transforms.blended_transform_factory(ax.transAxes, ax.transData)
     interval = _interval(data, gap)
@@ -146,9 +151,9 @@ def _gap_ci_column(ax: Axes, data: pd.DataFrame, yy: np.ndarray, gap: str, lang:
             fontweight="bold", color=_DARK, linespacing=1.15, gid="gap_ci_header")  # fmt: skip
     values = data[gap].to_numpy(float)
     for k, y in enumerate(yy):
-        txt = i18n.format_number(values[k], lang, 2)
+        txt = _points_text(values[k], lang)
         if has_ci and np.isfinite(interval[0][k]) and np.isfinite(interval[1][k]):
-            txt += f"  [{i18n.format_interval(interval[0][k], interval[1][k], lang, 2)}]"
+            txt += f"  [{_points_interval(interval[0][k], interval[1][k], lang)}]"
         ax.text(1.02, y, txt, transform=trans, ha="left", va="center", fontsize=small, color=_DARK,
                 gid="gap_ci_text")  # fmt: skip
 
@@ -164,7 +169,8 @@ def plot_gap_trend(
     status: str | None = None,
 ) -> Axes:
     """The gap over time: every commune (thin grey), the district median and interquartile band,
-    and highlighted communes in colour with their CI band when the table has one.
+    and highlighted communes in colour with the band of their indicator-selection interval when
+    the table has one; the gap is shown in points (the table's 0–1 values times 100).
 
     Args:
         gaps: gap table with several periods.
@@ -209,8 +215,8 @@ def plot_gap_trend(
     if highlight is not None:
         _draw_highlighted(ax, data, wide, xs, periods, gap, highlight, names, lang)
     _period_axis(ax, periods, lang)
-    ax.yaxis.set_major_formatter(_number_formatter(lang, 2))
-    ax.set_ylabel(i18n.t(f"gap.{gap}", lang, default=data_text(gap)))
+    ax.yaxis.set_major_formatter(_PointsFormatter(lang))
+    ax.set_ylabel(_note("axis_gap", lang, gap=i18n.t(f"gap.{gap}", lang, default=data_text(gap))))
     ax.set_xlabel(i18n.t("axis.period", lang))
     handles, _ = ax.get_legend_handles_labels()
     handles.insert(

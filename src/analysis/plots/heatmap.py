@@ -25,8 +25,8 @@ from ._common import (
     _max_lines,
     _name,
     _new_axes,
-    _number_formatter,
     _pillar_of,
+    _PointsFormatter,
     _require,
     _select_period,
     _unit_names,
@@ -65,7 +65,7 @@ def plot_pillar_heatmap(
             framework when it knows every indicator.
         units: units table for commune names.
         indicator_labels: optional ``{indicator id: label}`` overriding framework names.
-        cmap: colour map of the 0–1 values.
+        cmap: colour map of the 0–1 values (the colour bar reads in points of a 0–100 scale).
         ax: axes to draw into; a new figure if None.
         lang: ``"vi"`` or ``"en"``.
         status: data status; ``"synthetic"`` adds the watermark.
@@ -111,7 +111,7 @@ def plot_pillar_heatmap(
     _draw_pillar_groups(ax, [_pillar_of(c, fw) for c in matrix.columns], lang)
     cbar = ax.figure.colorbar(im, ax=ax, shrink=0.6, pad=0.02)
     cbar.set_label(i18n.t("axis.normalised", lang))
-    cbar.ax.yaxis.set_major_formatter(_number_formatter(lang, 1))
+    cbar.ax.yaxis.set_major_formatter(_PointsFormatter(lang))
     cbar.outline.set_visible(False)
     if np.isnan(values).any():  # grey cells: say what they are, under the colour bar
         cbar.ax.legend(

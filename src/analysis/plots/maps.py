@@ -30,7 +30,8 @@ from ._common import (
     _finish,
     _name,
     _new_axes,
-    _number_formatter,
+    _note,
+    _PointsFormatter,
     _require,
     _select_period,
     _unit_names,
@@ -61,7 +62,7 @@ def plot_map(
 
     Bubble mode (default): one bubble per commune at (lon, lat), area proportional to the 2019
     population, colour = gap on a diverging scale centred at 0 (:class:`~matplotlib.colors.TwoSlopeNorm`;
-    purple = government ahead); the post-2025 communes (``successor_code``) are outlined by a
+    purple = government ahead; the colour bar reads in points of a 0–100 scale); the post-2025 communes (``successor_code``) are outlined by a
     padded convex hull of their former communes and named. Axes are lon/lat with the aspect
     corrected for latitude (1 / cos φ) and a scale bar.
 
@@ -105,8 +106,8 @@ def plot_map(
         mappable = mpl.cm.ScalarMappable(norm=norm, cmap=cmap)
     _geographic_axes(ax, lat0, lang)
     cbar = ax.figure.colorbar(mappable, ax=ax, shrink=0.7, pad=0.02)
-    cbar.set_label(i18n.t(f"gap.{gap}", lang, default=data_text(gap)))
-    cbar.ax.yaxis.set_major_formatter(_number_formatter(lang, 2))
+    cbar.set_label(_note("axis_gap", lang, gap=i18n.t(f"gap.{gap}", lang, default=data_text(gap))))
+    cbar.ax.yaxis.set_major_formatter(_PointsFormatter(lang))
     cbar.outline.set_visible(False)
     title = i18n.t("title.map", lang)
     if period:

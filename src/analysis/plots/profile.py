@@ -27,8 +27,8 @@ from ._common import (
     _max_lines,
     _name,
     _new_axes,
-    _number_formatter,
     _pillar_of,
+    _PointsFormatter,
     _require,
     _select_period,
     _unit_names,
@@ -55,7 +55,8 @@ def plot_commune_profile(
     One row per indicator of the period (a commune without a value has an empty row), grouped
     under pillar headers, with the indicator's full name (wrapped). Targets are put on the
     normalised scale with the framework's goalposts (``(target − lo) / (hi − lo)``, reversed
-    for direction −1). The x axis is 0–1, or wider when some commune's values are outside it.
+    for direction −1). The x axis is 0–1, or wider when some commune's values are outside it;
+    its ticks read in points of a 0–100 scale.
 
     Args:
         scores: score table (indicator rows are used).
@@ -142,7 +143,7 @@ def profile_parts(
         a.set_ylim(-0.7, n - 0.3)
         a.set_xlim(*xlim)
         a.grid(axis="y", visible=False)
-        a.xaxis.set_major_formatter(_number_formatter(lang, 1))
+        a.xaxis.set_major_formatter(_PointsFormatter(lang))
         a.set_xlabel(i18n.t("axis.normalised", lang))
         state["pad"] = _legend_above(a, _profile_handles(lang), "", ncol=3)
         if synthetic:

@@ -29,7 +29,9 @@ from ._common import (
     _name,
     _new_axes,
     _no_data,
-    _number_formatter,
+    _note,
+    _points_text,
+    _PointsFormatter,
     _require,
     _select_period,
     _unit_names,
@@ -160,7 +162,8 @@ def plot_pillar_scatter(
     Each point carries a vertical whisker, the indicator-selection interval of its gap: it spans
     ``G − hi`` to ``G − lo``, so it crosses the 45° line exactly when the interval covers 0. On
     the 0–1 scale a whisker is cut at 0 and 1 and the cut end is marked with an arrowhead
-    (``gid="ci_clipped"``, explained in the legend). With more than ``max_labels`` units only
+    (``gid="ci_clipped"``, explained in the legend). The data are drawn on the table's 0–1
+    scale; ticks and the thresholds in the legend read in points of a 0–100 scale. With more than ``max_labels`` units only
     the ``highlight`` units are named; highlighted points have a dark edge.
 
     Args:
@@ -213,16 +216,16 @@ def plot_pillar_scatter(
         delta, high = typology_thresholds(gaps)
         _draw_regions(ax, typology_regions(delta, high, len(cmp), box), delta, lang)
         handles.append(Patch(facecolor=TYPOLOGY_COLORS["balanced_high"], edgecolor="none",
-                             label=i18n.t("plots.typology_rule", lang, delta=i18n.format_number(delta, lang, 2),
-                                          high=i18n.format_number(high, lang, 2))))  # fmt: skip
-    ax.set_xlabel(i18n.t("pillar.government", lang) + " (0–1)")
+                             label=_note("typology_rule", lang, delta=_points_text(delta, lang, None),
+                                         high=_points_text(high, lang, None))))  # fmt: skip
+    ax.set_xlabel(_note("axis_pillar", lang, pillar=i18n.t("pillar.government", lang)))
     ax.set_ylabel(
-        i18n.t("plots.axis_comparison", lang)
+        _note("axis_comparison", lang)
         if y == "comparison" and len(cmp) > 1
-        else i18n.t(f"pillar.{ycols[0]}", lang) + " (0–1)"
+        else _note("axis_pillar", lang, pillar=i18n.t(f"pillar.{ycols[0]}", lang))
     )
-    ax.xaxis.set_major_formatter(_number_formatter(lang, 1))
-    ax.yaxis.set_major_formatter(_number_formatter(lang, 1))
+    ax.xaxis.set_major_formatter(_PointsFormatter(lang))
+    ax.yaxis.set_major_formatter(_PointsFormatter(lang))
     ax.grid(False)
     ax.set_title(title)
     entries = [(h, h.get_label()) for h in handles] if legend else []

@@ -28,8 +28,8 @@ from ._common import (
     _legend_above,
     _name,
     _new_axes,
-    _number_formatter,
     _period_axis,
+    _PointsFormatter,
     _require,
     _unit_names,
 )
@@ -185,13 +185,14 @@ def _draw_commune(
 def _trend_panel_axes(
     ax: Axes, periods: Sequence[str], lang: str, ylim: tuple[float, float], *, small: bool = True
 ) -> None:
-    """Period ticks (in a small panel: one label per year, at most 5) and the score axis."""
+    """Period ticks (in a small panel: one label per year, at most 5) and the score axis (data
+    on the 0–1 scale, ticks in points of the 0–100 scale)."""
     if small:
         _period_axis(ax, periods, lang, per_period=0, max_years=5)
         ax.tick_params(axis="x", labelsize=mpl.rcParams["font.size"] - 2, rotation=0)
     else:
         _period_axis(ax, periods, lang)
-    ax.yaxis.set_major_formatter(_number_formatter(lang, 1))
+    ax.yaxis.set_major_formatter(_PointsFormatter(lang))
     ax.set_ylim(*ylim)
 
 
