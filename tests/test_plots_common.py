@@ -96,20 +96,15 @@ def test_every_shipped_indicator_name_is_shown_in_full(path, width):
             assert label.replace("\n", " ").lower() in fw.name(ind, lang).lower()
 
 
-def test_interval_columns_read_the_new_and_the_former_names():
+def test_the_interval_drawn_is_the_indicator_selection_interval():
     new = pd.DataFrame({"gap_mean": [0.2], "gap_mean_sel_lo": [0.1], "gap_mean_sel_hi": [0.3],
                         "gap_mean_method_lo": [0.0], "gap_mean_method_hi": [0.4]})  # fmt: skip
-    old = new.rename(columns=lambda c: c.replace("_sel", "").replace("_method", "_mc"))
-    for table in (new, old, pd.concat([new, old], axis=1)):
-        lo, hi = _common._interval(table, "gap_mean")
-        assert (lo[0], hi[0]) == (0.1, 0.3)
-        lo, hi = _common._interval(table, "gap_mean", "method")
-        assert (lo[0], hi[0]) == (0.0, 0.4)
-    assert _common.interval_columns(pd.concat([new, old], axis=1), "gap_mean") == (
-        "gap_mean_sel_lo",
-        "gap_mean_sel_hi",
-    )
+    lo, hi = _common._interval(new, "gap_mean")
+    assert (lo[0], hi[0]) == (0.1, 0.3)  # not the method interval
     assert _common._interval(new, "gap_econ") is None
+    # the former names (g_lo/g_hi, g_mc_lo/g_mc_hi) are no interval any more
+    old = new.rename(columns=lambda c: c.replace("_sel", "").replace("_method", "_mc"))
+    assert _common._interval(old, "gap_mean") is None
     assert _common._interval_level(new.assign()) == 0.9
     new.attrs["level"] = 0.95
     assert _common._interval_level(new) == 0.95
@@ -145,6 +140,29 @@ def test_pillar_of_uses_the_framework_then_the_prefix():
 
 def test_number_formatter_follows_the_language():
     assert _common._number_formatter("vi", 1)(0.75) == "0,8"
-    assert _common._number_formatter("en", 2, "%")(12.5) == "12.50%"
-    assert _common._number_formatter("vi")(3.0) == "3"
-    assert _common._number_formatter("vi")(1234.5) == "1.234,5"
+    assert _common._number_formatter("en", 2)(12.5) == "12.50"
+    assert _common._number_formatter("vi", 1)(1234.5) == "1.234,5"
+
+
+@pytest.mark.parametrize(
+    ("locs", "lang", "expected"),
+    [
+        ([0.0, 0.2, 0.4, 0.6000000000000001, 0.8, 1.0], "vi", ["0", "20", "40", "60", "80", "100"]),
+        ([-0.1, 0.0, 0.1, 0.30000000000000004], "en", ["−10", "0", "10", "30"]),
+        ([0.3, 0.325, 0.35], "vi", ["30,0", "32,5", "35,0"]),  # one decimal for every tick
+        ([0.3, 0.325, 0.35], "en", ["30.0", "32.5", "35.0"]),
+    ],
+)
+def test_score_ticks_read_in_points_of_a_0_100_scale(locs, lang, expected):
+    assert _common._PointsFormatter(lang).format_ticks(locs) == expected
+
+
+def test_score_text_in_points():
+    assert _common._points_text(0.434, "vi") == "43" and _common._points_text(-0.052, "en") == "−5"
+    assert _common._points_text(float("nan"), "vi") == "–"
+    assert (
+        _common._points_text(0.1, "vi", None) == "10"
+        and _common._points_text(0.125, "en", None) == "12.5"
+    )
+    assert _common._points_interval(0.37, 0.5, "vi") == "37–50"
+    assert _common._points_interval(-0.05, 0.19, "en") == "−5 to 19"

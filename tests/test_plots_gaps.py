@@ -8,7 +8,7 @@ import matplotlib as mpl
 import numpy as np
 import pytest
 
-from analysis import config, i18n, plots
+from analysis import config, plots
 from analysis.errors import ParameterError
 
 pytestmark = [
@@ -35,13 +35,19 @@ def test_dumbbell_points_and_ci_text(plot_tables):
         assert len(off) == 18
         np.testing.assert_allclose(off[:, 0], g[p].to_numpy())
         assert mpl.colors.to_hex(coll.get_facecolor()[0]) == plots.PILLAR_COLORS[p].lower()
+    # the value column in points of the 0–100 scale: "43  [37–50]", not "0,43  [0,37–0,50]"
     ci = [t.get_text() for t in ax.texts if t.get_gid() == "gap_ci_text"]
     assert len(ci) == 18
     last = g.iloc[-1]
-    assert (
-        ci[-1]
-        == f"{i18n.format_number(last.gap_mean, 'vi')}  [{i18n.format_interval(last.gap_mean_sel_lo, last.gap_mean_sel_hi, 'vi')}]"
+    gap, lo, hi = (
+        round(100 * v) for v in (last.gap_mean, last.gap_mean_sel_lo, last.gap_mean_sel_hi)
     )
+    assert ci[-1] == f"{gap}  [{lo}–{hi}]" and lo > 0
+    assert ax.get_xlabel() == "Điểm (thang 0–100)"
+    en = plots.plot_gap_dumbbell(plot_tables["gaps"], units=plot_tables["units"], lang="en")
+    en_ci = [t.get_text() for t in en.texts if t.get_gid() == "gap_ci_text"]
+    assert not [t for t in ci + en_ci if re.search(r"\d[.,]\d", t)]  # whole points
+    assert en.get_xlabel() == "Score (0–100 scale)"
     assert {t.get_text() for t in ax.get_legend().get_texts()} == {
         "Chính quyền số",
         "Kinh tế số",
