@@ -49,6 +49,8 @@ def test_every_figure_draws_with_watermark_and_localised_text(plot_tables, plot_
     assert marks and all(m.get_text() == MARK and m.get_visible() for m in marks)
     joined = "\n".join(t for t in texts if t != MARK)
     assert all(unicodedata.is_normalized("NFC", t) for t in texts)
+    # the bootstrap interval is an indicator-selection interval, never a confidence interval
+    assert not re.search(r"confidence|tin cậy|\bCI\b", joined, re.IGNORECASE), name
     decimal_point = re.compile(r"\d\.\d{1,2}(?!\d)")  # 0.78 (not the thousands group of 2.000)
     decimal_comma = re.compile(r"\d,\d{1,2}(?!\d)")
     if lang == "vi":
@@ -66,8 +68,8 @@ SCORE_KINDS = {"heatmap", "dumbbell", "scatter", "scatter2", "typology", "trend"
 OTHER_KINDS = {"rank": 0, "sensitivity": 1, "targets": 0}  # kind -> decimals of the ticks
 #: kinds that still print decimals (degrees of the map, Sobol indices)
 DECIMAL_KINDS = {"map", "sensitivity"}
-#: an axis title that says its scale is points: "(0–100 scale)", "(thang 0–100)", "(points)"
-POINTS_AXIS = re.compile(r"0–100|\((điểm|points)\)")
+#: an axis title that says its scale is points: "(0–100 scale)", "(thang 0–100)", ", points"
+POINTS_AXIS = re.compile(r"0–100|, (điểm|points)$")
 
 
 def test_the_kinds_are_sorted_into_score_and_other_figures():
