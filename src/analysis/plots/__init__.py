@@ -8,6 +8,10 @@ Conventions (seaborn's contract):
 * style is applied by an explicit :func:`set_style` call (font with full Vietnamese coverage,
   colour-blind-safe palette, SVG text kept as text);
 * the three pillars always have the colours of :data:`PILLAR_COLORS` (Okabe–Ito);
+* scores and gaps read in points of a 0–100 scale, as in the text and the notebook tables: the
+  artists keep the tables' 0–1 values as data coordinates, only ticks and printed numbers are
+  scaled (``_common.POINTS``, ``_PointsFormatter``, ``_points_text``); ranks, sensitivity
+  indices and % of target keep their own scale;
 * titles, axes and legends come from :mod:`analysis.i18n`; text from data (unit and indicator
   names, labels, ids) is drawn literally (never as mathtext) and bounded in size;
 * when the data are synthetic (``status="synthetic"`` or a ``status`` column containing
