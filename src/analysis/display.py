@@ -31,12 +31,14 @@ import pandas as pd
 
 from . import config
 from .i18n import (
+    POINTS,
     format_interval,
     format_level,
     format_number,
     format_p,
     format_pct,
     format_period,
+    format_points,
     t,
 )
 from .io import nfc
@@ -363,11 +365,11 @@ def _int(v: Any, c: _Context, digits: int) -> str:
 def _points(v: Any, c: _Context, digits: int) -> str:
     """A score or gap of the 0-1 scale in points of the 0-100 scale, as the text and the briefs
     write it (``0.47`` -> ``47``)."""
-    return format_number(None if pd.isna(v) else 100 * v, c.lang, digits)
+    return format_points(None if pd.isna(v) else v, c.lang, digits)
 
 
 def _points_estimate(row: tuple, c: _Context, digits: int) -> str:
-    return _estimate(tuple(None if pd.isna(x) else 100 * x for x in row), c, digits)
+    return _estimate(tuple(None if pd.isna(x) else POINTS * x for x in row), c, digits)
 
 
 def _estimate(row: tuple, c: _Context, digits: int) -> str:

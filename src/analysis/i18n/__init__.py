@@ -32,6 +32,9 @@ from ..errors import ParameterError
 from ..periods import is_period, parse_period
 
 __all__ = [
+    "POINTS",
+    "format_points",
+    "format_points_interval",
     "LANGS",
     "LABELS",
     "MISSING",
@@ -220,6 +223,46 @@ def format_number(
         negative = value < 0 and float(body.replace(",", "")) != 0.0
     body = body.replace(",", "\x00").replace(".", dec).replace("\x00", thou)
     return (_MINUS if negative else "") + body
+
+
+#: scores and gaps are stored on 0-1 and written in points of a 0-100 scale (issue 15)
+POINTS = 100
+
+
+def format_points(
+    x: float | None, lang: str = "vi", digits: int | None = 0, *, missing: str | None = None
+) -> str:
+    """A score or gap of the 0-1 scale in points of the 0-100 scale, the way every output writes
+    it; ``digits=None``: as many decimals (up to 2) as the value needs.
+
+    >>> format_points(0.47, "en"), format_points(-0.052, "vi"), format_points(0.125, "vi", None)
+    ('47', '−5', '12,5')
+    >>> format_points(None, "vi", missing="")
+    ''
+    """
+    if _is_missing(x):
+        return format_number(None, lang) if missing is None else missing
+    v = POINTS * float(x)  # type: ignore[arg-type]
+    if digits is None:
+        digits = next((d for d in (0, 1) if abs(round(v, d) - v) < 1e-9), 2)
+    return format_number(v, lang, digits)
+
+
+def format_points_interval(
+    lo: float | None,
+    hi: float | None,
+    lang: str = "vi",
+    digits: int = 0,
+    *,
+    missing: str | None = None,
+) -> str:
+    """An interval of the 0-1 scale in points of the 0-100 scale: ``22–40``, ``−5 đến 19``.
+
+    >>> format_points_interval(-0.05, 0.19, "vi"), format_points_interval(0.22, 0.4, "en")
+    ('−5 đến 19', '22–40')
+    """
+    scaled = [None if _is_missing(v) else POINTS * float(v) for v in (lo, hi)]  # type: ignore[arg-type]
+    return format_interval(scaled[0], scaled[1], lang, digits, missing=missing)
 
 
 def format_interval(

@@ -14,7 +14,15 @@ import unicodedata
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from ..i18n import format_interval, format_level, format_number, format_p, t
+from ..i18n import (
+    format_interval,
+    format_level,
+    format_number,
+    format_p,
+    format_points,
+    format_points_interval,
+    t,
+)
 from .facts import (
     GAP_OTHER,
     CommuneFacts,
@@ -40,15 +48,13 @@ def number_text(x: float | int | None, lang: str, digits: int = 2) -> str:
 
 
 def points(x: float | None, lang: str) -> str:
-    """A score or gap of the 0-1 scale in points of the 0-100 scale: ``0.47`` -> ``47``."""
-    return "" if x is None else format_number(100 * x, lang, 0)
+    """A score or gap in points of the 0-100 scale (``""`` when missing): :func:`i18n.format_points`."""
+    return format_points(x, lang, missing="")
 
 
 def points_interval(lo: float | None, hi: float | None, lang: str) -> str:
-    """An interval in points of the 0-100 scale: ``22–40``, ``−5 đến 19``; ``""`` without both."""
-    if lo is None or hi is None:
-        return ""
-    return format_interval(100 * lo, 100 * hi, lang, 0, missing="")
+    """An interval in points (``""`` without both bounds): :func:`i18n.format_points_interval`."""
+    return format_points_interval(lo, hi, lang, missing="")
 
 
 def interval_text(lo: float | None, hi: float | None, lang: str, digits: int = 2) -> str:

@@ -165,32 +165,17 @@ def _number_formatter(lang: str, digits: int) -> FuncFormatter:
 #: figures keep the 0–1 values as data coordinates (their limits, margins, typology regions and
 #: label placement are written for it, and artists can be checked against the tables); only
 #: what is printed is scaled, by :class:`_PointsFormatter` (ticks) and :func:`_points_text`.
-POINTS = 100
+POINTS = i18n.POINTS
 
 
 def _points_text(x: float | None, lang: str, digits: int | None = 0) -> str:
-    """A score or gap of the 0–1 scale as points of the 0–100 scale, in ``lang``'s number
-    format; ``digits=None``: as many decimals (up to 2) as the value needs.
-
-    >>> _points_text(0.47, "en"), _points_text(-0.052, "vi"), _points_text(0.125, "vi", None)
-    ('47', '−5', '12,5')
-    """
-    if x is None or not np.isfinite(x):
-        return i18n.format_number(None, lang)
-    v = POINTS * float(x)
-    if digits is None:
-        digits = next((d for d in (0, 1) if abs(round(v, d) - v) < 1e-9), 2)
-    return i18n.format_number(v, lang, digits)
+    """A score or gap as points of the 0–100 scale: :func:`analysis.i18n.format_points`."""
+    return i18n.format_points(x if x is None or np.isfinite(x) else None, lang, digits)
 
 
 def _points_interval(lo: float, hi: float, lang: str) -> str:
-    """An interval of the 0–1 scale in whole points of the 0–100 scale (``22–40``,
-    ``−5 đến 19``).
-
-    >>> _points_interval(-0.05, 0.19, "vi"), _points_interval(0.22, 0.4, "en")
-    ('−5 đến 19', '22–40')
-    """
-    return i18n.format_interval(POINTS * lo, POINTS * hi, lang, 0)
+    """An interval in whole points: :func:`analysis.i18n.format_points_interval`."""
+    return i18n.format_points_interval(lo, hi, lang)
 
 
 class _PointsFormatter(Formatter):
