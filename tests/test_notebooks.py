@@ -51,6 +51,20 @@ def test_every_notebook_ran_and_provenance_is_recorded(smoke):
         assert list((out / "html").glob(f"{nb}*.html")), nb
 
 
+def test_run_json_records_the_method_that_ran(smoke):
+    """run.json carries each results folder's method (tables/method.json): the Monte Carlo's
+    choice list names the scale (normalisation and goalposts) beside weights and aggregation."""
+    out, _ = smoke
+    manifest = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    method = manifest["method"]
+    assert set(method) == {".", "post2025"}
+    for rel, m in method.items():
+        assert m == json.loads((out / rel / "tables" / "method.json").read_text(encoding="utf-8"))
+    mc = method["."]["monte_carlo"]
+    assert mc["varied"][0] == "scale" and {"weights", "aggregation"} <= set(mc["varied"])
+    assert any(s.startswith("goalposts") for s in mc["scales"]) and len(mc["scales"]) >= 3
+
+
 def test_tables_carry_the_synthetic_status(smoke):
     out, _ = smoke
     for name in [

@@ -225,6 +225,22 @@ def clear_store(out: Path) -> list[str]:
     return cleared
 
 
+def method_records(out: Path) -> dict[str, dict]:
+    """The method that produced each results folder of a run: every ``tables/method.json`` under
+    ``out`` (written by the notebooks from ``Results.method``), keyed by its folder relative to
+    ``out`` (``"."``, ``"post2025"``...). An unreadable file is reported, not skipped silently."""
+    found = {}
+    for path in sorted(out.rglob("tables/method.json")):
+        rel = path.parent.parent.relative_to(out).as_posix()
+        if rel.split("/", 1)[0] in STORE_DIRS:
+            continue
+        try:
+            found[rel] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            found[rel] = {"error": f"unreadable: {exc}"}
+    return found
+
+
 def list_store(out: Path) -> list[dict]:
     """The files of ``<out>/store/``: path (relative to ``out``) and size."""
     folder = out / STORE_DIRS[0]

@@ -47,6 +47,7 @@ from .records import (
     list_store,
     load_state,
     mark_interrupted,
+    method_records,
     now,
     partial_record_path,
     remove_stale,
@@ -634,6 +635,7 @@ class _Recorder:
             "not_finished": len(self.p.tasks) - len(r.results),
         }
         m["store"] = list_store(self.p.out)
+        m["method"] = method_records(self.p.out)
         self.write()
 
 
