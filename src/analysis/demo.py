@@ -42,8 +42,9 @@ import numpy as np
 import pandas as pd
 
 from . import config
+from .errors import DataValidationError
 from .frameworks import load_framework
-from .loaders import save_observations
+from .io import save_table
 from .units import haversine_km, load_units
 
 PERIODS = ("2022H1", "2022H2", "2023H1", "2023H2", "2024H1", "2024H2", "2025H1")
@@ -97,24 +98,18 @@ def generate_demo(
     units = load_units() if units is None else units
     fw = load_framework() if framework is None else framework
     units = units.sort_values("unit_code").reset_index(drop=True)
-    seat = (
-        units.loc[units["unit_code"] == DISTRICT_SEAT].iloc[0]
-        if (units["unit_code"] == DISTRICT_SEAT).any()
-        else units.iloc[0]
-    )
-    dist = haversine_km(seat["lat"], seat["lon"], units["lat"].to_numpy(), units["lon"].to_numpy())
-    dz = (dist - dist.mean()) / dist.std()
-    lp = np.log(units["population"].to_numpy(float))
-    pz = (lp - lp.mean()) / lp.std()
+    dz = _standardise(_distance_to_seat(units))
+    pz = _standardise(np.log(pd.to_numeric(units["population"], errors="coerce").to_numpy(float)))
     n = len(units)
     u_g = rng.standard_normal(n)
     z1, z2 = rng.standard_normal(n), rng.standard_normal(n)
     u_e, u_s = z1, 0.6 * z1 + 0.8 * z2
     effects = {"government": u_g, "economy": u_e, "society": u_s}
     tau = np.array([i * 0.5 for i in range(len(PERIODS))])
+    codes = units["unit_code"].astype(str).to_numpy()
 
     ind = fw.indicators.set_index("id")
-    rows = []
+    parts = []
     for code, spec in ind.iterrows():
         base, growth, b_u, b_d, b_p = PILLAR_MODEL[spec["pillar"]]
         level = (
@@ -126,19 +121,32 @@ def generate_demo(
         x = np.clip(level + offset + rng.normal(0, 0.04, size=level.shape), 0.01, 0.995)
         lo, hi = spec["goalpost_lo"], spec["goalpost_hi"]
         raw = lo + (hi - lo) * x
+        missing = rng.random(size=raw.shape) < 0.04
         if spec["kind"] == "count" and spec["denominator"]:
-            denom = units[spec["denominator"]].to_numpy(float)[:, None] / spec["denominator_scale"]
-            raw = np.round(raw * denom)
+            # a count needs its denominator: units without one (the national registry has no
+            # households) get no value of this indicator
+            col = spec["denominator"]
+            den = pd.to_numeric(units.get(col), errors="coerce")
+            den = np.full(n, np.nan) if den is None else den.to_numpy(float)
+            raw = np.round(raw * (den / spec["denominator_scale"])[:, None])
+            missing |= ~(den > 0)[:, None]
         else:
             raw = np.round(raw, 1)
-        missing = rng.random(size=raw.shape) < 0.04
         if code in LATE_COLLECTED:
             missing |= (dz > 1.0)[:, None] & (np.arange(len(PERIODS)) < 2)[None, :]
-        for i, ucode in enumerate(units["unit_code"]):
-            for j, period in enumerate(PERIODS):
-                if not missing[i, j]:
-                    rows.append((ucode, period, code, float(raw[i, j])))
-    obs = pd.DataFrame(rows, columns=["unit_code", "period", "indicator", "value"])
+        keep = ~missing
+        ui, pj = np.nonzero(keep)  # unit-major, as the rows were always listed
+        parts.append(
+            pd.DataFrame(
+                {
+                    "unit_code": codes[ui],
+                    "period": np.asarray(PERIODS, dtype=object)[pj],
+                    "indicator": code,
+                    "value": raw[keep].astype(float),
+                }
+            )
+        )
+    obs = pd.concat(parts, ignore_index=True)
     obs["status"] = "synthetic"
     obs["source"] = f"analysis.demo {MODEL_VERSION} seed={seed} (illustrative, not official data)"
     return obs.sort_values(["unit_code", "period", "indicator"], kind="stable").reset_index(
@@ -146,11 +154,79 @@ def generate_demo(
     )
 
 
+#: the key of a panel recipe: a YAML file given as ``observations_path`` that generates the panel
+RECIPE_KEY = "synthetic_panel"
+
+
+def is_recipe(path: str | Path) -> bool:
+    """True for a synthetic-panel recipe (``.yaml`` whose top key is ``synthetic_panel``)."""
+    path = Path(path)
+    if path.suffix.lower() not in (".yaml", ".yml") or not path.is_file():
+        return False
+    head = path.read_bytes()[:4096].decode("utf-8", errors="replace")
+    return any(line.startswith(f"{RECIPE_KEY}:") for line in head.splitlines())
+
+
+def panel_from_recipe(path: str | Path, units: pd.DataFrame, framework) -> pd.DataFrame:
+    """The synthetic panel a recipe describes, for the units of the run.
+
+    A recipe (e.g. ``data/demo/national.yaml``) names the model and the seed; the panel is
+    generated at load time for the run's units table and framework, so a national panel of
+    420,000 observations needs no file in the repository and is the same on every machine.
+
+    Raises:
+        DataValidationError: the recipe names another model or has no integer seed.
+    """
+    import yaml
+
+    try:
+        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise DataValidationError([f"{path}: not a readable YAML recipe ({exc})"]) from exc
+    spec = doc.get(RECIPE_KEY) if isinstance(doc, dict) else None
+    spec = spec if isinstance(spec, dict) else {}
+    model, seed = spec.get("model"), spec.get("seed")
+    if model != MODEL_VERSION or not isinstance(seed, int):
+        raise DataValidationError(
+            [
+                f"{path}: {RECIPE_KEY} must give model: {MODEL_VERSION} and an integer seed "
+                f"(found model={model!r}, seed={seed!r})"
+            ],
+            source=str(path),
+        )
+    return generate_demo(seed, units=units, framework=framework)
+
+
+def _standardise(x: np.ndarray) -> np.ndarray:
+    """z-scores; a missing value gets 0 (the mean), and a column with no values is all 0."""
+    ok = np.isfinite(x)
+    if ok.sum() < 2 or np.std(x[ok]) == 0:
+        return np.zeros(len(x))
+    z = (x - x[ok].mean()) / x[ok].std()
+    return np.where(ok, z, 0.0)
+
+
+def _distance_to_seat(units: pd.DataFrame) -> np.ndarray:
+    """Kilometres from each unit to its seat: the district seat Ái Nghĩa for Đại Lộc (the
+    panel the project ships), else the centroid of the unit's parent (province or district)
+    as a stand-in for its seat."""
+    lat, lon = units["lat"].to_numpy(float), units["lon"].to_numpy(float)
+    if (units["unit_code"] == DISTRICT_SEAT).any():
+        seat = units.loc[units["unit_code"] == DISTRICT_SEAT].iloc[0]
+        return haversine_km(seat["lat"], seat["lon"], lat, lon)
+    group = (
+        units["parent_code"].astype(str) if "parent_code" in units else pd.Series("", units.index)
+    )
+    c_lat = units["lat"].groupby(group).transform("mean").to_numpy(float)
+    c_lon = units["lon"].groupby(group).transform("mean").to_numpy(float)
+    return haversine_km(c_lat, c_lon, lat, lon)
+
+
 def write_demo(seed: int | None = None, out_dir: str | Path | None = None) -> list[Path]:
     """Write ``observations.csv`` of the demo panel into ``data/demo/`` (atomically)."""
     out_dir = Path(out_dir) if out_dir is not None else config.DEMO
     obs = generate_demo(seed)
-    return [save_observations(obs, out_dir / "observations.csv")]
+    return [save_table(obs, out_dir / "observations.csv")]  # sorted, in contract order
 
 
 # --------------------------------------------------------------------------------------------

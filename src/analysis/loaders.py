@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import config
+from .demo import is_recipe, panel_from_recipe
 from .errors import DataValidationError, InsufficientDataError, ParameterError
 from .frameworks import Framework, load_framework
 from .io import read_table, save_table
@@ -103,7 +104,10 @@ def validate_file(path, *, units=None, framework=None) -> ValidationReport:
     src = str(path)
     empty = pd.DataFrame(columns=OBS_COLUMNS)
     try:
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
+        if is_recipe(path):  # a synthetic panel generated for these units (analysis.demo)
+            raw, problems = panel_from_recipe(path, units, framework), []
+            rows = pd.Series(range(2, len(raw) + 2), index=raw.index)
+        elif path.suffix.lower() in (".xlsx", ".xlsm"):
             raw, rows, problems = read_workbook(path, framework)
         else:
             raw = read_table(path)

@@ -112,24 +112,38 @@ def _load_framework(framework):
     )
 
 
-def _denominator_values(units: pd.DataFrame, col: str, codes: list[str]) -> np.ndarray:
+def denominator_values(units: pd.DataFrame, col: str, codes: list[str]) -> np.ndarray:
+    """The denominator of a count indicator for ``codes``: the units table's column ``col`` (or
+    ``<col>_2019_constituents``), positive for every code asked for.
+
+    Callers ask only for the units that have a count to divide (the national registry has no
+    households, and a national panel without counts needs none).
+
+    Raises:
+        DataValidationError: the column is missing, or not positive for some of ``codes``
+            (the first 10 are named, with the total).
+    """
     u = units.copy()
     u["unit_code"] = u["unit_code"].astype(str)
-    u = u.set_index("unit_code")
+    u = u.drop_duplicates("unit_code").set_index("unit_code")
     for c in (col, f"{col}_2019_constituents"):
         if c in u.columns:
             vals = pd.to_numeric(u[c], errors="coerce").reindex(codes)
             missing = [k for k, v in vals.items() if not (v > 0)]
             if missing:
+                shown = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
                 raise DataValidationError(
                     [
-                        f"units table: column {c!r} has no positive value for unit_code(s) {missing}; needed to denominate count indicators"
+                        f"units table: column {c!r} has no positive value for {len(missing)} "
+                        f"unit(s) that have count indicators: {shown}; needed to denominate "
+                        f"them (add the {c} of these units, or leave their counts empty)"
                     ]
                 )
             return vals.to_numpy(float)
     raise DataValidationError(
         [
-            f"units table has no column {col!r} (or {col}_2019_constituents); needed to denominate count indicators"
+            f"units table has no column {col!r} (or {col}_2019_constituents); needed to "
+            "denominate count indicators"
         ]
     )
 
@@ -201,7 +215,12 @@ def _denominate_panel(X, indf: pd.DataFrame, units, unit_codes, SE=None):
             units = load_units()
         for j, (ind, col) in enumerate(den_cols.items()):
             if isinstance(col, str) and col:
-                d = _denominator_values(units, col, unit_codes)
+                # a denominator is needed only where there is a count to divide
+                has = np.isfinite(X[:, :, j]).any(axis=0)
+                if not has.any():
+                    continue
+                d = np.full(len(unit_codes), np.nan)
+                d[has] = denominator_values(units, col, list(np.asarray(unit_codes)[has]))
                 scale = float(indf.loc[ind, "denominator_scale"])
                 X[:, :, j] = X[:, :, j] / d[None, :] * scale
                 if SE is not None:

@@ -8,9 +8,11 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .. import config
+from ..composite.pipeline import denominator_values
 from ..composite.scales import ScaleMeta
 from ..errors import DataValidationError, ParameterError
 from ..status import worst_status
@@ -67,21 +69,13 @@ def _tidy_wide(obs: pd.DataFrame, fw, units, per: str) -> tuple[pd.DataFrame, pd
             .set_index("unit_code")
         )
         for iid, col in den.items():
-            src_col = col if col in u.columns else f"{col}_2019_constituents"
-            if src_col not in u.columns:
-                raise DataValidationError(
-                    [
-                        f"units table has no column {col!r} (or {col}_2019_constituents); needed to denominate {iid}"
-                    ]
-                )
-            dv = pd.to_numeric(u[src_col], errors="coerce").reindex(wide.index)
-            if not (dv > 0).all():
-                raise DataValidationError(
-                    [
-                        f"units table: column {src_col!r} has no positive value for unit_code(s) {list(dv.index[~(dv > 0)])}"
-                    ]
-                )
-            wide[iid] = wide[iid] / dv.to_numpy() * float(ind.loc[iid, "denominator_scale"])
+            if iid not in wide.columns:
+                continue
+            has = wide[iid].notna().to_numpy()  # a denominator only where there is a count
+            dv = np.full(len(wide), np.nan)
+            if has.any():
+                dv[has] = denominator_values(units, col, list(wide.index[has].astype(str)))
+            wide[iid] = wide[iid] / dv * float(ind.loc[iid, "denominator_scale"])
         extra = [
             c
             for c in u.columns
