@@ -192,3 +192,124 @@ def test_demo_panel_does_not_claim_convergence_for_government():
         gov = c[c["pillar"] == "government"]
         assert not gov["converging"].fillna(False).any(), scale
         assert (gov["caveat"] == "ceiling").all(), scale
+
+
+# --------------------------------------------------------------------------- issue 20: vectorised Theil-Sen
+def _theil_sen_scipy(t, y, level):
+    """The per-row reference: scipy theilslopes on the non-missing points (3 distinct times)."""
+    from scipy import stats
+
+    ok = ~(np.isnan(t) | np.isnan(y))
+    t, y = t[ok], y[ok]
+    if len(np.unique(t)) < 3:
+        return (np.nan,) * 4
+    r = stats.theilslopes(y, t, alpha=level)
+    return float(r.slope), float(r.low_slope), float(r.high_slope), float(r.intercept)
+
+
+@pytest.mark.parametrize("level", [0.90, 0.95, 0.3])
+def test_theil_sen_rows_equals_scipy_per_row(level):
+    """Random rows with missing values, tied values, constant rows, repeated times and rows with
+    fewer than 3 points: every number equals scipy's theilslopes on that row."""
+    from analysis.gaps._stats import theil_sen_rows
+
+    rng = np.random.default_rng(20)
+    t = np.array([period_to_time(p) for p in PERIODS])
+    Y = np.round(rng.normal(size=(600, len(t))), 1)  # rounding makes ties
+    Y[rng.random(Y.shape) < 0.3] = np.nan
+    Y[:20] = 0.5  # constant
+    Y[20:40, 2:] = np.nan  # at most 2 points
+    T = np.broadcast_to(t, Y.shape).copy()
+    T[40:120, 3] = T[40:120, 2]  # a repeated time
+    got = np.column_stack(theil_sen_rows(T, Y, level))
+    ref = np.array([_theil_sen_scipy(T[r], Y[r], level) for r in range(len(Y))])
+    assert np.isnan(ref[20:40]).all() and not np.isnan(ref[:20]).any()
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(ref))
+    np.testing.assert_allclose(got, ref, rtol=0, atol=1e-12)
+    # one shared time vector broadcasts
+    np.testing.assert_allclose(
+        np.column_stack(theil_sen_rows(t, Y[120:], level)), ref[120:], rtol=0, atol=1e-12
+    )
+
+
+def _trends_per_row(data, columns, level=0.90, include_district=True):
+    """The former compute_trends (one scipy call per unit and series): the reference."""
+    from analysis.gaps._wide import _wide_pillars
+    from analysis.gaps.trends import _trend_label
+    from analysis.status import worst_status
+
+    w = _wide_pillars(data, list(columns))
+    w["_t"] = [period_to_time(p) for p in w["period"]]
+    groups = list(w.groupby("unit_code", sort=True))
+    if include_district:
+        d = w.groupby("_t", as_index=False)[list(columns)].mean()
+        d["unit_code"] = "district"
+        d["status"] = [worst_status(w.loc[w["_t"] == t, "status"]) for t in d["_t"]]
+        groups.append(("district", d))
+    rows = []
+    for unit, g in groups:
+        g = g.sort_values("_t")
+        t = g["_t"].to_numpy(dtype=float)
+        for c in columns:
+            y = g[c].to_numpy(dtype=float)
+            ok = ~np.isnan(y)
+            slope, lo, hi, icpt = _theil_sen_scipy(t, y, level)
+            trend = _trend_label(lo, hi)
+            med = float(np.median(y[ok])) if ok.any() else np.nan
+            closing = None
+            if c in G.GAP_SERIES and trend is not None:
+                if trend == "no_clear_trend" or med == 0:
+                    closing = "no_clear_trend"
+                else:
+                    closing = "closing" if (med > 0) == (trend == "decreasing") else "widening"
+            t0 = float(t[ok].min()) if ok.any() else np.nan
+            t1 = float(t[ok].max()) if ok.any() else np.nan
+            rows.append(dict(unit_code=unit, series=c, n_periods=int(ok.sum()), t_start=t0,
+                             t_end=t1, median_value=med, slope=slope, slope_lo=lo, slope_hi=hi,
+                             fitted_start=icpt + slope * t0, fitted_end=icpt + slope * t1,
+                             trend=trend, gap_closing=closing,
+                             status=worst_status(g.loc[ok, "status"])))  # fmt: skip
+    out = pd.DataFrame(rows)
+    for c in ("trend", "gap_closing"):
+        out[c] = out[c].astype("string")
+    return out
+
+
+def _messy_gap_table(rng, n=120):
+    """Synthetic wide gap table: missing rows and values, ties, mixed and missing statuses, a
+    constant series, a unit with two labels of one time (2022 and 2022H1), shuffled rows."""
+    rows = []
+    for u in range(n):
+        for p in PERIODS:
+            if rng.random() < 0.15:
+                continue
+            rows.append(dict(unit_code=f"{u:05d}", period=p,
+                             government=round(rng.normal(0.5, 0.1), 2),
+                             economy=np.nan if rng.random() < 0.1 else round(rng.normal(0.4, 0.1), 2),
+                             society=rng.normal(0.5, 0.1),
+                             status=rng.choice(["observed", "imputed", "estimated", None])))  # fmt: skip
+    w = pd.DataFrame(rows)
+    w.loc[w["unit_code"] == "00003", "economy"] = 0.4
+    w = pd.concat([w, w[w["unit_code"] == "00007"].iloc[:1].assign(period="2022")])
+    w["gap_econ"] = w["government"] - w["economy"]
+    w["gap_soc"] = w["government"] - w["society"]
+    w["gap_mean"] = (w["gap_econ"] + w["gap_soc"]) / 2
+    return w.sample(frac=1, random_state=3)
+
+
+@pytest.mark.parametrize("level, include_district", [(0.90, True), (0.95, False)])
+def test_compute_trends_equals_per_row_scipy(level, include_district, make_framework, make_panel):
+    """The vectorised compute_trends gives the table of the per-unit scipy loop: same rows,
+    order, columns, dtypes, values (1e-12), on a messy table and on a planted panel."""
+    cols = [*G.PILLARS, *G.GAP_SERIES]
+    w = _messy_gap_table(np.random.default_rng(8))
+    got = G.compute_trends(w, level=level, include_district=include_district)
+    ref = _trends_per_row(w, cols, level, include_district)
+    pd.testing.assert_frame_equal(got, ref, check_exact=False, rtol=0, atol=1e-12)
+    sc = make_panel(np.random.default_rng(21), 18, (6, 7, 7),
+                    {"government": 0.7, "economy": 0.3, "society": 0.5}, sd=0.01, periods=PERIODS,
+                    slope={"economy": 0.06})  # fmt: skip
+    g = G.compute_gaps(sc, make_framework((6, 7, 7)), n_boot=50, seed=1)
+    got = G.compute_trends(g, level=level, include_district=include_district)
+    ref = _trends_per_row(g, cols, level, include_district)
+    pd.testing.assert_frame_equal(got, ref, check_exact=False, rtol=0, atol=1e-12)

@@ -301,10 +301,79 @@ def _spearman_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         return np.where(den > 0, (rx * ry).sum(axis=-1) / den, np.nan)
 
 
-def _theil_sen(t: np.ndarray, y: np.ndarray, level: float) -> tuple[float, float, float, float]:
+def _row_median(s: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Median of the first ``n[r]`` values of each row of ``s`` (sorted along the last axis, NaN
+    last) as ``np.median`` computes it (the mean of the two middle values for an even count); NaN
+    where ``n`` is 0."""
+    r = np.arange(s.shape[0])
+    lo = np.clip((n - 1) // 2, 0, None)
+    hi = np.clip(n // 2, 0, None)
+    if s.shape[1] == 0:
+        return np.full(s.shape[0], np.nan)
+    a, b = s[r, np.minimum(lo, s.shape[1] - 1)], s[r, np.minimum(hi, s.shape[1] - 1)]
+    return np.where(n > 0, np.where(lo == hi, a, (a + b) / 2), np.nan)
+
+
+def _tie_term(v: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """``sum k (k-1) (2k+5)`` over the groups of equal values of each row (Sen 1968, 2.6), as an
+    exact integer: every member of a group of size k contributes ``(k-1)(2k+5)``."""
+    eq = (v[:, :, None] == v[:, None, :]) & ok[:, :, None] & ok[:, None, :]
+    k = eq.sum(axis=2)
+    return np.where(ok, (k - 1) * (2 * k + 5), 0).sum(axis=1)
+
+
+def theil_sen_rows(
+    t: np.ndarray, y: np.ndarray, level: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Theil-Sen line of every row of ``y`` (``(rows, points)``, NaN = missing) on times ``t``
+    (``(points,)`` or ``(rows, points)``): slope, interval and intercept exactly as
+    ``scipy.stats.theilslopes(y_row, t_row, alpha=level)`` (method ``separate``) on the row's
+    non-missing points, vectorised over the rows.
+
+    The slope is the median of the slopes of all pairs of points with different times; the
+    intercept ``median(y) - slope * median(t)``; the interval (Sen 1968, eq. 2.6) takes the order
+    statistics of the sorted slopes around ``N/2 -+ z sigma / 2``, sigma^2 being the variance of
+    Kendall's statistic with the ties correction for ``t`` and ``y``. Rows with fewer than 3
+    distinct times give NaN.
+
+    Returns ``(slope, low_slope, high_slope, intercept)``, each ``(rows,)``.
+    """
+    y = np.atleast_2d(np.asarray(y, dtype=float))
+    t = np.broadcast_to(np.asarray(t, dtype=float), y.shape)
     ok = ~(np.isnan(t) | np.isnan(y))
-    t, y = t[ok], y[ok]
-    if len(np.unique(t)) < 3:
-        return (np.nan,) * 4
-    res = stats.theilslopes(y, t, alpha=level)
-    return float(res.slope), float(res.low_slope), float(res.high_slope), float(res.intercept)
+    t, y = np.where(ok, t, np.nan), np.where(ok, y, np.nan)
+    rows, p = y.shape
+    i, j = np.triu_indices(p, k=1)
+    dt, dy = t[:, i] - t[:, j], y[:, i] - y[:, j]
+    pair = ok[:, i] & ok[:, j] & (dt != 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        slopes = np.sort(np.where(pair, dy / np.where(pair, dt, 1.0), np.nan), axis=1)
+    nt = pair.sum(axis=1)
+    ny = ok.sum(axis=1)
+    ts = np.sort(t, axis=1)
+    new_t = np.concatenate(
+        [~np.isnan(ts[:, :1]), ~np.isnan(ts[:, 1:]) & (ts[:, 1:] != ts[:, :-1])], axis=1
+    )
+    distinct = new_t.sum(axis=1)
+    slope = _row_median(slopes, nt)
+    inter = _row_median(np.sort(y, axis=1), ny) - slope * _row_median(ts, ny)
+    alpha = 1.0 - level if level > 0.5 else level
+    z = stats.norm.ppf(alpha / 2.0)
+    sigsq = (
+        1
+        / 18.0
+        * (ny * (ny - 1) * (2 * ny + 5) - _tie_term(t, ok) - _tie_term(y, ok)).astype(float)
+    )
+    sigma = np.sqrt(sigsq)
+    ru = np.minimum(np.round((nt - z * sigma) / 2.0).astype(np.int64), nt - 1)
+    rl = np.maximum(np.round((nt + z * sigma) / 2.0).astype(np.int64) - 1, 0)
+    r = np.arange(rows)
+    cap = max(slopes.shape[1] - 1, 0)
+    good = distinct >= 3
+    if slopes.shape[1] == 0:
+        lo = hi = np.full(rows, np.nan)
+    else:
+        lo, hi = slopes[r, np.clip(rl, 0, cap)], slopes[r, np.clip(ru, 0, cap)]
+    nan = np.full(rows, np.nan)
+    return (np.where(good, slope, nan), np.where(good, lo, nan), np.where(good, hi, nan),
+            np.where(good, inter, nan))  # fmt: skip

@@ -13,8 +13,15 @@ import pandas as pd
 from .. import config
 from ..errors import ParameterError
 from ..periods import period_to_time
-from ..status import worst_status
-from ._stats import _check_columns, _check_level, _iv_slope, _pct_interval, _theil_sen
+from ..status import status_codes, worst_status
+from ._stats import (
+    _check_columns,
+    _check_level,
+    _iv_slope,
+    _pct_interval,
+    _row_median,
+    theil_sen_rows,
+)
 from ._wide import _periods, _wide_pillars
 from .formula import GAP_SERIES, PILLARS
 
@@ -27,6 +34,39 @@ def _trend_label(lo: float, hi: float) -> str | None:
     if hi < 0:
         return "decreasing"
     return "no_clear_trend"
+
+
+def _pad(a: np.ndarray, width: int, fill) -> np.ndarray:
+    """``a`` widened to ``width`` columns with ``fill``."""
+    if a.shape[1] >= width:
+        return a
+    return np.concatenate([a, np.full((a.shape[0], width - a.shape[1]), fill, a.dtype)], axis=1)
+
+
+def _series_trends(T, Y, S, series: str, level: float) -> dict:
+    """The trend columns of one series for every row of ``Y`` (times ``T``, status codes ``S``)."""
+    ok = ~np.isnan(Y)
+    n = ok.sum(axis=1)
+    slope, lo, hi, icpt = theil_sen_rows(T, Y, level)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows
+        t0 = np.nanmin(np.where(ok, T, np.nan), axis=1) if T.shape[1] else np.full(len(Y), np.nan)
+        t1 = np.nanmax(np.where(ok, T, np.nan), axis=1) if T.shape[1] else np.full(len(Y), np.nan)
+    med = _row_median(np.sort(Y, axis=1), n)
+    trend = np.array([_trend_label(a, b) for a, b in zip(lo, hi, strict=True)], dtype=object)
+    closing = np.full(len(Y), None, dtype=object)
+    if series in GAP_SERIES:
+        has = trend != None  # noqa: E711 (element-wise)
+        flat = has & ((trend == "no_clear_trend") | (med == 0))
+        closing[has] = np.where(
+            (med[has] > 0) == (trend[has] == "decreasing"), "closing", "widening"
+        )
+        closing[flat] = "no_clear_trend"
+    code = np.where(ok, S, 0).max(axis=1) if S.shape[1] else np.zeros(len(Y), np.int8)
+    return dict(n_periods=n.astype(np.int64), t_start=t0, t_end=t1, median_value=med, slope=slope,
+                slope_lo=lo, slope_hi=hi, fitted_start=icpt + slope * t0, fitted_end=icpt + slope * t1,
+                trend=trend, gap_closing=closing,
+                status=np.array(config.STATUSES, dtype=object)[code])  # fmt: skip
 
 
 def compute_trends(
@@ -69,37 +109,39 @@ def compute_trends(
             columns = [*PILLARS, *GAP_SERIES]
         else:
             columns = [c for c in (*PILLARS, *GAP_SERIES) if c in data.columns] or list(PILLARS)
-    w = _wide_pillars(data, list(columns))
+    columns = list(columns)
+    w = _wide_pillars(data, columns)
     w["_t"] = [period_to_time(p) for p in w["period"]]
-    groups = [(u, g) for u, g in w.groupby("unit_code", sort=True)]
+    d = w.groupby("_t", as_index=False)[columns].mean()  # the district series, in data order
+    w = w.sort_values(["unit_code", "_t"], kind="stable")
+    codes = status_codes(w["status"])
+    units, row = np.unique(w["unit_code"].to_numpy(str), return_inverse=True)
+    units = units.astype(object).tolist()
+    col = w.groupby("unit_code", sort=False).cumcount().to_numpy()
+    width = int(col.max()) + 1 if len(w) else 0
+    # one matrix (units, rows of the unit) per series, NaN-padded; the district row appended
+    T, S = np.full((len(units), width), np.nan), np.zeros((len(units), width), np.int8)
+    T[row, col], S[row, col] = w["_t"].to_numpy(float), codes
+    Y = {c: np.full((len(units), width), np.nan) for c in columns}
+    for c in columns:
+        Y[c][row, col] = w[c].to_numpy(float)
     if include_district:
-        d = w.groupby("_t", as_index=False)[list(columns)].mean()
-        d["unit_code"] = "district"
-        d["status"] = [worst_status(w.loc[w["_t"] == t, "status"]) for t in d["_t"]]
-        groups.append(("district", d))
-    rows = []
-    for unit, g in groups:
-        g = g.sort_values("_t")
-        t = g["_t"].to_numpy(dtype=float)
+        dcode = pd.Series(codes).groupby(w["_t"].to_numpy()).max().reindex(d["_t"]).to_numpy()
+        k = max(width, len(d))
+        T, S = _pad(T, k, np.nan), _pad(S, k, 0)
+        T = np.vstack([T, _pad(d["_t"].to_numpy(float)[None, :], k, np.nan)])
+        S = np.vstack([S, _pad(np.asarray(dcode, np.int8)[None, :], k, 0)])
         for c in columns:
-            y = g[c].to_numpy(dtype=float)
-            ok = ~np.isnan(y)
-            slope, lo, hi, icpt = _theil_sen(t, y, level)
-            trend = _trend_label(lo, hi)
-            med = float(np.median(y[ok])) if ok.any() else np.nan
-            closing = None
-            if c in GAP_SERIES and trend is not None:
-                if trend == "no_clear_trend" or med == 0:
-                    closing = "no_clear_trend"
-                else:
-                    closing = "closing" if (med > 0) == (trend == "decreasing") else "widening"
-            rows.append(dict(unit_code=unit, series=c, n_periods=int(ok.sum()),
-                             t_start=float(t[ok].min()) if ok.any() else np.nan, t_end=float(t[ok].max()) if ok.any() else np.nan,
-                             median_value=med, slope=slope, slope_lo=lo, slope_hi=hi,
-                             fitted_start=icpt + slope * t[ok].min() if ok.any() else np.nan,
-                             fitted_end=icpt + slope * t[ok].max() if ok.any() else np.nan, trend=trend,
-                             gap_closing=closing, status=worst_status(g.loc[ok, "status"])))  # fmt: skip
-    out = pd.DataFrame(rows)
+            Y[c] = np.vstack(
+                [_pad(Y[c], k, np.nan), _pad(d[c].to_numpy(float)[None, :], k, np.nan)]
+            )
+        units.append("district")
+    parts = [_series_trends(T, Y[c], S, c, level) for c in columns]
+    n = len(units)
+    out = pd.DataFrame({"unit_code": np.repeat(np.array(units, dtype=object), len(columns)),
+                        "series": np.tile(np.array(columns, dtype=object), n)})  # fmt: skip
+    for name in parts[0] if parts else ():
+        out[name] = np.stack([p[name] for p in parts], axis=1).reshape(-1) if n else []
     for c in ("trend", "gap_closing"):
         out[c] = out[c].astype("string")
     return out
