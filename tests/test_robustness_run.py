@@ -100,3 +100,20 @@ def test_cli_robustness_order_overrides_the_spec_and_is_recorded(asem_dir, tmp_p
     assert cli["order"] == order and cli["spec"]["base"]["order"] == order.split(",")
     assert spec["n_units"] == 51 and cli["n_units"] == 46  # screening first drops 5 units
     assert main([*args, "--order", "screen", "--out", str(tmp_path / "bad")]) == 2
+
+
+def test_run_json_says_what_elapsed_s_covers(asem_dir, tmp_path):
+    """Issue #20: run.json states what ``elapsed_s`` measures, and its parts add up inside it."""
+    from analysis.robustness import run_robustness
+    from analysis.robustness.run import ELAPSED_COVERS
+
+    run_robustness(
+        asem_dir / "ASEM_iData.csv", asem_dir / "ASEM_iMeta.csv", tmp_path, draws=20, seed=1
+    )
+    meta = json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))
+    assert meta["elapsed_covers"] == ELAPSED_COVERS
+    assert "reading" in ELAPSED_COVERS and "not Python start-up, module imports" in ELAPSED_COVERS
+    t = meta["timings"]
+    assert set(t) == {"read_s", "prep_s", "eval_s", "stats_s"}
+    # the CSV reading and every timed part lie inside elapsed_s (rounding to 1e-6 allowed)
+    assert t["read_s"] > 0 and sum(t.values()) <= meta["elapsed_s"] + 4e-6

@@ -41,17 +41,26 @@ def denominate(data: pd.DataFrame, imeta, *, scale: dict | None = None) -> pd.Da
                 f"denominator column(s) {missing} named in iMeta 'Denominator' are not columns of the data; add them to iData"
             ]
         )
-    for ind, den in tree.denominators.items():
-        if ind not in out.columns:
-            continue
-        d = pd.to_numeric(out[den], errors="coerce").astype(float)
-        d = d.where(d != 0)
-        out[ind] = (
-            pd.to_numeric(out[ind], errors="coerce").astype(float)
-            / d
-            * (1.0 if scale is None else float(scale.get(ind, 1.0)))
-        )
-    return out
+    pairs = [(i, d) for i, d in tree.denominators.items() if i in out.columns]
+    if not pairs:
+        return out
+    cur: dict[str, np.ndarray] = {}  # in iMeta order, as a denominated column may be a denominator
+
+    def col(c):
+        return cur[c] if c in cur else _as_float(out[[c]])[:, 0]
+
+    for ind, den in pairs:
+        d = col(den)
+        d = np.where(d != 0, d, np.nan)
+        cur[ind] = col(ind) / d * (1.0 if scale is None else float(scale.get(ind, 1.0)))
+    return out.drop(columns=list(cur)).assign(**cur)[list(data.columns)]
+
+
+def _as_float(frame: pd.DataFrame) -> np.ndarray:
+    """``frame`` as a float array, non-numbers as NaN (``pd.to_numeric(errors="coerce")``)."""
+    if (frame.dtypes == np.float64).all():
+        return frame.to_numpy(dtype=float)
+    return frame.apply(pd.to_numeric, errors="coerce").astype(float).to_numpy()
 
 
 # --------------------------------------------------------------------------- impute
@@ -81,7 +90,9 @@ def impute(
     """
     base, col = parse_imputation(method)
     inds = list(indicators)
-    X = data[inds].apply(pd.to_numeric, errors="coerce").astype(float)
+    X = data[inds]
+    if not (X.dtypes == np.float64).all():
+        X = X.apply(pd.to_numeric, errors="coerce").astype(float)
     out = data.copy()
     if base == "none":
         return out, pd.DataFrame(False, index=data.index, columns=inds)

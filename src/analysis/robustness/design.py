@@ -81,6 +81,18 @@ def _as_unit_frame(data) -> pd.DataFrame:
     return df
 
 
+def _needed_columns(df: pd.DataFrame, tree, spec: dict, replay_values) -> pd.DataFrame:
+    """The columns the data steps read (indicators, denominators, imputation groups), so that
+    no step copies text columns it never uses; any other column is dropped."""
+    labels = [spec["base"]["impute"]]
+    labels += list((replay_values or {}).get("imputation") or [])
+    labels += list(spec["uncertain"].get("imputation") or [])
+    groups = [str(lab).split(":", 1)[1] for lab in labels if ":" in str(lab)]
+    keep = [*tree.indicators, *tree.denominators.values(), *groups]
+    cols = [c for c in dict.fromkeys(keep) if c in df.columns]
+    return df[cols] if len(cols) < df.shape[1] else df
+
+
 def _perturbed_weights(
     tree, base_w: np.ndarray, levels: dict, n: int, rng: np.random.Generator
 ) -> np.ndarray:
@@ -269,12 +281,15 @@ def _apply_steps(frame, steps, *, tree, inds, base, imputation, units, den_scale
     return frame
 
 
-def _unit_set(df, steps, *, tree, inds, base, den_scale) -> pd.Index:
-    """Units kept by the base screening, on the data as the base order has it at that step.
+def _unit_set(df, steps, *, tree, inds, base, den_scale):
+    """``(units, steps done, frame)``: the units kept by the base screening, on the data as the
+    base order has it at that step, and the frame before screening (the base imputation's data
+    variant reuses it instead of recomputing the same steps).
 
     Treatment is skipped: it never makes a value missing or fills one, and screening only
     counts the available values.
     """
+    done, frame = (), None
     if base["screen"] is None:
         units = df.index
     else:
@@ -289,6 +304,7 @@ def _unit_set(df, steps, *, tree, inds, base, den_scale) -> pd.Index:
             units=None,
             den_scale=den_scale,
         )
+        done = tuple(before)
         units = screen_units(frame, inds, float(base["screen"]))[0].index
     if len(units) < 3:
         raise DataValidationError(
@@ -296,7 +312,7 @@ def _unit_set(df, steps, *, tree, inds, base, den_scale) -> pd.Index:
                 f"only {len(units)} unit(s) left after screening at {base['screen']}; lower the threshold"
             ]
         )
-    return units
+    return units, done, frame
 
 
 def _data_variants(df, tree, spec, imp_l, trt_l, nrm_l, den_scale):
@@ -311,7 +327,7 @@ def _data_variants(df, tree, spec, imp_l, trt_l, nrm_l, den_scale):
                     f"imputation 'mean-by:{g}': column {g!r} not in the data; columns are {list(df.columns)[:12]}..."
                 ]
             )
-    units = _unit_set(df, steps, tree=tree, inds=inds, base=base, den_scale=den_scale)
+    units, done, pre = _unit_set(df, steps, tree=tree, inds=inds, base=base, den_scale=den_scale)
     kw = {"tree": tree, "inds": inds, "base": base, "units": units, "den_scale": den_scale}
     before, after = steps[: steps.index("treat")], steps[steps.index("treat") + 1 :]
     wins = sorted({int(w) for w in trt_l if w != "off"})
@@ -320,7 +336,10 @@ def _data_variants(df, tree, spec, imp_l, trt_l, nrm_l, den_scale):
     )
     Xmt = np.empty((len(imp_l), len(trt_l), len(units), len(inds)))
     for m, lab in enumerate(imp_l):
-        frame = _apply_steps(df, before, imputation=lab, **kw)
+        if pre is not None and lab == base["impute"] and tuple(before[: len(done)]) == done:
+            frame = _apply_steps(pre, before[len(done) :], imputation=lab, **kw)
+        else:
+            frame = _apply_steps(df, before, imputation=lab, **kw)
         Xm = frame[inds].to_numpy(float)
         treated, was_logged = _treat_variants(Xm, wins, return_logged=True) if wins else ({}, {})
         if has_goalposts:
@@ -435,6 +454,7 @@ def _prepare(
     for c in [c for c in inds if df[c].dtype != np.float64]:
         df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
     base, unc = spec["base"], spec["uncertain"]
+    df = _needed_columns(df, tree, spec, replay_values)
     imp = _alternatives("imputation", base["impute"], unc.get("imputation"), replay_values)
     trt = _alternatives("winmax", base["winmax"], unc.get("winmax"), replay_values)
     nrm = _alternatives(
