@@ -92,8 +92,9 @@ class Tree:
         nodes = tuple(codes[r] for r in order)
         pos = {c: i for i, c in enumerate(nodes)}
         parent = np.full(len(nodes), -1, dtype=np.int64)
+        par_col = m["Parent"].tolist()  # plain lists: scalar .loc on text columns is slow
         for i, r in enumerate(order):
-            par = m.loc[r, "Parent"]
+            par = par_col[r]
             if _blank(par):
                 continue
             par = str(par)
@@ -142,15 +143,16 @@ class Tree:
         targets = col("Target", np.nan, ind_rows)
         denominators = {}
         if "Denominator" in m.columns:
+            den_col = m["Denominator"].tolist()
             for r in ind_rows:
-                d = m.loc[r, "Denominator"]
+                d = den_col[r]
                 if not _blank(d):
                     denominators[codes[r]] = str(d)
         names = {}
         if "iName" in m.columns:
+            name_col = m["iName"].tolist()
             names = {
-                codes[r]: (str(m.loc[r, "iName"]) if not _blank(m.loc[r, "iName"]) else codes[r])
-                for r in order
+                codes[r]: (str(name_col[r]) if not _blank(name_col[r]) else codes[r]) for r in order
             }
         return cls(
             indicators=tuple(codes[r] for r in ind_rows),

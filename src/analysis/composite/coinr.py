@@ -95,6 +95,8 @@ def _numeric_indicators(idata: pd.DataFrame, tree: Tree, idata_path: Path, imeta
         )
     problems = []
     for c in tree.indicators:
+        if idata[c].dtype == np.float64:
+            continue  # already numbers
         v = pd.to_numeric(idata[c], errors="coerce")
         bad = idata[c].notna() & v.isna()
         if bad.any():

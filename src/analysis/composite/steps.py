@@ -44,16 +44,14 @@ def denominate(data: pd.DataFrame, imeta, *, scale: dict | None = None) -> pd.Da
     pairs = [(i, d) for i, d in tree.denominators.items() if i in out.columns]
     if not pairs:
         return out
-    cur: dict[str, np.ndarray] = {}  # in iMeta order, as a denominated column may be a denominator
-
-    def col(c):
-        return cur[c] if c in cur else _as_float(out[[c]])[:, 0]
-
+    cols = list(dict.fromkeys(c for pair in pairs for c in pair))
+    A = dict(zip(cols, _as_float(out[cols]).T, strict=True))
+    new: dict[str, np.ndarray] = {}  # in iMeta order: a denominated column may be a denominator
     for ind, den in pairs:
-        d = col(den)
+        d = new.get(den, A[den])
         d = np.where(d != 0, d, np.nan)
-        cur[ind] = col(ind) / d * (1.0 if scale is None else float(scale.get(ind, 1.0)))
-    return out.drop(columns=list(cur)).assign(**cur)[list(data.columns)]
+        new[ind] = new.get(ind, A[ind]) / d * (1.0 if scale is None else float(scale.get(ind, 1.0)))
+    return out.drop(columns=list(new)).assign(**new)[list(data.columns)]
 
 
 def _as_float(frame: pd.DataFrame) -> np.ndarray:
@@ -115,7 +113,11 @@ def impute(
             fill = pd.DataFrame(
                 np.broadcast_to(getattr(X, base)().to_numpy(), X.shape), index=X.index, columns=inds
             )
-        filled = X.fillna(fill)
+        # fill's rows and columns are X's: fill by position (as fillna, without aligning)
+        Xv = X.to_numpy(dtype=float)
+        filled = pd.DataFrame(
+            np.where(np.isnan(Xv), fill.to_numpy(dtype=float), Xv), index=X.index, columns=inds
+        )
     else:  # locf
         units = data[unit_col] if unit_col is not None else pd.Series(data.index, index=data.index)
         if time_col is None:
