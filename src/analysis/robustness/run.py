@@ -58,6 +58,7 @@ def run_robustness(
     import encodings.utf_8_sig  # noqa: F401
 
     import pyarrow.pandas_compat  # noqa: F401
+    import pyarrow.vendored.version  # noqa: F401
     import SALib.analyze.sobol  # noqa: F401
     import SALib.sample.sobol  # noqa: F401
 
