@@ -51,7 +51,8 @@ def denominate(data: pd.DataFrame, imeta, *, scale: dict | None = None) -> pd.Da
         d = new.get(den, A[den])
         d = np.where(d != 0, d, np.nan)
         new[ind] = new.get(ind, A[ind]) / d * (1.0 if scale is None else float(scale.get(ind, 1.0)))
-    return out.drop(columns=list(new)).assign(**new)[list(data.columns)]
+    out[list(new)] = np.column_stack(list(new.values()))  # whole float columns, one call
+    return out
 
 
 def _as_float(frame: pd.DataFrame) -> np.ndarray:

@@ -78,13 +78,19 @@ def _read_doc(spec) -> tuple[Mapping, str]:
             raise ParameterError(
                 f"robustness spec file {path} not found; give a YAML path or one of the presets {list_specs()}"
             )
-        return yaml.safe_load(path.read_text(encoding="utf-8")), str(path)
+        return _yaml(path.read_text(encoding="utf-8")), str(path)
     res = resources.files("analysis").joinpath(*_SPEC_DIR, f"{s}.yaml")
     if not res.is_file():
         raise ParameterError(
             f"unknown robustness spec {s!r}; use a YAML path or one of the presets {list_specs()}"
         )
-    return yaml.safe_load(res.read_text(encoding="utf-8")), f"preset {s}"
+    return _yaml(res.read_text(encoding="utf-8")), f"preset {s}"
+
+
+def _yaml(text: str):
+    """``yaml.safe_load`` with libyaml's parser when PyYAML has it (the same documents, ~5x faster:
+    the spec is read inside the timed region of ``dgap robustness``)."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def normalisation(v, where: str = "normalisation") -> str:
