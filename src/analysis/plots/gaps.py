@@ -158,6 +158,10 @@ def _gap_ci_column(ax: Axes, data: pd.DataFrame, yy: np.ndarray, gap: str, lang:
                 gid="gap_ci_text")  # fmt: skip
 
 
+#: above this many units the gap trend draws the 10-90% band instead of one line per unit
+MAX_LINES = 200
+
+
 def plot_gap_trend(
     gaps: pd.DataFrame,
     *,
@@ -195,10 +199,15 @@ def plot_gap_trend(
     wide = data.pivot_table(
         index="period", columns="unit_code", values=gap, aggfunc="mean"
     ).reindex(periods)
-    for code in wide.columns:
-        ax.plot(
-            xs, wide[code].to_numpy(float), color="#BDBDBD", lw=0.8, zorder=1, gid=f"commune_{code}"
-        )
+    many = wide.shape[1] > MAX_LINES
+    if many:  # a province, the country: the 10-90% band of the units instead of every line
+        q10, q90 = (wide.quantile(q, axis=1).to_numpy(float) for q in (0.1, 0.9))
+        ax.fill_between(xs, q10, q90, color=_NEUTRAL, alpha=0.12, lw=0, zorder=1, gid="p10_p90_band",
+                        label=i18n.t("legend.p10_p90", lang, n=i18n.format_number(wide.shape[1], lang)))  # fmt: skip
+    else:
+        for code in wide.columns:
+            ax.plot(xs, wide[code].to_numpy(float), color="#BDBDBD", lw=0.8, zorder=1,
+                    gid=f"commune_{code}")  # fmt: skip
     q25, q50, q75 = (wide.quantile(q, axis=1).to_numpy(float) for q in (0.25, 0.5, 0.75))
     ax.fill_between(xs, q25, q75, color=_NEUTRAL, alpha=0.2, lw=0, zorder=2, gid="iqr_band")
     ax.plot(
@@ -219,9 +228,10 @@ def plot_gap_trend(
     ax.set_ylabel(_note("axis_gap", lang, gap=i18n.t(f"gap.{gap}", lang, default=data_text(gap))))
     ax.set_xlabel(i18n.t("axis.period", lang))
     handles, _ = ax.get_legend_handles_labels()
-    handles.insert(
-        0, Line2D([], [], color="#BDBDBD", lw=0.8, label=i18n.t("legend.all_communes", lang))
-    )
+    if not many:
+        handles.insert(
+            0, Line2D([], [], color="#BDBDBD", lw=0.8, label=i18n.t("legend.all_communes", lang))
+        )
     _legend_above(ax, handles, i18n.t("title.gap_trend", lang), ncol=min(3, len(handles)))
     return _finish(ax, title=None, synthetic=is_synthetic(status, gaps))
 

@@ -25,6 +25,7 @@ from .. import i18n
 from ..errors import DataValidationError, ParameterError, RenderError
 from ..status import is_synthetic
 from ._common import (
+    MAX_UNITS,
     _check_lang,
     _codes,
     _finish,
@@ -114,7 +115,7 @@ def plot_map(
         title += f" · {i18n.format_period(period, lang)}"
     ax.set_title(title)
     if geojson is None:
-        _label_bubbles(ax, bubbles, names, label)
+        _label_bubbles(ax, bubbles, names, label, values)
     return _finish(ax, title=None, synthetic=is_synthetic(status, gaps))
 
 
@@ -168,6 +169,7 @@ class _Bubbles:
     lat0: float
     collection: PathCollection
     successor_labels: list[tuple[float, float, str]]
+    bubble_max: float = _BUBBLE_MAX  # marker area of the largest population
 
 
 def _draw_bubbles(
@@ -201,7 +203,9 @@ def _draw_bubbles(
         )
     has_pop = bool(np.isfinite(pop).any())  # no population (provinces): equal bubbles
     pmax = float(np.nanmax(pop)) if has_pop else 1.0
-    sizes = _BUBBLE_MAX * pop / pmax if has_pop else np.full(len(merged), 0.35 * _BUBBLE_MAX)
+    # many units (a province, the country): smaller bubbles, so that they stay apart
+    bmax = _BUBBLE_MAX * min(1.0, MAX_UNITS / len(merged))
+    sizes = bmax * pop / pmax if has_pop else np.full(len(merged), 0.35 * bmax)
     sc = ax.scatter(
         lon,
         lat,
@@ -210,7 +214,7 @@ def _draw_bubbles(
         cmap=cmap,
         norm=norm,
         edgecolor=_DARK,
-        linewidth=0.6,
+        linewidth=0.6 if len(merged) <= MAX_UNITS else 0.15,
         zorder=4,
         gid="bubbles",
     )
@@ -223,7 +227,7 @@ def _draw_bubbles(
     ax.set_xlim(np.nanmin(lon) - pad_x, np.nanmax(lon) + pad_x)
     ax.set_ylim(np.nanmin(lat) - pad_y * 1.8, np.nanmax(lat) + pad_y * 1.4)
     return _Bubbles(
-        list(merged["unit_code"]), lon, lat, sizes, has_pop, pmax, lat0, sc, succ_labels
+        list(merged["unit_code"]), lon, lat, sizes, has_pop, pmax, lat0, sc, succ_labels, bmax
     )
 
 
@@ -266,7 +270,7 @@ def _size_legend(ax: Axes, b: _Bubbles, lang: str) -> None:
         ax.scatter(
             [],
             [],
-            s=_BUBBLE_MAX * v / pmax,
+            s=b.bubble_max * v / pmax,
             color="white",
             edgecolor=_DARK,
             linewidth=0.6,
@@ -279,12 +283,29 @@ def _size_legend(ax: Axes, b: _Bubbles, lang: str) -> None:
                   ncol=len(handles), labelspacing=1.2, handletextpad=0.6, columnspacing=1.8, borderpad=0.6)  # fmt: skip
 
 
-def _label_bubbles(ax: Axes, b: _Bubbles, names: Mapping[str, str], label: bool) -> None:
+#: units named at each end of the gap order on a map of more than ``MAX_UNITS`` units
+_MAP_NAMES_AT_EACH_END = 5
+
+
+def _label_bubbles(
+    ax: Axes, b: _Bubbles, names: Mapping[str, str], label: bool, values: pd.Series
+) -> None:
     """Names of the units (when ``label``) and of the post-2025 communes, placed without
-    overlap; every bubble is an obstacle even when its name is not written."""
-    texts = [_name(c, names) if label else "" for c in b.codes]
-    lx, ly = list(b.lon), list(b.lat)
-    radii = list(np.sqrt(b.sizes) / 2 + 0.5)
+    overlap; every bubble is an obstacle even when its name is not written.
+
+    More than ``MAX_UNITS`` units (a province, the country): only the units with the largest
+    and the smallest gap are named (``_MAP_NAMES_AT_EACH_END`` at each end), and only their bubbles are
+    obstacles, so that placing labels stays fast for 3,321 units."""
+    idx = np.arange(len(b.codes))
+    if len(b.codes) > MAX_UNITS:
+        v = values.reindex(b.codes).to_numpy(float)
+        order = idx[np.isfinite(v)][np.argsort(v[np.isfinite(v)], kind="stable")]
+        idx = np.unique(
+            np.r_[order[:_MAP_NAMES_AT_EACH_END], order[-_MAP_NAMES_AT_EACH_END:]]
+        ).astype(int)
+    texts = [_name(b.codes[i], names) if label else "" for i in idx]
+    lx, ly = list(b.lon[idx]), list(b.lat[idx])
+    radii = list(np.sqrt(b.sizes[idx]) / 2 + 0.5)
     styles: list[dict[str, Any]] = [{} for _ in texts]
     for sx, sy, sname in b.successor_labels:
         texts.append(sname)

@@ -51,6 +51,10 @@ _LABEL_DIRECTION = {
 }
 
 
+#: above this many units the scatter draws points without their interval whiskers
+MAX_WHISKERS = 200
+
+
 def typology_thresholds(gaps: pd.DataFrame) -> tuple[float, float]:
     """``(delta, high)`` of the typology that classified ``gaps`` (its ``attrs``, as
     :func:`analysis.gaps.compute_gaps` records them; the package defaults for a table read from
@@ -205,7 +209,7 @@ def plot_pillar_scatter(
     handles = [
         Line2D([], [], ls="--", lw=1.0, color="#444444", label=i18n.t("legend.parity", lang))
     ]
-    if _interval(data, _GAP_OF[y]) is not None:
+    if _interval(data, _GAP_OF[y]) is not None and len(data) <= MAX_WHISKERS:
         handles.append(Line2D([], [], color=color, alpha=0.55, lw=1.3,
                               label=i18n.t("plots.selection_interval", lang, level=i18n.format_level(_interval_level(gaps), lang))))  # fmt: skip
     cut = None
@@ -255,8 +259,11 @@ def _draw_points(
     hl: Sequence[str],
 ) -> tuple[tuple[float, float], list[str]]:
     """Parity line, whiskers (cut to the 0–1 scale, cut ends marked) and points; sets equal
-    limits. Returns the limits and the arrowheads drawn at cut ends (``"v"``, ``"^"``)."""
-    interval = _interval(data, gap)
+    limits. Returns the limits and the arrowheads drawn at cut ends (``"v"``, ``"^"``).
+
+    More than ``MAX_WHISKERS`` units (a province, the country): points only, small and
+    translucent, since thousands of whiskers hide the cloud they belong to."""
+    interval = _interval(data, gap) if len(data) <= MAX_WHISKERS else None
     w_lo, w_hi = (xv - interval[1], xv - interval[0]) if interval is not None else (yv, yv)
     finite = np.concatenate([v[np.isfinite(v)] for v in (xv, yv)])
     bounded = finite.size > 0 and finite.min() >= 0 and finite.max() <= 1
@@ -275,8 +282,11 @@ def _draw_points(
             if cut.any():
                 ax.scatter(xv[cut], ends[cut], marker=marker, s=22, color=color, linewidth=0,
                            zorder=3.1, clip_on=False, gid="ci_clipped")  # fmt: skip
-    ax.scatter(xv, yv, s=16 if many else 34, color=color, edgecolor="white", linewidth=0.5 if many else 0.7,
-               zorder=5, gid="points")  # fmt: skip
+    if len(data) > MAX_WHISKERS:
+        ax.scatter(xv, yv, s=5, color=color, alpha=0.45, linewidth=0, zorder=5, gid="points")
+    else:
+        ax.scatter(xv, yv, s=16 if many else 34, color=color, edgecolor="white", linewidth=0.5 if many else 0.7,
+                   zorder=5, gid="points")  # fmt: skip
     is_hl = data["unit_code"].isin(hl).to_numpy()
     if is_hl.any():
         ax.scatter(xv[is_hl], yv[is_hl], s=46, color=color, edgecolor=_DARK, linewidth=1.4, zorder=5.2,
