@@ -102,3 +102,31 @@ def test_a_denominator_is_asked_only_where_a_count_exists():
     assert denominator_values(units, "households", ["1", "3"]).tolist() == [10.0, 5.0]
     with pytest.raises(DataValidationError, match="1 unit.*: 2;.*add the households"):
         denominator_values(units, "households", ["1", "2"])
+
+
+@pytest.mark.parametrize("name", ["Thành phố Đà Nẵng", "Đà Nẵng", "da nang", "48"])
+def test_a_province_is_chosen_by_name_or_code(units_2025, name):
+    from analysis.units import select_province
+
+    got = select_province(units_2025, name)
+    assert len(got) == 94 and set(got["province_vi"]) == {"Thành phố Đà Nẵng"}
+
+
+def test_an_unknown_province_lists_the_provinces(units_2025):
+    from analysis.errors import ParameterError
+    from analysis.units import select_province
+
+    with pytest.raises(ParameterError, match="matches no unit.*34 provinces"):
+        select_province(units_2025, "Atlantis")
+    with pytest.raises(ParameterError, match="no province_vi"):
+        select_province(load_units(), "Đà Nẵng")
+
+
+def test_a_province_run_keeps_the_national_panels_numbers():
+    whole = load_inputs(str(RECIPE), str(UNITS_2025))
+    one = load_inputs(str(RECIPE), str(UNITS_2025), province="Thành phố Đà Nẵng")
+    assert one.units["unit_code"].nunique() == 94 and one.is_synthetic
+    codes = set(one.units["unit_code"])
+    same = whole.observations[whole.observations["unit_code"].isin(codes)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(one.observations, same)
+    assert one.digest != whole.digest  # the store never serves the country for a province

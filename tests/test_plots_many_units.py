@@ -75,3 +75,27 @@ def test_a_gap_trend_of_many_units_draws_the_band_not_every_line(many):
     assert any("10–90% of the 600 units" in t.get_text() for t in labels) or any(
         "10–90%" in t.get_text() for a in ax.figure.legends for t in a.get_texts()
     )
+
+
+def test_a_heatmap_of_many_units_shows_the_ends_and_counts_the_others(many):
+    gaps, units = many
+    cur = gaps[gaps["period"] == "2025H1"]
+    rows = [
+        pd.DataFrame(
+            {
+                "unit_code": cur["unit_code"],
+                "period": "2025H1",
+                "level": "indicator",
+                "name": ind,
+                "value": cur[p].to_numpy(),
+            }
+        )
+        for ind, p in (("g1", "government"), ("e1", "economy"), ("s1", "society"))
+    ]
+    scores = pd.concat(rows, ignore_index=True)
+    labels = {"g1": "G", "e1": "E", "s1": "S"}
+    ax = plots.plot_pillar_heatmap(
+        scores, gaps=gaps, units=units, indicator_labels=labels, lang="en", status="synthetic"
+    )
+    assert len(ax.get_yticklabels()) == 20
+    assert [t.get_text() for t in ax.texts if t.get_gid() == "omitted_text"] == ["… 580 others"]

@@ -44,6 +44,7 @@ from .units import (
     load_units,
     load_units_2025,
     reaggregate_observations,
+    select_province,
 )
 from .units.registry import UNITS_2025_CSV
 
@@ -173,7 +174,11 @@ def save_observations(df: pd.DataFrame, path: str | Path) -> Path:
 
 # --------------------------------------------------------------------------- one analysis
 def load_inputs(
-    observations_path: str = "", units_path: str = "", framework_path: str = ""
+    observations_path: str = "",
+    units_path: str = "",
+    framework_path: str = "",
+    *,
+    province: str = "",
 ) -> Inputs:
     """Load and validate observations, units and framework (empty path = project default).
 
@@ -184,6 +189,11 @@ def load_inputs(
 
     Relative paths are resolved against the project root, so a notebook works the same from
     JupyterLab (cwd ``notebooks/``) and from the runner.
+
+    ``province`` (a name such as ``"Thành phố Đà Nẵng"`` or a 2-digit code) keeps the units of
+    one province of a national units table (:func:`analysis.units.select_province`) and their
+    observations; the data are read (or a synthetic panel generated) for the whole table first,
+    so a province's numbers are those of the national panel.
     """
     obs_path = resolve_path(observations_path, config.DEMO_OBSERVATIONS)
     h = hashlib.sha256()
@@ -197,6 +207,10 @@ def load_inputs(
         )
         report.raise_if_invalid()
         obs = report.data
+        if str(province).strip():
+            raise ParameterError(
+                f"province={province!r}: the {source} source has no provinces; leave it empty"
+            )
         files = sorted(obs_path.rglob("*.csv")) if obs_path.is_dir() else [obs_path]
         paths = {"observations": obs_path, "framework": framework.path or obs_path}
         provenance = [
@@ -212,6 +226,9 @@ def load_inputs(
         units = load_units(paths["units"], validate=False)
         framework = load_framework(paths["framework"])
         obs = load_observations(paths["observations"], units=units, framework=framework)
+        if str(province).strip():
+            units = select_province(units, province)
+            obs = obs[obs["unit_code"].isin(set(units["unit_code"]))].reset_index(drop=True)
         files = list(paths.values())
         fields = obs.attrs.pop("provenance", None)  # producer/date typed in the template
         provenance = [
@@ -225,6 +242,8 @@ def load_inputs(
     if framework.path is not None:
         h.update(Path(framework.path).read_bytes())
     h.update(json.dumps(provenance, sort_keys=True).encode())  # a corrected citation reruns
+    if str(province).strip():
+        h.update(f"province={str(province).strip()}".encode())
     return Inputs(
         obs,
         units,

@@ -15,13 +15,16 @@ from .. import i18n
 from ..errors import DataValidationError
 from ..status import is_synthetic
 from ._common import (
+    _DEFAULT_TOP_N,
     _PILLARS,
+    MAX_UNITS,
     _check_lang,
     _codes,
     _default_framework,
     _finish,
     _gap_from_scores,
     _indicator_label,
+    _mark_omitted,
     _max_lines,
     _name,
     _new_axes,
@@ -54,7 +57,9 @@ def plot_pillar_heatmap(
     """Heatmap of normalised indicators: communes (rows) × indicators (columns, grouped by pillar).
 
     Communes are ordered by the gap ``G − mean(E, S)``, largest at the top (from ``gaps`` if
-    given, else from the pillar rows of ``scores``).
+    given, else from the pillar rows of ``scores``). More than ``MAX_UNITS`` communes (a
+    province, the country): the 10 with the largest and the 10 with the smallest gap, the
+    others counted on a dotted line between them.
 
     Args:
         scores: score table (``unit_code, period, level, name, value[, status]``); rows with
@@ -84,6 +89,11 @@ def plot_pillar_heatmap(
         raise DataValidationError(["no rows with level == 'indicator'"], source="score table")
     matrix, fw = _indicator_matrix(ind, framework)
     matrix = matrix.loc[_rows_by_gap(matrix.index, data, gaps, period)]
+    n_total = len(matrix)
+    pos = np.arange(n_total)
+    if n_total > MAX_UNITS:  # a province, the country: the ends of the gap order only
+        pos = np.r_[pos[:_DEFAULT_TOP_N], pos[-_DEFAULT_TOP_N:]]
+        matrix = matrix.iloc[pos]
 
     n_rows, n_cols = matrix.shape
     labels = [_indicator_label(c, fw, lang, 40, indicator_labels) for c in matrix.columns]
@@ -109,6 +119,8 @@ def plot_pillar_heatmap(
     for spine in ax.spines.values():
         spine.set_visible(False)
     _draw_pillar_groups(ax, [_pillar_of(c, fw) for c in matrix.columns], lang)
+    if len(pos) < n_total:
+        _mark_omitted(ax, pos, n_total, lang)
     cbar = ax.figure.colorbar(im, ax=ax, shrink=0.6, pad=0.02)
     cbar.set_label(i18n.t("axis.normalised", lang))
     cbar.ax.yaxis.set_major_formatter(_PointsFormatter(lang))

@@ -31,7 +31,13 @@ from .crosswalk import (
     shares_template,
 )
 from .reaggregate import reaggregate_observations
-from .registry import haversine_km, load_units, load_units_2025, select_former_district
+from .registry import (
+    haversine_km,
+    load_units,
+    load_units_2025,
+    select_former_district,
+    select_province,
+)
 from .weights import compute_constituent_weights, constituents_table
 
 __all__ = [
@@ -49,5 +55,6 @@ __all__ = [
     "load_units_2025",
     "reaggregate_observations",
     "select_former_district",
+    "select_province",
     "shares_template",
 ]

@@ -167,6 +167,46 @@ def load_units_2025(path: str | Path | None = None) -> pd.DataFrame:
     return units
 
 
+def select_province(units: pd.DataFrame, province: str) -> pd.DataFrame:
+    """The units of one province (or centrally-run city) of a national units table.
+
+    ``province`` is the name (``"Thành phố Đà Nẵng"``, ``"Đà Nẵng"``, ``"da nang"``: case, accents
+    and the "Tỉnh"/"Thành phố" prefix are ignored) or the 2-digit province code (``"48"``).
+    The province is read from ``province_vi`` / ``province_code``, or from ``parent_code`` on
+    the post-2025 table (whose parent is the province).
+
+    Raises:
+        ParameterError: the table has no province column, or no unit matches; the message
+            lists the provinces available.
+    """
+    name_col = "province_vi" if "province_vi" in units.columns else None
+    code_col = "province_code" if "province_code" in units.columns else None
+    if code_col is None and name_col is not None and "parent_code" in units.columns:
+        code_col = "parent_code"  # the post-2025 table: a commune's parent is its province
+    if name_col is None and code_col is None:
+        raise ParameterError(
+            "province: the units table has no province_vi, province_code or parent_code "
+            "column; give a national units table (data/raw/units/vn_units_2025.csv) or leave "
+            "province empty"
+        )
+    want = str(province).strip()
+    mask = pd.Series(False, index=units.index)
+    if code_col is not None:
+        mask |= units[code_col].astype(str).str.strip() == want
+    if name_col is not None:
+        key = _fold(_strip_prefix(want))
+        names = units[name_col].astype(str)
+        folded = {n: _fold(_strip_prefix(n)) for n in names.unique()}
+        mask |= names.map(folded) == key
+    if not mask.any():
+        avail = sorted(units[name_col or code_col].dropna().astype(str).unique().tolist())
+        raise ParameterError(
+            f"province={province!r} matches no unit of the units table; give one of the "
+            f"{len(avail)} provinces by name or code, e.g. {avail[:6]}"
+        )
+    return units.loc[mask].reset_index(drop=True)
+
+
 def select_former_district(
     data: pd.DataFrame, district: str, *, units: pd.DataFrame | None = None
 ) -> pd.DataFrame:
