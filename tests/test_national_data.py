@@ -130,3 +130,21 @@ def test_a_province_run_keeps_the_national_panels_numbers():
     same = whole.observations[whole.observations["unit_code"].isin(codes)].reset_index(drop=True)
     pd.testing.assert_frame_equal(one.observations, same)
     assert one.digest != whole.digest  # the store never serves the country for a province
+
+
+def test_a_brief_of_a_province_or_the_country_is_named_for_it(units_2025):
+    from analysis.briefs.district import _area_name, _district
+    from analysis.narrative.names import count_units
+    from analysis.units import load_units_2025, select_province
+
+    def area(u, lang):
+        return _area_name(*_district(u)[1:], lang)
+
+    assert area(units_2025, "vi") == "Các xã, phường của Việt Nam"
+    assert area(units_2025, "en") == "Communes and wards of Viet Nam"
+    dn = select_province(units_2025, "48")
+    assert area(dn, "en") == "Communes and wards of Đà Nẵng city"
+    assert area(load_units(), "vi") == "Huyện Đại Lộc"  # the district edition is unchanged
+    assert "Đại Lộc" in area(load_units_2025(), "en")
+    assert count_units(3321, "xã", "vi", post2025=True) == "3.321 xã"
+    assert count_units(3321, "xã", "en", post2025=True) == "3,321 communes"

@@ -27,6 +27,7 @@ from ..narrative.brief import (
     p_text,
     points,
     points_interval,
+    province_name,
     rank_span,
     robustness_sentences,
     test_texts,
@@ -258,16 +259,31 @@ def ranking_rows(
 # --------------------------------------------------------------------------- sections
 def _district(units: pd.DataFrame) -> tuple[str, str, str]:
     """(code, name, province) of the units' district: the first unit's ``parent_code`` and
-    ``former_district``; ``province_vi`` for post-2025 communes."""
+    ``former_district``; ``province_vi`` for post-2025 communes. A table of several districts
+    or provinces (a province, the country) has no district: name ``""``."""
     code, name, province = "district", "", ""
     if len(units):
         u0 = units.iloc[0]
         code = str(u0.get("parent_code", "district")) or "district"
         name = nfc(u0.get("former_district", ""))
+        if "former_district" in units.columns and units["former_district"].nunique() > 1:
+            code, name = "area", ""
     if "province_vi" in units.columns:
-        pv = units["province_vi"].dropna()
-        province = nfc(pv.iloc[0]) if len(pv) else ""
+        pv = units["province_vi"].dropna().unique()
+        province = nfc(pv[0]) if len(pv) == 1 else ("" if len(pv) == 0 else "*")
     return code, name, province
+
+
+def _area_name(name: str, province: str, lang: str) -> str:
+    """What a commune-level brief covers: a (former) district, a province's communes and wards,
+    or the country's (``province == "*"``: several provinces)."""
+    if name:
+        return district_full_name(name, "" if province == "*" else province, lang)
+    if province == "*":
+        return t("place.country_communes", lang)
+    if province:
+        return t("place.province_communes", lang, province=province_name(province, lang))
+    return district_full_name(name, province, lang)
 
 
 def meta_section(c: DistrictBrief) -> dict:
@@ -276,13 +292,15 @@ def meta_section(c: DistrictBrief) -> dict:
     meta = common_meta("district", lang, c.edition, c.period, c.status, c.res, inputs)
     if c.is_district:
         code, name, province = _district(c.inputs.units)
-        full = district_full_name(name, province, lang)
+        full = _area_name(name, province, lang)
         post = bool(province)
+        if not name and province:  # a province or the country, not a district
+            code = "area"
     else:  # a group of provinces or countries of a published source
         code, name, post = "group", "", False
         full = t(f"group.{source_of(c.inputs) or 'other'}", lang)
     meta.update(
-        title=f"{c.labels['brief_district']}: {full}",
+        title=f"{c.labels['brief_district'] if name or not post else t('brief.brief_area', lang)}: {full}",
         subtitle=" · ".join(
             [count_units(len(c.gaps), c.kind, lang, post2025=post), meta["period_label"]]
         ),

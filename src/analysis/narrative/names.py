@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import config
 from ..errors import RenderError
-from ..i18n import has_label, t
+from ..i18n import format_number, has_label, t
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -185,7 +185,9 @@ def group_kind(units: pd.DataFrame) -> str:
 
 
 def count_units(n: int, kind: str, lang: str, *, post2025: bool = False) -> str:
-    """``18 xã/thị trấn`` / ``18 communes``; ``193 quốc gia`` / ``193 countries``."""
+    """``18 xã/thị trấn`` / ``18 communes``; ``193 quốc gia`` / ``193 countries``; thousands
+    grouped in the language's way (``3.321 xã``, ``3,321 communes``)."""
+    n = format_number(int(n), lang)
     if kind == "xã":
         return t("place.n_communes_new" if post2025 else "place.n_communes", lang, n=n)
     return t(f"place.n_{kind}", lang, n=n, default=t("place.n_units", lang, n=n))
