@@ -119,3 +119,24 @@ def test_property_rank_biserial_antisymmetric_and_bounded(d):
     else:
         assert -1 <= r <= 1
         assert float(S._rank_biserial(-d)) == pytest.approx(-r)
+
+
+@pytest.mark.parametrize("n", [3, 5, 18, 200])
+@pytest.mark.parametrize("ties", [False, True])
+def test_resampled_ranks_equal_ranking_each_resample(n, ties):
+    # the national bootstrap ranks resamples from counts per value (no sort per resample):
+    # the statistics must be exactly those of ranking every resample
+    from analysis.gaps._stats import _rank_biserial, _spearman_rows
+
+    rng = np.random.default_rng(n + ties)
+    x, y = rng.normal(size=n), rng.normal(size=n)
+    d = x.copy()
+    if ties:  # repeated values, float noise that must tie, zero differences
+        x, y = np.round(x, 1), np.round(y, 0)
+        x[: min(2, n)] = 0.664
+        x[2 % n] = 0.6640000000000001
+        d = x - np.round(y, 1)
+        d[0] = 0.0
+    idx = rng.integers(0, n, size=(300, n))
+    assert np.array_equal(_spearman_rows(x[idx], y[idx]), _spearman_rows(x, y, idx), equal_nan=True)
+    assert np.array_equal(_rank_biserial(d[idx]), _rank_biserial(d, idx), equal_nan=True)

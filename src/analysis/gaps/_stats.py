@@ -254,23 +254,56 @@ def holm(p) -> np.ndarray:
     return out
 
 
-def _rank_biserial(d: np.ndarray) -> np.ndarray:
+def _resample_ranks(key: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Average ranks (ascending, ties share their mean rank) of ``key[idx]`` within each row of
+    ``idx``: exactly ``rank_array(key[idx], higher_is_better=False, method="average")`` for
+    finite ``key``, without sorting every resample.
+
+    A bootstrap resample only repeats values the data already has, so the values are grouped
+    once (``np.unique``) and each resample's ranks follow from its count per group: the rank of
+    a group is the number of resampled values below it plus ``(count + 1) / 2``. ``O(B n)``
+    instead of ``O(B n log n)``: the national bootstrap (2,000 resamples of 3,321 units) spent
+    40 s sorting.
+    """
+    key = round_scores(np.asarray(key, dtype=float))
+    _, g = np.unique(key, return_inverse=True)
+    n_groups = int(g.max()) + 1 if g.size else 0
+    b = idx.shape[0]
+    gi = g[idx]
+    counts = np.bincount(
+        (np.arange(b)[:, None] * n_groups + gi).ravel(), minlength=b * n_groups
+    ).reshape(b, n_groups)
+    avg = (np.cumsum(counts, axis=1) - counts) + (counts + 1) / 2.0
+    return np.take_along_axis(avg, gi, axis=1)
+
+
+def _rank_biserial(d: np.ndarray, idx: np.ndarray | None = None) -> np.ndarray:
     """Matched-pairs rank-biserial correlation of paired differences along the last axis.
 
     ``r = (T+ - T-) / (T+ + T-)`` where T+ (T-) is the sum of the ranks of ``|d|`` over positive
     (negative) differences; zero differences are dropped before ranking (Wilcoxon's convention),
-    ties get average ranks. ``d`` is ``(n,)`` or ``(B, n)``.
+    ties get average ranks. ``d`` is ``(n,)`` or ``(B, n)``; with ``idx`` (``(B, n)`` indices
+    into a 1-d ``d``), the statistic of every bootstrap resample ``d[idx]`` (the same numbers as
+    ``_rank_biserial(d[idx])``, computed by :func:`_resample_ranks`).
 
     >>> float(_rank_biserial(np.array([1.0, 2.0, -3.0, 4.0])))
     0.4
     """
-    d = np.atleast_2d(np.asarray(d, dtype=float))
-    zero = d == 0
-    # zeros rank below every non-zero |d| (|d| equal up to float noise are ties) ...
-    a = np.where(zero, -1.0, round_scores(np.abs(d)))
-    ranks = rank_array(a, higher_is_better=False, method="average") - zero.sum(
-        axis=-1, keepdims=True
-    )  # ... then are removed
+    d = np.asarray(d, dtype=float)
+    if idx is not None:
+        zero0 = d == 0
+        a0 = np.where(zero0, -1.0, round_scores(np.abs(d)))
+        zero = zero0[idx]
+        ranks = _resample_ranks(a0, idx) - zero.sum(axis=-1, keepdims=True)
+        d = d[idx]
+    else:
+        d = np.atleast_2d(d)
+        zero = d == 0
+        # zeros rank below every non-zero |d| (|d| equal up to float noise are ties) ...
+        a = np.where(zero, -1.0, round_scores(np.abs(d)))
+        ranks = rank_array(a, higher_is_better=False, method="average") - zero.sum(
+            axis=-1, keepdims=True
+        )  # ... then are removed
     tp = np.where(d > 0, ranks, 0.0).sum(axis=-1)
     tm = np.where(d < 0, ranks, 0.0).sum(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -289,11 +322,15 @@ def spearman(x, y) -> tuple[float, float]:
     return float(res.statistic), float(res.pvalue)
 
 
-def _spearman_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+def _spearman_rows(x: np.ndarray, y: np.ndarray, idx: np.ndarray | None = None) -> np.ndarray:
     """Spearman correlation for each row of two ``(B, n)`` arrays (average ranks for ties,
-    values rounded to 1e-9 first)."""
-    rx = rank_array(x, higher_is_better=False, method="average")
-    ry = rank_array(y, higher_is_better=False, method="average")
+    values rounded to 1e-9 first); with ``idx`` (``(B, n)`` indices into 1-d finite ``x``, ``y``),
+    of every bootstrap resample ``x[idx], y[idx]`` (ranks by :func:`_resample_ranks`)."""
+    if idx is not None:
+        rx, ry = _resample_ranks(x, idx), _resample_ranks(y, idx)
+    else:
+        rx = rank_array(x, higher_is_better=False, method="average")
+        ry = rank_array(y, higher_is_better=False, method="average")
     rx = rx - rx.mean(axis=-1, keepdims=True)
     ry = ry - ry.mean(axis=-1, keepdims=True)
     den = np.sqrt((rx**2).sum(axis=-1) * (ry**2).sum(axis=-1))

@@ -56,7 +56,7 @@ def _test_row(period, a, b, d, level, n_boot, rng) -> dict:
         row["p_exact_min"] = float(min(1.0, 2.0 * 0.5**nz))
         row["rank_biserial"] = float(_rank_biserial(d))
         if n >= 3:  # resampling 1 or 2 units gives a degenerate interval: leave it NaN
-            boot = _rank_biserial(d[rng.integers(0, n, size=(n_boot, n))])
+            boot = _rank_biserial(d, rng.integers(0, n, size=(n_boot, n)))
             blo, bhi = (float(v) for v in _pct_interval(boot, level))
             if bhi - blo > 1e-12:
                 row["rank_biserial_lo"], row["rank_biserial_hi"] = blo, bhi
@@ -182,7 +182,7 @@ def compute_pillar_correlations(
                 row["rho"], row["p_value"] = spearman(x, y)
                 idx = rng.integers(0, n, size=(n_boot, n))
                 row["rho_lo"], row["rho_hi"] = (
-                    float(v) for v in _pct_interval(_spearman_rows(x[idx], y[idx]), level)
+                    float(v) for v in _pct_interval(_spearman_rows(x, y, idx), level)
                 )
             row["status"] = worst_status(sub.loc[ok, "status"])
             rows.append(row)
