@@ -45,6 +45,7 @@ LAYERS = {
     "briefs": 3,
     "display": 3,
     "workflow": 4,
+    "bulk": 4,
     "store": 4,
     "runner": 4,
     "cli": 4,

@@ -25,6 +25,7 @@ FIGURES = {
     "30_commune_profile": 3,  # profile, distance to targets, trend
     "40_robustness": 2,
     "50_mergers": 4 + 5 * 3,  # district figures and every new commune's, first language
+    "35_commune_briefs": 0,  # files only: a figure set per commune, listed in a table
 }
 
 

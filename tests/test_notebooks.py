@@ -23,6 +23,7 @@ NOTEBOOKS = [
     "10_pillar_scores",
     "20_gap_analysis",
     "30_commune_profile",
+    "35_commune_briefs",
     "40_robustness",
     "50_mergers",
 ]

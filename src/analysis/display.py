@@ -302,6 +302,13 @@ VIEWS: dict[str, View] = {
         ),
         note="table_note.bootstrap_interval",
     ),
+    "brief_failures": View(
+        (
+            *_UNIT,
+            _c("table.language", "text", "lang"),
+            _c("table.error", "text", "error"),
+        )
+    ),
     "weakest": View(
         (
             _c("table.order", "int", "rank"),
