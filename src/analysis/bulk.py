@@ -44,7 +44,7 @@ from .workflow import (
 )
 
 #: units whose figures are drawn together (one template per kind and language per chunk)
-CHUNK = 100
+CHUNK = 500
 
 BRIEF_COLUMNS = ("unit_code", "lang", "brief", "figures", "outcome", "error")
 

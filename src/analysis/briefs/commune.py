@@ -38,10 +38,11 @@ from ..narrative.facts import (
     gap_pillars,
     interval,
     recomputation_matches,
+    rows_of_unit,
     source_of,
 )
 from ..narrative.method import run_method
-from ..narrative.names import UnitNames, equals, nfc, pillar_names, unit_names
+from ..narrative.names import UnitNames, nfc, pillar_names, unit_names
 from ..results import Results
 from .common import assemble, common_meta, data_status, figure_paths, template_labels
 from .validate import check_lang
@@ -260,7 +261,7 @@ def weakest_section(c: CommuneBrief) -> dict:
     f, lang = c.facts, c.lang
 
     def mine(df: pd.DataFrame) -> pd.DataFrame:
-        return df[equals(df["unit_code"], f.unit_code) & equals(df["period"], f.period)]
+        return rows_of_unit(df, f.unit_code, f.period)
 
     if c.inputs.framework.targets().empty:
         return {"weakest": []}  # no national target to measure a distance to (EGDI, DESI, DTI)

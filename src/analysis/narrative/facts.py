@@ -267,6 +267,33 @@ class CommuneFacts:
     thin: tuple[str, ...] = ()  #: pillars with fewer than 2 indicators (no selection interval)
 
 
+#: per table (by id, dropped with the table): row positions by (unit_code, period), as text
+_UNIT_ROWS: dict[int, dict[tuple[str, str], Any]] = {}
+
+
+def rows_of_unit(table: pd.DataFrame, unit_code: str, period: str) -> pd.DataFrame:
+    """The rows of ``table`` for one unit and period (codes and periods compared as text, as
+    :func:`~analysis.narrative.names.equals` does).
+
+    The table is indexed once and the index kept while the table lives, so that briefs for
+    3,321 communes look their rows up instead of scanning 500,000 rows each time.
+    """
+    import weakref
+
+    import pandas as pd
+
+    key = id(table)
+    index = _UNIT_ROWS.get(key)
+    if index is None:
+        codes = table["unit_code"].astype(str).to_numpy()
+        periods = table["period"].astype(str).to_numpy()
+        index = pd.Series(range(len(table))).groupby([codes, periods], sort=False).indices
+        _UNIT_ROWS[key] = index
+        weakref.finalize(table, _UNIT_ROWS.pop, key, None)
+    pos = index.get((str(unit_code), str(period)))
+    return table.iloc[pos if pos is not None else []]
+
+
 def commune_facts(res: Results, inputs: Inputs, unit_code: str) -> CommuneFacts:
     """The facts of one commune in its reporting period (:func:`analysis.results.unit_period`).
 
