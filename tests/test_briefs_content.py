@@ -260,7 +260,7 @@ def test_briefs_state_the_intervals_claims_and_method_of_the_run(brief_run):
     assert (g["interval_text"], g["method_interval_text"]) == ("22–40", "26–35")
     rows = {r["id"]: r["text"] for r in b["meta"]["method"]}
     assert rows["scale"].startswith("Attainment of the 2025 national target")
-    assert rows["joint"].startswith("District claims hold for all units together")
+    assert rows["joint"].startswith("Claims about all units hold for all of them together")
     d = build_district_brief(res, inputs, lang="vi")
     assert d["key_message"][1].startswith("Xét đồng thời mọi đơn vị (90%, cận đồng thời)")
     json.dumps(d, allow_nan=False)

@@ -115,9 +115,9 @@ def test_other_gap_and_rank_sentences():
         "13 points."
     )
     rank = {"nominal": 3, "q05": 2, "q95": 7, "n": 18}
-    within = "trong huyện"
+    within = "trong các xã so sánh"
     assert nb.rank_sentence("vi", "xã Đại Thạnh", rank, within=within) == (
-        "Về chỉ số chung, xã Đại Thạnh xếp thứ 3/18 trong huyện (khoảng xếp hạng 90%: thứ 2–7)."
+        "Về chỉ số chung, xã Đại Thạnh xếp thứ 3/18 trong các xã so sánh (khoảng xếp hạng 90%: thứ 2–7)."
     )
     assert nb.rank_sentence("en", "Viet Nam", dict(rank, q05=None), within="in the group") == (
         "On the overall index, Viet Nam ranks 3 of 18 in the group."
@@ -141,7 +141,7 @@ def test_commune_key_message(brief_run):
         "hơn kinh tế số 31 điểm (khoảng lựa chọn chỉ số 90%: 22–40; khoảng phương pháp: 26–35)"
     )
     assert msg[1].startswith("Xã hội số đạt 65 điểm; chênh lệch giữa chính quyền số và xã hội số")
-    assert f"xếp thứ {nominal}/18 trong huyện" in msg[2]
+    assert f"xếp thứ {nominal}/18 trong các xã so sánh" in msg[2]
     en = nb.commune_key_message(f, names.unit_names(inputs.units, DAI_THANH, "en"),
                                 names.pillar_names(None, "en"), "en", synthetic=True)  # fmt: skip
     assert en[0].startswith("Illustrative data: Digital government in Đại Thạnh commune")

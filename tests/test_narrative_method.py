@@ -75,7 +75,7 @@ def test_the_default_text_is_true_of_the_default_run():
     assert en["interval"].startswith("90% indicator-selection interval of a gap")
     assert f"({TEXT_SAMPLES['n_boot']} resamples" in en["interval"]
     assert en["joint"] == (
-        "District claims hold for all units together: 90% simultaneous bounds (max-t (Romano & "
+        "Claims about all units hold for all of them together: 90% simultaneous bounds (max-t (Romano & "
         "Wolf 2005)). Several tests: Holm-adjusted p-values (Holm 1979)."
     )
     vi = _rows("vi")

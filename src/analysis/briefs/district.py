@@ -300,7 +300,7 @@ def meta_section(c: DistrictBrief) -> dict:
         code, name, post = "group", "", False
         full = t(f"group.{source_of(c.inputs) or 'other'}", lang)
     meta.update(
-        title=f"{c.labels['brief_district'] if name or not post else t('brief.brief_area', lang)}: {full}",
+        title=f"{labels_section(c)['labels']['brief_district']}: {full}",
         subtitle=" · ".join(
             [count_units(len(c.gaps), c.kind, lang, post2025=post), meta["period_label"]]
         ),
@@ -322,7 +322,14 @@ def _period_rows(table: pd.DataFrame | None, period: str) -> pd.DataFrame | None
 
 
 def labels_section(c: DistrictBrief) -> dict:
-    return {"labels": c.labels}
+    """The template's fixed strings; a brief of a province's or the country's communes is a
+    comparative brief, not a district's."""
+    labels = c.labels
+    if c.is_district:
+        _code, name, province = _district(c.inputs.units)
+        if not name and province:
+            labels = {**labels, "brief_district": t("brief.brief_area", c.lang)}
+    return {"labels": labels}
 
 
 def key_message_section(c: DistrictBrief) -> dict:
