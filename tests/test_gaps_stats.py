@@ -140,3 +140,22 @@ def test_resampled_ranks_equal_ranking_each_resample(n, ties):
     idx = rng.integers(0, n, size=(300, n))
     assert np.array_equal(_spearman_rows(x[idx], y[idx]), _spearman_rows(x, y, idx), equal_nan=True)
     assert np.array_equal(_rank_biserial(d[idx]), _rank_biserial(d, idx), equal_nan=True)
+
+
+@pytest.mark.parametrize("values", [1, 37, 50, 10_000])
+def test_boot_blocks_are_one_draw_of_every_resample(monkeypatch, values):
+    # blocks of resamples (down to one per block) hold the numbers of one (n_boot, n) draw, in
+    # order, and leave the generator where that draw leaves it: the intervals do not move
+    monkeypatch.setattr(S, "_BOOT_VALUES", values)
+    x = np.random.default_rng(1).normal(size=23)
+    ref = np.random.default_rng(7)
+    want = x[ref.integers(0, 23, size=(101, 23))]
+    rng = np.random.default_rng(7)
+    got = S._boot_blocks(rng, 23, 101, lambda idx: (x[idx], x[idx].sum(axis=1)))
+    np.testing.assert_array_equal(got[0], want)
+    np.testing.assert_array_equal(got[1], want.sum(axis=1))
+    assert rng.bit_generator.state == ref.bit_generator.state
+    one = S._boot_blocks(np.random.default_rng(7), 23, 101, lambda idx: S._rank_biserial(x, idx))
+    np.testing.assert_array_equal(
+        one, S._rank_biserial(x, np.random.default_rng(7).integers(0, 23, size=(101, 23)))
+    )

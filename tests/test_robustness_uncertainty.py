@@ -211,3 +211,15 @@ def test_tree_is_accepted_instead_of_imeta(random_case):
         df, imeta, {"uncertain": {"aggregation": ["arithmetic", "geometric"]}}, draws=10, seed=1
     )
     np.testing.assert_array_equal(a.scores.to_numpy(), b.scores.to_numpy())
+
+
+@pytest.mark.skipif(not DEMO.exists(), reason="demo panel not built")
+def test_tidy_without_runs_keeps_the_statistics():
+    obs = pd.read_csv(DEMO, dtype={"unit_code": str, "period": str})
+    kw = dict(period=["2024H1", "2024H2"], draws=30, seed=5)
+    full = rb.run_uncertainty_tidy(obs, **kw)
+    lean = rb.run_uncertainty_tidy(obs, keep_runs=False, **kw)
+    assert lean.scores is None and lean.ranks is None and full.scores is not None
+    for name in ("rank_stats", "gap_stats", "gap_rank_stats"):
+        pd.testing.assert_frame_equal(getattr(lean, name), getattr(full, name))
+    pd.testing.assert_frame_equal(lean.gap_draws, full.gap_draws)

@@ -10,7 +10,7 @@ it, whichever worker runs first; a warm kernel reuses the in-memory copy.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -189,11 +189,13 @@ def _monte_carlo(
     )
     unc = run_uncertainty_tidy(
         inputs.observations, fw, inputs.units, spec, period=periods, draws=draws, seed=seed,
-        weights=weights, rank_periods=[current],
+        weights=weights, rank_periods=[current], keep_runs=False,
     )  # fmt: skip
     gaps = add_method_intervals(gaps, unc, level=ci_level)
     if "gap_mean_share_positive" not in gaps.columns:
         gaps = no_method_intervals(gaps, "the framework lacks the pillars of the gaps")
+    # only the statistics go on: every run's gaps are 1.7 GiB at 10,035 units x 7 periods
+    unc = replace(unc, _gap_parts=[])
     return gaps, unc, describe_monte_carlo(unc.spec, draws=draws, periods=periods)
 
 

@@ -13,6 +13,7 @@ from scipy import stats
 from .. import config
 from ..status import worst_status
 from ._stats import (
+    _boot_blocks,
     _check_level,
     _check_n_boot,
     _cv,
@@ -56,7 +57,7 @@ def _test_row(period, a, b, d, level, n_boot, rng) -> dict:
         row["p_exact_min"] = float(min(1.0, 2.0 * 0.5**nz))
         row["rank_biserial"] = float(_rank_biserial(d))
         if n >= 3:  # resampling 1 or 2 units gives a degenerate interval: leave it NaN
-            boot = _rank_biserial(d, rng.integers(0, n, size=(n_boot, n)))
+            boot = _boot_blocks(rng, n, n_boot, lambda idx: _rank_biserial(d, idx))
             blo, bhi = (float(v) for v in _pct_interval(boot, level))
             if bhi - blo > 1e-12:
                 row["rank_biserial_lo"], row["rank_biserial_hi"] = blo, bhi
@@ -180,10 +181,8 @@ def compute_pillar_correlations(
             )
             if n >= 3 and np.ptp(x) > 0 and np.ptp(y) > 0:
                 row["rho"], row["p_value"] = spearman(x, y)
-                idx = rng.integers(0, n, size=(n_boot, n))
-                row["rho_lo"], row["rho_hi"] = (
-                    float(v) for v in _pct_interval(_spearman_rows(x, y, idx), level)
-                )
+                boot = _boot_blocks(rng, n, n_boot, lambda idx, x=x, y=y: _spearman_rows(x, y, idx))
+                row["rho_lo"], row["rho_hi"] = (float(v) for v in _pct_interval(boot, level))
             row["status"] = worst_status(sub.loc[ok, "status"])
             rows.append(row)
     return pd.DataFrame(rows)
@@ -240,10 +239,12 @@ def compute_inequality(
                 row[name] = float(f(x)) if n else np.nan
                 row[f"{name}_lo"] = row[f"{name}_hi"] = np.nan
             if n_boot and n >= 2:
-                xb = x[rng.integers(0, n, size=(n_boot, n))]
-                for name, f in _MEASURES:
+                boot = _boot_blocks(
+                    rng, n, n_boot, lambda idx, x=x: tuple(f(x[idx]) for _, f in _MEASURES)
+                )
+                for (name, _), b in zip(_MEASURES, boot, strict=True):
                     row[f"{name}_lo"], row[f"{name}_hi"] = (
-                        float(v) for v in _pct_interval(f(xb), level)
+                        float(v) for v in _pct_interval(b, level)
                     )
             row["status"] = worst_status(sub.loc[ok, "status"])
             rows.append(row)
@@ -290,12 +291,22 @@ def compute_inequality_differences(
             x, y = sub.loc[ok, a].to_numpy(float), sub.loc[ok, b].to_numpy(float)
             n = len(x)
             row = dict(period=period, pillar_x=a, pillar_y=b, n=n)
-            idx = rng.integers(0, n, size=(n_boot, n)) if n_boot and n >= 2 else None
-            for name, f in (("gini", _gini), ("sd", _sd)):
+            measures = (("gini", _gini), ("sd", _sd))
+            boot = (
+                _boot_blocks(
+                    rng,
+                    n,
+                    n_boot,
+                    lambda idx, x=x, y=y, m=measures: tuple(f(x[idx]) - f(y[idx]) for _, f in m),
+                )
+                if n_boot and n >= 2
+                else None
+            )
+            for i, (name, f) in enumerate(measures):
                 row[f"{name}_diff"] = float(f(x) - f(y)) if n >= 2 else np.nan
                 lo = hi = np.nan
-                if idx is not None:
-                    lo, hi = (float(v) for v in _pct_interval(f(x[idx]) - f(y[idx]), level))
+                if boot is not None:
+                    lo, hi = (float(v) for v in _pct_interval(boot[i], level))
                 row[f"{name}_diff_lo"], row[f"{name}_diff_hi"] = lo, hi
             row["status"] = worst_status(sub.loc[ok, "status"])
             rows.append(row)
