@@ -7,6 +7,7 @@ promise of `make report`, so it is marked slow and kept in CI.
 from __future__ import annotations
 
 import json
+import sys
 
 import nbformat
 import pandas as pd
@@ -47,6 +48,10 @@ def test_every_notebook_ran_and_provenance_is_recorded(smoke):
     assert manifest["edition"] == "smoke"
     assert manifest["package_version"]
     assert any("observations" in k for k in manifest["data_hashes"])
+    if sys.platform.startswith("linux"):  # each kernel's peak memory, and the run's largest
+        peaks = [t["peak_rss_mib"] for t in manifest["tasks"].values()]
+        assert all(p and 50 < p < 8192 for p in peaks), peaks
+        assert manifest["summary"]["peak_rss_mib"] == max(peaks)
     for nb in NOTEBOOKS:
         assert list((out / "notebooks").glob(f"{nb}*.ipynb")), nb
         assert list((out / "html").glob(f"{nb}*.html")), nb

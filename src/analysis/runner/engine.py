@@ -98,6 +98,11 @@ def __dgap_install():
         # move it out of the collector's sight. Otherwise each reset's full collection walks
         # the ~300k objects of pandas/matplotlib/scipy again (0.13 s per notebook, measured).
         gc.collect()
+        try:  # Linux: restart the kernel's peak-RSS count, so each notebook reports its own
+            with open("/proc/self/clear_refs", "w") as fh:
+                fh.write("5")
+        except OSError:
+            pass
         gc.freeze()
         return True
 
@@ -314,7 +319,33 @@ def _acquire(
     return wk
 
 
+#: peak resident memory (MiB) of the kernel during the last notebook of this thread (Linux)
+_PEAK = threading.local()
+
+
+def kernel_peak_rss_mib(wk: _WarmKernel) -> float | None:
+    """The kernel's peak resident memory since its last reset, in MiB (``VmHWM`` of
+    ``/proc/<pid>/status``); None where the system does not say (not Linux, no pid)."""
+    pid = getattr(getattr(wk.km, "provisioner", None), "pid", None)
+    try:
+        with open(f"/proc/{int(pid)}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except (OSError, TypeError, ValueError):
+        return None
+    return None
+
+
+def last_peak_rss_mib() -> float | None:
+    """What :func:`_release` measured for this thread's last notebook (then forgotten)."""
+    value = getattr(_PEAK, "mib", None)
+    _PEAK.mib = None
+    return value
+
+
 def _release(wk: _WarmKernel, healthy: bool) -> None:
+    _PEAK.mib = kernel_peak_rss_mib(wk)
     key = (os.getpid(), threading.get_ident(), wk.kernel_name or "")
     if healthy:
         try:

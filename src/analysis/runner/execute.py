@@ -191,7 +191,8 @@ def execute_task(spec: dict) -> dict:
 
     Returns:
         ``id, status ("ok"|"failed"), error (None or ename/evalue/cell/execution_count),
-        started, duration_s, execute_s, html_s, pid, host, engine``, ``files`` (path -> size,
+        started, duration_s, execute_s, html_s, pid, host, engine``, ``peak_rss_mib`` (warm
+        kernels on Linux: the kernel's peak resident memory during the notebook), ``files`` (path -> size,
         sha256, mtime_ns of every file written) and, when the spec names an ``output_log``,
         ``outputs``: the files the notebook wrote, relative to ``output_root``.
     """
@@ -226,6 +227,10 @@ def execute_task(spec: dict) -> dict:
         t1 = time.perf_counter()
         crash = _run_notebook(nb, spec, kernel_env)
         result["execute_s"] = round(time.perf_counter() - t1, 3)
+        if spec["engine"] == "warm":  # the kernel's peak memory during this notebook
+            from .engine import last_peak_rss_mib
+
+            result["peak_rss_mib"] = last_peak_rss_mib()
         nb, error = _write_executed(nb, crash, tmp)
         os.replace(tmp, out_nb)
         if spec.get("html", True):

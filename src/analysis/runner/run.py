@@ -633,6 +633,11 @@ class _Recorder:
             "ok": sum(x.status == "ok" for x in r.results),
             "failed": len(r.failures),
             "not_finished": len(self.p.tasks) - len(r.results),
+            # the largest memory a notebook's kernel held (warm kernels on Linux), per worker
+            "peak_rss_mib": max(
+                (t["peak_rss_mib"] for t in m["tasks"].values() if t.get("peak_rss_mib")),
+                default=None,
+            ),
         }
         m["store"] = list_store(self.p.out)
         m["method"] = method_records(self.p.out)
