@@ -245,18 +245,33 @@ def test_edition_by_name_and_project_editions():
         load_edition("no_such_edition")
     for name in ("smoke", "dai_loc"):
         ed = load_edition(name)
-        assert [e.name for e in ed.notebooks] == [
-            "00_data_quality",
-            "10_pillar_scores",
-            "20_gap_analysis",
-            "30_commune_profile",
-            "40_robustness",
-            "50_mergers",
-            *(["35_commune_briefs"] if name == "smoke" else []),  # bulk briefs, 2 shards
-        ]
+        assert (
+            [e.name for e in ed.notebooks]
+            == [
+                "00_data_quality",
+                "10_pillar_scores",
+                "20_gap_analysis",
+                "30_commune_profile",
+                "40_robustness",
+                "50_mergers",
+                "35_commune_briefs",  # bulk briefs, 2 shards
+            ]
+            if name == "smoke"
+            else [
+                "00_data_quality",
+                "10_pillar_scores",
+                "20_gap_analysis",
+                "30_commune_profile",
+                "35_commune_briefs",
+                "40_robustness",
+                "50_mergers",
+            ]
+        )
         assert ed.output_dir == config.ROOT / "reports" / name
-    grid = load_edition("dai_loc").notebooks[3].grid
-    assert len(grid["unit_code"]) == 18 and grid["lang"] == ["vi", "en"]
+    ed = load_edition("dai_loc")
+    grid = ed.notebooks[3].grid  # one showcase commune; every commune's brief comes from 35
+    assert grid["unit_code"] == ["20527"] and grid["lang"] == ["vi", "en"]
+    assert ed.notebooks[4].grid == {"shard": ["1/2", "2/2"]}
 
 
 # --------------------------------------------------------------------------- running
