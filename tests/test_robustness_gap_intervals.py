@@ -138,3 +138,24 @@ def test_a_tree_without_gap_pillars_leaves_the_table_unchanged(
         n_boot=10,
     )
     pd.testing.assert_frame_equal(rb.add_method_intervals(gaps, unc), gaps)
+
+
+@pytest.mark.skipif(not DEMO.exists(), reason="demo panel not built")
+def test_results_one_per_period_give_the_table_of_one_result_over_the_periods():
+    """The workflow runs the Monte Carlo a period at a time (memory): the same draws in every
+    period, so an iterator of per-period results gives the gap table of one call."""
+    from analysis.composite import compute_scores
+
+    obs = pd.read_csv(DEMO, dtype={"unit_code": str, "period": str})
+    gaps = G.compute_gaps(compute_scores(obs), load_framework(), n_boot=20)
+    periods = sorted(obs["period"].unique())[-2:]
+    one = rb.run_uncertainty_tidy(obs, period=periods, draws=40, seed=2)
+    each = (rb.run_uncertainty_tidy(obs, period=[p], draws=40, seed=2) for p in periods)
+    want = rb.add_method_intervals(gaps, one, level=0.9)
+    got = rb.add_method_intervals(gaps, each, level=0.9)
+    pd.testing.assert_frame_equal(got, want)
+    assert got.attrs == want.attrs
+    assert got["gap_mean_method_lo"].notna().any()
+    pd.testing.assert_frame_equal(
+        rb.method_intervals([one], level=0.9), rb.method_intervals(one, level=0.9)
+    )

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import warnings
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -56,8 +57,11 @@ def _summary(G: np.ndarray, level: float) -> dict[str, np.ndarray]:
     }
 
 
-def _from_arrays(res: UncertaintyResult, level: float) -> tuple[pd.DataFrame, dict]:
-    frames, flat = [], {}
+def _summarise_result(res, level: float, frames: list, flat: dict) -> None:
+    if not isinstance(res, UncertaintyResult):
+        raise DataValidationError(
+            [f"draws: expected UncertaintyResults, got {type(res).__name__}"], source="draws"
+        )
     for period, units, G in res._gap_parts:  # G: (3, R, U)
         f = {"unit_code": pd.array(units, dtype="str")}
         for i, g in enumerate(GAP_SERIES):
@@ -68,7 +72,25 @@ def _from_arrays(res: UncertaintyResult, level: float) -> tuple[pd.DataFrame, di
         if period is not None:
             frame.insert(1, "period", str(period))
         frames.append(frame)
-    return pd.concat(frames, ignore_index=True), flat
+
+
+def _from_arrays(results: Iterable, level: float) -> tuple[pd.DataFrame | None, dict]:
+    """The summaries of results taken one at a time (an iterator of results, e.g. one per
+    period, then never holds more than one result's draws); None without gap draws."""
+    frames, flat = [], {}
+    for res in results:
+        _summarise_result(res, level, frames, flat)
+        del res  # its draws can go before the iterator makes the next result
+    return (pd.concat(frames, ignore_index=True) if frames else None), flat
+
+
+def _results(draws) -> Iterable | None:
+    """``draws`` as an iterable of :class:`UncertaintyResult` (None for a table of draws)."""
+    if isinstance(draws, UncertaintyResult):
+        return [draws]
+    if isinstance(draws, pd.DataFrame | str | bytes | Mapping) or not isinstance(draws, Iterable):
+        return None
+    return draws
 
 
 def _from_table(r: pd.DataFrame, level: float) -> tuple[pd.DataFrame, dict]:
@@ -127,16 +149,25 @@ def method_intervals(draws, *, level: float = config.DEFAULT_CI_LEVEL) -> pd.Dat
         <gap>_share_positive, <gap>_sign_robust``; ``attrs["interval_notes"]`` says how many
         method intervals are NaN because the draws have no spread.
     """
-    if isinstance(draws, UncertaintyResult):
-        out, flat = _from_arrays(draws, float(level))
+    results = _results(draws)
+    if results is not None:
+        out, flat = _from_arrays(results, float(level))
+        if out is None:
+            raise DataValidationError(
+                ["draws: no gap draws (the tree lacks the pillars of the gaps)"], source="draws"
+            )
     else:
         out, flat = _from_table(_draws_table(draws), float(level))
-    out.attrs["interval_notes"] = {
+    out.attrs["interval_notes"] = _flat_notes(flat)
+    return out
+
+
+def _flat_notes(flat: dict) -> dict:
+    return {
         g: f"method interval NaN in {k} row(s): the method choices do not move the gap there (zero spread)"
         for g, k in flat.items()
         if k
     }
-    return out
 
 
 def add_method_intervals(
@@ -151,7 +182,8 @@ def add_method_intervals(
         gaps: the gap table (:func:`analysis.gaps.compute_gaps`); its rows, columns and
             ``attrs`` are kept (``attrs["interval_notes"]`` gains the method-interval notes),
             the new columns are appended.
-        draws: an :class:`UncertaintyResult` or a table of draws as in :func:`method_intervals`.
+        draws: an :class:`UncertaintyResult` (or an iterable of them, summarised one at a time,
+            e.g. one per period) or a table of draws as in :func:`method_intervals`.
             Draws without a ``period`` column apply to every period; a unit or period without
             draws gets NaN (and NA for ``sign_robust``). With no gap draws (a tree without the
             three pillars) the table is returned unchanged.
@@ -160,19 +192,23 @@ def add_method_intervals(
     Returns:
         A new table.
     """
-    if isinstance(draws, UncertaintyResult):
-        if not draws._gap_parts:
-            return gaps.copy()
-    elif draws is None:
+    if draws is None:
         return gaps.copy()
-    elif not isinstance(draws, pd.DataFrame):
+    results = _results(draws)
+    if results is not None:
+        mc, flat = _from_arrays(results, float(level))
+        if mc is None:
+            return gaps.copy()
+        mc.attrs["interval_notes"] = _flat_notes(flat)
+    elif isinstance(draws, pd.DataFrame):
+        mc = method_intervals(draws, level=float(level))
+    else:
         raise DataValidationError(
             [
-                f"draws: expected an UncertaintyResult or a DataFrame of per-run gaps, got {type(draws).__name__}"
+                f"draws: expected an UncertaintyResult (or an iterable of them) or a DataFrame of per-run gaps, got {type(draws).__name__}"
             ],
             source="draws",
         )
-    mc = method_intervals(draws, level=float(level))
     on = [c for c in ("unit_code", "period") if c in mc.columns]
     out = gaps.merge(mc, on=on, how="left")
     for c in out.columns:
