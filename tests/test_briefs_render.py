@@ -296,3 +296,19 @@ def test_renderer_recovers_when_its_staging_folder_is_removed(brief_run, tmp_pat
     for r in list(render_mod._RENDERERS.values()):
         shutil.rmtree(r.root)  # e.g. a tmp cleaner
     assert briefs.render_brief(b, tmp_path / "b.pdf").read_bytes() == first
+
+
+def test_a_renderer_renews_its_compiler_and_keeps_the_output(brief_run, tmp_path, monkeypatch):
+    # bulk briefs: Typst keeps every file it read, so the renderer starts a fresh compiler and
+    # empties its figure folder every RENEW_AFTER briefs; the PDFs stay byte-identical
+    monkeypatch.setattr(render_mod, "RENEW_AFTER", 2)
+    pngs = [_png(tmp_path / f"t{i}.png") for i in range(2)]
+    outs = []
+    for i in range(5):
+        b = _commune(brief_run, "vi", figures={"trend": pngs[i % 2]})
+        outs.append(briefs.render_brief(b, tmp_path / f"{i}.pdf").read_bytes())
+        for r in render_mod._RENDERERS.values():
+            if r.template.name != "commune.typ":
+                continue
+            assert r.compiles <= 2 and len(list((r.root / "fig").iterdir())) <= 2
+    assert outs[0] == outs[2] == outs[4] and outs[1] == outs[3]

@@ -49,6 +49,10 @@ def _font_dir() -> Path:
     return folder
 
 
+#: briefs compiled by one Typst compiler before a fresh one (bounded memory in bulk)
+RENEW_AFTER = 100
+
+
 class _Renderer:
     """A warm Typst compiler over a private staging root (template files + staged figures).
 
@@ -57,7 +61,6 @@ class _Renderer:
     """
 
     def __init__(self, template: Path):
-        import typst
 
         self.template = template
         self.pid = os.getpid()
@@ -68,14 +71,33 @@ class _Renderer:
             if f.is_file() and f.suffix.lower() in (".typ", ".png", ".svg", ".jpg", ".jpeg"):
                 shutil.copy2(f, self.root / f.name)
         (self.root / "fig").mkdir()
-        self.compiler = typst.Compiler(
-            str(self.root / template.name),
+        self.compiler = self._new_compiler()
+        self.compiles = 0
+        self.lock = threading.RLock()  # held across staging and compiling a brief
+        atexit.register(self._cleanup_at_exit)
+
+    def _new_compiler(self):
+        import typst
+
+        return typst.Compiler(
+            str(self.root / self.template.name),
             root=str(self.root),
             font_paths=[str(_font_dir())],
             ignore_system_fonts=True,
         )
-        self.lock = threading.Lock()
-        atexit.register(self._cleanup_at_exit)
+
+    def renew_if_due(self) -> None:
+        """Before staging a brief's figures: a fresh compiler every ``RENEW_AFTER`` briefs."""
+        if self.compiles >= RENEW_AFTER:
+            self._renew()
+
+    def _renew(self) -> None:
+        """A fresh compiler and an empty figure folder: Typst keeps every file it has read, so
+        briefs in bulk (3,321 communes, three figures each) would otherwise hold gigabytes."""
+        self.compiler = self._new_compiler()
+        for f in (self.root / "fig").iterdir():
+            f.unlink(missing_ok=True)
+        self.compiles = 0
 
     def _cleanup_at_exit(self) -> None:
         if os.getpid() == self.pid:
@@ -101,6 +123,7 @@ class _Renderer:
             )
         with self.lock:
             _TYPST_PID = os.getpid()  # from here on Typst's thread pool runs in this process
+            self.compiles += 1
             try:
                 pdf = self.compiler.compile(
                     format="pdf",
@@ -211,6 +234,19 @@ def render_brief(
     r = _renderer(template)
     base = out_pdf.resolve().parent
     staged, saved = {}, {}
+    with r.lock:  # staging and compiling together: a renewal never removes a staged figure
+        r.renew_if_due()
+        pdf = _stage_and_compile(r, brief, base, staged, saved)
+    write_bytes(out_pdf, pdf)
+    if save_json:
+        doc = dict(brief, figures=saved)
+        text = json.dumps(doc, ensure_ascii=False, allow_nan=False, sort_keys=True, indent=1) + "\n"
+        write_bytes(out_pdf.with_suffix(".json"), text.encode("utf-8"))
+    return out_pdf
+
+
+def _stage_and_compile(r: _Renderer, brief: dict, base: Path, staged: dict, saved: dict) -> bytes:
+    meta = brief["meta"]
     for name, p in brief.get("figures", {}).items():
         path = Path(p) if Path(p).is_absolute() else base / p
         if path.suffix.lower() not in FIGURE_SUFFIXES:
@@ -229,13 +265,7 @@ def render_brief(
         saved[name] = os.path.relpath(path.resolve(), base)
     d = _dt.date.fromisoformat(meta["date"])
     stamp = _dt.datetime(d.year, d.month, d.day, tzinfo=_dt.UTC)
-    pdf = r.compile(_brief_json(brief), json.dumps(staged, sort_keys=True), stamp)
-    write_bytes(out_pdf, pdf)
-    if save_json:
-        doc = dict(brief, figures=saved)
-        text = json.dumps(doc, ensure_ascii=False, allow_nan=False, sort_keys=True, indent=1) + "\n"
-        write_bytes(out_pdf.with_suffix(".json"), text.encode("utf-8"))
-    return out_pdf
+    return r.compile(_brief_json(brief), json.dumps(staged, sort_keys=True), stamp)
 
 
 def brief_path(
