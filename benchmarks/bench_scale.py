@@ -89,42 +89,67 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--skip-national", action="store_true", help="only the default edition")
     ap.add_argument("--dask-units", type=int, default=400, help="units of the Dask comparison")
+    ap.add_argument("--dask-only", metavar="OUTPUT", default="",
+                    help="only the Dask comparison, on the results store of a national run's "
+                         "output folder (e.g. after dgap report --edition national --only 10)")  # fmt: skip
     args = ap.parse_args(argv)
     rows: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="bench_scale_") as tmp:
         tmp = Path(tmp)
-        dai = tmp / "dai_loc"
-        rows.append(_run([*DGAP, "report", "--edition", "dai_loc", "--output", str(dai)], "dai_loc_first"))  # fmt: skip
-        rows.append(_run([*DGAP, "report", "--edition", "dai_loc", "--output", str(dai), "--force"], "dai_loc_force"))  # fmt: skip
-        rows.append(_run([*DGAP, "report", "--edition", "dai_loc", "--output", str(dai)], "dai_loc_noop"))  # fmt: skip
-        if not args.skip_national:
-            for label, units in (("national_compute", "vn_units_2025.csv"),
-                                 ("pre2025_compute", "vn_units_pre2025.csv")):  # fmt: skip
-                rows.append(_run([sys.executable, "-c", COMPUTE.format(units=units)], label))
-                print("   ", rows[-1].get("result"), flush=True)
-            nat = tmp / "national"
-            row = _run([*DGAP, "report", "--edition", "national", "--output", str(nat)], "national")
-            if nat.joinpath("run.json").is_file():
-                row["run"] = _manifest(nat)
-            rows.append(row)
-            prov = tmp / "province"
-            row = _run([*DGAP, "report", "--edition", "national", "-p", "province",
-                        "Thành phố Đà Nẵng", "--output", str(prov)], "province")  # fmt: skip
-            if prov.joinpath("run.json").is_file():
-                row["run"] = _manifest(prov)
-            rows.append(row)
-            if nat.joinpath("store").is_dir():
-                import pandas as pd
+        if args.dask_only:
+            rows += _dask(Path(args.dask_only), tmp, args.dask_units)
+        else:
+            rows += _all(tmp, args)
+    _report(rows, "scale_dask.json" if args.dask_only else "scale.json")
+    return 0 if all(r["rc"] == 0 for r in rows) else 1
 
-                codes = pd.read_csv(config.ROOT / "data/raw/units/vn_units_2025.csv",
-                                    dtype={"unit_code": str})["unit_code"].sort_values()  # fmt: skip
-                pick = ",".join(codes.iloc[:: max(1, len(codes) // args.dask_units)].iloc[: args.dask_units])  # fmt: skip
-                for n in (1, 2):
-                    d = tmp / f"dask{n}"
-                    shutil.copytree(nat / "store", d / "store")
-                    rows.append(_run([*DGAP, "report", "--edition", "national", "--only", "35_commune_briefs",
-                                      "-p", "35_commune_briefs.unit_codes", pick, "--scheduler", "local",
-                                      "--workers", str(n), "--output", str(d)], f"dask_{n}"))  # fmt: skip
+
+def _dask(nat: Path, tmp: Path, n_units: int) -> list[dict]:
+    """The national bulk briefs of ``n_units`` units on a Dask LocalCluster of 1, then 2 workers,
+    each from a copy of the results store in ``nat``."""
+    import pandas as pd
+
+    codes = pd.read_csv(config.ROOT / "data/raw/units/vn_units_2025.csv",
+                        dtype={"unit_code": str})["unit_code"].sort_values()  # fmt: skip
+    pick = ",".join(codes.iloc[:: max(1, len(codes) // n_units)].iloc[:n_units])
+    rows = []
+    for n in (1, 2):
+        d = tmp / f"dask{n}"
+        shutil.copytree(nat / "store", d / "store")
+        rows.append(_run([*DGAP, "report", "--edition", "national", "--only", "35_commune_briefs",
+                          "-p", "35_commune_briefs.unit_codes", pick, "--scheduler", "local",
+                          "--workers", str(n), "--output", str(d)], f"dask_{n}"))  # fmt: skip
+    return rows
+
+
+def _all(tmp: Path, args) -> list[dict]:
+    rows: list[dict] = []
+    dai = tmp / "dai_loc"
+    rows.append(_run([*DGAP, "report", "--edition", "dai_loc", "--output", str(dai)], "dai_loc_first"))  # fmt: skip
+    rows.append(_run([*DGAP, "report", "--edition", "dai_loc", "--output", str(dai), "--force"], "dai_loc_force"))  # fmt: skip
+    rows.append(_run([*DGAP, "report", "--edition", "dai_loc", "--output", str(dai)], "dai_loc_noop"))  # fmt: skip
+    if not args.skip_national:
+        for label, units in (("national_compute", "vn_units_2025.csv"),
+                             ("pre2025_compute", "vn_units_pre2025.csv")):  # fmt: skip
+            rows.append(_run([sys.executable, "-c", COMPUTE.format(units=units)], label))
+            print("   ", rows[-1].get("result"), flush=True)
+        nat = tmp / "national"
+        row = _run([*DGAP, "report", "--edition", "national", "--output", str(nat)], "national")
+        if nat.joinpath("run.json").is_file():
+            row["run"] = _manifest(nat)
+        rows.append(row)
+        prov = tmp / "province"
+        row = _run([*DGAP, "report", "--edition", "national", "-p", "province",
+                    "Thành phố Đà Nẵng", "--output", str(prov)], "province")  # fmt: skip
+        if prov.joinpath("run.json").is_file():
+            row["run"] = _manifest(prov)
+        rows.append(row)
+        if nat.joinpath("store").is_dir():
+            rows += _dask(nat, tmp, args.dask_units)
+    return rows
+
+
+def _report(rows: list[dict], name: str) -> None:
     by = {r["step"]: r for r in rows}
     result = dict(
         benchmark="scale",
@@ -140,10 +165,10 @@ def main(argv: list[str] | None = None) -> int:
     result["children_peak_rss_gib"] = round(
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20, 2
     )
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"written {OUT.relative_to(config.ROOT)}")
-    return 0 if all(r["rc"] == 0 for r in rows) else 1
+    out = OUT.with_name(name)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"written {out.relative_to(config.ROOT)}")
 
 
 if __name__ == "__main__":
