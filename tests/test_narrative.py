@@ -499,3 +499,18 @@ def test_no_sentence_is_chosen_by_language_in_code(tmp_path):
     probe = tmp_path / "probe.py"
     probe.write_text('def f(lang):\n    return "a" if lang == "vi" else "b"\n', encoding="utf-8")
     assert _lang_comparisons(probe) == [2]  # the check can fail
+
+
+def test_counts_of_thousands_of_units_are_grouped_in_the_readers_way():
+    import pandas as pd
+
+    from analysis.narrative.brief import _count_sentence, rank_texts
+
+    gaps = pd.DataFrame({"gap_econ": [0.2] * 3303 + [-0.1] * 18})
+    names = {"government": "Digital government", "economy": "Digital economy"}
+    en = _count_sentence("gap_econ", gaps, None, names, "xã", 0.9, "en")
+    assert "3,303 of 3,321" in en
+    names_vi = {"government": "Chính quyền số", "economy": "Kinh tế số"}
+    assert "3.303/3.321" in _count_sentence("gap_econ", gaps, None, names_vi, "xã", 0.9, "vi")
+    rank = {"nominal": 1204, "n": 3321, "q05": 1100, "q95": 1300}
+    assert rank_texts(rank, "en")["text"] == "1,204 of 3,321"

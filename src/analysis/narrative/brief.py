@@ -122,11 +122,21 @@ def rank_span(q05: int | None, q95: int | None) -> str:
     return str(q05) if q05 == q95 else f"{q05}{_DASH}{q95}"
 
 
+def _count(x, lang: str) -> str:
+    """A count or rank with thousands grouped in the reader's way (``3.321``, ``3,321``)."""
+    try:
+        return format_number(int(x), lang)
+    except (TypeError, ValueError):
+        return str(x)
+
+
 def rank_texts(rank: Mapping, lang: str) -> dict[str, str]:
     """``{"text": "Thứ 3/18", "interval_text": "thứ 2–5"}`` of a rank (:func:`unit_rank`)."""
     span = rank_span(rank["q05"], rank["q95"])
     return {
-        "text": t("commune.rank_text", lang, rank=rank["nominal"], n=rank["n"]),
+        "text": t(
+            "commune.rank_text", lang, rank=_count(rank["nominal"], lang), n=_count(rank["n"], lang)
+        ),
         "interval_text": t("commune.rank_span", lang, span=span) if span else "",
     }
 
@@ -196,7 +206,8 @@ def other_gap_sentence(
 
 def rank_sentence(lang: str, subject: str, rank: Mapping, *, within: str) -> str:
     """Rank on the overall index with its interval over method choices."""
-    s = t("commune.rank", lang, subject=subject, rank=rank["nominal"], n=rank["n"], within=within)
+    s = t("commune.rank", lang, subject=subject, rank=_count(rank["nominal"], lang),
+          n=_count(rank["n"], lang), within=within)  # fmt: skip
     span = rank_span(rank["q05"], rank["q95"])
     if span:
         s += " " + t("commune.rank_interval", lang, span=span)
@@ -355,8 +366,8 @@ def _count_sentence(
         lang,
         g_name=names["government"],
         other=other,
-        k=k,
-        n=n,
+        k=format_number(k, lang),
+        n=format_number(n, lang),
         units=units_noun(kind, lang),
         wilson=wilson,
         median=points(median, lang),
@@ -372,16 +383,16 @@ def _joint_sentence(gap_id: str, claim: Mapping | None, names: Mapping, kind: st
     other = lower_first(names[GAP_OTHER[gap_id]])
     units = units_noun(kind, lang)
     parts = []
-    n = int(claim["n_units"])
+    n = format_number(int(claim["n_units"]), lang)  # 3.321 / 3,321
     if as_float(claim.get("n_joint_positive")) is not None:
         level = format_level(float(claim.get("joint_level", 0.9)), lang)
-        k = int(claim["n_joint_positive"])
+        k = format_number(int(claim["n_joint_positive"]), lang)
         parts.append(t("district.joint", lang, level=level, other=other, k=k, n=n, units=units))
     if as_float(claim.get("n_sign_robust_positive")) is not None:
-        robust = int(claim["n_sign_robust_positive"])
+        robust = format_number(int(claim["n_sign_robust_positive"]), lang)
         parts.append(t("district.sign_robust", lang, k=robust, n=n, units=units, other=other))
     if as_float(claim.get("relative_scale_n_positive")) is not None:
-        k = int(claim["relative_scale_n_positive"])
+        k = format_number(int(claim["relative_scale_n_positive"]), lang)
         parts.append(t("district.relative_check", lang, k=k, n=n))
     text = "; ".join(parts)
     return text[:1].upper() + text[1:] + "." if text else ""
