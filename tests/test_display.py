@@ -223,3 +223,24 @@ def test_show_table_displays_the_styler_and_skips_a_missing_table(shown):
     display.show_table(None, "gaps")
     (styler,) = shown
     assert _cells(styler) == [["H1/2024", "10", "9", "90,0%"]]
+
+
+def test_a_table_of_thousands_of_units_shows_both_ends_and_counts_the_rest():
+    import pandas as pd
+
+    from analysis import display
+
+    n = 3321
+    df = pd.DataFrame(
+        {
+            "period": "2025H1",
+            "n_expected": range(n),
+            "n_present": range(n),
+            "coverage_pct": [50.0] * n,
+        }
+    )
+    styler = display.style_table(df, "coverage_by_period", lang="en")
+    k = display.MAX_ROWS // 2
+    assert len(styler.data) == 2 * k + 1
+    assert styler.data.iloc[k, 0] == f"… {n - 2 * k:,} more rows (in the full table's file)"
+    assert styler.data.iloc[-1, 1] == f"{n - 1:,}"

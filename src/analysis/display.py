@@ -493,6 +493,10 @@ def _rows(df: pd.DataFrame, view: View, period) -> pd.DataFrame:
     return df
 
 
+#: rows a notebook table shows in full; a longer one shows both ends (the CSV has every row)
+MAX_ROWS = 60
+
+
 def style_table(
     df: pd.DataFrame,
     view: str,
@@ -516,7 +520,9 @@ def style_table(
         level: level of the intervals the caption names.
         saved: where the full table was saved; the caption names it relative to ``root``.
 
-    Every row is shown; values are text written by :mod:`analysis.i18n` (HTML-escaped); the
+    Every row is shown up to ``MAX_ROWS``; a longer table (3,321 communes) shows the first and
+    the last ``MAX_ROWS / 2`` rows of its order and counts the others between them. Values are
+    text written by :mod:`analysis.i18n` (HTML-escaped); the
     caption says whether the data are synthetic, which period, what brackets hold, and where
     the full table is.
     """
@@ -539,6 +545,13 @@ def style_table(
         if col.kind not in _TEXT_KINDS:
             right.append(header)
     table = pd.DataFrame(shown, index=pd.RangeIndex(len(rows)))
+    if len(table) > MAX_ROWS:  # a province, the country: both ends of the order, and a count
+        k = MAX_ROWS // 2
+        gap = {h: "" for h in table.columns}
+        gap[table.columns[0]] = t(
+            "table.more_rows", lang, n=format_number(len(table) - 2 * k, lang)
+        )
+        table = pd.concat([table.iloc[:k], pd.DataFrame([gap]), table.iloc[-k:]], ignore_index=True)
     points = any(col.kind.startswith("points") and col.source(rows.columns) for col in spec.columns)
     caption = _caption(
         df, spec, c, period=period, points=points, level=level, saved=saved, root=root
