@@ -243,30 +243,14 @@ def test_edition_by_name_and_project_editions():
 
     with pytest.raises(ParameterError, match="available editions: .*smoke"):
         load_edition("no_such_edition")
+    base = ["00_data_quality", "10_pillar_scores", "20_gap_analysis", "30_commune_profile"]
+    expected = {  # the bulk briefs (35) run last in smoke, before the long notebooks in dai_loc
+        "smoke": [*base, "40_robustness", "50_mergers", "35_commune_briefs"],
+        "dai_loc": [*base, "35_commune_briefs", "40_robustness", "50_mergers"],
+    }
     for name in ("smoke", "dai_loc"):
         ed = load_edition(name)
-        assert (
-            [e.name for e in ed.notebooks]
-            == [
-                "00_data_quality",
-                "10_pillar_scores",
-                "20_gap_analysis",
-                "30_commune_profile",
-                "40_robustness",
-                "50_mergers",
-                "35_commune_briefs",  # bulk briefs, 2 shards
-            ]
-            if name == "smoke"
-            else [
-                "00_data_quality",
-                "10_pillar_scores",
-                "20_gap_analysis",
-                "30_commune_profile",
-                "35_commune_briefs",
-                "40_robustness",
-                "50_mergers",
-            ]
-        )
+        assert [e.name for e in ed.notebooks] == expected[name], name
         assert ed.output_dir == config.ROOT / "reports" / name
     ed = load_edition("dai_loc")
     grid = ed.notebooks[3].grid  # one showcase commune; every commune's brief comes from 35

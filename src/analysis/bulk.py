@@ -24,12 +24,12 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import pandas as pd
 
 from . import i18n
 from .briefs.validate import check_lang
+from .display import shown_path
 from .errors import ParameterError
 from .io import save_table
 from .loaders import Inputs
@@ -81,13 +81,6 @@ def shard_suffix(shard: str) -> str:
     """``""`` for every unit, else ``_<k>of<K>`` (file names of the shard's tables)."""
     k, n = parse_shard(shard)
     return "" if n == 1 else f"_{k}of{n}"
-
-
-def _relative(path: str | Path, root: Path) -> str:
-    try:
-        return Path(path).resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def _figures_of_chunk(res, inputs, out, chunk, lang, formats, failed) -> dict[str, dict]:
@@ -161,7 +154,7 @@ def render_commune_briefs(
                             res, inputs, code, figs.get(code, {}), lang=lang, edition=edition
                         )
                         pdf = render_commune_brief(brief, out, code, lang=lang)
-                        row["brief"] = _relative(pdf, out.edition_root)
+                        row["brief"] = shown_path(pdf, out.edition_root)
                     except Exception as exc:  # noqa: BLE001 - record it, go on with the next unit
                         failed[(code, lang)] = f"brief: {type(exc).__name__}: {exc}"
                 row["outcome"] = "failed" if (code, lang) in failed else "ok"
@@ -203,5 +196,5 @@ def summary_text(table: pd.DataFrame, out: OutputPaths, lang: str, shard: str = 
         units=i18n.format_number(table["unit_code"].nunique(), lang),
         langs=", ".join(sorted(table["lang"].unique())),
         failed=i18n.format_number(int((table["outcome"] == "failed").sum()), lang),
-        failures=_relative(failures, out.edition_root),
+        failures=shown_path(failures, out.edition_root),
     )
