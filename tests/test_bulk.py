@@ -70,6 +70,11 @@ def test_briefs_are_rendered_for_the_shard_and_a_failure_does_not_stop_the_other
     assert (
         text == "5 briefs made for 3 units (en, vi); 1 failed, listed in tables/brief_failures.csv."
     )
+    ok = table[table["outcome"] == "ok"]
+    assert bulk.summary_text(ok, out, "en") == "5 briefs made for 3 units (en, vi); none failed."
+    assert (
+        bulk.summary_text(ok, out, "vi") == "Đã tạo 5 bản tin cho 3 đơn vị (en, vi); không có lỗi."
+    )
 
 
 def test_unknown_codes_are_named(run, tmp_path):

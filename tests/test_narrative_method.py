@@ -83,6 +83,27 @@ def test_the_default_text_is_true_of_the_default_run():
     assert "measurement" not in " ".join(en.values())  # the demo panel has no standard errors
 
 
+def test_the_framework_row_says_how_many_indicators_were_scored():
+    """A panel without data for some of the framework's indicators (the national registry has no
+    households): the method box says how many were scored, not only the framework's count."""
+    res, inputs = demo_run()
+    ind = inputs.framework.indicators["id"].astype(str).tolist()
+    assert _rows("en")["framework"].endswith(f", {len(ind)} indicators.")  # all of them scored
+    obs = inputs.observations
+    fewer = obs[~obs["indicator"].isin(ind[:2])]
+    part = Inputs(**{**vars(inputs), "observations": fewer, "digest": f"{inputs.digest}-fewer"})
+    res = workflow.compute_results(part, **TEXT_SAMPLES)
+    assert res.method["scale"]["n_scored"] == len(ind) - 2
+    rows = {
+        lang: {r["id"]: r["text"] for r in nm.method_rows(res.method, part.framework, "", lang)}
+        for lang in ("vi", "en")
+    }
+    assert rows["en"]["framework"].endswith(
+        f", {len(ind)} indicators, of which the {len(ind) - 2} with data are scored here."
+    )
+    assert f"trong đó {len(ind) - 2} chỉ số có số liệu" in rows["vi"]["framework"]
+
+
 def test_a_relative_scale_says_the_simulation_keeps_it_fixed():
     en = _rows("en", normalise="zscore")
     assert "the scale (" not in en["uncertainty"]

@@ -186,15 +186,16 @@ def render_commune_briefs(
 
 
 def summary_text(table: pd.DataFrame, out: OutputPaths, lang: str, shard: str = "") -> str:
-    """One sentence: how many briefs were made, for how many units, how many failed and where
-    they are listed."""
+    """One sentence: how many briefs were made, for how many units, and how many failed and
+    where they are listed (or that none failed)."""
     failures = out.tables / f"brief_failures{shard_suffix(shard)}.csv"
+    failed = int((table["outcome"] == "failed").sum())
     return i18n.t(
-        "bulk.summary",
+        "bulk.summary" if failed else "bulk.summary_ok",
         lang,
         ok=i18n.format_number(int((table["outcome"] == "ok").sum()), lang),
         units=i18n.format_number(table["unit_code"].nunique(), lang),
         langs=", ".join(sorted(table["lang"].unique())),
-        failed=i18n.format_number(int((table["outcome"] == "failed").sum()), lang),
+        failed=i18n.format_number(failed, lang),
         failures=shown_path(failures, out.edition_root),
     )

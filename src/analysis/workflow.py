@@ -251,10 +251,15 @@ def _method(
         else None
     )
     capped = ceiling_share(now) if bounded and now is not None else None
+    obs = inputs.observations
+    has_data = obs.loc[
+        (obs["period"].astype(str) == str(current)) & obs["value"].notna(), "indicator"
+    ]
+    n_scored = int(pd.Index(meta.ids).astype(str).isin(has_data.astype(str).unique()).sum())
     tree = Tree.from_imeta(fw.to_imeta("framework"))
     sel = {"level": ci_level, "n_boot": n_boot, "method": gaps.attrs.get("sel_method", "expanded")}
     return method_record(
-        scale=describe_scale(label, meta, capped_share=capped),
+        scale=describe_scale(label, meta, capped_share=capped, n_scored=n_scored),
         weights=describe_weights(tree, report["node_weights"].to_numpy(float), weights),
         aggregation=aggregate,
         imputation=impute,

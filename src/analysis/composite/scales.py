@@ -195,7 +195,13 @@ def ceiling_share(Xn: np.ndarray) -> float:
     return float((v[ok] >= 1.0 - CEILING_TOL).mean()) if ok.any() else float("nan")
 
 
-def describe_scale(value, meta: ScaleMeta | None, *, capped_share: float | None = None) -> dict:
+def describe_scale(
+    value,
+    meta: ScaleMeta | None,
+    *,
+    capped_share: float | None = None,
+    n_scored: int | None = None,
+) -> dict:
     """The ``scale`` entry of ``Results.method``: which yardstick ran, for how many indicators.
 
     Keys: ``normalise`` (the method), ``label`` (canonical), ``relative`` (no common zero),
@@ -203,7 +209,9 @@ def describe_scale(value, meta: ScaleMeta | None, *, capped_share: float | None 
     against their target) and ``n_goalposts`` (the others, on their goalposts);
     ``goalposts:LO,HI``: ``pct_goalposts``; ``n_lower_is_better`` (indicators reversed: for
     ``target``, attainment = target / value); ``capped_share`` when given (share of the
-    current period's indicator values at the ceiling, e.g. the target already met).
+    current period's indicator values at the ceiling, e.g. the target already met);
+    ``n_scored`` when given (indicators with at least one value in the current period: the
+    others are in the framework but have no data to score).
     """
     method, params = parse_normalisation(value)
     out: dict = {
@@ -220,6 +228,8 @@ def describe_scale(value, meta: ScaleMeta | None, *, capped_share: float | None 
             out.update(target_year=year, n_with_target=k, n_goalposts=len(meta.ids) - k)
     if method == "goalposts" and "pct_lo" in params:
         out["pct_goalposts"] = [params["pct_lo"], params["pct_hi"]]
+    if n_scored is not None:
+        out["n_scored"] = int(n_scored)
     if capped_share is not None:
         out["capped_share"] = None if np.isnan(capped_share) else round(float(capped_share), 4)
     return out

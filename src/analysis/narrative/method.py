@@ -223,16 +223,20 @@ def method_rows(
 
     rows = []
     if framework is not None:
+        # the framework's count, and the count the run scored when data lacks some indicators
+        n_all = len(framework.indicators)
+        n_scored = (method.get("scale") or {}).get("n_scored", n_all)
         rows.append(
             (
                 "framework",
                 t(
-                    "method.framework",
+                    "method.framework" if n_scored == n_all else "method.framework_scored",
                     lang,
                     name=nfc(getattr(framework, f"name_{lang}")),
                     version=framework.version,
                     n_pillars=len(framework.pillars),
-                    n_indicators=len(framework.indicators),
+                    n_indicators=n_all,
+                    n_scored=n_scored,
                 ),
             )
         )
