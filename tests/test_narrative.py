@@ -395,6 +395,64 @@ def test_countries_and_provinces_are_named_in_the_brief_language():
     assert names.group_kind(units) == "country"
 
 
+def _mixed_units(types: list[str]) -> pd.DataFrame:
+    """A synthetic units table of commune-level units of the given types (post-2025 style)."""
+    return pd.DataFrame(
+        {
+            "unit_code": [f"9{i:04d}" for i in range(len(types))],
+            "name_vi": [f"Đơn vị {i}" for i in range(len(types))],
+            "unit_type": types,
+            "province_vi": ["Thành phố Đà Nẵng"] * len(types),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("types", "kind", "vi", "en"),
+    [
+        (["xã"] * 3 + ["thị trấn"], "xã", "3.321 xã", "3,321 communes"),
+        (["xã"] * 3 + ["phường"] * 2, "xã, phường", "3.321 xã, phường", "3,321 communes and wards"),
+        (["phường", "xã", "xã", "đặc khu"], "xã, phường, đặc khu", "3.321 xã, phường, đặc khu",
+         "3,321 communes, wards and special zones"),
+        (["xã", "xã", "đặc khu"], "xã, đặc khu", "3.321 xã, đặc khu",
+         "3,321 communes and special zones"),
+    ],
+)  # fmt: skip
+def test_communes_with_wards_and_special_zones_are_counted_and_named_so(types, kind, vi, en):
+    """Since 1 July 2025 a province or the country compares xã, phường and đặc khu: the counts and
+    the nouns say so; a set of xã (and thị trấn) is named as before."""
+    units = _mixed_units(types)
+    assert names.group_kind(units) == kind and names.is_commune_group(kind)
+    assert names.count_units(3321, kind, "vi", post2025=True) == vi
+    assert names.count_units(3321, kind, "en", post2025=True) == en
+    assert nb.units_noun(kind, "vi") == vi.removeprefix("3.321 ")
+    assert nb.units_noun(kind, "en") == en.removeprefix("3,321 ")
+    if kind == "xã":  # the district editions keep their text
+        assert names.count_units(18, kind, "vi") == "18 xã/thị trấn"
+
+
+def test_the_district_text_of_a_mixed_set_names_its_wards():
+    units = _mixed_units(["xã", "xã", "phường", "đặc khu"])
+    kind = names.group_kind(units)
+    vi = nb.district_key_message(_district_gaps(), names.pillar_names(None, "vi"), 0.9, "vi",
+                                 kind=kind)  # fmt: skip
+    assert vi[0].startswith("Chính quyền số cao hơn kinh tế số ở 3/4 xã, phường, đặc khu; ")
+    en = nb.district_key_message(_district_gaps(), names.pillar_names(None, "en"), 0.9, "en",
+                                 kind=kind)  # fmt: skip
+    assert "in 3 of 4 communes, wards and special zones; " in en[0]
+    ranks = pd.DataFrame({"q05": [1, 2, 5], "q95": [3, 8, 6]})
+    assert (
+        "2 of 3 communes, wards and special zones have"
+        in nb.robustness_sentences(ranks, None, "en", kind)[0]
+    )
+    wilcoxon = {"comparison": "government_vs_economy", "n": 18, "n_greater": 17}
+    assert nb.test_texts(wilcoxon, "vi", 0.9, kind)["detail"].endswith(
+        "CQS > KTS ở 17/18 xã, phường, đặc khu"
+    )
+    special = names.unit_names(units, "90003", "en")
+    assert (special.full, special.is_commune) == ("Đơn vị 3 special zone", True)
+
+
 # --------------------------------------------------------------------------- notebooks
 def test_describe_status_and_merger(text_demo_run):
     _, inputs = text_demo_run

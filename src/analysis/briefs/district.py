@@ -45,7 +45,15 @@ from ..narrative.facts import (
     thin_pillars,
 )
 from ..narrative.method import run_method
-from ..narrative.names import count_units, equals, group_kind, nfc, pillar_names, unit_names
+from ..narrative.names import (
+    count_units,
+    equals,
+    group_kind,
+    is_commune_group,
+    nfc,
+    pillar_names,
+    unit_names,
+)
 from ..results import Results
 from .common import assemble, common_meta, data_status, figure_paths, template_labels
 from .validate import check_lang
@@ -84,7 +92,8 @@ class DistrictBrief:
 
     @cached_property
     def kind(self) -> str:
-        """The kind of units compared: ``xã`` (a district), ``country``, ``province``..."""
+        """The kind of units compared: ``xã`` (a district), ``xã, phường`` (a province's
+        communes and wards), ``country``, ``province``..."""
         return group_kind(self.inputs.units[self.inputs.units["unit_code"].isin(self.codes)])
 
     @cached_property
@@ -93,7 +102,7 @@ class DistrictBrief:
 
     @property
     def is_district(self) -> bool:
-        return self.kind == "xã"
+        return is_commune_group(self.kind)
 
     @property
     def labels(self) -> dict[str, str]:

@@ -174,19 +174,45 @@ def unit_names(units: pd.DataFrame, unit_code: str, lang: str) -> UnitNames:
     )
 
 
+#: The kinds of a group of commune-level units (:func:`group_kind`): a district's communes and
+#: towns (``xã``), or communes with wards and/or special zones (a province or the country after
+#: 1 July 2025), each named by its own ``units_noun.*`` and ``place.n_*`` strings.
+COMMUNE_GROUP_KINDS = ("xã", "xã, phường", "xã, đặc khu", "xã, phường, đặc khu")
+
+#: commune-level types that a group's kind names beside ``xã`` (a ``thị trấn`` counts as a ``xã``)
+_NAMED_TYPES = ("phường", "đặc khu")
+
+
+def is_commune_group(kind: str) -> bool:
+    """Whether a group's kind is commune-level (a district, or a province's or the country's
+    communes, wards and special zones), as opposed to provinces, countries...
+
+    >>> is_commune_group("xã"), is_commune_group("xã, phường"), is_commune_group("country")
+    (True, True, False)
+    """
+    return kind in COMMUNE_GROUP_KINDS
+
+
 def group_kind(units: pd.DataFrame) -> str:
     """The kind most units of a table share (``xã`` for a district, ``country``, ``province``).
 
-    Commune-level types count as one kind (a district has communes and a town)."""
-    kinds = [unit_kind(str(u).lower()) for u in units.get("unit_type", []) if isinstance(u, str)]
+    Commune-level types count as one kind (a district has communes and a town); when they
+    include wards or special zones the kind says so (``xã, phường``, ``xã, phường, đặc khu``),
+    so that counts and nouns name them ("94 xã, phường" / "94 communes and wards")."""
+    types = [nfc(u).lower() for u in units.get("unit_type", []) if isinstance(u, str)]
+    kinds = [unit_kind(u) for u in types]
     kinds = ["xã" if has_label(f"unit_type.{k}") else k for k in kinds]
     kinds = [k for k in kinds if k not in ("mean", "aggregate", "other")] or ["xã"]
-    return max(set(kinds), key=kinds.count)
+    kind = max(set(kinds), key=kinds.count)
+    if kind == "xã":
+        kind = ", ".join(["xã", *(u for u in _NAMED_TYPES if u in types)])
+    return kind
 
 
 def count_units(n: int, kind: str, lang: str, *, post2025: bool = False) -> str:
-    """``18 xã/thị trấn`` / ``18 communes``; ``193 quốc gia`` / ``193 countries``; thousands
-    grouped in the language's way (``3.321 xã``, ``3,321 communes``)."""
+    """``18 xã/thị trấn`` / ``18 communes``; ``193 quốc gia`` / ``193 countries``; communes with
+    wards and special zones by their kind (``3.321 xã, phường, đặc khu`` / ``3,321 communes,
+    wards and special zones``, whatever ``post2025``); thousands grouped in the language's way."""
     n = format_number(int(n), lang)
     if kind == "xã":
         return t("place.n_communes_new" if post2025 else "place.n_communes", lang, n=n)
