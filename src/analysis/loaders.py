@@ -28,6 +28,7 @@ from .io import read_table, save_table
 from .provenance import dataset_record, source_record
 from .schema import (
     OBS_COLUMNS,
+    OPTIONAL_OBS_COLUMNS,
     REQUIRED_OBS_COLUMNS,
     Problem,
     ValidationReport,
@@ -318,7 +319,10 @@ def merge_inputs(inputs: Inputs, crosswalk: str = "dai_loc") -> Inputs:
         crosswalk_record(crosswalk),
     ]
     merged = Inputs(
-        obs[OBS_COLUMNS].reset_index(drop=True),
+        # optional columns (se) ride along so measurement intervals reach the new communes
+        obs[OBS_COLUMNS + [c for c in OPTIONAL_OBS_COLUMNS if c in obs.columns]].reset_index(
+            drop=True
+        ),
         units_new,
         inputs.framework,
         table_status(obs),

@@ -46,6 +46,13 @@ def reaggregate_observations(
       the absolute counts ``value x denominator / scale`` are summed and divided by the summed
       denominator, i.e. a weighted mean by the denominator.
 
+    Measurement standard errors: when ``observations`` has an ``se`` column, the output has one
+    too, under the assumption that the constituents' errors are independent (and the weights
+    exact): for a weighted mean ``se = sqrt(sum((w_i / W)^2 * se_i^2))`` with the same weights
+    ``w_i`` as the value, over the constituents with a value; for a sum ``se = sqrt(sum((share_i
+    * se_i)^2))``. If a constituent used (one with a value) has no ``se``, the result's ``se`` is
+    NaN (unknown), never a too-small number. Without an ``se`` column the output has none.
+
     Composite scores (pillars, index) are NOT averaged: recompute them from the re-aggregated
     indicators with the composite engine.
 
@@ -57,7 +64,8 @@ def reaggregate_observations(
             the commune framework).
 
     Returns:
-        Observations on NEW codes: ``unit_code, period, indicator, value, status, source`` then
+        Observations on NEW codes: ``unit_code, period, indicator, value, status, source``,
+        ``se`` (only if the input has it), then
         ``n_constituents, n_covered, coverage_share`` (share of the new commune's population,
         allocated by share, whose constituents have a value), ``is_partial`` (a constituent is
         missing) and ``former_district``. ``status`` is the worst status of the constituents
@@ -94,8 +102,9 @@ def reaggregate_observations(
     # all (new unit, constituent) x (period, indicator) combinations present in the data
     keys = obs[["period", "indicator"]].drop_duplicates().merge(im, on="indicator")
     grid = base.merge(keys, how="cross")
+    has_se = "se" in obs.columns
     x = grid.merge(
-        obs[["unit_code", "period", "indicator", "value", "status", "source"]]
+        obs[["unit_code", "period", "indicator", "value", "status", "source"] + ["se"] * has_se]
         .assign(_in=True)
         .rename(columns={"unit_code": "old_code"}),
         on=["old_code", "period", "indicator"],
@@ -112,13 +121,17 @@ def reaggregate_observations(
     )
     agg["former_district"] = agg["new_code"].map(fd)
     out = agg.rename(columns={"new_code": "unit_code"})
-    cols = OBS_COLUMNS + [
-        "n_constituents",
-        "n_covered",
-        "coverage_share",
-        "is_partial",
-        "former_district",
-    ]
+    cols = (
+        OBS_COLUMNS
+        + ["se"] * has_se
+        + [
+            "n_constituents",
+            "n_covered",
+            "coverage_share",
+            "is_partial",
+            "former_district",
+        ]
+    )
     out = out[cols]
     out["n_covered"] = out["n_covered"].astype(int)
     return out.sort_values(["unit_code", "period", "indicator"], kind="stable").reset_index(
@@ -145,6 +158,8 @@ def _prepare_observations(
     codes = obs["unit_code"].astype(object)
     obs["unit_code"] = codes.map({c: normalise_code(c) for c in pd.unique(codes)}).astype(str)
     obs["value"] = pd.to_numeric(obs["value"], errors="coerce")
+    if "se" in obs.columns:
+        obs["se"] = pd.to_numeric(obs["se"], errors="coerce").astype(float)
     if "status" not in obs.columns:
         obs["status"] = "observed"
     if "source" not in obs.columns:
@@ -227,7 +242,9 @@ def _modes(ind: pd.DataFrame, indicators: list[str], base: pd.DataFrame) -> pd.D
 def _combine(x: pd.DataFrame) -> pd.DataFrame:
     """Values, coverage and partial flags per (new unit, period, indicator) reached by the data.
 
-    ``x`` (constituent rows) gets the helper columns ``_has`` and ``_split_used`` in place.
+    ``x`` (constituent rows) gets the helper columns ``_has`` and ``_split_used`` in place. With
+    an ``se`` column, ``se`` is propagated under independent errors (NaN if a constituent used
+    lacks one).
     """
     has = x["value"].notna()
     w = np.where(x["_by"].eq("households"), x["households"], x["population"])
@@ -237,6 +254,18 @@ def _combine(x: pd.DataFrame) -> pd.DataFrame:
     x["_pop_cov"] = np.where(has, x["population"], 0.0)
     x["_has"] = has
     x["_split_used"] = has & x["is_split"].astype(bool)
+    has_se = "se" in x.columns
+    se_aggs = {}
+    if has_se:
+        se = x["se"].to_numpy(float)
+        x["_wse2"] = np.where(has, (w * np.nan_to_num(se)) ** 2, 0.0)
+        x["_sse2"] = np.where(has, (x["share"] * np.nan_to_num(se)) ** 2, 0.0)
+        x["_se_unknown"] = has & np.isnan(se)
+        se_aggs = {
+            "_wse2": ("_wse2", "sum"),
+            "_sse2": ("_sse2", "sum"),
+            "_se_unknown": ("_se_unknown", "any"),
+        }
     g = x.groupby(_KEYS, sort=True)
     agg = g.agg(
         _mode=("_mode", "first"),
@@ -248,6 +277,7 @@ def _combine(x: pd.DataFrame) -> pd.DataFrame:
         n_constituents=("old_code", "size"),
         n_covered=("_has", "sum"),
         _split_used=("_split_used", "any"),
+        **se_aggs,
     ).reset_index()
     # keep only (new, period, indicator) that at least one observation row reaches
     present = x[x["_in"].notna()][_KEYS].drop_duplicates()
@@ -255,6 +285,12 @@ def _combine(x: pd.DataFrame) -> pd.DataFrame:
     mean = np.where(agg["_w"] > 0, agg["_wv"] / agg["_w"].where(agg["_w"] > 0, 1.0), np.nan)
     total = np.where(agg["n_covered"] > 0, agg["_sv"], np.nan)
     agg["value"] = np.where(agg["_mode"].eq("sum"), total, mean)
+    if has_se:
+        w_tot = agg["_w"].where(agg["_w"] > 0, 1.0)
+        se_mean = np.where(agg["_w"] > 0, np.sqrt(agg["_wse2"]) / w_tot, np.nan)
+        se_sum = np.where(agg["n_covered"] > 0, np.sqrt(agg["_sse2"]), np.nan)
+        se_out = np.where(agg["_mode"].eq("sum"), se_sum, se_mean)
+        agg["se"] = np.where(agg["_se_unknown"], np.nan, se_out)
     agg["coverage_share"] = agg["_pop_cov"] / agg["_pop"]
     agg["is_partial"] = agg["n_covered"] < agg["n_constituents"]
     return agg
