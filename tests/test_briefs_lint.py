@@ -113,7 +113,7 @@ def _names_in_language(brief: dict, units, lang: str) -> list[str]:
     English name (the source's), a Vietnamese one not the English fallback."""
     meta = brief["meta"]
     row = units[units["unit_code"].astype(str) == str(meta["unit_code"])]
-    if row.empty or str(row.iloc[0].get("unit_type")) in ("xã", "thị trấn", "phường"):
+    if row.empty or str(row.iloc[0].get("unit_type")) in ("xã", "thị trấn", "phường", "đặc khu"):
         return []
     out = []
     if re.search(r"\bcommune\b|\bXã\b", meta["title"]):

@@ -12,6 +12,7 @@ import pytest
 from conftest import DAI_THANH
 
 from analysis import narrative
+from analysis.briefs.common import template_labels
 from analysis.errors import RenderError
 from analysis.i18n import LABELS
 from analysis.narrative import brief as nb
@@ -142,6 +143,10 @@ def test_commune_key_message(brief_run):
     )
     assert msg[1].startswith("Xã hội số đạt 65 điểm; chênh lệch giữa chính quyền số và xã hội số")
     assert f"xếp thứ {nominal}/18 trong các xã so sánh" in msg[2]
+    assert names.compared_kind(inputs.units, f.gaps) == "xã"  # Đại Lộc: xã and a thị trấn
+    # a ward among a province's communes and wards is ranked among them, not among "xã"
+    mixed = nb.commune_key_message(f, unit, pn, "vi", group="xã, phường")
+    assert f"xếp thứ {nominal}/18 trong các xã, phường so sánh" in mixed[2]
     en = nb.commune_key_message(f, names.unit_names(inputs.units, DAI_THANH, "en"),
                                 names.pillar_names(None, "en"), "en", synthetic=True)  # fmt: skip
     assert en[0].startswith("Illustrative data: Digital government in Đại Thạnh commune")
@@ -449,6 +454,15 @@ def test_the_district_text_of_a_mixed_set_names_its_wards():
     assert nb.test_texts(wilcoxon, "vi", 0.9, kind)["detail"].endswith(
         "CQS > KTS ở 17/18 xã, phường, đặc khu"
     )
+    labels = template_labels("en", 0.9, kind=kind)
+    assert labels["tests"] == "Tests across the communes, wards and special zones compared"
+    assert labels["median"] == "Median of the communes, wards and special zones"
+    assert template_labels("vi", 0.9, kind="xã, phường")["pillars"] == (
+        "Ba trụ cột so với trung vị các xã, phường so sánh"
+    )
+    pure = template_labels("vi", 0.9)  # a district's communes: the labels as before
+    assert (pure["tests"], pure["col_unit"]) == ("Kiểm định trên các xã so sánh", "Xã / thị trấn")
+    assert not any("{units}" in v for v in labels.values())
     special = names.unit_names(units, "90003", "en")
     assert (special.full, special.is_commune) == ("Đơn vị 3 special zone", True)
 

@@ -12,7 +12,7 @@ from ..errors import RenderError
 from ..i18n import format_level, format_period, labels_of, t
 from ..narrative.brief import units_noun
 from ..narrative.method import method_rows, run_method
-from ..narrative.names import nfc
+from ..narrative.names import is_commune_group, nfc
 from ..narrative.provenance import data_status_of, provenance_of, source_list
 from ..periods import period_end
 from ..status import summary_status
@@ -45,6 +45,9 @@ def template_labels(lang: str, level: float, *, is_commune: bool = True, kind: s
     if not is_commune:
         labels.update(labels_of("brief_group", lang))
         labels["col_unit"] = units_noun(kind, lang).capitalize()
+    elif kind != "xã" and is_commune_group(kind):  # communes with wards or special zones
+        units = units_noun(kind, lang)
+        labels.update({k: v.format(units=units) for k, v in labels_of("brief_wards", lang).items()})
     return labels
 
 

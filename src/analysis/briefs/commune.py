@@ -42,7 +42,7 @@ from ..narrative.facts import (
     source_of,
 )
 from ..narrative.method import run_method
-from ..narrative.names import UnitNames, nfc, pillar_names, unit_names
+from ..narrative.names import UnitNames, compared_kind, nfc, pillar_names, unit_names
 from ..results import Results
 from .common import assemble, common_meta, data_status, figure_paths, template_labels
 from .validate import check_lang
@@ -137,8 +137,15 @@ def labels_section(c: CommuneBrief) -> dict:
 
 def key_message_section(c: CommuneBrief) -> dict:
     scale = str((run_method(c.res, c.inputs).get("scale") or {}).get("normalise", ""))
+    group = compared_kind(c.inputs.units, c.facts.gaps) if c.unit.is_commune else "xã"
     msg = commune_key_message(
-        c.facts, c.unit, c.names, c.lang, synthetic=c.status == "synthetic", scale=scale
+        c.facts,
+        c.unit,
+        c.names,
+        c.lang,
+        synthetic=c.status == "synthetic",
+        scale=scale,
+        group=group,
     )
     return {"key_message": msg}
 

@@ -46,9 +46,9 @@ from ..narrative.facts import (
 )
 from ..narrative.method import run_method
 from ..narrative.names import (
+    compared_kind,
     count_units,
     equals,
-    group_kind,
     is_commune_group,
     nfc,
     pillar_names,
@@ -94,11 +94,7 @@ class DistrictBrief:
     def kind(self) -> str:
         """The kind of units compared: ``xã`` (a district), ``xã, phường`` (a province's
         communes and wards), ``country``, ``province``..."""
-        return group_kind(self.inputs.units[self.inputs.units["unit_code"].isin(self.codes)])
-
-    @cached_property
-    def codes(self) -> set[str]:
-        return set(self.gaps["unit_code"].astype(str))
+        return compared_kind(self.inputs.units, self.gaps)
 
     @property
     def is_district(self) -> bool:
@@ -337,7 +333,7 @@ def labels_section(c: DistrictBrief) -> dict:
     if c.is_district:
         _code, name, province = _district(c.inputs.units)
         if not name and province:
-            labels = {**labels, "brief_district": t("brief.brief_area", c.lang)}
+            labels = {**labels, "brief_district": labels["brief_area"]}
     return {"labels": labels}
 
 

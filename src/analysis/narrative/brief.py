@@ -268,11 +268,13 @@ def commune_key_message(
     *,
     synthetic: bool = False,
     scale: str = "",
+    group: str = "xã",
 ) -> list[str]:
     """The key message of a unit: its published index first (DTI, EGDI, DESI: value and rank
     with year and source), then G against the pillars it has data for (economy, society), then
     its rank on the recomputed index (not for a published index: the brief shows that only as
-    a check), then a note when the scale is relative; prefixed when ``synthetic``."""
+    a check) among the units compared (``group``: their :func:`~analysis.narrative.names.
+    group_kind`), then a note when the scale is relative; prefixed when ``synthetic``."""
     row, level = facts.row, facts.level
     gaps = [
         g for g in gap_pillars(facts.gaps) if g != "gap_mean" and as_float(row.get(g)) is not None
@@ -296,7 +298,11 @@ def commune_key_message(
             )
         msg.append(sentence)
     if facts.published is None and facts.rank is not None:
-        within = t("commune.within_district" if unit.is_commune else "commune.within_group", lang)
+        within = (
+            t("commune.within_district", lang, units=units_noun(group, lang))
+            if unit.is_commune
+            else t("commune.within_group", lang)
+        )
         msg.append(rank_sentence(lang, unit.subject, facts.rank, within=within))
     if scale in RELATIVE_SCALES:
         msg.append(t("commune.relative_scale", lang))

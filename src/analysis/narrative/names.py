@@ -199,14 +199,31 @@ def group_kind(units: pd.DataFrame) -> str:
     Commune-level types count as one kind (a district has communes and a town); when they
     include wards or special zones the kind says so (``xã, phường``, ``xã, phường, đặc khu``),
     so that counts and nouns name them ("94 xã, phường" / "94 communes and wards")."""
-    types = [nfc(u).lower() for u in units.get("unit_type", []) if isinstance(u, str)]
-    kinds = [unit_kind(u) for u in types]
-    kinds = ["xã" if has_label(f"unit_type.{k}") else k for k in kinds]
-    kinds = [k for k in kinds if k not in ("mean", "aggregate", "other")] or ["xã"]
-    kind = max(set(kinds), key=kinds.count)
+    counts: dict[str, int] = {}
+    types: set[str] = set()
+    if "unit_type" in units:  # by distinct type: a commune brief asks this of 3,321 units
+        for u, n in units["unit_type"].value_counts().items():
+            if not isinstance(u, str):
+                continue
+            types.add(nfc(u).lower())
+            kind = unit_kind(nfc(u).lower())
+            kind = "xã" if has_label(f"unit_type.{kind}") else kind
+            if kind not in ("mean", "aggregate", "other"):
+                counts[kind] = counts.get(kind, 0) + int(n)
+    kind = max(counts, key=counts.__getitem__) if counts else "xã"
     if kind == "xã":
         kind = ", ".join(["xã", *(u for u in _NAMED_TYPES if u in types)])
     return kind
+
+
+def compared_kind(units: pd.DataFrame, gaps: pd.DataFrame) -> str:
+    """The :func:`group_kind` of the units a gap table compares (its ``unit_code`` rows).
+
+    Membership is tested in a Python set: ``Series.isin`` on the string dtype of pandas 3 takes
+    about 25 ms for 3,321 units, and a commune brief asks this once."""
+    codes = set(gaps["unit_code"].astype(str).tolist())
+    keep = [c in codes for c in units["unit_code"].astype(str).tolist()]
+    return group_kind(units.loc[keep, [c for c in ("unit_type",) if c in units]])
 
 
 def count_units(n: int, kind: str, lang: str, *, post2025: bool = False) -> str:

@@ -17,7 +17,7 @@ from ..status import table_status
 from .brief import commune_key_message, district_key_message, points, units_noun
 from .facts import claims_of, commune_facts, thin_pillars
 from .method import method_paragraph, run_method
-from .names import group_kind, pillar_names, unit_names
+from .names import compared_kind, group_kind, pillar_names, unit_names
 
 if TYPE_CHECKING:
     from ..loaders import Inputs
@@ -185,5 +185,6 @@ def describe_commune(res: Results, inputs: Inputs, unit_code: str, lang: str = "
         lang,
         synthetic=inputs.is_synthetic,
         scale=scale,
+        group=compared_kind(inputs.units, facts.gaps),
     )
     return " ".join(msg)
