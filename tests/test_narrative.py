@@ -586,3 +586,10 @@ def test_counts_of_thousands_of_units_are_grouped_in_the_readers_way():
     assert "3.303/3.321" in _count_sentence("gap_econ", gaps, None, names_vi, "xã", 0.9, "vi")
     rank = {"nominal": 1204, "n": 3321, "q05": 1100, "q95": 1300}
     assert rank_texts(rank, "en")["text"] == "1,204 of 3,321"
+    # the rank interval is grouped like the rank it belongs to (it printed "thứ 2429–2862")
+    assert rank_texts(rank, "en")["interval_text"] == "1,100–1,300"
+    assert rank_texts(rank, "vi")["interval_text"] == "thứ 1.100–1.300"
+    from analysis.narrative.brief import rank_sentence
+
+    vi = rank_sentence("vi", "phường Ba Đình", rank, within="trong các xã, phường so sánh")
+    assert "thứ 1.204/3.321" in vi and "thứ 1.100–1.300" in vi

@@ -15,7 +15,7 @@ from functools import cached_property
 import pandas as pd
 
 from .. import config
-from ..i18n import t
+from ..i18n import format_number, t
 from ..loaders import Inputs
 from ..narrative.brief import (
     district_full_name,
@@ -249,8 +249,8 @@ def ranking_rows(
                 "q95": q95,
                 "index": index,
                 "index_text": points(index, lang),
-                "rank_text": "" if nominal is None else str(nominal),
-                "interval_text": "" if q05 is None else rank_span(q05, q95),
+                "rank_text": "" if nominal is None else format_number(int(nominal), lang),
+                "interval_text": "" if q05 is None else rank_span(q05, q95, lang),
                 "gap_econ": as_float(r["gap_econ"]),
                 "gap_soc": as_float(r["gap_soc"]),
                 "gap_econ_text": points(as_float(r["gap_econ"]), lang),

@@ -111,15 +111,17 @@ def units_noun(kind: str, lang: str) -> str:
 
 
 # --------------------------------------------------------------------------- commune
-def rank_span(q05: int | None, q95: int | None) -> str:
-    """``2–7``, or ``6`` when both ends agree, or ``""`` without an interval.
+def rank_span(q05: int | None, q95: int | None, lang: str = "") -> str:
+    """``2–7``, or ``6`` when both ends agree, or ``""`` without an interval; with ``lang``,
+    thousands grouped as the rank itself is (``2.429–2.862``, ``2,429–2,862``).
 
-    >>> rank_span(2, 7), rank_span(6, 6), rank_span(None, 3)
-    ('2–7', '6', '')
+    >>> rank_span(2, 7), rank_span(6, 6), rank_span(None, 3), rank_span(2429, 2862, "vi")
+    ('2–7', '6', '', '2.429–2.862')
     """
     if q05 is None or q95 is None:
         return ""
-    return str(q05) if q05 == q95 else f"{q05}{_DASH}{q95}"
+    lo, hi = (_count(q, lang) if lang else str(q) for q in (q05, q95))
+    return lo if q05 == q95 else f"{lo}{_DASH}{hi}"
 
 
 def _count(x, lang: str) -> str:
@@ -132,7 +134,7 @@ def _count(x, lang: str) -> str:
 
 def rank_texts(rank: Mapping, lang: str) -> dict[str, str]:
     """``{"text": "Thứ 3/18", "interval_text": "thứ 2–5"}`` of a rank (:func:`unit_rank`)."""
-    span = rank_span(rank["q05"], rank["q95"])
+    span = rank_span(rank["q05"], rank["q95"], lang)
     return {
         "text": t(
             "commune.rank_text", lang, rank=_count(rank["nominal"], lang), n=_count(rank["n"], lang)
@@ -208,7 +210,7 @@ def rank_sentence(lang: str, subject: str, rank: Mapping, *, within: str) -> str
     """Rank on the overall index with its interval over method choices."""
     s = t("commune.rank", lang, subject=subject, rank=_count(rank["nominal"], lang),
           n=_count(rank["n"], lang), within=within)  # fmt: skip
-    span = rank_span(rank["q05"], rank["q95"])
+    span = rank_span(rank["q05"], rank["q95"], lang)
     if span:
         s += " " + t("commune.rank_interval", lang, span=span)
     return s + "."
