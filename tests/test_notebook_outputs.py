@@ -7,6 +7,7 @@ xdist group of the notebook tests.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 
@@ -99,6 +100,9 @@ def test_tables_speak_the_notebook_language(smoke_run):
     assert "<code>post2025/tables/gaps.csv</code>" in merged and "Xã mới" in merged
     for name, nb in nbs.items():
         html = _tables(nb)
+        if name.startswith("35_commune_briefs"):  # no failures: a sentence, not an empty table
+            assert not html and "không có lỗi" in json.dumps(list(_outputs(nb)), ensure_ascii=False)
+            continue
         assert html, name
         assert not re.search(r">[a-z]+_[a-z_]+</th>", html), name  # no snake_case header
         assert unicodedata.is_normalized("NFC", html), name
