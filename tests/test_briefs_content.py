@@ -17,6 +17,26 @@ from analysis.loaders import Inputs
 
 
 # --------------------------------------------------------------------------- commune
+def test_a_commune_brief_among_wards_names_them_in_its_headings(brief_run):
+    """A brief of a province run compares communes with wards: its headings and its rank sentence
+    name the same units (they said "median of the communes compared" beside "ranks 55 of 94
+    among the communes and wards compared")."""
+    res, inputs = brief_run
+    units = inputs.units.copy()
+    others = units["unit_code"].astype(str) != DAI_THANH
+    units.loc[units.index[others][:3], "unit_type"] = "phường"
+    mixed = Inputs(**{**vars(inputs), "units": units})
+    for lang, median, within in (
+        ("vi", "Trung vị các xã, phường", "trong các xã, phường so sánh"),
+        ("en", "Median of the communes and wards", "among the communes and wards compared"),
+    ):
+        b = build_commune_brief(res, mixed, DAI_THANH, lang=lang)
+        assert b["labels"]["median"] == median
+        assert within in " ".join(b["key_message"])
+    plain = build_commune_brief(res, inputs, DAI_THANH, lang="en")
+    assert plain["labels"]["median"] == "Median of the communes"
+
+
 def test_commune_brief_numbers_follow_the_tables(brief_run):
     res, inputs = brief_run
     b = build_commune_brief(res, inputs, DAI_THANH, lang="vi", edition="ed")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
 
@@ -63,10 +64,18 @@ class CommuneBrief:
     figures: dict[str, str] = field(default_factory=dict)
     n_weakest: int = 3
 
+    @cached_property
+    def group(self) -> str:
+        """The kind of the units compared (``xã``, ``xã, phường, đặc khu``...): what the rank
+        sentence and the headings ("median of the communes and wards compared") name."""
+        if not self.unit.is_commune:
+            return self.unit.kind
+        return compared_kind(self.inputs.units, self.facts.gaps)
+
     @property
     def labels(self) -> dict[str, str]:
         return template_labels(
-            self.lang, self.facts.level, is_commune=self.unit.is_commune, kind=self.unit.kind
+            self.lang, self.facts.level, is_commune=self.unit.is_commune, kind=self.group
         )
 
 
@@ -137,7 +146,7 @@ def labels_section(c: CommuneBrief) -> dict:
 
 def key_message_section(c: CommuneBrief) -> dict:
     scale = str((run_method(c.res, c.inputs).get("scale") or {}).get("normalise", ""))
-    group = compared_kind(c.inputs.units, c.facts.gaps) if c.unit.is_commune else "xã"
+    group = c.group if c.unit.is_commune else "xã"
     msg = commune_key_message(
         c.facts,
         c.unit,
