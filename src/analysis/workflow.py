@@ -237,6 +237,8 @@ def _method(
 ):
     """``Results.method`` from what ran (the scale, the weights applied, the intervals, the
     Monte Carlo spec)."""
+    import numpy as np
+
     from .composite import Tree
     from .composite.scales import ScaleMeta, ceiling_share, describe_scale
     from .composite.spec import parse_normalisation
@@ -251,11 +253,8 @@ def _method(
         else None
     )
     capped = ceiling_share(now) if bounded and now is not None else None
-    obs = inputs.observations
-    has_data = obs.loc[
-        (obs["period"].astype(str) == str(current)) & obs["value"].notna(), "indicator"
-    ]
-    n_scored = int(pd.Index(meta.ids).astype(str).isin(has_data.astype(str).unique()).sum())
+    # indicators with a normalised value in the period: the others have no data to score
+    n_scored = None if now is None else int((~np.isnan(now)).any(axis=0).sum())
     tree = Tree.from_imeta(fw.to_imeta("framework"))
     sel = {"level": ci_level, "n_boot": n_boot, "method": gaps.attrs.get("sel_method", "expanded")}
     return method_record(

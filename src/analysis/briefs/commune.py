@@ -146,7 +146,6 @@ def labels_section(c: CommuneBrief) -> dict:
 
 def key_message_section(c: CommuneBrief) -> dict:
     scale = str((run_method(c.res, c.inputs).get("scale") or {}).get("normalise", ""))
-    group = c.group if c.unit.is_commune else "xã"
     msg = commune_key_message(
         c.facts,
         c.unit,
@@ -154,7 +153,7 @@ def key_message_section(c: CommuneBrief) -> dict:
         c.lang,
         synthetic=c.status == "synthetic",
         scale=scale,
-        group=group,
+        group=c.group,  # read only for a commune
     )
     return {"key_message": msg}
 

@@ -205,8 +205,9 @@ def group_kind(units: pd.DataFrame) -> str:
         for u, n in units["unit_type"].value_counts().items():
             if not isinstance(u, str):
                 continue
-            types.add(nfc(u).lower())
-            kind = unit_kind(nfc(u).lower())
+            u = nfc(u).lower()
+            types.add(u)
+            kind = unit_kind(u)
             kind = "xã" if has_label(f"unit_type.{kind}") else kind
             if kind not in ("mean", "aggregate", "other"):
                 counts[kind] = counts.get(kind, 0) + int(n)
