@@ -151,7 +151,7 @@ def _raw_mean(b, plan) -> np.ndarray:
 
 
 def _ratios_z_ranks(out: pd.DataFrame, G, E, S) -> None:
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # tiny E, S: inf
         out["ratio_econ"] = np.where(E != 0, G / np.where(E != 0, E, 1.0), np.nan)
         out["ratio_soc"] = np.where(S != 0, G / np.where(S != 0, S, 1.0), np.nan)
     by_period = out.groupby("period")
